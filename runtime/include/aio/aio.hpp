@@ -1,0 +1,15 @@
+#pragma once
+// The whole aio runtime. Read the headers in this order: coro, task, event_loop, run, sleep,
+// gather, to_thread, errors.
+#include "aio/clock.hpp"
+#include "aio/coro.hpp"
+#include "aio/errors.hpp"
+#include "aio/event_loop.hpp"
+#include "aio/executor.hpp"
+#include "aio/future.hpp"
+#include "aio/gather.hpp"
+#include "aio/handle.hpp"
+#include "aio/run.hpp"
+#include "aio/sleep.hpp"
+#include "aio/task.hpp"
+#include "aio/to_thread.hpp"

@@ -1,0 +1,159 @@
+#pragma once
+// aio::Coro<T>: a lazy coroutine, asyncio's coroutine object.
+//
+//     aio::Coro<int> answer() { co_await aio::sleep(1s); co_return 42; }
+//
+// Calling answer() runs nothing: the body starts when the Coro is awaited
+// (`co_await answer()`, which resumes it by symmetric transfer so deep await chains do not
+// grow the stack) or when it is wrapped in a task (`aio::create_task(answer())`).
+//
+// Ownership: a Coro owns its frame and destroys it in its destructor. Awaiting a Coro does
+// not transfer ownership; the temporary `answer()` lives until the end of the co_await.
+// A Coro can be awaited once. A moved-from Coro is empty (`!coro`).
+//
+// Inside a Coro, only aio awaitables may be co_awaited (Coro, Task, Future, sleep, gather,
+// the sync primitives...): a foreign awaitable would suspend the task without telling the
+// loop how to resume it, so it is rejected at compile time.
+#include <concepts>
+#include <coroutine>
+#include <exception>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+namespace aio {
+
+template <class T = void>
+class Coro;
+
+/// Types that may be co_awaited inside an aio::Coro declare `using is_aio_awaitable = void;`.
+template <class A>
+concept AioAwaitable = requires { typename std::remove_cvref_t<A>::is_aio_awaitable; };
+
+namespace detail {
+
+template <class>
+inline constexpr bool always_false = false;
+
+class PromiseBase {
+public:
+    std::suspend_always initial_suspend() noexcept { return {}; }
+
+    struct FinalAwaiter {
+        bool await_ready() noexcept { return false; }
+        template <class P>
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
+            // The awaiting coroutine resumes next; a task's root has none and returns to the
+            // task's step, which notices the root is done.
+            if (auto c = h.promise().continuation_) return c;
+            return std::noop_coroutine();
+        }
+        void await_resume() noexcept {}
+    };
+    FinalAwaiter final_suspend() noexcept { return {}; }
+
+    void unhandled_exception() noexcept { exception_ = std::current_exception(); }
+
+    // Rvalue awaitables are moved into the frame (GCC materialises a copy otherwise).
+    template <class A>
+    A await_transform(A&& a) noexcept(std::is_nothrow_move_constructible_v<std::remove_cvref_t<A>> ||
+                                      std::is_lvalue_reference_v<A>) {
+        static_assert(AioAwaitable<A>,
+                      "aio::Coro can only co_await aio awaitables (aio::Coro, aio::Task, aio::Future, "
+                      "aio::sleep, aio::gather, the aio sync primitives...). To wait for other "
+                      "asynchronous work, complete an aio::Future from it.");
+        return std::forward<A>(a);
+    }
+
+    std::coroutine_handle<> continuation_;
+    std::exception_ptr exception_;
+};
+
+template <class T>
+class Promise final : public PromiseBase {
+public:
+    Coro<T> get_return_object() noexcept;
+    template <class U = T>
+        requires std::convertible_to<U, T>
+    void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U>) {
+        value_.emplace(std::forward<U>(v));
+    }
+    T take() {
+        if (exception_) std::rethrow_exception(exception_);
+        return std::move(*value_);
+    }
+    std::optional<T> value_;
+};
+
+template <>
+class Promise<void> final : public PromiseBase {
+public:
+    Coro<void> get_return_object() noexcept;
+    void return_void() noexcept {}
+    void take() {
+        if (exception_) std::rethrow_exception(exception_);
+    }
+};
+
+}  // namespace detail
+
+template <class T>
+class [[nodiscard]] Coro {
+public:
+    using promise_type = detail::Promise<T>;
+    using value_type = T;
+    using handle_type = std::coroutine_handle<promise_type>;
+    using is_aio_awaitable = void;
+
+    Coro() noexcept = default;
+    explicit Coro(handle_type h) noexcept : h_(h) {}
+    Coro(Coro&& o) noexcept : h_(std::exchange(o.h_, {})) {}
+    Coro& operator=(Coro&& o) noexcept {
+        if (this != &o) {
+            reset();
+            h_ = std::exchange(o.h_, {});
+        }
+        return *this;
+    }
+    ~Coro() { reset(); }
+
+    explicit operator bool() const noexcept { return static_cast<bool>(h_); }
+    handle_type handle() const noexcept { return h_; }
+    /// Gives up ownership of the frame (a task takes it over).
+    handle_type release() noexcept { return std::exchange(h_, {}); }
+    void reset() noexcept {
+        if (h_) std::exchange(h_, {}).destroy();
+    }
+
+    struct Awaiter {
+        handle_type callee;
+        bool await_ready() const noexcept { return false; }
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
+            callee.promise().continuation_ = caller;
+            return callee;
+        }
+        T await_resume() { return callee.promise().take(); }
+    };
+    Awaiter operator co_await() && noexcept { return Awaiter{h_}; }
+    Awaiter operator co_await() & noexcept { return Awaiter{h_}; }
+
+private:
+    handle_type h_;
+};
+
+namespace detail {
+template <class T>
+Coro<T> Promise<T>::get_return_object() noexcept {
+    return Coro<T>(Coro<T>::handle_type::from_promise(*this));
+}
+inline Coro<void> Promise<void>::get_return_object() noexcept {
+    return Coro<void>(Coro<void>::handle_type::from_promise(*this));
+}
+}  // namespace detail
+
+template <class T>
+inline constexpr bool is_coro_v = false;
+template <class T>
+inline constexpr bool is_coro_v<Coro<T>> = true;
+
+}  // namespace aio

@@ -1,0 +1,35 @@
+#pragma once
+// How a task waits for a future or another task (asyncio's `yield from fut` + __wakeup).
+#include <coroutine>
+#include <functional>
+
+#include "aio/detail/callback.hpp"
+#include "aio/detail/task_state.hpp"
+
+namespace aio::detail {
+
+/// The running task of the running loop; throws RuntimeError naming `what` if none.
+TaskBase& require_current_task(const char* what);
+
+/// Registers fn to run (call_soon semantics) once `f` is done.
+void add_callback(FutureBase& f, std::function<void()> fn);
+
+struct FutureAwaiter {
+    FutureBase* fut;
+    TaskBase* task = nullptr;
+
+    /// Checks the await is legal (same loop, not itself) and whether it is already done.
+    bool await_ready();
+    void await_suspend(std::coroutine_handle<> h) {
+        fut->add_done_callback(task->step_ready_entry());
+        task->suspend_on(fut, h);
+    }
+    /// Delivers a pending cancellation, then throws whatever result() would throw.
+    void resume();
+    /// A frame destroyed while suspended here (loop closed) must not leave its wake-up behind.
+    ~FutureAwaiter() {
+        if (task && !fut->done()) fut->remove_done_callback(task);
+    }
+};
+
+}  // namespace aio::detail

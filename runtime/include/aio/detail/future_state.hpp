@@ -1,0 +1,99 @@
+#pragma once
+// The shared state behind aio::Future<T> and aio::Task<T>: asyncio's Future, minus the value.
+//
+// Ownership: a FutureBase is reference counted (detail::Ref). Handles (Future<T>, Task<T>)
+// hold references; a task that is still pending is also held by its loop, so dropping every
+// handle to a running task does not destroy it (asyncio's loop keeps scheduled tasks alive
+// the same way). Only the loop's thread may touch a FutureBase.
+//
+// Done-callbacks are ReadyEntries: when the future completes, each one is scheduled with
+// call_soon semantics (it runs on a later pass of the loop), exactly as asyncio's
+// Future.__schedule_callbacks does. This is what makes orders match CPython hop for hop.
+#include <exception>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "aio/detail/ready_queue.hpp"
+#include "aio/detail/ref.hpp"
+
+namespace aio {
+class EventLoop;
+}
+
+namespace aio::detail {
+
+/// Something a task can be suspended on that task.cancel() can cancel (a future, a sleep).
+class Waitable {
+public:
+    /// asyncio's Future.cancel(msg) as seen from a waiting task: true when the wait was
+    /// cancelled and the waiting task's wake-up is now scheduled.
+    virtual bool cancel_wait(const std::optional<std::string>& msg) = 0;
+
+protected:
+    ~Waitable() = default;
+};
+
+class FutureBase : public RefCounted, public Waitable {
+public:
+    enum class State : unsigned char { pending, finished, cancelled };
+
+    /// Registers with `loop` (which detaches its futures when it is destroyed first).
+    explicit FutureBase(EventLoop* loop) noexcept;
+    ~FutureBase() override;
+
+    EventLoop* loop() const noexcept { return loop_; }
+    State state() const noexcept { return state_; }
+    bool done() const noexcept { return state_ != State::pending; }
+    bool cancelled() const noexcept { return state_ == State::cancelled; }
+
+    /// asyncio Future.cancel(msg): false if already done.
+    virtual bool cancel(std::optional<std::string> msg = std::nullopt);
+    bool cancel_wait(const std::optional<std::string>& msg) override { return cancel(msg); }
+
+    /// Throws what result() would throw (InvalidStateError if pending, CancelledError if
+    /// cancelled, the stored exception if one was set) and marks the exception retrieved.
+    void throw_if_not_result();
+    /// asyncio Future.exception(): null if finished with a value.
+    std::exception_ptr exception();
+    void set_exception(std::exception_ptr e);
+    /// Marks the future finished with its (already stored) value and schedules callbacks.
+    void finish_with_value();
+
+    void add_done_callback(const ReadyEntry& e);
+    /// Removes callbacks whose argument is `arg`; returns how many were removed.
+    std::size_t remove_done_callback(const void* arg);
+
+    /// The CancelledError result() throws for a cancelled future.
+    std::exception_ptr make_cancelled_error() const;
+    const std::optional<std::string>& cancel_message() const noexcept { return cancel_message_; }
+
+    /// Called when the loop that owns this future is destroyed before the future.
+    void detach_from_loop() noexcept { loop_ = nullptr; prev_ = next_ = nullptr; }
+    virtual bool is_task() const noexcept { return false; }
+
+    // The loop's intrusive list of its futures and tasks, in creation order.
+    FutureBase* prev_ = nullptr;
+    FutureBase* next_ = nullptr;
+
+protected:
+    void schedule_callbacks();
+    void report_unretrieved() noexcept;
+
+    EventLoop* loop_;
+    State state_ = State::pending;
+    bool exception_retrieved_ = false;
+    std::exception_ptr exception_;
+    std::exception_ptr cancelled_exc_;  // the CancelledError a task's coroutine ended with
+    std::optional<std::string> cancel_message_;
+    std::vector<ReadyEntry> callbacks_;
+};
+
+template <class T>
+class FutureState final : public FutureBase {
+public:
+    using FutureBase::FutureBase;
+    std::optional<T> value;
+};
+
+}  // namespace aio::detail

@@ -1,0 +1,84 @@
+#pragma once
+// The loop's ready queue: asyncio's `_ready` deque of handles, without the handles.
+//
+// An entry is a plain function pointer and its argument, so scheduling a task step or a
+// future's done-callback allocates nothing. `task` names the task the entry belongs to (or
+// null for a plain callback): the simulator's policies and traces use it, the loop core does
+// not.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+namespace aio::detail {
+
+class TaskBase;
+
+struct ReadyEntry {
+    void (*fn)(void* arg) = nullptr;
+    void* arg = nullptr;
+    TaskBase* task = nullptr;
+    void run() const { fn(arg); }
+};
+
+/// A growable ring buffer. Front pop and back push are O(1); erase() in the middle is O(n)
+/// and only used by perturbing schedulers and by rare cancellation races.
+class ReadyQueue {
+public:
+    ReadyQueue() { grow(64); }
+
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+
+    void push_back(const ReadyEntry& e) {
+        if (size_ == cap_) grow(cap_ * 2);
+        buf_[(head_ + size_) & (cap_ - 1)] = e;
+        ++size_;
+    }
+    ReadyEntry pop_front() noexcept {
+        ReadyEntry e = buf_[head_];
+        head_ = (head_ + 1) & (cap_ - 1);
+        --size_;
+        return e;
+    }
+    const ReadyEntry& operator[](std::size_t i) const noexcept { return buf_[(head_ + i) & (cap_ - 1)]; }
+
+    /// Removes and returns entry i, keeping the order of the others.
+    ReadyEntry take(std::size_t i) noexcept {
+        if (i == 0) return pop_front();
+        ReadyEntry e = (*this)[i];
+        for (std::size_t k = i; k + 1 < size_; ++k) at(k) = at(k + 1);
+        --size_;
+        return e;
+    }
+    /// Removes every entry whose argument is `arg`; returns how many were removed.
+    std::size_t remove_arg(const void* arg) noexcept {
+        std::size_t out = 0, removed = 0;
+        for (std::size_t k = 0; k < size_; ++k) {
+            if (at(k).arg == arg) {
+                ++removed;
+                continue;
+            }
+            if (out != k) at(out) = at(k);
+            ++out;
+        }
+        size_ = out;
+        return removed;
+    }
+    void clear() noexcept { size_ = head_ = 0; }
+
+private:
+    ReadyEntry& at(std::size_t i) noexcept { return buf_[(head_ + i) & (cap_ - 1)]; }
+    void grow(std::size_t cap) {
+        auto nb = std::make_unique<ReadyEntry[]>(cap);
+        for (std::size_t k = 0; k < size_; ++k) nb[k] = (*this)[k];
+        buf_ = std::move(nb);
+        cap_ = cap;
+        head_ = 0;
+    }
+
+    std::unique_ptr<ReadyEntry[]> buf_;
+    std::size_t cap_ = 0, head_ = 0, size_ = 0;
+};
+
+}  // namespace aio::detail

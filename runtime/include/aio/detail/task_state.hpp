@@ -1,0 +1,151 @@
+#pragma once
+// The state behind aio::Task<T>: asyncio's Task, the future that drives a coroutine.
+//
+// Ownership: the task owns its coroutine frame (the root Coro and everything it awaits)
+// and destroys it as soon as the coroutine finishes, after moving the result out. While the
+// task is pending its loop holds one reference to it; handles hold the others. If the loop
+// is closed while the task is still pending, the loop destroys the frame (RAII cleanup in
+// it runs) and reports "Task was destroyed but it is pending!".
+//
+// Stepping: a task is resumed only by its step() (a ReadyEntry), which marks it current,
+// resumes the coroutine where it last suspended, and, when the root coroutine has finished,
+// completes the future. Every aio awaitable calls suspend_on()/yield_now() when suspending
+// and check_cancel() when resuming; that is how cancellation reaches the await point.
+#include <coroutine>
+#include <cstdint>
+#include <optional>
+#include <source_location>
+#include <string>
+
+#include "aio/coro.hpp"
+#include "aio/errors.hpp"
+#include "aio/detail/future_state.hpp"
+
+namespace aio::detail {
+
+class TaskBase : public FutureBase {
+public:
+    TaskBase(EventLoop* loop, std::coroutine_handle<> root, std::string name, std::uint64_t id,
+             std::source_location created_at) noexcept
+        : FutureBase(loop), root_(root), resume_point_(root), id_(id), name_(std::move(name)),
+          created_at_(created_at) {}
+    ~TaskBase() override;
+
+    static void step_entry(void* self) { static_cast<TaskBase*>(self)->step(); }
+    ReadyEntry step_ready_entry() noexcept { return {&TaskBase::step_entry, this, this}; }
+
+    std::uint64_t id() const noexcept { return id_; }
+    std::string name() const;
+    void set_name(std::string n) { name_ = std::move(n); }
+    const std::source_location& created_at() const noexcept { return created_at_; }
+
+    /// asyncio Task.cancel(msg).
+    bool cancel(std::optional<std::string> msg = std::nullopt) override;
+    int cancelling() const noexcept { return num_cancels_requested_; }
+    int uncancel() noexcept {
+        if (num_cancels_requested_ > 0) --num_cancels_requested_;
+        return num_cancels_requested_;
+    }
+    bool must_cancel() const noexcept { return must_cancel_; }
+
+    // --- used by awaitables -------------------------------------------------------------
+    /// The task suspends at `h`, waiting for `w`; `w` will schedule step_ready_entry().
+    void suspend_on(Waitable* w, std::coroutine_handle<> h) {
+        resume_point_ = h;
+        fut_waiter_ = w;
+        if (must_cancel_ && w->cancel_wait(cancel_message_)) must_cancel_ = false;
+    }
+    /// The task gives up the loop for one pass (asyncio's bare `yield`).
+    void set_resume_point(std::coroutine_handle<> h) noexcept { resume_point_ = h; }
+    /// Throws CancelledError at the await point if this step was started to deliver a
+    /// cancellation (asyncio's coro.throw(CancelledError)).
+    void check_cancel() {
+        if (throw_cancel_) [[unlikely]] {
+            throw_cancel_ = false;
+            throw_cancelled();
+        }
+    }
+    Waitable* waiting_on() const noexcept { return fut_waiter_; }
+    /// What the task is waiting for, for deadlock reports ("sleep until 3s", "Task first").
+    std::string waiting_description() const;
+    void set_waiting_description(const char* what) noexcept { waiting_what_ = what; }
+
+    void step();
+    bool started() const noexcept { return started_; }
+
+    /// Destroys the coroutine frame of a task that will never run again (loop closing).
+    void abandon() noexcept;
+
+    bool is_task() const noexcept override { return true; }
+    bool abandoned() const noexcept { return abandoned_; }
+    bool log_destroy_pending = true;
+
+protected:
+    /// Moves the finished root's result or exception into the future.
+    virtual void finish_from_root() = 0;
+    virtual void destroy_frame() noexcept = 0;
+    /// Completes the task from the root promise's outcome (shared by every T).
+    void complete(std::exception_ptr exc);
+    [[noreturn]] void throw_cancelled();
+
+    std::coroutine_handle<> root_;
+    std::coroutine_handle<> resume_point_;
+    Waitable* fut_waiter_ = nullptr;
+    const char* waiting_what_ = nullptr;
+    std::uint64_t id_;
+    std::string name_;
+    std::source_location created_at_;
+    int num_cancels_requested_ = 0;
+    bool must_cancel_ = false;
+    bool throw_cancel_ = false;
+    bool started_ = false;
+    bool abandoned_ = false;
+};
+
+template <class T>
+class TaskState final : public TaskBase {
+public:
+    TaskState(EventLoop* loop, Coro<T> coro, std::string name, std::uint64_t id,
+              std::source_location loc) noexcept
+        : TaskBase(loop, coro.handle(), std::move(name), id, loc), coro_(std::move(coro)) {}
+
+    std::optional<T> value;
+
+private:
+    void finish_from_root() override {
+        auto& p = coro_.handle().promise();
+        std::exception_ptr exc = p.exception_;
+        if (!exc && !must_cancel_) value.emplace(std::move(*p.value_));
+        coro_.reset();  // the frame is gone before anybody sees the task done
+        root_ = resume_point_ = {};
+        complete(std::move(exc));
+    }
+    void destroy_frame() noexcept override {
+        coro_.reset();
+        root_ = resume_point_ = {};
+    }
+    Coro<T> coro_;
+};
+
+template <>
+class TaskState<void> final : public TaskBase {
+public:
+    TaskState(EventLoop* loop, Coro<void> coro, std::string name, std::uint64_t id,
+              std::source_location loc) noexcept
+        : TaskBase(loop, coro.handle(), std::move(name), id, loc), coro_(std::move(coro)) {}
+
+private:
+    void finish_from_root() override {
+        std::exception_ptr exc = coro_.handle().promise().exception_;
+        coro_.reset();
+        root_ = resume_point_ = {};
+        complete(std::move(exc));
+    }
+    void destroy_frame() noexcept override {
+        coro_.reset();
+        root_ = resume_point_ = {};
+    }
+    Coro<void> coro_;
+};
+
+}  // namespace aio::detail

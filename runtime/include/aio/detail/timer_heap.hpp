@@ -1,0 +1,97 @@
+#pragma once
+// The loop's timers: a binary min-heap of intrusive nodes ordered by (deadline, sequence).
+//
+// The sequence number is the order of scheduling, so timers due at the same instant fire in
+// the order they were created (asyncio's heapq gives no such guarantee for exact ties; on a
+// real clock exact ties are rare and later timers have later deadlines anyway). Nodes store
+// their heap index, so cancelling a timer removes it at once in O(log n) instead of leaving a
+// tombstone: a cancelled sleep costs nothing later and the node's owner may be destroyed.
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "aio/clock.hpp"
+#include "aio/detail/ready_queue.hpp"
+
+namespace aio::detail {
+
+struct TimerNode {
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+    TimePoint when{};
+    std::uint64_t seq = 0;
+    std::size_t heap_index = npos;
+    ReadyEntry on_expire;  // pushed onto the ready queue when the deadline passes
+    bool scheduled() const noexcept { return heap_index != npos; }
+};
+
+class TimerHeap {
+public:
+    bool empty() const noexcept { return heap_.empty(); }
+    std::size_t size() const noexcept { return heap_.size(); }
+    TimerNode* top() const noexcept { return heap_.front(); }
+    TimerNode* operator[](std::size_t i) const noexcept { return heap_[i]; }
+
+    void push(TimerNode* n, std::uint64_t seq) {
+        n->seq = seq;
+        n->heap_index = heap_.size();
+        heap_.push_back(n);
+        sift_up(n->heap_index);
+    }
+    TimerNode* pop() noexcept {
+        TimerNode* n = heap_.front();
+        remove(n);
+        return n;
+    }
+    void remove(TimerNode* n) noexcept {
+        std::size_t i = n->heap_index;
+        n->heap_index = TimerNode::npos;
+        TimerNode* last = heap_.back();
+        heap_.pop_back();
+        if (last == n) return;
+        heap_[i] = last;
+        last->heap_index = i;
+        sift_down(i);
+        sift_up(last->heap_index);
+    }
+    /// Re-establishes order after a node's deadline changed (timeout rescheduling).
+    void update(TimerNode* n) noexcept {
+        sift_down(n->heap_index);
+        sift_up(n->heap_index);
+    }
+
+private:
+    static bool less(const TimerNode* a, const TimerNode* b) noexcept {
+        return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+    }
+    void place(std::size_t i, TimerNode* n) noexcept {
+        heap_[i] = n;
+        n->heap_index = i;
+    }
+    void sift_up(std::size_t i) noexcept {
+        TimerNode* n = heap_[i];
+        while (i > 0) {
+            std::size_t p = (i - 1) / 2;
+            if (!less(n, heap_[p])) break;
+            place(i, heap_[p]);
+            i = p;
+        }
+        place(i, n);
+    }
+    void sift_down(std::size_t i) noexcept {
+        TimerNode* n = heap_[i];
+        const std::size_t sz = heap_.size();
+        for (;;) {
+            std::size_t c = 2 * i + 1;
+            if (c >= sz) break;
+            if (c + 1 < sz && less(heap_[c + 1], heap_[c])) ++c;
+            if (!less(heap_[c], n)) break;
+            place(i, heap_[c]);
+            i = c;
+        }
+        place(i, n);
+    }
+
+    std::vector<TimerNode*> heap_;
+};
+
+}  // namespace aio::detail

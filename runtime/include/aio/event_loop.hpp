@@ -1,0 +1,211 @@
+#pragma once
+// aio::EventLoop: asyncio's event loop. One loop core (ready queue, timers, task
+// bookkeeping, thread-safe wake-ups); what differs between the real loop and the simulator's
+// virtual-time loop is a few protected virtual functions: how time is read, how the loop
+// waits when nothing is ready, and which ready entry runs next.
+//
+// A pass of the loop (asyncio's _run_once): wait for work if nothing is ready (up to the
+// earliest timer), move thread-safe callbacks and expired timers to the ready queue, then
+// run exactly the entries that were ready when the pass began. Entries scheduled during the
+// pass run on the next one. stop() ends run_forever() after the current pass.
+//
+// Threading: a loop belongs to the thread that runs it. Only call_soon_threadsafe() may be
+// called from other threads. One loop runs per thread at a time.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "aio/clock.hpp"
+#include "aio/coro.hpp"
+#include "aio/errors.hpp"
+#include "aio/executor.hpp"
+#include "aio/handle.hpp"
+#include "aio/detail/loop_observer.hpp"
+#include "aio/detail/ready_queue.hpp"
+#include "aio/detail/task_state.hpp"
+#include "aio/detail/timer_heap.hpp"
+
+namespace aio {
+
+template <class T>
+class Task;
+class AnyTask;
+
+/// What call_exception_handler() receives (asyncio's context dict).
+struct ExceptionContext {
+    std::string message;
+    std::exception_ptr exception;  // may be null
+    std::string task_name;         // empty when no task is involved
+    std::uint64_t task_id = 0;
+    std::optional<std::source_location> created_at;  // where the task was created
+};
+
+class EventLoop {
+public:
+    /// A real-time loop (the default loop): steady clock; blocks the thread while idle.
+    EventLoop();
+    virtual ~EventLoop();
+    EventLoop(const EventLoop&) = delete;
+    EventLoop& operator=(const EventLoop&) = delete;
+
+    // --- time and callbacks --------------------------------------------------------------
+    TimePoint time() const { return now(); }
+    Handle call_soon(std::function<void()> fn);
+    Handle call_later(Duration delay, std::function<void()> fn);
+    Handle call_at(TimePoint when, std::function<void()> fn);
+    /// The only method that may be called from another thread; wakes the loop. Returns no
+    /// handle: a handle's count would be shared between threads.
+    void call_soon_threadsafe(std::function<void()> fn);
+
+    // --- tasks ---------------------------------------------------------------------------
+    /// Wraps coro in a task scheduled to start on the next pass (asyncio's create_task).
+    /// An empty name gives "Task-N", N counting this loop's tasks from 1.
+    template <class T>
+    Task<T> create_task(Coro<T> coro, std::string name = {},
+                        std::source_location loc = std::source_location::current());
+    /// The pending tasks of this loop, in creation order (asyncio's all_tasks).
+    std::vector<AnyTask> all_tasks() const;
+    /// The task whose step is running, or an empty handle.
+    AnyTask current_task() const;
+
+    // --- running -------------------------------------------------------------------------
+    template <class T>
+    T run_until_complete(Coro<T> coro);
+    template <class T>
+    T run_until_complete(Task<T> task);
+    void run_forever();
+    void stop() noexcept { stopping_ = true; }
+    bool is_running() const noexcept { return running_; }
+    bool is_closed() const noexcept { return closed_; }
+    /// Drops everything still scheduled, destroys the frames of pending tasks (reporting
+    /// each), shuts the default executor down and marks the loop closed. Throws
+    /// RuntimeError if the loop is running.
+    void close();
+
+    // --- debug and errors ----------------------------------------------------------------
+    bool get_debug() const noexcept { return debug_; }
+    void set_debug(bool on) noexcept { debug_ = on; }
+    /// In debug mode, a callback or task step taking longer than this (real time) is logged.
+    Duration slow_callback_duration = std::chrono::milliseconds(100);
+
+    using ExceptionHandler = std::function<void(EventLoop&, const ExceptionContext&)>;
+    void set_exception_handler(ExceptionHandler h) { exception_handler_ = std::move(h); }
+    const ExceptionHandler& get_exception_handler() const noexcept { return exception_handler_; }
+    /// Reports an error nobody else can receive; never throws.
+    void call_exception_handler(const ExceptionContext& ctx) noexcept;
+    /// Prints ctx to the log sink (standard error by default).
+    void default_exception_handler(const ExceptionContext& ctx) noexcept;
+
+    /// Where the default handler and debug warnings write; standard error by default.
+    using LogSink = std::function<void(std::string_view)>;
+    void set_log_sink(LogSink sink) { log_sink_ = std::move(sink); }
+    void log(std::string_view line) noexcept;
+
+    // --- executor ------------------------------------------------------------------------
+    ThreadPoolExecutor& default_executor();
+    /// Runs job on the default executor; `done` is then called on the loop's thread.
+    virtual void run_in_executor(std::function<void()> job, std::function<void()> done);
+    /// asyncio's shutdown_default_executor(): waits (in the loop) for queued jobs.
+    Coro<void> shutdown_default_executor();
+
+    // --- internals shared with aio awaitables and the simulator --------------------------
+    void push_ready(const detail::ReadyEntry& e) { ready_.push_back(e); }
+    std::size_t remove_ready(const void* arg) { return ready_.remove_arg(arg); }
+    void add_timer(detail::TimerNode* n, TimePoint when, detail::TaskBase* task = nullptr);
+    void remove_timer(detail::TimerNode* n) noexcept {
+        if (n->scheduled()) timers_.remove(n);
+    }
+    detail::TaskBase* current_task_raw() const noexcept { return current_task_; }
+    void enter_task(detail::TaskBase* t);
+    void leave_task(detail::TaskBase* t) noexcept { current_task_ = nullptr; (void)t; }
+    void task_finished(detail::TaskBase* t) noexcept;
+    void link_future(detail::FutureBase* f) noexcept;
+    void unlink_future(detail::FutureBase* f) noexcept;
+    /// Runs the loop until f is done (run_until_complete without the result).
+    void run_until_done(detail::FutureBase& f);
+    detail::LoopObserver* observer() const noexcept { return observer_; }
+    void set_observer(detail::LoopObserver* o) noexcept { observer_ = o; }
+    std::size_t ready_size() const noexcept { return ready_.size(); }
+    std::size_t timer_count() const noexcept { return timers_.size(); }
+    std::size_t thread_work_in_flight() const noexcept { return thread_work_; }
+    void check_not_closed(const char* what) const;
+    /// The loop running on this thread, or null.
+    static EventLoop* running() noexcept;
+
+protected:
+    /// The loop's clock. Real loop: the steady clock.
+    virtual TimePoint now() const;
+    /// Called when nothing is ready: wait until `deadline` (or forever if none) or until a
+    /// thread-safe callback arrives. The virtual loop advances its clock instead.
+    virtual void wait_for_work(std::optional<TimePoint> deadline);
+    /// Which ready entry runs next, asked only when `perturbing_` is set. Index 0 is
+    /// asyncio's own (FIFO) order. `batch_left` entries of the current pass remain.
+    virtual std::size_t choose_ready(const detail::ReadyQueue& ready, std::size_t batch_left);
+    /// Moves thread-safe callbacks into the ready queue; returns how many.
+    std::size_t drain_threadsafe();
+    /// Blocks until a thread-safe callback arrives or `deadline` passes (steady clock).
+    void block_for_threadsafe(std::optional<std::chrono::steady_clock::time_point> deadline);
+    bool has_threadsafe() const noexcept { return threadsafe_pending_.load(std::memory_order_acquire); }
+    const detail::TimerHeap& timers() const noexcept { return timers_; }
+    detail::TimerHeap& timers() noexcept { return timers_; }
+
+    bool perturbing_ = false;
+
+private:
+    void run_once();
+    void run_entry(const detail::ReadyEntry& e);
+    void run_entry_debug(const detail::ReadyEntry& e);
+    void register_task(detail::TaskBase* t);
+    std::uint64_t next_task_id() noexcept { return ++task_counter_; }
+    void check_running_allowed();
+    void drop_everything_scheduled() noexcept;
+
+    template <class T>
+    friend class Task;
+
+    detail::ReadyQueue ready_;
+    detail::TimerHeap timers_;
+    std::uint64_t timer_seq_ = 0;
+    std::uint64_t task_counter_ = 0;
+    detail::TaskBase* current_task_ = nullptr;
+    detail::FutureBase* futures_head_ = nullptr;
+    detail::FutureBase* futures_tail_ = nullptr;
+    detail::LoopObserver* observer_ = nullptr;
+    bool stopping_ = false;
+    bool running_ = false;
+    bool closed_ = false;
+    bool debug_ = false;
+    std::size_t thread_work_ = 0;
+    std::thread::id thread_id_{};
+
+    ExceptionHandler exception_handler_;
+    LogSink log_sink_;
+
+    std::mutex ts_mu_;
+    std::condition_variable ts_cv_;
+    std::vector<detail::ReadyEntry> threadsafe_;
+    std::atomic<bool> threadsafe_pending_{false};
+
+    std::unique_ptr<ThreadPoolExecutor> executor_;
+};
+
+/// The loop running on this thread; throws RuntimeError("no running event loop") if none.
+EventLoop& get_running_loop();
+
+/// The global debug default: true when the environment variable AIO_DEBUG is set to a
+/// non-empty value (asyncio's PYTHONASYNCIODEBUG).
+bool debug_from_environment() noexcept;
+
+}  // namespace aio
+
+#include "aio/task.hpp"

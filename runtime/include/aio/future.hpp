@@ -1,0 +1,79 @@
+#pragma once
+// aio::Future<T>: asyncio's Future, a result that is set later, on the loop's thread.
+//
+// Completion (set_result, set_exception, cancel) schedules the done-callbacks and wakes every
+// awaiting task on a later pass of the loop, exactly as asyncio does. result() of a pending
+// future throws InvalidStateError; of a cancelled one, CancelledError; of a failed one, the
+// exception. An exception nobody retrieved is reported to the loop's exception handler when
+// the last handle goes ("Future exception was never retrieved").
+//
+// Handles are copyable and share the state; they must stay on the loop's thread.
+#include <functional>
+#include <type_traits>
+#include <variant>
+
+#include "aio/detail/future_awaiter.hpp"
+
+namespace aio {
+
+template <class T = void>
+class Future {
+    using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+    using State = detail::FutureState<Stored>;
+
+public:
+    using is_aio_awaitable = void;
+    using value_type = T;
+
+    Future() = default;
+    /// A pending future of `loop` (asyncio's loop.create_future()).
+    explicit Future(EventLoop& loop) : s_(new State(&loop)) {}
+
+    bool valid() const noexcept { return static_cast<bool>(s_); }
+    bool done() const noexcept { return s_->done(); }
+    bool cancelled() const noexcept { return s_->cancelled(); }
+    bool cancel(std::optional<std::string> msg = std::nullopt) { return s_->cancel(std::move(msg)); }
+
+    /// The value; throws as described above.
+    const Stored& result() const {
+        s_->throw_if_not_result();
+        return *s_->value;
+    }
+    std::exception_ptr exception() const { return s_->exception(); }
+
+    template <class... U>
+    void set_result(U&&... v) {
+        if (s_->done()) throw InvalidStateError("invalid state: the future is already done");
+        s_->value.emplace(std::forward<U>(v)...);
+        s_->finish_with_value();
+    }
+    void set_exception(std::exception_ptr e) { s_->set_exception(std::move(e)); }
+
+    /// fn(future) runs on a later pass of the loop once the future is done.
+    void add_done_callback(std::function<void(Future)> fn) {
+        Future self = *this;
+        detail::add_callback(*s_, [self, fn = std::move(fn)] { fn(self); });
+    }
+
+    detail::FutureBase* state() const noexcept { return s_.get(); }
+
+    struct Awaiter : detail::FutureAwaiter {
+        detail::Ref<State> keep;
+        T await_resume() {
+            resume();
+            if constexpr (std::is_void_v<T>) {
+                return;
+            } else if constexpr (std::is_copy_constructible_v<T>) {
+                return *keep->value;
+            } else {
+                return std::move(*keep->value);
+            }
+        }
+    };
+    Awaiter operator co_await() const { return Awaiter{{s_.get()}, s_}; }
+
+private:
+    detail::Ref<State> s_;
+};
+
+}  // namespace aio

@@ -1,0 +1,101 @@
+#pragma once
+// aio::sleep(d): asyncio.sleep. Suspends the current task for d of loop time.
+//
+// sleep(0s) (or any d <= 0) gives up the loop for exactly one pass, like asyncio's bare
+// yield. A positive d schedules a timer at time() + d; when it fires the task is woken on
+// the following pass (asyncio's timer -> future -> wake-up hops, kept so orders match
+// CPython). Cancelling a sleeping task removes its timer at once and raises CancelledError
+// at the co_await. Allocates nothing: the timer node lives in the awaiting frame.
+#include <coroutine>
+
+#include "aio/clock.hpp"
+#include "aio/event_loop.hpp"
+#include "aio/detail/future_awaiter.hpp"
+
+namespace aio {
+
+namespace detail {
+
+class SleepAwaiter final : public Waitable {
+public:
+    using is_aio_awaitable = void;
+    explicit SleepAwaiter(Duration d) noexcept : delay_(d) {}
+    SleepAwaiter(const SleepAwaiter&) = delete;
+    /// Only before it is awaited (the timer node must not move once scheduled).
+    SleepAwaiter(SleepAwaiter&& o) noexcept : delay_(o.delay_) {}
+    /// A frame destroyed while sleeping (loop closed) takes its timer with it.
+    ~SleepAwaiter() {
+        if (state_ == State::timer) {
+            if (node_.scheduled())
+                task_->loop()->remove_timer(&node_);
+            else
+                task_->loop()->remove_ready(this);
+        }
+    }
+
+    bool await_ready() noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) {
+        task_ = &require_current_task("aio::sleep()");
+        EventLoop& loop = *task_->loop();
+        if (delay_ <= Duration::zero()) {
+            task_->set_resume_point(h);
+            loop.push_ready(task_->step_ready_entry());
+            return;
+        }
+        node_.on_expire = {&SleepAwaiter::on_timer, this, task_};
+        loop.add_timer(&node_, loop.time() + delay_, task_);
+        state_ = State::timer;
+        task_->set_waiting_description("sleep");
+        task_->suspend_on(this, h);
+    }
+    void await_resume() {
+        task_->check_cancel();
+        if (state_ == State::cancelled) [[unlikely]]
+            throw CancelledError(msg_.value_or(std::string()));
+    }
+
+    bool cancel_wait(const std::optional<std::string>& msg) override {
+        EventLoop& loop = *task_->loop();
+        if (state_ == State::timer) {
+            if (node_.scheduled())
+                loop.remove_timer(&node_);
+            else
+                loop.remove_ready(this);  // the timer fired; its callback has not run yet
+        } else {
+            return false;
+        }
+        state_ = State::cancelled;
+        msg_ = msg;
+        loop.push_ready(task_->step_ready_entry());
+        return true;
+    }
+    TimePoint deadline() const noexcept { return node_.when; }
+
+private:
+    enum class State : unsigned char { idle, timer, woken, cancelled };
+    // The timer fired: like asyncio's _set_result_unless_cancelled, the sleep's "future" is
+    // now done and the task's wake-up is scheduled for the next pass.
+    static void on_timer(void* self) {
+        auto* s = static_cast<SleepAwaiter*>(self);
+        s->state_ = State::woken;
+        s->task_->loop()->push_ready(s->task_->step_ready_entry());
+    }
+    Duration delay_;
+    TaskBase* task_ = nullptr;
+    TimerNode node_;
+    State state_ = State::idle;
+    std::optional<std::string> msg_;
+};
+
+}  // namespace detail
+
+/// Suspends the current task for d of loop time; sleep(0s) yields for one pass.
+template <class Rep, class Period>
+detail::SleepAwaiter sleep(std::chrono::duration<Rep, Period> d) noexcept {
+    return detail::SleepAwaiter(std::chrono::round<Duration>(d));
+}
+
+/// Suspends until the loop's time reaches `when` (a sleep of when - time()).
+detail::SleepAwaiter sleep_until(TimePoint when);
+
+}  // namespace aio

@@ -1,0 +1,154 @@
+#pragma once
+// aio::Task<T>: asyncio's Task, a coroutine scheduled on the loop.
+//
+//     auto t = aio::create_task(worker(3), "first");   // scheduled at once (call_soon)
+//     int v = co_await t;                                // any number of tasks may await it
+//
+// A task starts on the next pass of the loop. Its handle is copyable; the loop keeps a
+// pending task alive even when no handle is left. cancel(msg) throws CancelledError(msg)
+// into the coroutine at its current await point (or before it starts); the coroutine may
+// catch it to clean up, and should rethrow. Awaiting a task yields a copy of its result
+// (moved out if T is move-only: then only one awaiter gets it); its exception is rethrown in
+// every awaiter. A task whose exception is never retrieved is reported when its last handle
+// goes.
+#include <functional>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <type_traits>
+
+#include "aio/event_loop.hpp"
+#include "aio/future.hpp"
+#include "aio/detail/future_awaiter.hpp"
+#include "aio/detail/task_state.hpp"
+
+namespace aio {
+
+/// A task of any result type: what current_task() and all_tasks() return.
+class AnyTask {
+public:
+    using is_aio_awaitable = void;
+
+    AnyTask() = default;
+    explicit AnyTask(detail::Ref<detail::TaskBase> s) : s_(std::move(s)) {}
+
+    explicit operator bool() const noexcept { return static_cast<bool>(s_); }
+    std::string name() const { return state().name(); }
+    void set_name(std::string n) { state().set_name(std::move(n)); }
+    /// The task's number on its loop (1, 2, ...), the N of the default name "Task-N".
+    std::uint64_t id() const { return state().id(); }
+    bool done() const { return state().done(); }
+    bool cancelled() const { return state().cancelled(); }
+    bool cancel(std::optional<std::string> msg = std::nullopt) { return state().cancel(std::move(msg)); }
+    /// How many cancel() requests are outstanding (asyncio's cancelling()).
+    int cancelling() const { return state().cancelling(); }
+    /// Withdraws one cancel() request; returns the remaining count.
+    int uncancel() { return state().uncancel(); }
+    /// The exception the task raised, null if it returned; throws if pending or cancelled.
+    std::exception_ptr exception() const { return state().exception(); }
+    const std::source_location& created_at() const { return state().created_at(); }
+    EventLoop& get_loop() const;
+    /// fn(task) runs on a later pass of the loop once the task is done.
+    void add_done_callback(std::function<void(AnyTask)> fn) {
+        AnyTask self = *this;
+        detail::add_callback(state(), [self, fn = std::move(fn)] { fn(self); });
+    }
+
+    detail::TaskBase* state_ptr() const noexcept { return s_.get(); }
+    friend bool operator==(const AnyTask& a, const AnyTask& b) noexcept { return a.s_ == b.s_; }
+
+    /// Waits for the task; rethrows its exception (the result, if any, is dropped).
+    detail::FutureAwaiter operator co_await() const { return detail::FutureAwaiter{s_.get()}; }
+
+protected:
+    detail::TaskBase& state() const {
+        if (!s_) throw RuntimeError("empty aio::Task handle (no current task, or moved-from)");
+        return *s_;
+    }
+    detail::Ref<detail::TaskBase> s_;
+};
+
+template <class T = void>
+class Task : public AnyTask {
+public:
+    using value_type = T;
+    using State = detail::TaskState<T>;
+
+    Task() = default;
+    explicit Task(detail::Ref<State> s) : AnyTask(detail::Ref<detail::TaskBase>(s.get())) {}
+
+    /// The result of a finished task; throws as Future::result() does.
+    template <class U = T>
+        requires(!std::is_void_v<U>)
+    const U& result() const {
+        typed().throw_if_not_result();
+        return *typed().value;
+    }
+    void result() const
+        requires std::is_void_v<T>
+    {
+        typed().throw_if_not_result();
+    }
+    /// Moves the result out (for move-only results; later result() calls see a moved-from value).
+    T take_result() {
+        typed().throw_if_not_result();
+        if constexpr (!std::is_void_v<T>) return std::move(*typed().value);
+    }
+
+    struct Awaiter : detail::FutureAwaiter {
+        State* typed;
+        T await_resume() {
+            resume();
+            if constexpr (std::is_void_v<T>) {
+                return;
+            } else if constexpr (std::is_copy_constructible_v<T>) {
+                return *typed->value;
+            } else {
+                return std::move(*typed->value);
+            }
+        }
+    };
+    Awaiter operator co_await() const { return Awaiter{{s_.get()}, &typed()}; }
+
+private:
+    State& typed() const { return static_cast<State&>(state()); }
+};
+
+/// Wraps coro in a task on the running loop (asyncio.create_task).
+template <class T>
+Task<T> create_task(Coro<T> coro, std::string name = {},
+                    std::source_location loc = std::source_location::current()) {
+    return get_running_loop().create_task(std::move(coro), std::move(name), loc);
+}
+
+/// The task running now (asyncio.current_task()); an empty handle in a plain callback.
+/// Throws RuntimeError("no running event loop") outside a loop.
+AnyTask current_task();
+
+// ---- EventLoop's templates, now that Task is complete --------------------------------
+
+template <class T>
+Task<T> EventLoop::create_task(Coro<T> coro, std::string name, std::source_location loc) {
+    check_not_closed("create_task");
+    if (!coro) throw ValueError("create_task() needs a coroutine, got an empty (moved-from) aio::Coro");
+    auto* s = new detail::TaskState<T>(this, std::move(coro), std::move(name), next_task_id(), loc);
+    Task<T> t{detail::Ref<detail::TaskState<T>>(s)};
+    register_task(s);
+    return t;
+}
+
+template <class T>
+T EventLoop::run_until_complete(Coro<T> coro) {
+    if (!coro) throw ValueError("run_until_complete() needs a coroutine, got an empty (moved-from) aio::Coro");
+    return run_until_complete(create_task(std::move(coro)));
+}
+
+template <class T>
+T EventLoop::run_until_complete(Task<T> task) {
+    if (task.state_ptr()->loop() != this)
+        throw ValueError("run_until_complete(): the task belongs to another event loop");
+    run_until_done(*task.state_ptr());
+    return task.take_result();
+}
+
+}  // namespace aio

@@ -1,0 +1,462 @@
+// The loop core: asyncio's BaseEventLoop (base_events.py) minus I/O.
+#include "aio/event_loop.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "aio/detail/callback.hpp"
+#include "aio/detail/gather_state.hpp"
+#include "aio/task.hpp"
+#include "report.hpp"
+
+namespace aio {
+
+namespace {
+thread_local EventLoop* t_running_loop = nullptr;
+}
+
+EventLoop* EventLoop::running() noexcept { return t_running_loop; }
+
+EventLoop& get_running_loop() {
+    if (!t_running_loop) throw RuntimeError("no running event loop");
+    return *t_running_loop;
+}
+
+bool debug_from_environment() noexcept {
+    const char* v = std::getenv("AIO_DEBUG");
+    return v && *v;
+}
+
+AnyTask current_task() {
+    return get_running_loop().current_task();
+}
+
+EventLoop& AnyTask::get_loop() const {
+    EventLoop* l = state().loop();
+    if (!l) throw RuntimeError("the task's event loop was destroyed");
+    return *l;
+}
+
+void Handle::cancel() {
+    if (!node_ || node_->cancelled) return;
+    node_->cancelled = true;
+    if (node_->timer.scheduled()) {
+        node_->loop->remove_timer(&node_->timer);
+        detail::CallbackNode::drop(node_.get());  // the reference the timer entry owned
+    }
+}
+
+namespace detail {
+
+void CallbackNode::invoke(void* self) {
+    Ref<CallbackNode> node = Ref<CallbackNode>::adopt(static_cast<CallbackNode*>(self));
+    if (node->cancelled) return;
+    try {
+        node->fn();
+    } catch (...) {
+        ExceptionContext ctx;
+        ctx.message = "Exception in callback";
+        ctx.exception = std::current_exception();
+        node->loop->call_exception_handler(ctx);
+    }
+}
+
+std::string format_context(const ExceptionContext& ctx, bool with_location) {
+    std::string out = ctx.message;
+    if (!ctx.task_name.empty()) out += fmt::format("\ntask: <Task name='{}' id={}>", ctx.task_name, ctx.task_id);
+    if (ctx.exception) out += fmt::format("\nexception: {}", describe(ctx.exception));
+    if (with_location && ctx.created_at)
+        out += fmt::format("\ncreated at: {}:{} in {}", ctx.created_at->file_name(), ctx.created_at->line(),
+                           ctx.created_at->function_name());
+    return out;
+}
+
+void report(EventLoop* loop, const ExceptionContext& ctx) noexcept {
+    if (loop) {
+        loop->call_exception_handler(ctx);
+        return;
+    }
+    try {
+        std::fputs((format_context(ctx, true) + "\n").c_str(), stderr);
+    } catch (...) {
+    }
+}
+
+}  // namespace detail
+
+// ---- construction and teardown ----------------------------------------------------------
+
+EventLoop::EventLoop() : debug_(debug_from_environment()) {}
+
+EventLoop::~EventLoop() {
+    if (!closed_ && !running_) {
+        try {
+            close();
+        } catch (...) {
+        }
+    }
+    // Futures and tasks that outlive the loop (held by user handles) must not call back.
+    for (auto* f = futures_head_; f;) {
+        auto* next = f->next_;
+        f->detach_from_loop();
+        f = next;
+    }
+    futures_head_ = futures_tail_ = nullptr;
+}
+
+void EventLoop::link_future(detail::FutureBase* f) noexcept {
+    f->prev_ = futures_tail_;
+    f->next_ = nullptr;
+    if (futures_tail_)
+        futures_tail_->next_ = f;
+    else
+        futures_head_ = f;
+    futures_tail_ = f;
+}
+
+void EventLoop::unlink_future(detail::FutureBase* f) noexcept {
+    if (f->prev_)
+        f->prev_->next_ = f->next_;
+    else if (futures_head_ == f)
+        futures_head_ = f->next_;
+    if (f->next_)
+        f->next_->prev_ = f->prev_;
+    else if (futures_tail_ == f)
+        futures_tail_ = f->prev_;
+    f->prev_ = f->next_ = nullptr;
+}
+
+void EventLoop::register_task(detail::TaskBase* t) {
+    t->add_ref();  // the loop's reference while the task is pending
+    push_ready(t->step_ready_entry());
+    if (observer_) observer_->task_created(*t);
+}
+
+void EventLoop::task_finished(detail::TaskBase* t) noexcept { t->release(); }
+
+void EventLoop::check_not_closed(const char* what) const {
+    if (closed_) throw RuntimeError(fmt::format("Event loop is closed (called {} on a closed loop)", what));
+}
+
+void EventLoop::check_running_allowed() {
+    if (running_) throw RuntimeError("This event loop is already running");
+    if (t_running_loop) throw RuntimeError("Cannot run the event loop while another loop is running");
+}
+
+void EventLoop::drop_everything_scheduled() noexcept {
+    {
+        std::lock_guard lk(ts_mu_);
+        for (auto& e : threadsafe_) detail::drop_entry(e);
+        threadsafe_.clear();
+        threadsafe_pending_.store(false, std::memory_order_release);
+    }
+    while (!ready_.empty()) detail::drop_entry(ready_.pop_front());
+    while (!timers_.empty()) detail::drop_entry(timers_.pop()->on_expire);
+}
+
+void EventLoop::close() {
+    if (running_) throw RuntimeError("Cannot close a running event loop");
+    if (closed_) return;
+    // Wait for executor jobs first: a worker must never post to a loop that is gone.
+    if (executor_) executor_->shutdown(true);
+    {
+        std::lock_guard lk(ts_mu_);
+        closed_ = true;
+    }
+    drop_everything_scheduled();
+    // Tasks still pending will never run again: destroy their frames (RAII cleanup in them
+    // runs) and drop the loop's reference, which reports each as destroyed while pending.
+    std::vector<detail::Ref<detail::TaskBase>> pending;
+    for (auto* f = futures_head_; f; f = f->next_)
+        if (f->is_task() && !f->done()) pending.emplace_back(static_cast<detail::TaskBase*>(f));
+    for (auto& t : pending) t->abandon();
+    drop_everything_scheduled();  // anything the destroyed frames scheduled
+    for (auto& t : pending) t->release();
+    pending.clear();
+}
+
+// ---- callbacks --------------------------------------------------------------------------
+
+Handle EventLoop::call_soon(std::function<void()> fn) {
+    check_not_closed("call_soon");
+    if (debug_ && running_ && std::this_thread::get_id() != thread_id_)
+        throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the current one");
+    detail::Ref<detail::CallbackNode> node(new detail::CallbackNode(this, std::move(fn)));
+    push_ready(node->entry());
+    return Handle(std::move(node));
+}
+
+Handle EventLoop::call_later(Duration delay, std::function<void()> fn) {
+    return call_at(time() + delay, std::move(fn));
+}
+
+Handle EventLoop::call_at(TimePoint when, std::function<void()> fn) {
+    check_not_closed("call_at");
+    if (debug_ && running_ && std::this_thread::get_id() != thread_id_)
+        throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the current one");
+    detail::Ref<detail::CallbackNode> node(new detail::CallbackNode(this, std::move(fn)));
+    node->timer.on_expire = node->entry();
+    add_timer(&node->timer, when);
+    return Handle(std::move(node));
+}
+
+void EventLoop::call_soon_threadsafe(std::function<void()> fn) {
+    auto* node = new detail::CallbackNode(this, std::move(fn));
+    detail::ReadyEntry e = node->entry();  // the node's only reference, owned by the entry
+    {
+        std::lock_guard lk(ts_mu_);
+        if (closed_) {
+            detail::drop_entry(e);
+            throw RuntimeError("Event loop is closed (called call_soon_threadsafe on a closed loop)");
+        }
+        threadsafe_.push_back(e);
+        threadsafe_pending_.store(true, std::memory_order_release);
+    }
+    ts_cv_.notify_one();
+}
+
+void EventLoop::add_timer(detail::TimerNode* n, TimePoint when, detail::TaskBase* task) {
+    n->when = when;
+    timers_.push(n, ++timer_seq_);
+    if (observer_) observer_->timer_scheduled(*n, task);
+}
+
+std::size_t EventLoop::drain_threadsafe() {
+    if (!threadsafe_pending_.load(std::memory_order_acquire)) return 0;
+    std::vector<detail::ReadyEntry> got;
+    {
+        std::lock_guard lk(ts_mu_);
+        got.swap(threadsafe_);
+        threadsafe_pending_.store(false, std::memory_order_release);
+    }
+    for (auto& e : got) push_ready(e);
+    return got.size();
+}
+
+void EventLoop::block_for_threadsafe(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    std::unique_lock lk(ts_mu_);
+    auto ready = [&] { return !threadsafe_.empty(); };
+    if (deadline)
+        ts_cv_.wait_until(lk, *deadline, ready);
+    else
+        ts_cv_.wait(lk, ready);
+}
+
+// ---- the clock and the idle wait of the real loop -----------------------------------------
+
+TimePoint EventLoop::now() const { return TimePoint(std::chrono::steady_clock::now().time_since_epoch()); }
+
+void EventLoop::wait_for_work(std::optional<TimePoint> deadline) {
+    if (deadline)
+        block_for_threadsafe(std::chrono::steady_clock::time_point(deadline->time_since_epoch()));
+    else
+        block_for_threadsafe(std::nullopt);
+}
+
+std::size_t EventLoop::choose_ready(const detail::ReadyQueue&, std::size_t) { return 0; }
+
+// ---- running --------------------------------------------------------------------------
+
+void EventLoop::enter_task(detail::TaskBase* t) {
+    if (current_task_) [[unlikely]]
+        throw RuntimeError(fmt::format("Cannot enter into task '{}' while another task '{}' is being executed.",
+                                       t->name(), current_task_->name()));
+    current_task_ = t;
+}
+
+void EventLoop::run_forever() {
+    check_not_closed("run_forever");
+    check_running_allowed();
+    running_ = true;
+    thread_id_ = std::this_thread::get_id();
+    t_running_loop = this;
+    struct Reset {
+        EventLoop* l;
+        ~Reset() {
+            l->stopping_ = false;
+            l->running_ = false;
+            l->thread_id_ = {};
+            t_running_loop = nullptr;
+        }
+    } reset{this};
+    for (;;) {
+        run_once();
+        if (stopping_) break;
+    }
+}
+
+void EventLoop::run_until_done(detail::FutureBase& f) {
+    check_not_closed("run_until_complete");
+    check_running_allowed();
+    if (f.loop() != this) throw ValueError("run_until_complete(): the future belongs to another event loop");
+    struct StopWhenDone {
+        EventLoop* loop;
+        static void fire(void* self) { static_cast<StopWhenDone*>(self)->loop->stop(); }
+    } stopper{this};
+    if (f.done()) return;
+    f.add_done_callback({&StopWhenDone::fire, &stopper, nullptr});
+    try {
+        run_forever();
+    } catch (...) {
+        f.remove_done_callback(&stopper);
+        remove_ready(&stopper);
+        throw;
+    }
+    f.remove_done_callback(&stopper);
+    remove_ready(&stopper);
+    if (!f.done()) throw RuntimeError("Event loop stopped before Future completed.");
+}
+
+void EventLoop::run_once() {
+    if (ready_.empty() && !stopping_ && !has_threadsafe()) {
+        std::optional<TimePoint> deadline;
+        if (!timers_.empty()) deadline = timers_.top()->when;
+        wait_for_work(deadline);
+    }
+    drain_threadsafe();
+    if (!timers_.empty()) {
+        const TimePoint end = now();
+        while (!timers_.empty() && timers_.top()->when <= end) {
+            detail::TimerNode* n = timers_.pop();
+            if (observer_) observer_->timer_fired(*n, n->on_expire.task);
+            ready_.push_back(n->on_expire);
+        }
+    }
+    // Run exactly what was ready when the pass began; what they schedule runs next pass.
+    std::size_t ntodo = ready_.size();
+    if (!debug_ && !perturbing_) [[likely]] {
+        for (; ntodo > 0; --ntodo) {
+            detail::ReadyEntry e = ready_.pop_front();
+            e.fn(e.arg);
+        }
+        return;
+    }
+    for (; ntodo > 0 && !ready_.empty(); --ntodo) {
+        std::size_t i = perturbing_ ? choose_ready(ready_, ntodo) : 0;
+        detail::ReadyEntry e = ready_.take(i);
+        if (debug_)
+            run_entry_debug(e);
+        else
+            e.fn(e.arg);
+    }
+}
+
+void EventLoop::run_entry(const detail::ReadyEntry& e) { e.fn(e.arg); }
+
+void EventLoop::run_entry_debug(const detail::ReadyEntry& e) {
+    auto t0 = std::chrono::steady_clock::now();
+    // Name the task before running it: the step may finish and free it.
+    std::string what;
+    if (e.task)
+        what = fmt::format("<Task name='{}' created at {}:{}>", e.task->name(), e.task->created_at().file_name(),
+                           e.task->created_at().line());
+    e.fn(e.arg);
+    auto dt = std::chrono::steady_clock::now() - t0;
+    if (dt >= slow_callback_duration) {
+        if (what.empty()) what = "<Handle callback>";
+        log(fmt::format("Executing {} took {:.3f} seconds", what, to_seconds(dt)));
+    }
+}
+
+// ---- tasks ------------------------------------------------------------------------------
+
+std::vector<AnyTask> EventLoop::all_tasks() const {
+    std::vector<AnyTask> out;
+    for (auto* f = futures_head_; f; f = f->next_)
+        if (f->is_task() && !f->done())
+            out.emplace_back(detail::Ref<detail::TaskBase>(static_cast<detail::TaskBase*>(f)));
+    return out;
+}
+
+AnyTask EventLoop::current_task() const {
+    return current_task_ ? AnyTask(detail::Ref<detail::TaskBase>(current_task_)) : AnyTask();
+}
+
+// ---- errors and logging -----------------------------------------------------------------
+
+void EventLoop::log(std::string_view line) noexcept {
+    try {
+        if (log_sink_) {
+            log_sink_(line);
+            return;
+        }
+        std::fwrite(line.data(), 1, line.size(), stderr);
+        std::fputc('\n', stderr);
+    } catch (...) {
+    }
+}
+
+void EventLoop::default_exception_handler(const ExceptionContext& ctx) noexcept {
+    try {
+        log(detail::format_context(ctx, debug_));
+    } catch (...) {
+    }
+}
+
+void EventLoop::call_exception_handler(const ExceptionContext& ctx) noexcept {
+    if (!exception_handler_) {
+        default_exception_handler(ctx);
+        return;
+    }
+    try {
+        exception_handler_(*this, ctx);
+    } catch (...) {
+        // A failing handler must not hide the original error (asyncio logs both).
+        try {
+            ExceptionContext inner;
+            inner.message = "Unhandled error in exception handler";
+            inner.exception = std::current_exception();
+            default_exception_handler(inner);
+            default_exception_handler(ctx);
+        } catch (...) {
+        }
+    }
+}
+
+// ---- executor ---------------------------------------------------------------------------
+
+ThreadPoolExecutor& EventLoop::default_executor() {
+    check_not_closed("default_executor");
+    if (!executor_) executor_ = std::make_unique<ThreadPoolExecutor>();
+    return *executor_;
+}
+
+void EventLoop::run_in_executor(std::function<void()> job, std::function<void()> done) {
+    auto& ex = default_executor();
+    ++thread_work_;
+    ex.submit([this, job = std::move(job), done = std::move(done)]() mutable {
+        job();
+        call_soon_threadsafe([this, done = std::move(done)] {
+            --thread_work_;
+            done();
+        });
+    });
+}
+
+Coro<void> EventLoop::shutdown_default_executor() {
+    if (!executor_) co_return;
+    Future<void> joined(*this);
+    detail::FutureBase* state = joined.state();
+    ThreadPoolExecutor* ex = executor_.get();
+    // Join on a helper thread so the loop keeps running the jobs' completions meanwhile.
+    std::thread joiner([this, ex, state] {
+        ex->shutdown(true);
+        call_soon_threadsafe([state] {
+            auto* typed = static_cast<detail::FutureState<std::monostate>*>(state);
+            if (typed->done()) return;
+            typed->value.emplace();
+            typed->finish_with_value();
+        });
+    });
+    try {
+        co_await joined;
+    } catch (...) {
+        joiner.join();
+        throw;
+    }
+    joiner.join();
+}
+
+}  // namespace aio

@@ -1,0 +1,322 @@
+// asyncio's Future and Task state machines (futures.py, tasks.py), and gather's future.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "aio/detail/callback.hpp"
+#include "aio/detail/future_awaiter.hpp"
+#include "aio/detail/future_state.hpp"
+#include "aio/detail/gather_state.hpp"
+#include "aio/detail/task_state.hpp"
+#include "aio/event_loop.hpp"
+#include "report.hpp"
+
+namespace aio::detail {
+
+void drop_entry(const ReadyEntry& e) noexcept {
+    if (e.fn == &CallbackNode::invoke)
+        CallbackNode::drop(e.arg);
+    else if (e.fn == &GatherBase::on_child_done)
+        GatherBase::drop_slot(e.arg);
+}
+
+// ---- FutureBase -----------------------------------------------------------------------
+
+FutureBase::FutureBase(EventLoop* loop) noexcept : loop_(loop) {
+    if (loop_) loop_->link_future(this);
+}
+
+FutureBase::~FutureBase() {
+    for (auto& e : callbacks_) drop_entry(e);
+    if (state_ == State::finished && exception_ && !exception_retrieved_) report_unretrieved();
+    if (loop_) loop_->unlink_future(this);
+}
+
+void FutureBase::report_unretrieved() noexcept {
+    exception_retrieved_ = true;
+    ExceptionContext ctx;
+    ctx.exception = exception_;
+    if (is_task()) {
+        auto* t = static_cast<TaskBase*>(this);
+        ctx.message = "Task exception was never retrieved";
+        ctx.task_name = t->name();
+        ctx.task_id = t->id();
+        ctx.created_at = t->created_at();
+    } else {
+        ctx.message = "Future exception was never retrieved";
+    }
+    report(loop_, ctx);
+}
+
+bool FutureBase::cancel(std::optional<std::string> msg) {
+    exception_retrieved_ = true;
+    if (state_ != State::pending) return false;
+    state_ = State::cancelled;
+    cancel_message_ = std::move(msg);
+    schedule_callbacks();
+    return true;
+}
+
+void FutureBase::schedule_callbacks() {
+    if (callbacks_.empty()) return;
+    std::vector<ReadyEntry> cbs;
+    cbs.swap(callbacks_);
+    if (!loop_ || loop_->is_closed()) {
+        for (auto& e : cbs) drop_entry(e);
+        return;
+    }
+    for (auto& e : cbs) loop_->push_ready(e);
+}
+
+void FutureBase::throw_if_not_result() {
+    if (state_ == State::cancelled) std::rethrow_exception(make_cancelled_error());
+    if (state_ != State::finished) throw InvalidStateError("Result is not ready.");
+    exception_retrieved_ = true;
+    if (exception_) std::rethrow_exception(exception_);
+}
+
+std::exception_ptr FutureBase::exception() {
+    if (state_ == State::cancelled) std::rethrow_exception(make_cancelled_error());
+    if (state_ != State::finished) throw InvalidStateError("Exception is not set.");
+    exception_retrieved_ = true;
+    return exception_;
+}
+
+void FutureBase::set_exception(std::exception_ptr e) {
+    if (state_ != State::pending) throw InvalidStateError("invalid state: the future is already done");
+    if (!e) throw ValueError("set_exception() needs an exception, got a null std::exception_ptr");
+    exception_ = std::move(e);
+    exception_retrieved_ = false;
+    state_ = State::finished;
+    schedule_callbacks();
+}
+
+void FutureBase::finish_with_value() {
+    state_ = State::finished;
+    schedule_callbacks();
+}
+
+void FutureBase::add_done_callback(const ReadyEntry& e) {
+    if (state_ != State::pending) {
+        if (loop_ && !loop_->is_closed())
+            loop_->push_ready(e);
+        else
+            drop_entry(e);
+    } else {
+        callbacks_.push_back(e);
+    }
+}
+
+std::size_t FutureBase::remove_done_callback(const void* arg) {
+    std::size_t before = callbacks_.size();
+    auto it = std::remove_if(callbacks_.begin(), callbacks_.end(), [&](const ReadyEntry& e) {
+        if (e.arg != arg) return false;
+        drop_entry(e);
+        return true;
+    });
+    callbacks_.erase(it, callbacks_.end());
+    return before - callbacks_.size();
+}
+
+std::exception_ptr FutureBase::make_cancelled_error() const {
+    if (cancelled_exc_) return cancelled_exc_;
+    return std::make_exception_ptr(CancelledError(cancel_message_.value_or(std::string())));
+}
+
+void add_callback(FutureBase& f, std::function<void()> fn) {
+    auto* node = new CallbackNode(f.loop(), std::move(fn));
+    Ref<CallbackNode> keep(node);
+    f.add_done_callback(node->entry());
+}
+
+// ---- TaskBase -------------------------------------------------------------------------
+
+TaskBase::~TaskBase() {
+    if (state_ == State::pending && log_destroy_pending) {
+        ExceptionContext ctx;
+        ctx.message = "Task was destroyed but it is pending!";
+        ctx.task_name = name();
+        ctx.task_id = id_;
+        ctx.created_at = created_at_;
+        report(loop_, ctx);
+    }
+    if (state_ == State::finished && exception_ && !exception_retrieved_) report_unretrieved();
+}
+
+std::string TaskBase::name() const { return name_.empty() ? fmt::format("Task-{}", id_) : name_; }
+
+bool TaskBase::cancel(std::optional<std::string> msg) {
+    exception_retrieved_ = true;
+    if (done()) return false;
+    ++num_cancels_requested_;
+    if (loop_ && loop_->observer()) loop_->observer()->cancel_requested(*this, msg);
+    if (fut_waiter_ && fut_waiter_->cancel_wait(msg)) return true;
+    must_cancel_ = true;
+    cancel_message_ = std::move(msg);
+    return true;
+}
+
+void TaskBase::throw_cancelled() { throw CancelledError(cancel_message_.value_or(std::string())); }
+
+std::string TaskBase::waiting_description() const {
+    if (!fut_waiter_) return started_ ? "ready to run" : "not started";
+    if (auto* f = dynamic_cast<FutureBase*>(fut_waiter_)) {
+        if (f->is_task()) return fmt::format("Task '{}'", static_cast<TaskBase*>(f)->name());
+        return waiting_what_ ? waiting_what_ : "a Future";
+    }
+    return waiting_what_ ? waiting_what_ : "an awaitable";
+}
+
+void TaskBase::step() {
+    if (done() || abandoned_) return;
+    if (must_cancel_) {
+        must_cancel_ = false;
+        throw_cancel_ = true;
+    }
+    fut_waiter_ = nullptr;
+    waiting_what_ = nullptr;
+    EventLoop* loop = loop_;
+    if (loop->observer()) loop->observer()->task_step(*this);
+    if (!started_) {
+        started_ = true;
+        if (throw_cancel_) {
+            // Cancelled before its first step: the body never runs (asyncio throws
+            // CancelledError into the unstarted coroutine, which raises at once).
+            throw_cancel_ = false;
+            destroy_frame();
+            complete(std::make_exception_ptr(CancelledError(cancel_message_.value_or(std::string()))));
+            return;
+        }
+    }
+    loop->enter_task(this);
+    resume_point_.resume();
+    loop->leave_task(this);
+    throw_cancel_ = false;
+    if (root_.done()) finish_from_root();  // may destroy *this: nothing may follow
+}
+
+void TaskBase::complete(std::exception_ptr exc) {
+    if (exc) {
+        if (is_cancelled_error(exc)) {
+            cancelled_exc_ = exc;
+            FutureBase::cancel(std::nullopt);
+        } else {
+            exception_ = std::move(exc);
+            exception_retrieved_ = false;
+            state_ = State::finished;
+            schedule_callbacks();
+        }
+    } else if (must_cancel_) {
+        // Cancelled during its last step, after its last await (asyncio's "Task is
+        // cancelled right before coro stops").
+        must_cancel_ = false;
+        FutureBase::cancel(cancel_message_);
+    } else {
+        finish_with_value();
+    }
+    if (loop_->observer()) loop_->observer()->task_done(*this);
+    loop_->task_finished(this);
+}
+
+void TaskBase::abandon() noexcept {
+    abandoned_ = true;
+    destroy_frame();
+}
+
+// ---- awaiting -------------------------------------------------------------------------
+
+TaskBase& require_current_task(const char* what) {
+    EventLoop* loop = EventLoop::running();
+    if (!loop) throw RuntimeError(fmt::format("{} needs a running event loop: no running event loop", what));
+    TaskBase* t = loop->current_task_raw();
+    if (!t)
+        throw RuntimeError(fmt::format("{} must be awaited inside an aio task (a coroutine run by aio::run or create_task)", what));
+    return *t;
+}
+
+bool FutureAwaiter::await_ready() {
+    if (fut->done()) return true;
+    task = &require_current_task("co_await on a future or task");
+    if (fut->loop() != task->loop())
+        throw RuntimeError(fmt::format("Task '{}' awaits a future attached to a different event loop", task->name()));
+    if (fut == task) throw RuntimeError(fmt::format("Task cannot await on itself: '{}'", task->name()));
+    return false;
+}
+
+void FutureAwaiter::resume() {
+    if (task) {
+        if (!fut->done()) fut->remove_done_callback(task);
+        task->check_cancel();
+    }
+    fut->throw_if_not_result();
+}
+
+// ---- gather ---------------------------------------------------------------------------
+
+bool GatherBase::cancel(std::optional<std::string> msg) {
+    exception_retrieved_ = true;
+    if (done()) return false;
+    bool ret = false;
+    for (auto* c : children_)
+        if (c->cancel(msg)) ret = true;
+    if (ret) cancel_requested_ = true;
+    return ret;
+}
+
+void GatherBase::start(std::vector<TaskBase*> children) {
+    children_ = std::move(children);
+    for (auto* c : children_) {
+        bool seen = std::any_of(slots_.begin(), slots_.end(), [&](const Slot& s) { return s.child == c; });
+        if (!seen) slots_.push_back({this, c});
+    }
+    if (slots_.empty()) {
+        collect();
+        finish_with_value();
+        return;
+    }
+    std::vector<TaskBase*> done_now;
+    for (auto& s : slots_) {
+        if (s.child->done()) {
+            done_now.push_back(s.child);
+        } else {
+            add_ref();
+            s.child->add_done_callback({&GatherBase::on_child_done, &s, nullptr});
+        }
+    }
+    for (auto* c : done_now) child_done(c);
+}
+
+void GatherBase::on_child_done(void* slot) {
+    auto* s = static_cast<Slot*>(slot);
+    Ref<GatherBase> g = Ref<GatherBase>::adopt(s->gather);
+    g->child_done(s->child);
+}
+
+void GatherBase::child_done(TaskBase* fut) {
+    ++nfinished_;
+    if (done()) {
+        if (!fut->cancelled()) (void)fut->exception();  // marks it retrieved
+        return;
+    }
+    if (!return_exceptions_) {
+        if (fut->cancelled()) {
+            set_exception(fut->make_cancelled_error());
+            return;
+        }
+        if (auto e = fut->exception()) {
+            set_exception(e);
+            return;
+        }
+    }
+    if (nfinished_ == slots_.size()) {
+        if (cancel_requested_) {
+            // Cancelling the gather propagates even with return_exceptions (bpo-32684).
+            set_exception(fut->make_cancelled_error());
+        } else {
+            collect();
+            finish_with_value();
+        }
+    }
+}
+
+}  // namespace aio::detail
