@@ -1,0 +1,36 @@
+#pragma once
+// Shared by the C++ halves of the differential conformance pairs.
+//
+// A pair is NAME.py (stdlib asyncio only) and NAME.cpp. NAME.cpp defines
+//     int conformance_program(aio::RunOptions opts)
+// which does what the Python file does at top level (usually `aio::run(main(), opts)` inside
+// the same try/except) and prints the same lines with out(). Use time units large enough that
+// real-time noise cannot reorder events (0.1 s steps or more).
+#include <fmt/format.h>
+
+#include <aio/aio.hpp>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace conformance {
+
+/// Set when the simulator is built (sim_factory.cpp); empty otherwise.
+extern std::function<std::unique_ptr<aio::EventLoop>()> sim_loop_factory;
+
+/// print(...) of the Python twin: one line on stdout.
+template <class... A>
+void out(fmt::format_string<A...> f, A&&... a) {
+    fmt::print(f, std::forward<A>(a)...);
+    std::fputc('\n', stdout);
+}
+
+/// Python's repr-less message of an exception: str(e). For CancelledError, its message.
+inline std::string msg(std::exception_ptr e) { return aio::exception_message(e); }
+/// Python's type(e).__name__ for aio's types ("RuntimeError", "CancelledError", ...).
+inline std::string type(std::exception_ptr e) { return aio::exception_type_name(e); }
+
+}  // namespace conformance
+
+int conformance_program(aio::RunOptions opts);
