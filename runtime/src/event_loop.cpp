@@ -13,11 +13,7 @@
 
 namespace aio {
 
-namespace {
-thread_local EventLoop* t_running_loop = nullptr;
-}
-
-EventLoop* EventLoop::running() noexcept { return t_running_loop; }
+using detail::t_running_loop;
 
 EventLoop& get_running_loop() {
     if (!t_running_loop) throw RuntimeError("no running event loop");
@@ -258,13 +254,6 @@ void EventLoop::wait_for_work(std::optional<TimePoint> deadline) {
 std::size_t EventLoop::choose_ready(const detail::ReadyQueue&, std::size_t) { return 0; }
 
 // ---- running --------------------------------------------------------------------------
-
-void EventLoop::enter_task(detail::TaskBase* t) {
-    if (current_task_) [[unlikely]]
-        throw RuntimeError(fmt::format("Cannot enter into task '{}' while another task '{}' is being executed.",
-                                       t->name(), current_task_->name()));
-    current_task_ = t;
-}
 
 void EventLoop::run_forever() {
     check_not_closed("run_forever");

@@ -168,13 +168,28 @@ std::string TaskBase::waiting_description() const {
 }
 
 void TaskBase::step() {
+    if (state_ != State::pending || abandoned_ || must_cancel_ || !started_) [[unlikely]] {
+        step_slow();
+        return;
+    }
+    fut_waiter_ = nullptr;
+    EventLoop* loop = loop_;
+    if (loop->observer()) [[unlikely]]
+        loop->observer()->task_step(*this);
+    loop->enter_task(this);
+    resume_point_.resume();
+    loop->leave_task(this);
+    throw_cancel_ = false;
+    if (root_.done()) finish_from_root();  // may destroy *this: nothing may follow
+}
+
+void TaskBase::step_slow() {
     if (done() || abandoned_) return;
     if (must_cancel_) {
         must_cancel_ = false;
         throw_cancel_ = true;
     }
     fut_waiter_ = nullptr;
-    waiting_what_ = nullptr;
     EventLoop* loop = loop_;
     if (loop->observer()) loop->observer()->task_step(*this);
     if (!started_) {
@@ -225,13 +240,16 @@ void TaskBase::abandon() noexcept {
 
 // ---- awaiting -------------------------------------------------------------------------
 
-TaskBase& require_current_task(const char* what) {
-    EventLoop* loop = EventLoop::running();
-    if (!loop) throw RuntimeError(fmt::format("{} needs a running event loop: no running event loop", what));
-    TaskBase* t = loop->current_task_raw();
-    if (!t)
-        throw RuntimeError(fmt::format("{} must be awaited inside an aio task (a coroutine run by aio::run or create_task)", what));
-    return *t;
+void throw_no_current_task(const char* what) {
+    if (!EventLoop::running())
+        throw RuntimeError(fmt::format("{} needs a running event loop: no running event loop", what));
+    throw RuntimeError(
+        fmt::format("{} must be awaited inside an aio task (a coroutine run by aio::run or create_task)", what));
+}
+
+void throw_enter_task_conflict(TaskBase* entering, TaskBase* current) {
+    throw RuntimeError(fmt::format("Cannot enter into task '{}' while another task '{}' is being executed.",
+                                   entering->name(), current->name()));
 }
 
 bool FutureAwaiter::await_ready() {

@@ -40,6 +40,14 @@ namespace aio {
 template <class T>
 class Task;
 class AnyTask;
+class EventLoop;
+
+namespace detail {
+/// The loop running on this thread (constant-initialised, so reading it is one load).
+inline constinit thread_local EventLoop* t_running_loop = nullptr;
+[[noreturn]] void throw_no_current_task(const char* what);
+[[noreturn]] void throw_enter_task_conflict(TaskBase* entering, TaskBase* current);
+}  // namespace detail
 
 /// What call_exception_handler() receives (asyncio's context dict).
 struct ExceptionContext {
@@ -126,8 +134,12 @@ public:
         if (n->scheduled()) timers_.remove(n);
     }
     detail::TaskBase* current_task_raw() const noexcept { return current_task_; }
-    void enter_task(detail::TaskBase* t);
-    void leave_task(detail::TaskBase* t) noexcept { current_task_ = nullptr; (void)t; }
+    void enter_task(detail::TaskBase* t) {
+        if (current_task_) [[unlikely]]
+            detail::throw_enter_task_conflict(t, current_task_);
+        current_task_ = t;
+    }
+    void leave_task(detail::TaskBase*) noexcept { current_task_ = nullptr; }
     void task_finished(detail::TaskBase* t) noexcept;
     void link_future(detail::FutureBase* f) noexcept;
     void unlink_future(detail::FutureBase* f) noexcept;
@@ -140,7 +152,7 @@ public:
     std::size_t thread_work_in_flight() const noexcept { return thread_work_; }
     void check_not_closed(const char* what) const;
     /// The loop running on this thread, or null.
-    static EventLoop* running() noexcept;
+    static EventLoop* running() noexcept { return detail::t_running_loop; }
 
 protected:
     /// The loop's clock. Real loop: the steady clock.
@@ -201,6 +213,16 @@ private:
 
 /// The loop running on this thread; throws RuntimeError("no running event loop") if none.
 EventLoop& get_running_loop();
+
+namespace detail {
+inline TaskBase& require_current_task(const char* what) {
+    EventLoop* loop = t_running_loop;
+    TaskBase* t = loop ? loop->current_task_raw() : nullptr;
+    if (!t) [[unlikely]]
+        throw_no_current_task(what);
+    return *t;
+}
+}  // namespace detail
 
 /// The global debug default: true when the environment variable AIO_DEBUG is set to a
 /// non-empty value (asyncio's PYTHONASYNCIODEBUG).

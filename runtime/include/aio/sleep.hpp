@@ -7,6 +7,7 @@
 // CPython). Cancelling a sleeping task removes its timer at once and raises CancelledError
 // at the co_await. Allocates nothing: the timer node lives in the awaiting frame.
 #include <coroutine>
+#include <memory>
 
 #include "aio/clock.hpp"
 #include "aio/event_loop.hpp"
@@ -19,7 +20,7 @@ namespace detail {
 class SleepAwaiter final : public Waitable {
 public:
     using is_aio_awaitable = void;
-    explicit SleepAwaiter(Duration d) noexcept : delay_(d) {}
+    explicit SleepAwaiter(Duration d) noexcept : delay_(d) {}  // node_ is built only if needed
     SleepAwaiter(const SleepAwaiter&) = delete;
     /// Only before it is awaited (the timer node must not move once scheduled).
     SleepAwaiter(SleepAwaiter&& o) noexcept : delay_(o.delay_) {}
@@ -42,16 +43,16 @@ public:
             loop.push_ready(task_->step_ready_entry());
             return;
         }
+        std::construct_at(&node_);
         node_.on_expire = {&SleepAwaiter::on_timer, this, task_};
         loop.add_timer(&node_, loop.time() + delay_, task_);
         state_ = State::timer;
-        task_->set_waiting_description("sleep");
-        task_->suspend_on(this, h);
+        task_->suspend_on(this, h, "sleep");
     }
     void await_resume() {
         task_->check_cancel();
         if (state_ == State::cancelled) [[unlikely]]
-            throw CancelledError(msg_.value_or(std::string()));
+            task_->throw_wait_cancelled();
     }
 
     bool cancel_wait(const std::optional<std::string>& msg) override {
@@ -65,11 +66,10 @@ public:
             return false;
         }
         state_ = State::cancelled;
-        msg_ = msg;
+        task_->set_wait_cancel_message(msg);
         loop.push_ready(task_->step_ready_entry());
         return true;
     }
-    TimePoint deadline() const noexcept { return node_.when; }
 
 private:
     enum class State : unsigned char { idle, timer, woken, cancelled };
@@ -82,9 +82,10 @@ private:
     }
     Duration delay_;
     TaskBase* task_ = nullptr;
-    TimerNode node_;
+    union {
+        TimerNode node_;  // constructed in await_suspend for a positive delay only
+    };
     State state_ = State::idle;
-    std::optional<std::string> msg_;
 };
 
 }  // namespace detail

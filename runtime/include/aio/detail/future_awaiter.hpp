@@ -9,7 +9,8 @@
 namespace aio::detail {
 
 /// The running task of the running loop; throws RuntimeError naming `what` if none.
-TaskBase& require_current_task(const char* what);
+/// (Defined inline in event_loop.hpp.)
+inline TaskBase& require_current_task(const char* what);
 
 /// Registers fn to run (call_soon semantics) once `f` is done.
 void add_callback(FutureBase& f, std::function<void()> fn);

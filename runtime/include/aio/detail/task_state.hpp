@@ -50,9 +50,11 @@ public:
 
     // --- used by awaitables -------------------------------------------------------------
     /// The task suspends at `h`, waiting for `w`; `w` will schedule step_ready_entry().
-    void suspend_on(Waitable* w, std::coroutine_handle<> h) {
+    /// `what` describes the wait for deadlock reports (a string literal, e.g. "sleep").
+    void suspend_on(Waitable* w, std::coroutine_handle<> h, const char* what = nullptr) {
         resume_point_ = h;
         fut_waiter_ = w;
+        waiting_what_ = what;
         if (must_cancel_ && w->cancel_wait(cancel_message_)) must_cancel_ = false;
     }
     /// The task gives up the loop for one pass (asyncio's bare `yield`).
@@ -65,10 +67,13 @@ public:
             throw_cancelled();
         }
     }
+    /// For awaitables without a future of their own (sleep): the message of the cancel()
+    /// that ended the wait, thrown as CancelledError(message) at the await point.
+    void set_wait_cancel_message(const std::optional<std::string>& msg) { wait_cancel_message_ = msg; }
+    [[noreturn]] void throw_wait_cancelled() { throw CancelledError(wait_cancel_message_.value_or(std::string())); }
     Waitable* waiting_on() const noexcept { return fut_waiter_; }
     /// What the task is waiting for, for deadlock reports ("sleep until 3s", "Task first").
     std::string waiting_description() const;
-    void set_waiting_description(const char* what) noexcept { waiting_what_ = what; }
 
     void step();
     bool started() const noexcept { return started_; }
@@ -87,6 +92,7 @@ protected:
     /// Completes the task from the root promise's outcome (shared by every T).
     void complete(std::exception_ptr exc);
     [[noreturn]] void throw_cancelled();
+    void step_slow();
 
     std::coroutine_handle<> root_;
     std::coroutine_handle<> resume_point_;
@@ -95,6 +101,7 @@ protected:
     std::uint64_t id_;
     std::string name_;
     std::source_location created_at_;
+    std::optional<std::string> wait_cancel_message_;
     int num_cancels_requested_ = 0;
     bool must_cancel_ = false;
     bool throw_cancel_ = false;
