@@ -20,6 +20,16 @@ aio::Coro<int> fail_with(std::string what) {
 
 TEST_SUITE("task") {
 
+TEST_CASE("result() of a pending task throws InvalidStateError") {
+    auto main = []() -> aio::Coro<void> {
+        auto t = aio::create_task(value(5));
+        CHECK_THROWS_WITH_AS(t.result(), "Result is not set.", aio::InvalidStateError);
+        CHECK_THROWS_WITH_AS(t.exception(), "Exception is not set.", aio::InvalidStateError);
+        co_await t;
+    };
+    aio::run(main());
+}
+
 TEST_CASE("awaiting an AnyTask handle waits for the task and rethrows its exception") {
     auto main = []() -> aio::Coro<std::string> {
         aio::AnyTask ok = aio::create_task(value(1));
