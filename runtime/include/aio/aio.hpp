@@ -1,6 +1,7 @@
 #pragma once
 // The whole aio runtime. Read the headers in this order: coro, task, event_loop, run, sleep,
-// gather, to_thread, errors.
+// gather, to_thread, errors; then
+// structured concurrency: task_group.
 #include "aio/clock.hpp"
 #include "aio/coro.hpp"
 #include "aio/errors.hpp"
@@ -12,4 +13,5 @@
 #include "aio/run.hpp"
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
+#include "aio/task_group.hpp"
 #include "aio/to_thread.hpp"
