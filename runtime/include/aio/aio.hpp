@@ -1,7 +1,7 @@
 #pragma once
 // The whole aio runtime. Read the headers in this order: coro, task, event_loop, run, sleep,
 // gather, to_thread, errors; then
-// structured concurrency: task_group.
+// structured concurrency: task_group, timeout.
 #include "aio/clock.hpp"
 #include "aio/coro.hpp"
 #include "aio/errors.hpp"
@@ -14,4 +14,5 @@
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
 #include "aio/task_group.hpp"
+#include "aio/timeout.hpp"
 #include "aio/to_thread.hpp"

@@ -3,6 +3,7 @@
 // same few lines: a helper .py here would be taken for a pair).
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "conformance.hpp"
 
@@ -19,6 +20,13 @@ namespace conformance {
 
 /// Python's str(bool).
 inline const char* py(bool b) { return b ? "True" : "False"; }
+
+/// Python's str() of a list of strings: ['a', 'b'].
+inline std::string pylist(const std::vector<std::string>& v) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", '" : "'") + v[i] + "'";
+    return s + "]";
+}
 
 /// Python twin:
 ///     def show(e, indent=''):
