@@ -1,7 +1,7 @@
 #pragma once
 // The whole aio runtime. Read the headers in this order: coro, task, event_loop, run, sleep,
 // gather, to_thread, errors; then
-// structured concurrency: task_group, timeout.
+// structured concurrency: task_group, timeout, wait_for, shield.
 #include "aio/clock.hpp"
 #include "aio/coro.hpp"
 #include "aio/errors.hpp"
@@ -11,8 +11,10 @@
 #include "aio/gather.hpp"
 #include "aio/handle.hpp"
 #include "aio/run.hpp"
+#include "aio/shield.hpp"
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
 #include "aio/task_group.hpp"
 #include "aio/timeout.hpp"
 #include "aio/to_thread.hpp"
+#include "aio/wait_for.hpp"
