@@ -1,6 +1,7 @@
 #pragma once
 // The whole aio runtime. Read the headers in this order: coro, task, event_loop, run, sleep,
-// gather, to_thread, errors.
+// gather, to_thread, errors; then the sync primitives (sync/: event, lock, semaphore,
+// condition, barrier, queue).
 #include "aio/clock.hpp"
 #include "aio/coro.hpp"
 #include "aio/errors.hpp"
@@ -13,3 +14,10 @@
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
 #include "aio/to_thread.hpp"
+#include "aio/sync/barrier.hpp"
+#include "aio/sync/condition.hpp"
+#include "aio/sync/event.hpp"
+#include "aio/sync/lock.hpp"
+#include "aio/sync/lock_guard.hpp"
+#include "aio/sync/queue.hpp"
+#include "aio/sync/semaphore.hpp"
