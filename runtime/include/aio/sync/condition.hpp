@@ -13,7 +13,9 @@
 //    is held again when wait() ends in ANY way: if the task is cancelled while waiting, wait()
 //    still re-acquires before raising CancelledError; if it is cancelled (again) while
 //    re-acquiring, it keeps trying and then raises a CancelledError without a message.
-//  - wait_for(pred) waits until pred() is truthy and returns pred()'s last value.
+//  - wait_for(pred) waits until pred() is true and returns pred()'s last value; pred may
+//    return anything testable with `!` (bool, a pointer, a std::optional for Python's
+//    "a value or something falsy").
 //  - notify(n) wakes up to n waiters not yet woken (FIFO), notify_all() all of them; both
 //    throw RuntimeError("cannot notify on un-acquired lock") without the lock. A waiter
 //    cancelled after being notified does not pass the notification on (as asyncio 3.12).
