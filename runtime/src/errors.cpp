@@ -27,6 +27,8 @@ Parts split(std::exception_ptr e) {
         std::rethrow_exception(e);
     } catch (const CancelledError& c) {
         return {"CancelledError", c.message()};
+    } catch (const BrokenBarrierError& x) {
+        return {"BrokenBarrierError", x.what()};
     } catch (const RuntimeError& x) {
         return {"RuntimeError", x.what()};
     } catch (const ValueError& x) {
@@ -37,6 +39,10 @@ Parts split(std::exception_ptr e) {
         return {"InvalidStateError", x.what()};
     } catch (const ExceptionGroup& x) {
         return {"ExceptionGroup", x.what()};
+    } catch (const QueueFull& x) {
+        return {"QueueFull", x.what()};
+    } catch (const QueueEmpty& x) {
+        return {"QueueEmpty", x.what()};
     } catch (const std::exception& x) {
         return {demangle(typeid(x).name()), x.what()};
     } catch (...) {

@@ -235,6 +235,10 @@ void TaskBase::complete(std::exception_ptr exc) {
 
 void TaskBase::abandon() noexcept {
     abandoned_ = true;
+    // What the task waited on lived in the frame (a sleep, a sync primitive's waiter): a
+    // later cancel() must not reach it.
+    fut_waiter_ = nullptr;
+    waiting_what_ = nullptr;
     destroy_frame();
 }
 

@@ -3,6 +3,8 @@
 // gather, to_thread, errors; then
 // structured concurrency: task_group, timeout, wait_for, shield, wait, as_completed.
 #include "aio/as_completed.hpp"
+// gather, to_thread, errors; then the sync primitives (sync/: event, lock, semaphore,
+// condition, barrier, queue).
 #include "aio/clock.hpp"
 #include "aio/coro.hpp"
 #include "aio/errors.hpp"
@@ -20,3 +22,10 @@
 #include "aio/to_thread.hpp"
 #include "aio/wait.hpp"
 #include "aio/wait_for.hpp"
+#include "aio/sync/barrier.hpp"
+#include "aio/sync/condition.hpp"
+#include "aio/sync/event.hpp"
+#include "aio/sync/lock.hpp"
+#include "aio/sync/lock_guard.hpp"
+#include "aio/sync/queue.hpp"
+#include "aio/sync/semaphore.hpp"

@@ -46,6 +46,22 @@ struct InvalidStateError : std::logic_error {
     using std::logic_error::logic_error;
 };
 
+/// asyncio's BrokenBarrierError (a RuntimeError): Barrier::wait() on an aborted barrier, or
+/// in a wait interrupted by abort() or reset().
+struct BrokenBarrierError : RuntimeError {
+    using RuntimeError::RuntimeError;
+};
+
+/// asyncio's QueueFull: put_nowait() on a full aio::Queue.
+struct QueueFull : std::runtime_error {
+    QueueFull() : std::runtime_error("put_nowait(): the queue is full (it holds maxsize items)") {}
+};
+
+/// asyncio's QueueEmpty: get_nowait() on an empty aio::Queue.
+struct QueueEmpty : std::runtime_error {
+    QueueEmpty() : std::runtime_error("get_nowait(): the queue is empty") {}
+};
+
 /// asyncio's (Base)ExceptionGroup, raised by TaskGroup with every child failure in order.
 /// Like Python's, what() (str(eg)) appends the count: "unhandled errors in a TaskGroup
 /// (2 sub-exceptions)"; message() is the bare message (eg.message).

@@ -84,7 +84,12 @@ result_slot_t<T> extract(const Task<T>& t) {
 template <class T>
 Outcome<result_slot_t<T>> extract_outcome(const Task<T>& t) {
     auto* s = t.state_ptr();
-    if (s->cancelled()) return Outcome<result_slot_t<T>>(s->make_cancelled_error());
+    // asyncio's gather builds a fresh CancelledError from the child's _cancel_message, which
+    // is empty unless the task was cancelled right as its coroutine returned; the message the
+    // coroutine raised with is not kept.
+    if (s->cancelled())
+        return Outcome<result_slot_t<T>>(
+            std::make_exception_ptr(CancelledError(s->cancel_message().value_or(std::string()))));
     if (auto e = s->exception()) return Outcome<result_slot_t<T>>(e);
     return Outcome<result_slot_t<T>>(extract(t));
 }

@@ -1,0 +1,77 @@
+#pragma once
+// aio::Condition: asyncio.Condition, a condition variable over an aio::Lock.
+//
+//     auto guard = co_await cond.scoped();
+//     co_await cond.wait_for([&] { return !items.empty(); });
+//     ... // items is non-empty and the lock is held
+//
+// Contract, as asyncio 3.12:
+//  - Condition() owns a fresh Lock; Condition(lock) uses the given one, which must outlive
+//    it. locked()/acquire()/release()/scoped() are the lock's.
+//  - wait() throws RuntimeError("cannot wait on un-acquired lock") without the lock; else it
+//    releases the lock, waits for notify(), re-acquires the lock and returns true. The lock
+//    is held again when wait() ends in ANY way: if the task is cancelled while waiting, wait()
+//    still re-acquires before raising CancelledError; if it is cancelled (again) while
+//    re-acquiring, it keeps trying and then raises a CancelledError without a message.
+//  - wait_for(pred) waits until pred() is true and returns pred()'s last value; pred may
+//    return anything testable with `!` (bool, a pointer, a std::optional for Python's
+//    "a value or something falsy").
+//  - notify(n) wakes up to n waiters not yet woken (FIFO), notify_all() all of them; both
+//    throw RuntimeError("cannot notify on un-acquired lock") without the lock. A waiter
+//    cancelled after being notified does not pass the notification on (as asyncio 3.12).
+//  - The condition belongs to the loop of its first wait(); it must outlive its waiters.
+#include <cstddef>
+#include <type_traits>
+
+#include "aio/coro.hpp"
+#include "aio/sync/detail/waiter.hpp"
+#include "aio/sync/lock.hpp"
+#include "aio/sync/lock_guard.hpp"
+
+namespace aio {
+
+class Condition {
+public:
+    Condition() noexcept : lock_(&own_lock_) {}
+    explicit Condition(Lock& lock) noexcept : lock_(&lock) {}
+    Condition(const Condition&) = delete;
+    Condition& operator=(const Condition&) = delete;
+
+    bool locked() const noexcept { return lock_->locked(); }
+    [[nodiscard]] Lock::AcquireAwaiter acquire() noexcept { return lock_->acquire(); }
+    void release() { lock_->release(); }
+    [[nodiscard]] detail::ScopedAcquire<Condition, Lock::AcquireAwaiter> scoped() noexcept {
+        return {*this, lock_->acquire()};
+    }
+    /// The underlying lock.
+    Lock& lock() const noexcept { return *lock_; }
+
+    /// Releases the lock, waits to be notified, re-acquires the lock; yields true.
+    Coro<bool> wait();
+
+    /// Waits until pred() is truthy (checked with the lock held); yields its last value.
+    template <class Pred>
+    Coro<std::decay_t<std::invoke_result_t<Pred&>>> wait_for(Pred pred) {
+        auto result = pred();
+        while (!result) {
+            co_await wait();
+            result = pred();
+        }
+        co_return result;
+    }
+
+    /// Wakes up to n waiting tasks (the lock must be held).
+    void notify(std::size_t n = 1);
+    /// Wakes every waiting task (the lock must be held).
+    void notify_all() { notify(waiters_.size()); }
+    /// How many tasks are blocked in wait() (notified ones until they have run).
+    std::size_t waiters() const noexcept { return waiters_.size(); }
+
+private:
+    Lock own_lock_;
+    Lock* lock_;
+    detail::WaiterList waiters_;
+    detail::LoopBinding binding_;
+};
+
+}  // namespace aio

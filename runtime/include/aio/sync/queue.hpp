@@ -1,0 +1,308 @@
+#pragma once
+// aio::Queue<T>, aio::PriorityQueue<T, Compare>, aio::LifoQueue<T>: asyncio.Queue and its
+// subclasses, for producer and consumer tasks of one loop.
+//
+//     aio::Queue<int> q(2);                        // maxsize 2; <= 0 means unbounded
+//     co_await q.put(1);                           // waits while the queue is full
+//     int v = co_await q.get();                    // waits while it is empty
+//     q.task_done();                               // one per item got, then:
+//     co_await q.join();                           // waits until every item was processed
+//
+// Contract, as asyncio 3.12:
+//  - put()/get() return at once when they can; otherwise the task queues (FIFO) until a
+//    get()/put() makes room or an item, and then re-checks (it may queue again, at the
+//    back). put_nowait() throws QueueFull on a full queue, get_nowait() QueueEmpty on an
+//    empty one.
+//  - Cancellation: a cancelled put() or get() raises CancelledError and neither stores nor
+//    takes an item; a task woken for a slot or an item but cancelled before it ran passes
+//    the wake-up on to the next waiter, so nothing is lost or stuck.
+//  - task_done() throws ValueError("task_done() called too many times") when called more
+//    often than items were put; join() waits until the count of unfinished items is 0.
+//  - Queue hands items out in FIFO order, LifoQueue in LIFO order, PriorityQueue smallest
+//    first by Compare (std::less: lowest first, like asyncio and unlike std::priority_queue;
+//    equal items come out in exactly the order Python's heapq gives).
+//  - A queue belongs to the loop of its first blocking put()/get(); it must outlive every
+//    task waiting on it. PriorityQueue and LifoQueue are Queues (they override the storage).
+#include <coroutine>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "aio/coro.hpp"
+#include "aio/errors.hpp"
+#include "aio/sync/detail/waiter.hpp"
+#include "aio/sync/event.hpp"
+
+namespace aio {
+
+template <class T>
+class Queue {
+public:
+    using value_type = T;
+    class PutAwaiter;
+    class GetAwaiter;
+    class JoinAwaiter;
+
+    /// maxsize <= 0: unbounded.
+    explicit Queue(std::ptrdiff_t maxsize = 0) : maxsize_(maxsize) { finished_.set(); }
+    Queue(const Queue&) = delete;
+    Queue& operator=(const Queue&) = delete;
+    virtual ~Queue() = default;
+
+    std::ptrdiff_t maxsize() const noexcept { return maxsize_; }
+    /// Number of items in the queue.
+    std::size_t qsize() const noexcept { return store_size(); }
+    bool empty() const noexcept { return store_size() == 0; }
+    /// True when maxsize > 0 and the queue holds maxsize items (never for an unbounded one).
+    bool full() const noexcept { return maxsize_ > 0 && qsize() >= static_cast<std::size_t>(maxsize_); }
+
+    /// Awaitable: waits for a free slot, then stores item.
+    [[nodiscard]] PutAwaiter put(T item) { return PutAwaiter(*this, std::move(item)); }
+    /// Stores item now; QueueFull if the queue is full.
+    void put_nowait(T item) {
+        if (full()) throw QueueFull();
+        store_put(std::move(item));
+        ++unfinished_tasks_;
+        finished_.clear();
+        wakeup_next(getters_);
+    }
+    /// Awaitable: waits for an item and yields it.
+    [[nodiscard]] GetAwaiter get() { return GetAwaiter(*this); }
+    /// Takes an item now; QueueEmpty if the queue is empty.
+    T get_nowait() {
+        if (empty()) throw QueueEmpty();
+        T item = store_get();
+        wakeup_next(putters_);
+        return item;
+    }
+    /// Marks one item got earlier as processed.
+    void task_done() {
+        if (unfinished_tasks_ == 0) throw ValueError("task_done() called too many times");
+        if (--unfinished_tasks_ == 0) finished_.set();
+    }
+    /// Awaitable: waits until every item put has been marked done.
+    [[nodiscard]] JoinAwaiter join() { return JoinAwaiter(*this); }
+    /// Items put and not yet marked done (asyncio's _unfinished_tasks).
+    std::size_t unfinished_tasks() const noexcept { return unfinished_tasks_; }
+    /// Tasks blocked in put() / get() (woken or cancelled ones until they have run).
+    std::size_t putters() const noexcept { return putters_.size(); }
+    std::size_t getters() const noexcept { return getters_.size(); }
+
+    /// The awaitable put() returns: no allocation when a slot is free at once.
+    class PutAwaiter {
+    public:
+        using is_aio_awaitable = void;
+        PutAwaiter(Queue& q, T item) : q_(&q), item_(std::move(item)) {}
+        bool await_ready() {
+            if (q_->full()) return false;
+            q_->put_nowait(std::move(item_));
+            return true;
+        }
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) {
+            slow_ = q_->put_slow(std::move(item_));
+            return typename Coro<void>::Awaiter{slow_.handle()}.await_suspend(h);
+        }
+        void await_resume() {
+            if (slow_) slow_.handle().promise().take();
+        }
+
+    private:
+        Queue* q_;
+        T item_;
+        Coro<void> slow_;
+    };
+
+    /// The awaitable get() returns: no allocation when an item is there at once.
+    class GetAwaiter {
+    public:
+        using is_aio_awaitable = void;
+        explicit GetAwaiter(Queue& q) noexcept : q_(&q) {}
+        bool await_ready() {
+            if (q_->empty()) return false;
+            item_.emplace(q_->get_nowait());
+            return true;
+        }
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) {
+            slow_ = q_->get_slow();
+            return typename Coro<T>::Awaiter{slow_.handle()}.await_suspend(h);
+        }
+        T await_resume() {
+            if (slow_) return slow_.handle().promise().take();
+            return std::move(*item_);
+        }
+
+    private:
+        Queue* q_;
+        std::optional<T> item_;
+        Coro<T> slow_;
+    };
+
+    /// The awaitable join() returns.
+    class JoinAwaiter {
+    public:
+        using is_aio_awaitable = void;
+        explicit JoinAwaiter(Queue& q) noexcept : inner_(q.finished_, "aio::Queue::join()") {}
+        // The finished event is set exactly when no item is unfinished.
+        bool await_ready() const noexcept { return inner_.await_ready(); }
+        void await_suspend(std::coroutine_handle<> h) { inner_.await_suspend(h); }
+        void await_resume() { inner_.await_resume(); }
+
+    private:
+        Event::WaitAwaiter inner_;
+    };
+
+protected:
+    // The storage, overridden by the subclasses (asyncio's _init/_put/_get).
+    virtual std::size_t store_size() const noexcept { return items_.size(); }
+    virtual void store_put(T&& item) { items_.push_back(std::move(item)); }
+    virtual T store_get() {
+        T item = std::move(items_.front());
+        items_.pop_front();
+        return item;
+    }
+
+private:
+    Coro<void> put_slow(T item) {
+        while (full()) {
+            detail::Waiter putter;
+            try {
+                co_await detail::WaitOn{putter, putters_, binding_, "aio::Queue::put()"};
+            } catch (...) {
+                putter.cancel_in_place();
+                putters_.remove(putter);  // absent if a get_nowait() already popped it
+                // Woken by a get_nowait() but unable to take the slot: pass the wake-up on.
+                if (!full() && !putter.cancelled()) wakeup_next(putters_);
+                throw;
+            }
+        }
+        put_nowait(std::move(item));
+    }
+
+    Coro<T> get_slow() {
+        while (empty()) {
+            detail::Waiter getter;
+            try {
+                co_await detail::WaitOn{getter, getters_, binding_, "aio::Queue::get()"};
+            } catch (...) {
+                getter.cancel_in_place();
+                getters_.remove(getter);  // absent if a put_nowait() already popped it
+                // Woken by a put_nowait() but unable to take the item: pass the wake-up on.
+                if (!empty() && !getter.cancelled()) wakeup_next(getters_);
+                throw;
+            }
+        }
+        co_return get_nowait();
+    }
+
+    // Wakes the first waiter not cancelled, dropping the cancelled ones in front of it.
+    static void wakeup_next(detail::WaiterList& waiters) {
+        while (!waiters.empty()) {
+            detail::Waiter& w = waiters.pop_front();
+            if (!w.done()) {
+                w.set_result();
+                break;
+            }
+        }
+    }
+
+    std::ptrdiff_t maxsize_;
+    std::deque<T> items_;
+    detail::WaiterList getters_;
+    detail::WaiterList putters_;
+    std::size_t unfinished_tasks_ = 0;
+    Event finished_;
+    detail::LoopBinding binding_;
+};
+
+namespace detail {
+
+// Python's heapq push and pop, step for step (the same sift-down / sift-up as CPython's
+// _heapq), so items that compare equal come out in Python's order, whatever the standard
+// library (std::push_heap's tie order is implementation-defined).
+template <class T, class Less>
+void heapq_sift_down(std::vector<T>& heap, std::size_t startpos, std::size_t pos, Less& less) {
+    T newitem = std::move(heap[pos]);
+    while (pos > startpos) {
+        std::size_t parentpos = (pos - 1) >> 1;
+        if (!less(newitem, heap[parentpos])) break;
+        heap[pos] = std::move(heap[parentpos]);
+        pos = parentpos;
+    }
+    heap[pos] = std::move(newitem);
+}
+
+template <class T, class Less>
+void heapq_sift_up(std::vector<T>& heap, std::size_t pos, Less& less) {
+    const std::size_t endpos = heap.size(), startpos = pos;
+    T newitem = std::move(heap[pos]);
+    std::size_t childpos = 2 * pos + 1;
+    while (childpos < endpos) {
+        std::size_t rightpos = childpos + 1;
+        if (rightpos < endpos && !less(heap[childpos], heap[rightpos])) childpos = rightpos;
+        heap[pos] = std::move(heap[childpos]);
+        pos = childpos;
+        childpos = 2 * pos + 1;
+    }
+    heap[pos] = std::move(newitem);
+    heapq_sift_down(heap, startpos, pos, less);
+}
+
+template <class T, class Less>
+void heapq_push(std::vector<T>& heap, T item, Less& less) {
+    heap.push_back(std::move(item));
+    heapq_sift_down(heap, 0, heap.size() - 1, less);
+}
+
+template <class T, class Less>
+T heapq_pop(std::vector<T>& heap, Less& less) {
+    T last = std::move(heap.back());
+    heap.pop_back();
+    if (heap.empty()) return last;
+    T first = std::move(heap.front());
+    heap.front() = std::move(last);
+    heapq_sift_up(heap, 0, less);
+    return first;
+}
+
+}  // namespace detail
+
+/// asyncio.PriorityQueue: get() yields the smallest item by Compare first.
+template <class T, class Compare = std::less<T>>
+class PriorityQueue : public Queue<T> {
+public:
+    explicit PriorityQueue(std::ptrdiff_t maxsize = 0, Compare comp = Compare())
+        : Queue<T>(maxsize), comp_(std::move(comp)) {}
+
+protected:
+    std::size_t store_size() const noexcept override { return heap_.size(); }
+    void store_put(T&& item) override { detail::heapq_push(heap_, std::move(item), comp_); }
+    T store_get() override { return detail::heapq_pop(heap_, comp_); }
+
+private:
+    std::vector<T> heap_;
+    Compare comp_;
+};
+
+/// asyncio.LifoQueue: get() yields the most recently put item first.
+template <class T>
+class LifoQueue : public Queue<T> {
+public:
+    explicit LifoQueue(std::ptrdiff_t maxsize = 0) : Queue<T>(maxsize) {}
+
+protected:
+    std::size_t store_size() const noexcept override { return items_.size(); }
+    void store_put(T&& item) override { items_.push_back(std::move(item)); }
+    T store_get() override {
+        T item = std::move(items_.back());
+        items_.pop_back();
+        return item;
+    }
+
+private:
+    std::vector<T> items_;
+};
+
+}  // namespace aio

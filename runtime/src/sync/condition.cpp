@@ -1,0 +1,50 @@
+// asyncio.Condition (locks.py), 3.12.
+#include "aio/sync/condition.hpp"
+
+namespace aio {
+
+Coro<bool> Condition::wait() {
+    if (!locked()) throw RuntimeError("cannot wait on un-acquired lock");
+    release();
+    std::exception_ptr failure;
+    try {
+        detail::Waiter w;
+        try {
+            co_await detail::WaitOn{w, waiters_, binding_, "aio::Condition::wait()"};
+        } catch (...) {
+            waiters_.remove(w);
+            throw;
+        }
+        waiters_.remove(w);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    // The lock must be held again however the wait ended, even if the task is cancelled
+    // (again) while re-acquiring it.
+    bool cancelled = false;
+    for (;;) {
+        try {
+            co_await lock_->acquire();
+            break;
+        } catch (const CancelledError&) {
+            cancelled = true;
+        }
+    }
+    if (cancelled) throw CancelledError();
+    if (failure) std::rethrow_exception(failure);
+    co_return true;
+}
+
+void Condition::notify(std::size_t n) {
+    if (!locked()) throw RuntimeError("cannot notify on un-acquired lock");
+    std::size_t idx = 0;
+    for (auto* w = waiters_.front(); w; w = detail::WaiterList::next(w)) {
+        if (idx >= n) break;
+        if (!w->done()) {
+            ++idx;
+            w->set_result();
+        }
+    }
+}
+
+}  // namespace aio
