@@ -61,6 +61,14 @@ build() {
   cmake -S . -B "$dir" -G Ninja "$@" && cmake --build "$dir" -j "$AIOSIM_JOBS"
 }
 
+# build_targets NAME "TARGET..." CMAKE_ARGS...: like build, but only the named targets.
+build_targets() {
+  local dir=build/$1 targets=$2
+  shift 2
+  # shellcheck disable=SC2086
+  cmake -S . -B "$dir" -G Ninja "$@" && cmake --build "$dir" -j "$AIOSIM_JOBS" --target $targets
+}
+
 finish() {
   printf '\n==> summary (%ss in all)\n' "$SECONDS"
   printf '    %s\n' "${_step_results[@]}"

@@ -79,8 +79,7 @@ void WaitOn::await_suspend(std::coroutine_handle<> h) {
     binding.check(*task.loop(), what);
     w.arm(task);
     list.push_back(w);
-    task.set_waiting_description(what);
-    task.suspend_on(&w, h);
+    task.suspend_on(&w, h, what);
 }
 
 }  // namespace aio::detail
