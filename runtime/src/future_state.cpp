@@ -177,7 +177,7 @@ void TaskBase::step() {
     if (loop->observer()) [[unlikely]]
         loop->observer()->task_step(*this);
     loop->enter_task(this);
-    resume_point_.resume();
+    resume_chain(resume_point_);
     loop->leave_task(this);
     throw_cancel_ = false;
     if (root_.done()) finish_from_root();  // may destroy *this: nothing may follow
@@ -204,7 +204,7 @@ void TaskBase::step_slow() {
         }
     }
     loop->enter_task(this);
-    resume_point_.resume();
+    resume_chain(resume_point_);
     loop->leave_task(this);
     throw_cancel_ = false;
     if (root_.done()) finish_from_root();  // may destroy *this: nothing may follow

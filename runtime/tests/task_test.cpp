@@ -116,6 +116,24 @@ TEST_CASE("set_name renames a task, as seen from inside it") {
     CHECK(aio::run(main()) == "after");
 }
 
+TEST_CASE("copies of a task handle refer to the same task") {
+    auto main = []() -> aio::Coro<void> {
+        auto t = aio::create_task(value(4), "original");
+        aio::Task<int> copy = t;
+        aio::AnyTask any = t;
+        CHECK(copy == t);
+        CHECK(any == t);
+        copy.set_name("renamed");
+        CHECK(t.name() == "renamed");
+        CHECK(any.name() == "renamed");
+        CHECK(co_await copy == 4);
+        CHECK(t.done());
+        CHECK(t.result() == 4);
+        CHECK_FALSE(aio::AnyTask(aio::create_task(value(5))) == t);
+    };
+    aio::run(main());
+}
+
 TEST_CASE("a finished task is done and holds its result") {
     auto main = []() -> aio::Coro<void> {
         auto t = aio::create_task(value(5));
@@ -447,8 +465,8 @@ TEST_CASE("an empty task handle throws RuntimeError when used") {
 }
 
 TEST_CASE("all_tasks lists the pending tasks in creation order") {
-    auto main = []() -> aio::Coro<Log> {
-        Log log;
+    // The log outlives the run: a and b log their cancellation during run()'s cleanup.
+    auto main = [](Log& log) -> aio::Coro<Log> {
         auto a = aio::create_task(sleep_long(log, "a"), "a");
         auto done = aio::create_task(value(1), "done");
         auto b = aio::create_task(sleep_long(log, "b"), "b");
@@ -459,7 +477,9 @@ TEST_CASE("all_tasks lists the pending tasks in creation order") {
         b.cancel();
         co_return names;
     };
-    CHECK(aio::run(main()) == Log{"Task-1", "a", "b"});
+    Log log;
+    CHECK(aio::run(main(log)) == Log{"Task-1", "a", "b"});
+    CHECK(log == Log{"a cancelled: ", "b cancelled: "});
 }
 
 }  // TEST_SUITE("task")

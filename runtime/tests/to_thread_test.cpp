@@ -137,9 +137,10 @@ TEST_CASE("cancelling a task that awaits to_thread raises CancelledError at once
             throw;
         }
     };
-    auto main = [](Log& log, std::atomic<bool>* done, auto waiter) -> aio::Coro<void> {
-        std::atomic<bool> release{false};
-        auto t = aio::create_task(waiter(log, &release, done));
+    // Owned here, not by a coroutine frame: the function still reads it after main returns.
+    std::atomic<bool> release{false};
+    auto main = [](Log& log, std::atomic<bool>* release, std::atomic<bool>* done, auto waiter) -> aio::Coro<void> {
+        auto t = aio::create_task(waiter(log, release, done));
         co_await aio::sleep(0s);
         co_await aio::sleep(0s);
         t.cancel("stop waiting");
@@ -149,10 +150,10 @@ TEST_CASE("cancelling a task that awaits to_thread raises CancelledError at once
             // The function is still blocked on `release`: the cancellation did not wait for it.
             log.push_back(done->load() ? "function already done" : "function still running");
         }
-        release = true;
+        release->store(true);
         co_await aio::sleep(0s);
     };
-    aio::run(main(log, &function_done, waiter));
+    aio::run(main(log, &release, &function_done, waiter));
     CHECK(log == Log{"cancelled: stop waiting", "function still running"});
     CHECK(function_done.load());  // run() waited for it when shutting the executor down
 }

@@ -21,6 +21,25 @@
 #include <type_traits>
 #include <utility>
 
+// Symmetric transfer (await_suspend returning the coroutine to run next) keeps deep await
+// chains off the native stack only if the compiler emits the transfer as a tail call. Clang
+// always does; GCC only with -foptimize-sibling-calls (on at -O2, -O3, -Os) and when no
+// sanitizer instruments calls (ASan, TSan). Elsewhere (a Debug or sanitizer build) some ten
+// thousand nested awaits would overflow the stack, so the awaiters instead hand the next
+// coroutine to the trampoline that resumes every task (detail::resume_chain) and return to
+// it: one more return and call per await. GCC cannot tell -O1/-Og from -O2 in the
+// preprocessor: with those, define AIO_SYMMETRIC_TRANSFER=0 (or add -foptimize-sibling-calls).
+// Both settings have the same signatures and the task's step runs the trampoline in either,
+// so code built one way works with a library built the other way.
+#ifndef AIO_SYMMETRIC_TRANSFER
+#if defined(__clang__) || \
+    (defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__))
+#define AIO_SYMMETRIC_TRANSFER 1
+#else
+#define AIO_SYMMETRIC_TRANSFER 0
+#endif
+#endif
+
 namespace aio {
 
 template <class T = void>
@@ -35,6 +54,27 @@ namespace detail {
 template <class>
 inline constexpr bool always_false = false;
 
+/// The coroutine the trampoline on this thread resumes next (see transfer_to).
+inline thread_local std::coroutine_handle<> t_resume_next;
+
+/// What an await_suspend returns to run `next` now: `next` itself (symmetric transfer), or,
+/// without guaranteed tail calls, a no-op after handing `next` to the trampoline.
+inline std::coroutine_handle<> transfer_to(std::coroutine_handle<> next) noexcept {
+#if AIO_SYMMETRIC_TRANSFER
+    return next;
+#else
+    t_resume_next = next;
+    return std::noop_coroutine();
+#endif
+}
+
+/// The trampoline: resumes h, then every coroutine handed over with transfer_to() meanwhile.
+/// Whoever resumes an aio coroutine (a task's step) resumes it through this.
+inline void resume_chain(std::coroutine_handle<> h) {
+    h.resume();
+    while (t_resume_next) std::exchange(t_resume_next, {}).resume();
+}
+
 class PromiseBase {
 public:
     std::suspend_always initial_suspend() noexcept { return {}; }
@@ -45,7 +85,7 @@ public:
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> h) noexcept {
             // The awaiting coroutine resumes next; a task's root has none and returns to the
             // task's step, which notices the root is done.
-            if (auto c = h.promise().continuation_) return c;
+            if (auto c = h.promise().continuation_) return transfer_to(c);
             return std::noop_coroutine();
         }
         void await_resume() noexcept {}
@@ -130,7 +170,7 @@ public:
         bool await_ready() const noexcept { return false; }
         std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
             callee.promise().continuation_ = caller;
-            return callee;
+            return detail::transfer_to(callee);
         }
         T await_resume() { return callee.promise().take(); }
     };
