@@ -236,6 +236,11 @@ void TaskBase::complete(std::exception_ptr exc) {
 void TaskBase::abandon() noexcept {
     abandoned_ = true;
     destroy_frame();
+    // Its done-callbacks can never run now, and they often hold a reference to this task
+    // (a TaskGroup, shield or add_done_callback closure): keeping them would leak the cycle.
+    std::vector<ReadyEntry> callbacks;
+    callbacks.swap(callbacks_);
+    for (auto& e : callbacks) drop_entry(e);
 }
 
 // ---- awaiting -------------------------------------------------------------------------
