@@ -240,6 +240,11 @@ void TaskBase::abandon() noexcept {
     fut_waiter_ = nullptr;
     waiting_what_ = nullptr;
     destroy_frame();
+    // Its done-callbacks can never run now, and they often hold a reference to this task
+    // (a TaskGroup, shield or add_done_callback closure): keeping them would leak the cycle.
+    std::vector<ReadyEntry> callbacks;
+    callbacks.swap(callbacks_);
+    for (auto& e : callbacks) drop_entry(e);
 }
 
 // ---- awaiting -------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 #include <aio/aio.hpp>
 #include <string>
 #include <vector>
+#include "close_while_pending.hpp"
 
 using namespace std::chrono_literals;
 
@@ -114,4 +115,14 @@ TEST_CASE("cancelling a task awaiting an as_completed coroutine leaves the resul
         CHECK(co_await *it == 1);  // another coroutine of the range takes the result
     };
     aio::run(main());
+}
+
+TEST_CASE("closing the loop during as_completed frees everything") {
+    close_while_pending([]() -> aio::Coro<void> {
+        aio::Future<void> never(aio::get_running_loop());
+        std::vector<aio::Coro<int>> coros;
+        coros.push_back(after(never, 1));
+        coros.push_back(after(never, 2));
+        for (auto next : aio::as_completed(std::move(coros), 100s)) co_await next;
+    }());
 }

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include "close_while_pending.hpp"
 
 using namespace std::chrono_literals;
 
@@ -92,4 +93,14 @@ TEST_CASE("shield of work already done completes at once with the same outcome")
         }
     };
     aio::run(main());
+}
+
+TEST_CASE("closing the loop while a shielded task and its awaiter are pending frees them") {
+    close_while_pending([]() -> aio::Coro<void> {
+        auto inner = aio::create_task([]() -> aio::Coro<int> {
+            co_await aio::sleep(100s);
+            co_return 1;
+        }());
+        co_await aio::shield(inner);
+    }());
 }

@@ -6,6 +6,7 @@
 #include <aio/aio.hpp>
 #include <string>
 #include <vector>
+#include "close_while_pending.hpp"
 
 using namespace std::chrono_literals;
 
@@ -296,4 +297,8 @@ TEST_CASE("timeout() needs a running loop; timeout_at() does not") {
     auto cm = aio::timeout_at(aio::TimePoint(5s));
     CHECK(cm.when() == aio::TimePoint(5s));
     CHECK(cm.repr() == "<Timeout [created]>");
+}
+
+TEST_CASE("closing the loop inside an active timeout frees it") {
+    close_while_pending([]() -> aio::Coro<void> { co_await aio::timeout(100s).run(nap(100s)); }());
 }

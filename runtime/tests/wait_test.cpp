@@ -4,6 +4,7 @@
 #include <aio/aio.hpp>
 #include <string>
 #include <vector>
+#include "close_while_pending.hpp"
 
 using namespace std::chrono_literals;
 
@@ -118,4 +119,13 @@ TEST_CASE("cancelling the waiting task leaves the awaited tasks running") {
         CHECK(co_await tasks[0] == 1);
     };
     aio::run(main());
+}
+
+TEST_CASE("closing the loop during wait and wait_for frees everything") {
+    close_while_pending([]() -> aio::Coro<void> {
+        aio::Future<void> never(aio::get_running_loop());
+        std::vector tasks{aio::create_task(after(never, 1)), aio::create_task(after(never, 2))};
+        auto w = aio::create_task(aio::wait_for(after(never, 3), 100s));
+        co_await aio::wait(tasks, 100s, aio::FIRST_COMPLETED);
+    }());
 }

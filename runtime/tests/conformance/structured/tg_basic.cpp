@@ -19,10 +19,10 @@ static aio::Coro<void> spawner(aio::TaskGroup g) {
 static aio::Coro<void> amain() {
     aio::Task<int> t1, t2, t3;
     co_await aio::task_group([&](aio::TaskGroup& tg) -> aio::Coro<void> {
-        t1 = tg.create_task(child("a", 200ms, 1));
+        t1 = tg.create_task(child("a", 300ms, 1));
         t2 = tg.create_task(child("b", 100ms, 2), "bee");
         out("body: created {} {}", t1.name(), t2.name());
-        co_await aio::sleep(150ms);
+        co_await aio::sleep(200ms);
         out("body: b done? {} a done? {}", t2.done() ? "True" : "False", t1.done() ? "True" : "False");
         t3 = tg.create_task(child("c", 300ms, 3));
         out("body: end");

@@ -10,10 +10,10 @@ async def child(name, delay, result):
 
 async def main():
     async with asyncio.TaskGroup() as tg:
-        t1 = tg.create_task(child('a', 0.2, 1))
+        t1 = tg.create_task(child('a', 0.3, 1))
         t2 = tg.create_task(child('b', 0.1, 2), name='bee')
         print('body: created', t1.get_name(), t2.get_name())
-        await asyncio.sleep(0.15)
+        await asyncio.sleep(0.2)
         print('body: b done?', t2.done(), 'a done?', t1.done())
         t3 = tg.create_task(child('c', 0.3, 3))
         print('body: end')

@@ -24,6 +24,12 @@ static aio::Coro<void> slow_cleanup(std::string name, std::chrono::milliseconds 
     }
 }
 
+static aio::Coro<void> failing_on(aio::Future<void> go, std::string name) {
+    co_await go;
+    out("{} raises", name);
+    throw aio::ValueError(name + " failed");
+}
+
 static aio::Coro<void> quiet_cancel(std::string name) {
     try {
         co_await aio::sleep(5s);
@@ -51,10 +57,12 @@ static aio::Coro<void> amain() {
     }
 
     // Two children failing in the same loop pass are both reported, in completion order.
+    aio::Future<void> go(aio::get_running_loop());
+    aio::get_running_loop().call_later(100ms, [go]() mutable { go.set_result(); });
     try {
         co_await aio::task_group([&](aio::TaskGroup& tg) -> aio::Coro<void> {
-            tg.create_task(failing("g1", 100ms));
-            tg.create_task(failing("g2", 100ms));
+            tg.create_task(failing_on(go, "g1"));
+            tg.create_task(failing_on(go, "g2"));
             tg.create_task(quiet_cancel("q"));
             co_return;
         });

@@ -23,6 +23,12 @@ async def slow_cleanup(name, cleanup):
         raise RuntimeError(f'{name} cleanup failed')
 
 
+async def failing_on(go, name):
+    await go
+    print(f'{name} raises')
+    raise ValueError(f'{name} failed')
+
+
 async def quiet_cancel(name):
     try:
         await asyncio.sleep(5)
@@ -44,10 +50,12 @@ async def main():
         print('messages:', [str(e) for e in eg.exceptions])
 
     # Two children failing in the same loop pass are both reported, in completion order.
+    go = asyncio.get_running_loop().create_future()
+    asyncio.get_running_loop().call_later(0.1, go.set_result, None)
     try:
         async with asyncio.TaskGroup() as tg:
-            tg.create_task(failing('g1', 0.1))
-            tg.create_task(failing('g2', 0.1))
+            tg.create_task(failing_on(go, 'g1'))
+            tg.create_task(failing_on(go, 'g2'))
             tg.create_task(quiet_cancel('q'))
     except ExceptionGroup as eg:
         show(eg)
