@@ -1,0 +1,189 @@
+// aio::Condition, following CPython 3.12's test_locks.ConditionTests.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "sync_helpers.hpp"
+
+using sync_test::yield;
+
+namespace {
+
+aio::Coro<bool> wait_and_log(aio::Condition& cond, std::vector<int>& result, int n) {
+    co_await cond.acquire();
+    bool ok = co_await cond.wait();
+    if (ok) {
+        result.push_back(n);
+        cond.release();
+    }
+    co_return true;
+}
+
+aio::Coro<void> wait_locked(aio::Condition& cond) {
+    auto guard = co_await cond.scoped();
+    co_await cond.wait();
+}
+
+}  // namespace
+
+TEST_CASE("Condition: wait releases the lock; notify(n) wakes n waiters in order, each re-acquiring") {
+    aio::run([]() -> aio::Coro<void> {
+        aio::Condition cond;
+        std::vector<int> result;
+        auto t1 = aio::create_task(wait_and_log(cond, result, 1));
+        auto t2 = aio::create_task(wait_and_log(cond, result, 2));
+        auto t3 = aio::create_task(wait_and_log(cond, result, 3));
+        co_await yield();
+        CHECK(result.empty());
+        CHECK_FALSE(cond.locked());  // released by the waiters
+        CHECK(cond.waiters() == 3);
+
+        co_await cond.acquire();
+        cond.notify(1);
+        cond.release();
+        co_await yield();
+        CHECK(result == std::vector<int>{1});
+
+        co_await cond.acquire();
+        cond.notify(1);
+        cond.notify(2048);
+        cond.release();
+        co_await yield();
+        CHECK(result == std::vector<int>{1, 2, 3});
+        CHECK((t1.done() && t2.done() && t3.done()));
+    }());
+}
+
+TEST_CASE("Condition: notify_all wakes every waiter") {
+    aio::run([]() -> aio::Coro<void> {
+        aio::Condition cond;
+        std::vector<int> result;
+        auto t1 = aio::create_task(wait_and_log(cond, result, 1));
+        auto t2 = aio::create_task(wait_and_log(cond, result, 2));
+        co_await yield();
+        co_await cond.acquire();
+        cond.notify_all();
+        cond.release();
+        co_await yield();
+        CHECK(result == std::vector<int>{1, 2});
+        co_await aio::gather(t1, t2);
+    }());
+}
+
+TEST_CASE("Condition: wait, notify and notify_all without the lock raise RuntimeError") {
+    aio::Condition cond;
+    CHECK_THROWS_WITH_AS(cond.notify(), "cannot notify on un-acquired lock", aio::RuntimeError);
+    CHECK_THROWS_WITH_AS(cond.notify_all(), "cannot notify on un-acquired lock", aio::RuntimeError);
+    aio::run([](aio::Condition& cond) -> aio::Coro<void> {
+        std::string err;
+        try {
+            co_await cond.wait();
+        } catch (const aio::RuntimeError& e) {
+            err = e.what();
+        }
+        CHECK(err == "cannot wait on un-acquired lock");
+        // A predicate already true needs no lock; a false one must wait and so raises.
+        auto r = co_await cond.wait_for([] { return 7; });
+        CHECK(r == 7);
+        err.clear();
+        try {
+            co_await cond.wait_for([] { return false; });
+        } catch (const aio::RuntimeError& e) {
+            err = e.what();
+        }
+        CHECK(err == "cannot wait on un-acquired lock");
+    }(cond));
+}
+
+TEST_CASE("Condition: wait_for re-checks the predicate after each notify and yields its value") {
+    aio::run([]() -> aio::Coro<void> {
+        aio::Condition cond;
+        int value = 0;
+        int checks = 0;
+        auto t = aio::create_task([](aio::Condition& cond, int& value, int& checks) -> aio::Coro<int> {
+            auto guard = co_await cond.scoped();
+            co_return co_await cond.wait_for([&] {
+                ++checks;
+                return value >= 2 ? value * 10 : 0;
+            });
+        }(cond, value, checks));
+        co_await yield();
+        for (int i = 0; i < 2; ++i) {
+            auto guard = co_await cond.scoped();
+            ++value;
+            cond.notify();
+        }
+        CHECK(co_await t == 20);
+        CHECK(checks == 2);  // once at first, once after running (both notifies came first)
+    }());
+}
+
+TEST_CASE("Condition: a cancelled wait re-acquires the lock before raising CancelledError") {
+    aio::run([]() -> aio::Coro<void> {
+        aio::Condition cond;
+        co_await cond.acquire();
+        auto t = aio::create_task(wait_locked(cond));
+        co_await yield();  // t waits for the lock
+        cond.release();
+        co_await yield();  // t holds it and waits on the condition
+        CHECK_FALSE(cond.locked());
+        co_await cond.acquire();
+        t.cancel("stop");
+        co_await yield();
+        co_await yield();
+        CHECK_FALSE(t.done());  // woken, but the lock is ours
+        CHECK(cond.waiters() == 0);
+        cond.release();
+        CHECK(co_await sync_test::outcome(t) == "CancelledError: stop");
+        CHECK_FALSE(cond.locked());  // the guard released it after wait() re-acquired it
+    }());
+}
+
+TEST_CASE("Condition: cancelled again while re-acquiring, wait raises a bare CancelledError with the lock held") {
+    aio::run([]() -> aio::Coro<void> {
+        aio::Condition cond;
+        bool held_when_raised = false;
+        std::string message = "none";
+        auto t = aio::create_task([](aio::Condition& cond, bool& held, std::string& message) -> aio::Coro<void> {
+            co_await cond.acquire();
+            try {
+                co_await cond.wait();
+            } catch (const aio::CancelledError& e) {
+                held = cond.locked();
+                message = e.message();
+                cond.release();
+                throw;
+            }
+        }(cond, held_when_raised, message));
+        co_await yield();
+        co_await cond.acquire();
+        t.cancel("first");
+        co_await yield();
+        co_await yield();
+        t.cancel("second");  // t is blocked in the lock's acquire() now
+        co_await yield();
+        CHECK(cond.lock().waiters() == 1);
+        cond.release();
+        CHECK(co_await sync_test::outcome(t) == "CancelledError: ");
+        CHECK(held_when_raised);
+        CHECK(message.empty());
+    }());
+}
+
+TEST_CASE("Condition: a condition over a given lock shares it") {
+    aio::run([]() -> aio::Coro<void> {
+        aio::Lock lock;
+        aio::Condition cond(lock);
+        CHECK(&cond.lock() == &lock);
+        {
+            auto g = co_await lock.scoped();
+            CHECK(cond.locked());
+        }
+        {
+            auto g = co_await cond.scoped();
+            CHECK(lock.locked());
+        }
+        CHECK_FALSE(lock.locked());
+    }());
+}

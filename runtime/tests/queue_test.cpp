@@ -1,0 +1,249 @@
+// aio::Queue, aio::PriorityQueue, aio::LifoQueue, following CPython 3.12's test_queues.
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sync_helpers.hpp"
+
+using sync_test::yield;
+
+namespace {
+
+template <class T>
+aio::Coro<T> get(aio::Queue<T>& q) {
+    co_return co_await q.get();
+}
+template <class T>
+aio::Coro<void> put(aio::Queue<T>& q, T v) {
+    co_await q.put(std::move(v));
+}
+
+}  // namespace
+
+TEST_CASE("Queue: empty, full, qsize and maxsize") {
+    aio::Queue<int> q(2);
+    CHECK(q.maxsize() == 2);
+    CHECK(q.empty());
+    CHECK_FALSE(q.full());
+    q.put_nowait(1);
+    q.put_nowait(2);
+    CHECK(q.full());
+    CHECK(q.qsize() == 2);
+    CHECK_THROWS_AS(q.put_nowait(3), aio::QueueFull);
+    CHECK(q.get_nowait() == 1);
+    CHECK(q.get_nowait() == 2);
+    CHECK_THROWS_AS(q.get_nowait(), aio::QueueEmpty);
+    aio::Queue<int> unbounded(0), negative(-5);
+    for (int i = 0; i < 1000; ++i) {
+        unbounded.put_nowait(i);
+        negative.put_nowait(i);
+    }
+    CHECK_FALSE(unbounded.full());
+    CHECK_FALSE(negative.full());
+}
+
+TEST_CASE("Queue: QueueFull and QueueEmpty are std exceptions named as in asyncio") {
+    aio::Queue<int> q(1);
+    q.put_nowait(0);
+    try {
+        q.put_nowait(1);
+        FAIL("no QueueFull");
+    } catch (const std::exception&) {
+        CHECK(aio::exception_type_name(std::current_exception()) == "QueueFull");
+    }
+    q.get_nowait();
+    try {
+        q.get_nowait();
+        FAIL("no QueueEmpty");
+    } catch (const std::exception&) {
+        CHECK(aio::exception_type_name(std::current_exception()) == "QueueEmpty");
+    }
+}
+
+TEST_CASE("Queue: get waits for put, put waits for get, both in FIFO order") {
+    aio::run([]() -> aio::Coro<void> {
+        aio::Queue<std::string> q(1);
+        auto pa = aio::create_task(put(q, std::string("a")));
+        auto pb = aio::create_task(put(q, std::string("b")));
+        auto pc = aio::create_task(put(q, std::string("c")));
+        co_await yield();
+        CHECK(pa.done());
+        CHECK(q.putters() == 2);
+        CHECK(co_await q.get() == "a");
+        CHECK(co_await q.get() == "b");
+        CHECK(co_await q.get() == "c");
+        co_await aio::gather(pa, pb, pc);
+
+        aio::Queue<int> q2;
+        auto g1 = aio::create_task(get(q2));
+        auto g2 = aio::create_task(get(q2));
+        co_await yield();
+        CHECK(q2.getters() == 2);
+        co_await q2.put(1);
+        co_await q2.put(2);
+        CHECK(co_await g1 == 1);
+        CHECK(co_await g2 == 2);
+    }());
+}
+
+TEST_CASE("Queue: a getter cancelled before an item arrives does not take it") {
+    // CPython's test_get_cancelled_race.
+    aio::run([]() -> aio::Coro<void> {
+        aio::Queue<int> q;
+        auto t1 = aio::create_task(get(q));
+        auto t2 = aio::create_task(get(q));
+        co_await yield();
+        t1.cancel();
+        co_await yield();
+        CHECK(t1.done());
+        co_await q.put(7);
+        co_await yield();
+        CHECK(co_await t2 == 7);
+    }());
+}
+
+TEST_CASE("Queue: a getter woken then cancelled before it runs loses no item") {
+    // CPython's test_get_cancel_drop_one_pending_reader and _many_pending_readers.
+    aio::run([]() -> aio::Coro<void> {
+        aio::Queue<int> q;
+        auto r1 = aio::create_task(get(q));
+        auto r2 = aio::create_task(get(q));
+        auto r3 = aio::create_task(get(q));
+        co_await yield();
+        q.put_nowait(1);  // wakes r1
+        q.put_nowait(2);  // wakes r2
+        r1.cancel();      // r1 passes its wake-up to r3
+        CHECK(co_await sync_test::outcome(r1) == "CancelledError: ");
+        CHECK(co_await r2 == 1);
+        CHECK(co_await r3 == 2);
+        CHECK(q.empty());
+        CHECK(q.getters() == 0);
+    }());
+}
+
+TEST_CASE("Queue: a putter woken then cancelled before it runs stores nothing and passes the slot on") {
+    // CPython's test_put_cancel_drop and test_cancelled_put_silence_value_error_exception.
+    aio::run([]() -> aio::Coro<void> {
+        aio::Queue<int> q(1);
+        q.put_nowait(0);
+        auto p1 = aio::create_task(put(q, 1));
+        auto p2 = aio::create_task(put(q, 2));
+        co_await yield();
+        CHECK(q.get_nowait() == 0);  // wakes p1 (and drops it from the putters)
+        p1.cancel();
+        CHECK(co_await sync_test::outcome(p1) == "CancelledError: ");
+        co_await p2;
+        CHECK(q.qsize() == 1);
+        CHECK(q.get_nowait() == 2);
+        CHECK(q.putters() == 0);
+    }());
+}
+
+TEST_CASE("Queue: a putter cancelled while waiting leaves the putters queue") {
+    aio::run([]() -> aio::Coro<void> {
+        aio::Queue<int> q(1);
+        q.put_nowait(1);
+        auto t = aio::create_task(put(q, 2));
+        co_await yield();
+        CHECK(q.putters() == 1);
+        t.cancel("full");
+        CHECK(co_await sync_test::outcome(t) == "CancelledError: full");
+        CHECK(q.putters() == 0);
+        CHECK(q.qsize() == 1);
+    }());
+}
+
+TEST_CASE("Queue: join waits for task_done of every item; too many task_done raise ValueError") {
+    aio::Queue<int> q;
+    CHECK_THROWS_WITH_AS(q.task_done(), "task_done() called too many times", aio::ValueError);
+    aio::run([](aio::Queue<int>& q) -> aio::Coro<void> {
+        co_await q.join();  // nothing unfinished: at once
+        for (int i = 0; i < 3; ++i) q.put_nowait(i);
+        CHECK(q.unfinished_tasks() == 3);
+        int processed = 0;
+        auto worker = aio::create_task([](aio::Queue<int>& q, int& processed) -> aio::Coro<void> {
+            for (;;) {
+                co_await q.get();
+                co_await yield();
+                ++processed;
+                q.task_done();
+            }
+        }(q, processed));
+        co_await q.join();
+        CHECK(processed == 3);
+        CHECK(q.unfinished_tasks() == 0);
+        worker.cancel();
+        co_await yield();
+        CHECK(worker.cancelled());
+        CHECK_THROWS_AS(q.task_done(), aio::ValueError);
+    }(q));
+}
+
+TEST_CASE("Queue: move-only items") {
+    aio::run([]() -> aio::Coro<void> {
+        aio::Queue<std::unique_ptr<int>> q(1);
+        co_await q.put(std::make_unique<int>(1));
+        auto t = aio::create_task(put(q, std::make_unique<int>(2)));
+        co_await yield();
+        auto a = co_await q.get();
+        auto b = co_await q.get();
+        CHECK(*a == 1);
+        CHECK(*b == 2);
+        co_await t;
+    }());
+}
+
+TEST_CASE("PriorityQueue: smallest first, equal items in heapq's order") {
+    struct Job {
+        int prio;
+        int id;
+    };
+    struct ByPrio {
+        bool operator()(const Job& a, const Job& b) const { return a.prio < b.prio; }
+    };
+    aio::PriorityQueue<Job, ByPrio> q;
+    int id = 0;
+    for (int p : {5, 1, 4, 1, 5, 9, 2, 6, 5, 3, 5, 1, 2, 2, 7, 1}) q.put_nowait(Job{p, id++});
+    std::vector<int> ids;
+    while (!q.empty()) ids.push_back(q.get_nowait().id);
+    // What Python's heapq gives for the same pushes and pops (checked with CPython 3.12).
+    CHECK(ids == std::vector<int>{1, 11, 3, 15, 13, 6, 12, 9, 2, 10, 4, 0, 8, 7, 14, 5});
+
+    aio::PriorityQueue<int, std::greater<int>> maxq;
+    for (int v : {3, 1, 2}) maxq.put_nowait(v);
+    CHECK(maxq.get_nowait() == 3);
+    aio::Queue<int>& as_queue = maxq;  // a PriorityQueue is a Queue
+    CHECK(as_queue.get_nowait() == 2);
+}
+
+TEST_CASE("LifoQueue: last in, first out") {
+    aio::run([]() -> aio::Coro<void> {
+        aio::LifoQueue<int> q;
+        for (int v : {1, 3, 2}) co_await q.put(v);
+        CHECK(co_await q.get() == 2);
+        CHECK(co_await q.get() == 3);
+        CHECK(co_await q.get() == 1);
+    }());
+}
+
+TEST_CASE("Queue: a blocking get from a second loop raises RuntimeError") {
+    aio::Queue<int> q;
+    aio::run([](aio::Queue<int>& q) -> aio::Coro<void> {
+        auto t = aio::create_task(get(q));
+        co_await yield();
+        q.put_nowait(1);
+        co_await t;
+    }(q));
+    aio::run([](aio::Queue<int>& q) -> aio::Coro<void> {
+        bool raised = false;
+        try {
+            co_await q.get();
+        } catch (const aio::RuntimeError&) {
+            raised = true;
+        }
+        CHECK(raised);
+        CHECK(q.getters() == 0);
+    }(q));
+}
