@@ -128,11 +128,41 @@ void EventLoop::unlink_future(detail::FutureBase* f) noexcept {
     f->prev_ = f->next_ = nullptr;
 }
 
-void EventLoop::register_task(detail::TaskBase* t) {
+void EventLoop::register_task(detail::TaskBase* t, std::string name) {
     t->add_ref();  // the loop's reference while the task is pending
-    push_ready(t->step_ready_entry());
+    bool eager = false;
+    if (running_) {
+        eager = eager_tasks_;
+        if (start_hook_) [[unlikely]]
+            eager = choose_eager_start(*t);
+    }
+    if (!eager) [[likely]] {
+        if (!name.empty()) t->set_name(std::move(name));
+        push_ready(t->step_ready_entry());
+        if (observer_) observer_->task_created(*t);
+        return;
+    }
     if (observer_) observer_->task_created(*t);
+    start_eagerly(*t);
+    // asyncio 3.12's create_task names the task after the factory (and so the eager first
+    // step) returned: tasks._set_task_name(task, name).
+    if (!name.empty()) t->set_name(std::move(name));
 }
+
+// Task.__eager_start: the new task becomes the current task for its first step, then the
+// creator is current again. A task still pending afterwards is suspended on something that
+// will schedule its next step, exactly as after an ordinary first step.
+void EventLoop::start_eagerly(detail::TaskBase& t) {
+    struct Restore {
+        EventLoop* l;
+        detail::TaskBase* prev;
+        ~Restore() { l->current_task_ = prev; }
+    } restore{this, current_task_};
+    current_task_ = nullptr;
+    t.step();
+}
+
+bool EventLoop::choose_eager_start(detail::TaskBase&) { return eager_tasks_; }
 
 void EventLoop::task_finished(detail::TaskBase* t) noexcept { t->release(); }
 

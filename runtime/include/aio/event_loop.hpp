@@ -70,6 +70,8 @@ public:
     // --- tasks ---------------------------------------------------------------------------
     /// Wraps coro in a task scheduled to start on the next pass (asyncio's create_task).
     /// An empty name gives "Task-N", N counting this loop's tasks from 1.
+    /// With eager tasks on (and the loop running), the task's first step runs inside
+    /// create_task instead; see set_eager_tasks().
     template <class T>
     Task<T> create_task(Coro<T> coro, std::string name = {},
                         std::source_location loc = std::source_location::current());
@@ -77,6 +79,15 @@ public:
     std::vector<AnyTask> all_tasks() const;
     /// The task whose step is running, or an empty handle.
     AnyTask current_task() const;
+    /// Python 3.12's `loop.set_task_factory(asyncio.eager_task_factory)`: while the loop
+    /// is running, create_task runs the new task's first step at once, inside the caller
+    /// (which stays the current task again afterwards), until its first suspension. A
+    /// task that finishes in that step is done when create_task returns and is never
+    /// scheduled. As in 3.12, the name given to create_task is applied after that first
+    /// step (during it the task is still "Task-N"). Off by default; a task created while
+    /// the loop is not running always starts on the next pass.
+    void set_eager_tasks(bool on) noexcept { eager_tasks_ = on; }
+    bool eager_tasks() const noexcept { return eager_tasks_; }
 
     // --- running -------------------------------------------------------------------------
     template <class T>
@@ -159,13 +170,18 @@ protected:
     const detail::TimerHeap& timers() const noexcept { return timers_; }
     detail::TimerHeap& timers() noexcept { return timers_; }
 
+    // --- simulator hooks: called only while their flag is set ---------------------------
+    /// At create_task on the running loop (start_hook_): true to start `t` eagerly.
+    virtual bool choose_eager_start(detail::TaskBase& t);
     bool perturbing_ = false;
+    bool start_hook_ = false;
 
 private:
     void run_once();
     void run_entry(const detail::ReadyEntry& e);
     void run_entry_debug(const detail::ReadyEntry& e);
-    void register_task(detail::TaskBase* t);
+    void register_task(detail::TaskBase* t, std::string name);
+    void start_eagerly(detail::TaskBase& t);
     std::uint64_t next_task_id() noexcept { return ++task_counter_; }
     void check_running_allowed();
     void drop_everything_scheduled() noexcept;
@@ -185,6 +201,7 @@ private:
     bool running_ = false;
     bool closed_ = false;
     bool debug_ = false;
+    bool eager_tasks_ = false;
     std::size_t thread_work_ = 0;
     std::thread::id thread_id_{};
 
