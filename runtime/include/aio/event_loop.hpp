@@ -149,6 +149,8 @@ public:
     std::size_t ready_size() const noexcept { return ready_.size(); }
     std::size_t timer_count() const noexcept { return timers_.size(); }
     std::size_t thread_work_in_flight() const noexcept { return thread_work_; }
+    /// Ready entries (task steps and callbacks) this loop has run so far.
+    std::uint64_t steps_run() const noexcept { return steps_; }
     void check_not_closed(const char* what) const;
     /// The loop running on this thread, or null.
     static EventLoop* running() noexcept;
@@ -170,11 +172,25 @@ protected:
     const detail::TimerHeap& timers() const noexcept { return timers_; }
     detail::TimerHeap& timers() noexcept { return timers_; }
 
-    // --- simulator hooks: called only while their flag is set ---------------------------
+    // --- simulator hooks: each is called only while its flag is set, so the real loop pays
+    // one predictable branch at each site and no virtual call ---------------------------
+    /// After a timer was scheduled (timer_hooks_): may move n.when (then timers().update(n)).
+    virtual void on_timer_added(detail::TimerNode& n, detail::TaskBase* task);
+    /// When timers are due at `end` (timer_hooks_): must fire every due timer, in any order,
+    /// with fire_timer().
+    virtual void fire_due_timers(TimePoint end);
+    /// Takes a timer out of the heap (if still in it) and makes its callback ready.
+    void fire_timer(detail::TimerNode* n);
     /// At create_task on the running loop (start_hook_): true to start `t` eagerly.
     virtual bool choose_eager_start(detail::TaskBase& t);
+    /// At the start of a pass once steps_run() >= step_alarm_. May throw: the exception
+    /// leaves run_forever() before the pass runs anything.
+    virtual void on_step_alarm();
+
     bool perturbing_ = false;
+    bool timer_hooks_ = false;
     bool start_hook_ = false;
+    std::uint64_t step_alarm_ = UINT64_MAX;
 
 private:
     void run_once();
@@ -203,6 +219,7 @@ private:
     bool debug_ = false;
     bool eager_tasks_ = false;
     std::size_t thread_work_ = 0;
+    std::uint64_t steps_ = 0;
     std::thread::id thread_id_{};
 
     ExceptionHandler exception_handler_;
