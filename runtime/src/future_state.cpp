@@ -148,9 +148,27 @@ std::string TaskBase::name() const { return name_.empty() ? fmt::format("Task-{}
 bool TaskBase::cancel(std::optional<std::string> msg) {
     exception_retrieved_ = true;
     if (done()) return false;
+    if (forwarding_cancel_) [[unlikely]] {
+        // The cancellation came back to this task through the tasks it awaits: an await
+        // cycle (asyncio recurses until RecursionError). Break it here: stop waiting and
+        // raise CancelledError at this task's await point; the others then see it finish.
+        if (auto* f = dynamic_cast<FutureBase*>(fut_waiter_)) {
+            f->remove_done_callback(this);
+            fut_waiter_ = nullptr;
+            must_cancel_ = true;
+            cancel_message_ = std::move(msg);
+            loop_->push_ready(step_ready_entry());
+        }
+        return true;
+    }
     ++num_cancels_requested_;
     if (loop_ && loop_->observer()) loop_->observer()->cancel_requested(*this, msg);
-    if (fut_waiter_ && fut_waiter_->cancel_wait(msg)) return true;
+    if (fut_waiter_) {
+        forwarding_cancel_ = true;
+        bool cancelled = fut_waiter_->cancel_wait(msg);
+        forwarding_cancel_ = false;
+        if (cancelled) return true;
+    }
     must_cancel_ = true;
     cancel_message_ = std::move(msg);
     return true;
