@@ -186,12 +186,32 @@ struct SimLoop::Impl final : detail::LoopObserver {
         if (auto* t = loop.current_task_raw()) s += ", in task " + label(*t);
         return s;
     }
+    std::string candidates(const ChoicePoint& p) const {
+        if (!p.task_of) return {};
+        std::map<std::uint64_t, std::string> names;
+        for (const AnyTask& h : loop.all_tasks()) names[h.id()] = h.name();
+        auto named = [&](std::uint64_t id) {
+            auto it = names.find(id);
+            return it != names.end() ? fmt::format("#{} '{}'", id, it->second) : fmt::format("#{}", id);
+        };
+        if (p.kind == Choice::start || p.kind == Choice::jitter)  // one task, n alternatives
+            return p.candidate_task(0) ? "; for task " + named(p.candidate_task(0)) : std::string();
+        std::string s = "; candidates: ";
+        const std::size_t shown = std::min<std::size_t>(p.n, 8);
+        for (std::size_t i = 0; i < shown; ++i) {
+            if (i) s += ", ";
+            const std::uint64_t id = p.candidate_task(i);
+            s += id == 0 ? std::string("a callback") : named(id);
+        }
+        if (shown < p.n) s += fmt::format(" and {} more", p.n - shown);
+        return s;
+    }
     std::exception_ptr divergence(const ChoicePoint& p, const std::string& why) {
         std::string msg = fmt::format(
-            "aio::sim::ReplayDivergence: the replay no longer fits the program at decision #{} ({}): {}. The program "
-            "changed since the replay string was recorded (or the string belongs to another program or build); "
-            "record a new one.",
-            p.position, context(), why);
+            "aio::sim::ReplayDivergence: the replay no longer fits the program at decision #{} ({}{}): {}. The "
+            "program changed since the replay string was recorded (or the string belongs to another program or "
+            "build); record a new one.",
+            p.position, context(), candidates(p), why);
         return std::make_exception_ptr(ReplayDivergence(msg, p.position, p.step, p.time));
     }
 

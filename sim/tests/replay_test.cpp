@@ -155,7 +155,8 @@ TEST_CASE("a replayed index beyond the candidates is a divergence naming step, t
         msg = e.what();
         CHECK(e.position() == 0);
     }
-    CHECK(msg.find("at decision #0 (step 1, virtual time 0.000000000 s)") != std::string::npos);
+    CHECK(msg.find("at decision #0 (step 1, virtual time 0.000000000 s; candidates: #2 'Task-2', #3 'Task-3', "
+                   "#4 'Task-4', #5 'Task-5')") != std::string::npos);
     CHECK(msg.find("the replay string has r9 there, but the program now offers only 4 candidates (0 to 3)") !=
           std::string::npos);
 }
@@ -182,7 +183,8 @@ TEST_CASE("a divergence inside a task names the task") {
         sim::run(amain(), cfg);
         FAIL("no divergence");
     } catch (const sim::ReplayDivergence& e) {
-        CHECK(std::string(e.what()).find("in task #1 'Task-1'") != std::string::npos);
+        CHECK(std::string(e.what()).find("in task #1 'Task-1'; for task #2 'Task-2'): the replay string has r1") !=
+              std::string::npos);
         CHECK(std::string(e.what()).find("now offers a task-start choice among 2 candidates") != std::string::npos);
     }
 }
