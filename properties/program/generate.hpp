@@ -18,6 +18,7 @@ struct GenOptions {
     bool yields = true;
     bool cancels = true;
     bool raises = true;
+    bool phased = true;      // see Program::phased
 };
 
 namespace detail {
@@ -27,6 +28,7 @@ public:
     explicit Builder(GenOptions o) : o_(o) {}
 
     Program build() {
+        p_.phased = o_.phased;
         p_.nodes.push_back(Node{});
         std::vector<NodeId> visible;
         fill(0, visible);
@@ -133,6 +135,15 @@ private:
 
 inline rc::Gen<Program> gen_program(GenOptions o = {}) {
     return rc::gen::exec([o] { return detail::Builder(o).build(); });
+}
+
+/// Phased or unphased (half each).
+inline rc::Gen<Program> gen_any_program(GenOptions o = {}) {
+    return rc::gen::exec([o] {
+        GenOptions g = o;
+        g.phased = *rc::gen::arbitrary<bool>();
+        return detail::Builder(g).build();
+    });
 }
 
 inline void showValue(const Program& p, std::ostream& os) { os << "\n" << to_string(p); }

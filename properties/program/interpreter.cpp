@@ -55,12 +55,12 @@ private:
 
     aio::Coro<void> phase(NodeId k, int j, FrameToken) {
         const std::int64_t t0 = now();
-        const aio::Duration d = phase_delay(t0, k, p_.modulus(), j) * unit;
+        const aio::Duration d = (p_.phased ? phase_delay(t0, k, p_.modulus(), j) : j) * unit;
         const auto before = aio::get_running_loop().time();
         co_await shim::sleep(d);
         const auto after = aio::get_running_loop().time();
         now();
-        if (opt_.exact_sleeps && after != before + d) ++o_.sleep_violations;
+        if (after < before + d || after > before + d + opt_.late) ++o_.sleep_violations;
     }
 
     aio::Coro<int> node(NodeId k, FrameToken tok) {
@@ -98,6 +98,20 @@ private:
         }
     }
 
+    // create_task of node c. A task cancelled before its first step never runs its body: its
+    // fate is recorded by a done-callback.
+    aio::Task<int> start(NodeId c, FrameToken tok) {
+        o_.outcome.nodes[c].kind = Fate::Kind::pending;
+        aio::Task<int> t = aio::create_task(node(c, tok), fmt::format("n{}", c));
+        t.add_done_callback([this, c](aio::AnyTask t) {
+            Fate& cf = o_.outcome.nodes[c];
+            if (cf.started || !t.cancelled()) return;
+            cf.kind = Fate::Kind::cancelled;
+            cf.end = now();
+        });
+        return t;
+    }
+
     // An await (of a task or a gather) ended: a ProgError is rethrown after a phase sleep.
     aio::Coro<void> after_wait(NodeId k, std::exception_ptr ep, FrameToken tok) {
         co_await phase(k, 1, tok);
@@ -117,15 +131,7 @@ private:
             case K::raise:
                 throw ProgError{s.n};
             case K::spawn:
-                o_.outcome.nodes[s.node].kind = Fate::Kind::pending;
-                handles_[s.node] = aio::create_task(node(s.node, tok), fmt::format("n{}", s.node));
-                // A task cancelled before its first step never runs its body: record it here.
-                handles_[s.node].add_done_callback([this, n = s.node](aio::AnyTask t) {
-                    Fate& cf = o_.outcome.nodes[n];
-                    if (cf.started || !t.cancelled()) return;
-                    cf.kind = Fate::Kind::cancelled;
-                    cf.end = now();
-                });
+                handles_[s.node] = start(s.node, tok);
                 break;
             case K::await_task: {
                 if (!handles_[s.node]) break;
@@ -139,11 +145,9 @@ private:
                 break;
             }
             case K::gather: {
-                std::vector<aio::Coro<int>> children;
-                for (NodeId c : s.nodes) {
-                    o_.outcome.nodes[c].kind = Fate::Kind::pending;
-                    children.push_back(node(c, tok));
-                }
+                // As asyncio's gather does with coroutines: wrap each in a task, in order.
+                std::vector<aio::Task<int>> children;
+                for (NodeId c : s.nodes) children.push_back(start(c, tok));
                 std::exception_ptr ep;
                 try {
                     std::vector<int> v = co_await shim::gather(std::move(children));

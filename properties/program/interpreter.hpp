@@ -14,8 +14,10 @@
 
 namespace aio::props {
 
-/// The virtual time unit of programs.
-inline constexpr aio::Duration unit = std::chrono::milliseconds(1);
+/// The virtual time unit of programs: large against the simulator's timer jitter (1 ms by
+/// default), so jitter never moves an event into another unit and the outcome holds under
+/// the timers policy too.
+inline constexpr aio::Duration unit = std::chrono::seconds(1);
 
 struct Observed {
     Outcome outcome;
@@ -32,8 +34,10 @@ struct Observed {
 };
 
 struct InterpretOptions {
-    /// false under policies that move timer deadlines (sleep exactness is not checked then).
-    bool exact_sleeps = true;
+    /// A sleep of d must wake after between d and d + late of virtual time. 0 (exactly at its
+    /// deadline) except under the timers policy, which may start a timer and wake the idle
+    /// loop up to its jitter late.
+    aio::Duration late{0};
 };
 
 /// Runs p under `run_options` (its loop_factory decides the loop and the schedule).

@@ -401,6 +401,9 @@ private:
 
 }  // namespace
 
-Prediction predict(const Program& p, ModelBelief belief) { return Model(p, belief).run(); }
+Prediction predict(const Program& p, ModelBelief belief) {
+    if (!p.phased) throw std::logic_error("predict(): the model needs a phased program");
+    return Model(p, belief).run();
+}
 
 }  // namespace aio::props

@@ -16,7 +16,7 @@ enum PlantedBug : int {
     /// destroyed, their CancelledError handlers never run). Caught by "an exception cancels
     /// the siblings". Needs 0 decisions.
     run_skips_cancellation = 2,
-    /// sleep(d) wakes one unit (1 ms) early when d > 1 ms. Caught by "each sleep wakes exactly
+    /// sleep(d) wakes 1 ms early when d > 1 ms. Caught by "each sleep wakes exactly
     /// at its deadline". Needs 0 decisions.
     sleep_wakes_early = 3,
 };

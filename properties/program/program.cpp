@@ -51,7 +51,7 @@ int count_block(const Block& b, Stmt::Kind k) {
 }  // namespace
 
 std::string to_string(const Program& p) {
-    std::string out;
+    std::string out = p.phased ? "" : "(unphased)\n";
     for (std::size_t i = 0; i < p.nodes.size(); ++i) {
         out += fmt::format("n{} (value {}{}):\n", i, p.nodes[i].value,
                            p.nodes[i].parent >= 0 ? fmt::format(", parent n{}", p.nodes[i].parent) : "");

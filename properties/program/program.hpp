@@ -13,7 +13,8 @@
 // sleeps: at the start and at the end of every node, after every await or gather (also when it
 // raised a ProgError, which is rethrown after the sleep), and after every cancel. Cancellation
 // propagates at once (no sleep). So no two nodes ever make a decisive step (end, raise,
-// cancel) at the same instant, except along one causal chain of cancellations.
+// cancel) at the same instant, except along one causal chain of cancellations. Unphased
+// programs (phased = false) drop the discipline to give the scheduler many choices.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -54,6 +55,9 @@ struct Node {
 
 struct Program {
     std::vector<Node> nodes;  // nodes[0] is main
+    /// false: every phase sleep j is a plain sleep of j units, so many tasks wake at the same
+    /// instants and the schedule decides their order (rich interleavings, no model).
+    bool phased = true;
     int modulus() const { return static_cast<int>(nodes.size()); }
 };
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 namespace aio::props {
 
 namespace {
@@ -188,6 +190,9 @@ private:
 
 }  // namespace
 
-std::string to_python(const Program& p) { return Renderer(p).render(); }
+std::string to_python(const Program& p) {
+    if (!p.phased) throw std::logic_error("to_python(): only phased programs have a schedule-independent outcome");
+    return Renderer(p).render();
+}
 
 }  // namespace aio::props

@@ -15,12 +15,10 @@ namespace aio::props::shim {
 int planted_bug() { return AIOSIM_PLANTED_BUG; }
 
 #if AIOSIM_PLANTED_BUG == 1  // gather_completion_order
-aio::Coro<std::vector<int>> gather(std::vector<aio::Coro<int>> children) {
+aio::Coro<std::vector<int>> gather(std::vector<aio::Task<int>> tasks) {
     auto order = std::make_shared<std::vector<int>>();
-    std::vector<aio::Task<int>> tasks;
-    for (auto& c : children) {
-        tasks.push_back(aio::create_task(std::move(c)));
-        tasks.back().add_done_callback([order](aio::AnyTask t) {
+    for (auto& t : tasks) {
+        t.add_done_callback([order](aio::AnyTask t) {
             if (!t.cancelled() && !t.exception()) order->push_back(static_cast<int>(t.id()));
         });
     }
@@ -32,7 +30,7 @@ aio::Coro<std::vector<int>> gather(std::vector<aio::Coro<int>> children) {
     co_return by_completion;
 }
 #else
-aio::Coro<std::vector<int>> gather(std::vector<aio::Coro<int>> children) {
+aio::Coro<std::vector<int>> gather(std::vector<aio::Task<int>> children) {
     co_return co_await aio::gather(std::move(children));
 }
 #endif

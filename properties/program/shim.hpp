@@ -8,8 +8,8 @@
 
 namespace aio::props::shim {
 
-/// aio::gather over coroutines returning int (results in argument order).
-aio::Coro<std::vector<int>> gather(std::vector<aio::Coro<int>> children);
+/// aio::gather over tasks returning int (results in argument order).
+aio::Coro<std::vector<int>> gather(std::vector<aio::Task<int>> children);
 
 /// aio::sleep(d).
 aio::Coro<void> sleep(aio::Duration d);
