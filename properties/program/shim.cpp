@@ -23,10 +23,18 @@ aio::Coro<std::vector<int>> gather(std::vector<aio::Task<int>> tasks) {
         });
     }
     std::vector<int> by_argument = co_await aio::gather(tasks);
-    std::vector<int> by_completion;  // our callbacks were registered before gather's: all ran
+    // By completion order as our done-callbacks saw it; any child whose callback has not run
+    // yet (a perturbed schedule may run gather's callback first) goes last, in argument order.
+    std::vector<int> by_completion;
+    std::vector<bool> taken(tasks.size(), false);
     for (int id : *order)
         for (std::size_t i = 0; i < tasks.size(); ++i)
-            if (static_cast<int>(tasks[i].id()) == id) by_completion.push_back(by_argument[i]);
+            if (!taken[i] && static_cast<int>(tasks[i].id()) == id) {
+                by_completion.push_back(by_argument[i]);
+                taken[i] = true;
+            }
+    for (std::size_t i = 0; i < tasks.size(); ++i)
+        if (!taken[i]) by_completion.push_back(by_argument[i]);
     co_return by_completion;
 }
 #else

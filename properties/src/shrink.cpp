@@ -25,6 +25,7 @@ public:
             if (!fails_(cfg)) throw aio::ValueError("the schedule does not fail: nothing to shrink (" + start.to_string() + ")");
             start = rec->schedule;
             if (!start.decisions) start.decisions.emplace();
+            offered_ = rec->decisions;
         } else if (!try_candidate(start)) {
             throw aio::ValueError("the schedule does not fail: nothing to shrink (" + start.to_string() + ")");
         } else {
@@ -55,7 +56,23 @@ private:
         if (!fails_(cfg)) return false;
         best_ = rec->schedule;
         if (!best_.decisions) best_.decisions.emplace();
+        offered_ = rec->decisions;
         return true;
+    }
+
+    // Removing and lowering stop at a local minimum: two decisions that each do nothing
+    // alone. A bug that one deviation shows is then found by trying every single decision.
+    bool try_singles() {
+        const std::uint64_t offered = offered_;
+        for (std::uint64_t pos = 0; pos < offered && runs_ < o_.max_runs; ++pos)
+            for (std::uint32_t index = 1; index <= 3; ++index) {
+                Decision one;
+                one.position = pos;
+                one.kind = decisions().front().kind;
+                one.index = index;
+                if (try_candidate(with({one}))) return true;
+            }
+        return false;
     }
 
     Schedule with(std::vector<Decision> d) const {
@@ -100,12 +117,14 @@ private:
                     if (!lowered) break;
                 }
             }
+            if (!progress && decisions().size() >= 2 && try_singles()) progress = true;
         }
     }
 
     const FailsFn& fails_;
     ShrinkOptions o_;
     Schedule best_;
+    std::uint64_t offered_ = 0;  // choice points the best run offered
     std::size_t runs_ = 0;
 };
 

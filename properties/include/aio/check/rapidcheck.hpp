@@ -9,8 +9,10 @@
 // rc::Arbitrary<Schedule> draws a policy and a short list of non-zero decisions at random
 // positions (few deviations from asyncio's order, as PCT argues most bugs need). Its shrinks
 // drop decisions (chunks, then single ones) and lower each index toward 1, so a failing
-// schedule shrinks to the fewest, smallest deviations from the default order. A decision that
-// does not fit the program is bent to the nearest candidate (lenient replay).
+// schedule shrinks to the fewest, smallest deviations from the default order (a schedule of
+// two or more also tries each single decision at every earlier position, to escape local
+// minima; one with none becomes fifo). A decision that does not fit the program is bent to
+// the nearest candidate (lenient replay).
 //
 // aio::check::run(s, make_main) runs the program once under s and logs (RC_LOG) the
 // schedule as it really ran: on failure rapidcheck prints it with the shrunk counterexample,
@@ -48,24 +50,45 @@ struct ScheduleGenOptions {
 namespace detail {
 
 inline rc::Seq<Schedule> schedule_shrinks(const Schedule& s) {
-    if (!s.decisions || s.decisions->empty()) return rc::Seq<Schedule>();
+    if (!s.decisions || s.decisions->empty()) {
+        // No deviation under any policy is asyncio's order: say so.
+        if (s.policy == Policy::fifo) return rc::Seq<Schedule>();
+        Schedule fifo = s;
+        fifo.policy = Policy::fifo;
+        return rc::seq::just(std::move(fifo));
+    }
     auto with = [s](std::vector<Decision> d) {
         Schedule out = s;
         out.decisions = std::move(d);
         return out;
     };
+    const std::vector<Decision>& d = *s.decisions;
+    // Removing and lowering find a local minimum; a bug that needs one deviation may still
+    // sit at two that each do nothing alone. So a schedule of 2+ decisions also shrinks to
+    // every single decision (index 1) at positions up to its last one.
+    rc::Seq<Schedule> singles;
+    if (d.size() >= 2) {
+        const Decision first = d.front();
+        singles = rc::seq::map(rc::seq::range<std::uint64_t>(0, d.back().position + 1), [with, first](std::uint64_t pos) {
+            Decision one = first;
+            one.position = pos;
+            one.index = 1;
+            return with({one});
+        });
+    }
     return rc::seq::concat(
-        rc::seq::map(rc::shrink::removeChunks(*s.decisions), with),
-        rc::seq::map(rc::shrink::eachElement(*s.decisions,
-                                             [](const Decision& d) {
-                                                 return rc::seq::map(rc::shrink::towards<std::uint32_t>(d.index, 1),
-                                                                     [d](std::uint32_t i) {
-                                                                         Decision out = d;
+        rc::seq::map(rc::shrink::removeChunks(d), with),
+        rc::seq::map(rc::shrink::eachElement(d,
+                                             [](const Decision& x) {
+                                                 return rc::seq::map(rc::shrink::towards<std::uint32_t>(x.index, 1),
+                                                                     [x](std::uint32_t i) {
+                                                                         Decision out = x;
                                                                          out.index = i;
                                                                          return out;
                                                                      });
                                              }),
-                     with));
+                     with),
+        std::move(singles));
 }
 
 // The kinds of choice a policy offers that a generated decision may name (lenient replay

@@ -14,7 +14,10 @@
 // the shrinker tries: all decisions dropped (plain asyncio order), chunks of decisions
 // dropped (halves, quarters, ... single ones), then each remaining index lowered toward 1;
 // a candidate is kept when it still fails, and replaced by the decisions the run really made
-// (so the result replays strictly). It repeats until nothing more can be removed or lowered.
+// (so the result replays strictly). It repeats until nothing more can be removed or lowered;
+// then, if two or more decisions remain, it tries every single decision (index 1 to 3 at each
+// choice point of the run), which escapes the local minimum of two deviations that do
+// nothing alone.
 // Deterministic: the same program and string give the same result.
 //
 // Errors: a malformed string throws aio::sim::ReplayParseError; a string whose run does not
