@@ -105,7 +105,8 @@ public:
             return o_.time_budget && std::chrono::steady_clock::now() - t0 >= *o_.time_budget;
         };
         bool fifo_done = false;
-        for (std::uint64_t i = 0; i < o_.seeds && !out_of_time(); ++i) {
+        // A time budget still runs the first seed under every policy.
+        for (std::uint64_t i = 0; i < o_.seeds && (i == 0 || !out_of_time()); ++i) {
             const std::uint64_t seed = o_.first_seed + i;
             for (Policy p : o_.policies) {
                 if (p == Policy::fifo) {
@@ -176,7 +177,7 @@ private:
         v_.report = fmt::format(
             "aio::check: '{}' failed under policy {}{} (after {} runs)\n"
             "  {}\n"
-            "  replay string: {} ({} non-zero decisions; the failing run had {}){}\n"
+            "  replay string: {} ({} non-zero decision(s); the failing run had {}){}\n"
             "  replay it:     {}\n"
             "  or the seed:   {}\n",
             o_.name, aio::sim::policy_name(p), p == Policy::fifo ? "" : fmt::format(", seed {}", seed), v_.runs,

@@ -48,7 +48,8 @@ struct ExploreOptions {
     /// runs once: it has no seed).
     std::uint64_t seeds = 100;
     std::uint64_t first_seed = 1;
-    /// Real time for the whole exploration; unset: no limit (the seed count bounds it).
+    /// Real time for the whole exploration (checked between seeds; the first seed always
+    /// runs); unset: no limit (the seed count bounds it).
     std::optional<std::chrono::milliseconds> time_budget;
     bool shrink = true;
     /// Everything else of each run's configuration (limits, pct depth, jitter, task start).
