@@ -81,6 +81,7 @@ private:
         int parent = -1;
         int yields = 0;
         int spawn_yields = 0;        // parent's yield count when this task was spawned
+        std::int64_t spawn_time = 0;
         std::vector<int> awaiters;   // tasks awaiting this one
         std::vector<int> gathers;    // gathers this task belongs to
         bool has_result = false;     // done: returned
@@ -107,6 +108,7 @@ private:
         Task& t = tasks_[k];
         t.parent = parent;
         t.spawn_yields = parent >= 0 ? tasks_[parent].yields : 0;
+        t.spawn_time = now_;
         creation_order_.push_back(k);
         Fate& f = pred_.outcome.nodes[k];
         f.kind = Fate::Kind::pending;
@@ -302,6 +304,16 @@ private:
     }
 
     void finish(int k, std::optional<Exc> e) {
+        if (k == 0) {
+            // run() cancels what is pending now. A task spawned in this instant whose spawner
+            // yielded since has started in asyncio's order, but a policy that may run the
+            // spawner's continuation first (random, pct) can end main before its first step.
+            for (int j : creation_order_) {
+                const Task& c = tasks_[j];
+                if (c.parent >= 0 && c.spawn_time == now_ && tasks_[c.parent].yields != c.spawn_yields)
+                    pred_.ambiguous = true;
+            }
+        }
         Task& t = tasks_[k];
         t.st = St::done;
         Fate& f = pred_.outcome.nodes[k];

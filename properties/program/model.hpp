@@ -9,9 +9,11 @@
 // cancels every pending task after main). Time advances only between instants.
 //
 // Within one instant the model picks one order. The phase discipline makes the outcome
-// independent of that order, with one exception it detects: a task cancelled before its first
-// step, after its spawner yielded since spawning it (whether it started depends on the
-// order): then `ambiguous` is set and the prediction must not be relied on.
+// independent of that order, with exceptions it detects, all about a task whose spawner
+// yielded after spawning it in the same instant (asyncio starts the task first; the random
+// and pct policies may run the spawner on first): the spawner then cancels it, or main ends
+// in that instant. Whether the task started depends on the order: `ambiguous` is set and the
+// prediction must not be relied on (properties discard such programs).
 #include "outcome.hpp"
 #include "program.hpp"
 
