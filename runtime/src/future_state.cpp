@@ -70,7 +70,7 @@ void FutureBase::schedule_callbacks() {
 
 void FutureBase::throw_if_not_result() {
     if (state_ == State::cancelled) std::rethrow_exception(make_cancelled_error());
-    if (state_ != State::finished) throw InvalidStateError("Result is not ready.");
+    if (state_ != State::finished) throw InvalidStateError("Result is not set.");
     exception_retrieved_ = true;
     if (exception_) std::rethrow_exception(exception_);
 }

@@ -47,13 +47,21 @@ struct InvalidStateError : std::logic_error {
 };
 
 /// asyncio's (Base)ExceptionGroup, raised by TaskGroup with every child failure in order.
+/// Like Python's, what() (str(eg)) appends the count: "unhandled errors in a TaskGroup
+/// (2 sub-exceptions)"; message() is the bare message (eg.message).
 class ExceptionGroup : public std::runtime_error {
 public:
     ExceptionGroup(std::string message, std::vector<std::exception_ptr> exceptions)
-        : std::runtime_error(std::move(message)), exceptions_(std::move(exceptions)) {}
+        : std::runtime_error(message + (exceptions.size() == 1 ? " (1 sub-exception)"
+                                                               : " (" + std::to_string(exceptions.size()) +
+                                                                     " sub-exceptions)")),
+          message_(std::move(message)),
+          exceptions_(std::move(exceptions)) {}
+    const std::string& message() const noexcept { return message_; }
     const std::vector<std::exception_ptr>& exceptions() const noexcept { return exceptions_; }
 
 private:
+    std::string message_;
     std::vector<std::exception_ptr> exceptions_;
 };
 

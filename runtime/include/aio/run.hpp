@@ -46,8 +46,10 @@ public:
 
     /// Runs coro as a task on this runner's loop and returns its result (steps 3 and 6
     /// above; pending tasks are left to the next run() or to close()).
+    // Coro<T>&& (not by value): a by-value overload would tie with the catch-all below for a
+    // named Coro and the user would get "use of deleted function" instead of the message.
     template <class T>
-    T run(Coro<T> coro) {
+    T run(Coro<T>&& coro) {
         if (!coro) throw ValueError("Runner::run() needs a coroutine, got an empty (moved-from) aio::Coro");
         if (EventLoop::running())
             throw RuntimeError("aio::Runner::run() cannot be called from a running event loop");
@@ -73,8 +75,10 @@ private:
     bool closed_ = false;
 };
 
+// Coro<T>&& (not by value): by value, a named Coro would make the call ambiguous with the
+// Coro<T>& overload below instead of reaching its readable message.
 template <class T>
-T run(Coro<T> coro, RunOptions options = {}) {
+T run(Coro<T>&& coro, RunOptions options = {}) {
     if (EventLoop::running()) throw RuntimeError("aio::run() cannot be called from a running event loop");
     if (!coro) throw ValueError("aio::run() needs a coroutine, got an empty (moved-from) aio::Coro");
     Runner runner(std::move(options));

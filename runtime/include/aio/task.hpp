@@ -58,7 +58,10 @@ public:
     friend bool operator==(const AnyTask& a, const AnyTask& b) noexcept { return a.s_ == b.s_; }
 
     /// Waits for the task; rethrows its exception (the result, if any, is dropped).
-    detail::FutureAwaiter operator co_await() const { return detail::FutureAwaiter{s_.get()}; }
+    struct Awaiter : detail::FutureAwaiter {
+        void await_resume() { resume(); }
+    };
+    Awaiter operator co_await() const { return Awaiter{{s_.get()}}; }
 
 protected:
     detail::TaskBase& state() const {

@@ -1,0 +1,91 @@
+#pragma once
+// What the structured-concurrency helpers (wait_for, shield, wait, as_completed) need from
+// "a future-like handle": aio::Task<T>, aio::Future<T> or aio::AnyTask. asyncio's
+// ensure_future() turns a coroutine into a task; here it is a function overload set.
+#include <functional>
+#include <type_traits>
+#include <utility>
+
+#include "aio/future.hpp"
+#include "aio/task.hpp"
+#include "aio/detail/callback.hpp"
+
+namespace aio::detail {
+
+template <class H>
+struct FutureHandleTraits;  // only the three handle types below
+
+template <class T>
+struct FutureHandleTraits<Task<T>> {
+    using value_type = T;
+    static FutureBase* base(const Task<T>& h) noexcept { return h.state_ptr(); }
+    /// result(): the value (moved out when T is move-only), or what result() throws.
+    static T take(const Task<T>& h) {
+        if constexpr (std::is_void_v<T>) {
+            h.result();
+        } else if constexpr (std::is_copy_constructible_v<T>) {
+            return h.result();
+        } else {
+            return const_cast<Task<T>&>(h).take_result();
+        }
+    }
+};
+
+template <class T>
+struct FutureHandleTraits<Future<T>> {
+    using value_type = T;
+    static FutureBase* base(const Future<T>& h) noexcept { return h.state(); }
+    static T take(const Future<T>& h) {
+        if constexpr (std::is_void_v<T>) {
+            h.result();
+        } else if constexpr (std::is_copy_constructible_v<T>) {
+            return h.result();
+        } else {
+            h.result();  // throws for a failed or cancelled future
+            auto* s = static_cast<FutureState<T>*>(h.state());
+            return std::move(*s->value);
+        }
+    }
+};
+
+template <>
+struct FutureHandleTraits<AnyTask> {
+    using value_type = void;
+    static FutureBase* base(const AnyTask& h) noexcept { return h.state_ptr(); }
+    static void take(const AnyTask& h) { h.state_ptr()->throw_if_not_result(); }
+};
+
+template <class H>
+concept FutureHandle = requires { typename FutureHandleTraits<std::remove_cvref_t<H>>::value_type; };
+
+/// asyncio.ensure_future: a coroutine becomes a task on the running loop (named Task-N);
+/// a task or future is returned as it is.
+template <class T>
+Task<T> ensure_future(Coro<T> c) {
+    return create_task(std::move(c));
+}
+template <FutureHandle H>
+H ensure_future(H h) {
+    return h;
+}
+
+template <class A>
+using ensured_t = decltype(ensure_future(std::declval<A>()));
+/// The result type of awaiting A (a Coro, Task or Future).
+template <class A>
+using awaited_t = typename FutureHandleTraits<ensured_t<A>>::value_type;
+
+template <class A>
+concept Awaitish = is_coro_v<std::remove_cvref_t<A>> || FutureHandle<A>;
+
+/// fut.add_done_callback(fn) (call_soon semantics); returns an identity for
+/// fut.remove_done_callback(id). Comparing ids never dereferences them, so removing with the
+/// id of a callback that already ran is harmless.
+inline const void* add_done_fn(FutureBase& fut, std::function<void()> fn) {
+    auto* node = new CallbackNode(fut.loop(), std::move(fn));
+    Ref<CallbackNode> keep(node);
+    fut.add_done_callback(node->entry());
+    return node;
+}
+
+}  // namespace aio::detail

@@ -1,0 +1,72 @@
+#pragma once
+// aio::wait_for(aw, timeout): asyncio.wait_for, which CPython 3.12 builds on timeout().
+//
+//     std::string page = co_await aio::wait_for(fetch(url), 2s);
+//     co_await aio::wait_for(task, std::nullopt);   // no timeout
+//
+// aw is an aio::Coro<T>, aio::Task<T> or aio::Future<T> (shield() returns one); the result is
+// T. Contract (3.12):
+//  - timeout > 0 or nullopt: `async with timeout(t): return await aw`. A coroutine runs
+//    inside the calling task (it is not wrapped in a task); awaiting a task or future that
+//    the timeout cancels cancels it. At the deadline, TimeoutError (message empty) is thrown
+//    once the awaited work has finished its cancellation; if it swallowed the cancellation
+//    and returned a value, that value is returned; an exception raised during its
+//    cancellation propagates instead.
+//  - timeout <= 0: a coroutine is wrapped in a task (Task-N) and never starts; a task or
+//    future already done gives its result; otherwise it is cancelled, waited for, and
+//    TimeoutError is thrown (or its result/exception if it did not end cancelled).
+//  - Cancelling the waiting task cancels the awaited task or future; CancelledError
+//    propagates.
+#include <chrono>
+#include <optional>
+#include <utility>
+
+#include "aio/clock.hpp"
+#include "aio/coro.hpp"
+#include "aio/errors.hpp"
+#include "aio/timeout.hpp"
+#include "aio/detail/future_handle.hpp"
+
+namespace aio {
+
+namespace detail {
+
+/// asyncio.tasks._cancel_and_wait: cancels fut and waits until it is done, without awaiting
+/// fut itself (so this wait stays cancellable).
+Coro<void> cancel_and_wait(Ref<FutureBase> fut);
+
+/// `await aw` as a coroutine, whatever aw is.
+template <class T>
+Coro<T> await_it(Coro<T> c) {
+    return c;
+}
+template <FutureHandle H>
+Coro<typename FutureHandleTraits<H>::value_type> await_it(H h) {
+    co_return co_await h;
+}
+
+}  // namespace detail
+
+template <detail::Awaitish A>
+Coro<detail::awaited_t<A>> wait_for(A aw, std::optional<Duration> timeout) {
+    if (timeout && *timeout <= Duration::zero()) {
+        auto fut = detail::ensure_future(std::move(aw));
+        using Traits = detail::FutureHandleTraits<decltype(fut)>;
+        detail::FutureBase* base = Traits::base(fut);
+        if (base->done()) co_return Traits::take(fut);
+        co_await detail::cancel_and_wait(detail::Ref<detail::FutureBase>(base));
+        try {
+            co_return Traits::take(fut);
+        } catch (const CancelledError&) {
+            std::throw_with_nested(TimeoutError());  // raise TimeoutError from exc
+        }
+    }
+    co_return co_await aio::timeout(timeout).run(detail::await_it(std::move(aw)));
+}
+
+template <detail::Awaitish A, class Rep, class Period>
+Coro<detail::awaited_t<A>> wait_for(A aw, std::chrono::duration<Rep, Period> timeout) {
+    return wait_for(std::move(aw), std::optional<Duration>(std::chrono::round<Duration>(timeout)));
+}
+
+}  // namespace aio

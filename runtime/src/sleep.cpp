@@ -1,0 +1,9 @@
+#include "aio/sleep.hpp"
+
+namespace aio {
+
+detail::SleepAwaiter sleep_until(TimePoint when) {
+    return detail::SleepAwaiter(when - get_running_loop().time());
+}
+
+}  // namespace aio

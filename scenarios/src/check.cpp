@@ -1,0 +1,77 @@
+#include "aio/scenario/check.hpp"
+
+#include <fmt/format.h>
+
+#include <mutex>
+
+#include "aio/errors.hpp"
+
+namespace aio::scenario {
+
+namespace {
+
+// Keeps every line in the outcome and passes it on to the echo, if any. Lines may come from
+// to_thread workers as well as the loop's thread.
+class CaptureSink final : public Sink {
+public:
+    CaptureSink(Outcome& outcome, Sink* echo) : outcome_(outcome), echo_(echo) {}
+    void line(Stream stream, std::string_view text) override {
+        std::lock_guard lock(mu_);
+        (stream == Stream::out ? outcome_.lines : outcome_.errors).emplace_back(text);
+        if (echo_) echo_->line(stream, text);
+    }
+
+private:
+    std::mutex mu_;
+    Outcome& outcome_;
+    Sink* echo_;
+};
+
+}  // namespace
+
+Outcome execute(const Scenario& scenario, const aio::RunOptions& options, Sink* echo) {
+    Outcome outcome;
+    CaptureSink sink(outcome, echo);
+    Context ctx(scenario.name, options, sink);
+    try {
+        outcome.exit_status = scenario.body(ctx);
+    } catch (...) {
+        // The program's uncaught exception: Python prints a traceback ending with
+        // "Type: message" and exits with status 1; so do we, without the traceback.
+        outcome.escaped = std::current_exception();
+        outcome.exit_status = 1;
+        sink.line(Stream::err, fmt::format("Uncaught exception in scenario {}:", scenario.name));
+        sink.line(Stream::err, aio::describe(outcome.escaped));
+    }
+    return outcome;
+}
+
+Verdict evaluate(const Scenario& scenario, const Outcome& outcome) {
+    Verdict v;
+    if (scenario.oracle) {
+        try {
+            scenario.oracle(outcome, v);
+        } catch (...) {
+            v.fail(fmt::format("the oracle of scenario {} threw {}", scenario.name,
+                               aio::describe(std::current_exception())));
+        }
+    } else {
+        v.require(!outcome.escaped, "no exception may escape the scenario, but {} did", outcome.escaped_description());
+        v.require(outcome.exit_status == 0, "the exit status must be 0, got {}", outcome.exit_status);
+    }
+    return v;
+}
+
+CheckResult check(const Scenario& scenario, const aio::RunOptions& options) {
+    CheckResult r{execute(scenario, options), {}};
+    r.verdict = evaluate(scenario, r.outcome);
+    return r;
+}
+
+CheckResult check(std::string_view name, const aio::RunOptions& options) {
+    const Scenario* s = Registry::global().find(name);
+    if (!s) throw aio::ValueError(Registry::global().unknown_name_message(name));
+    return check(*s, options);
+}
+
+}  // namespace aio::scenario

@@ -1,0 +1,93 @@
+#include "aio/cli.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <iostream>
+#include <string_view>
+#include <vector>
+
+#include "aio/scenario/registry.hpp"
+#include "command.hpp"
+
+namespace aio::cli {
+
+namespace {
+
+constexpr int kBadUsage = 2;
+
+// CLI11's message, prefixed like every other error of the tool, and pointing to the help of
+// the subcommand that was being parsed.
+std::string failure_message(const CLI::App* app, const CLI::Error& e) {
+    std::string cmd = app->get_name();
+    for (const CLI::App* sub : app->get_subcommands()) cmd += " " + sub->get_name();
+    return cmd + ": " + e.what() + "\nRun `" + cmd + " --help` for usage.\n";
+}
+
+// The name the user typed, for messages: "aiosim", or the name of a user's own tool.
+std::string program_name(int argc, const char* const* argv) {
+    if (argc < 1 || !argv[0] || !*argv[0]) return "aiosim";
+    std::string_view p = argv[0];
+    if (auto slash = p.rfind('/'); slash != std::string_view::npos) p.remove_prefix(slash + 1);
+    return std::string(p);
+}
+
+// CLI11 words a missing or mistyped command as "A subcommand is required"; say which
+// commands exist instead. Returns the error, or empty when the command word is fine.
+std::string check_command_word(const CLI::App& app, int argc, const char* const* argv) {
+    std::string valid;
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+        valid += (valid.empty() ? "" : ", ") + sub->get_name();
+        names.push_back(sub->get_name());
+    }
+    for (int i = 1; i < argc; ++i) {
+        std::string_view a = argv[i];
+        if (a == "-h" || a == "--help") return {};
+        if (a.starts_with('-')) continue;  // CLI11 reports unknown options itself
+        if (std::find(names.begin(), names.end(), a) != names.end()) return {};
+        return fmt::format("{}: unknown command '{}'; valid commands: {}\nRun `{} --help` for usage.\n",
+                           app.get_name(), a, valid, app.get_name());
+    }
+    return fmt::format("{}: missing command; valid commands: {}\nRun `{} --help` for usage.\n", app.get_name(),
+                       valid, app.get_name());
+}
+
+}  // namespace
+
+int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out,
+         std::ostream& err) {
+    const std::string program = program_name(argc, argv);
+    if (auto problems = scenarios.problems(); !problems.empty()) {
+        for (const auto& p : problems) err << program << ": " << p << '\n';
+        err << program << ": fix the scenario registrations above, rebuild, and try again\n";
+        return kBadUsage;
+    }
+
+    CLI::App app("List and run aio scenarios (asyncio-style C++ programs).", program);
+    app.require_subcommand(1);
+    app.failure_message(failure_message);
+    std::vector<std::unique_ptr<Command>> commands;
+    commands.push_back(make_list_command(app));
+    commands.push_back(make_run_command(app));
+
+    if (std::string e = check_command_word(app, argc, argv); !e.empty()) {
+        err << e;
+        return kBadUsage;
+    }
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        // Help prints to out and exits 0; every other parse error is bad usage.
+        return app.exit(e, out, err) == 0 ? 0 : kBadUsage;
+    }
+
+    Env env{program, scenarios, out, err};
+    for (auto& c : commands)
+        if (c->selected()) return c->execute(env);
+    return kBadUsage;  // unreachable: require_subcommand(1)
+}
+
+int main(int argc, char** argv) { return main(argc, argv, scenario::Registry::global(), std::cout, std::cerr); }
+
+}  // namespace aio::cli

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# tools/test.sh: installs missing Debian packages, then builds and tests aiosim three ways:
+#   build/release  Release, warnings are errors        ctest: every test
+#   build/asan     Debug, AddressSanitizer + UBSan     ctest: every test
+#   build/tsan     RelWithDebInfo, ThreadSanitizer     ctest -L threads
+# Every configuration runs even if an earlier one failed; the last line totals the tests of
+# all three ctest runs. Exit status 1 if any build or test failed. AIOSIM_JOBS (default 2)
+# sets the build and ctest parallelism.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-second_deadlock_stack=1}
+
+# run_ctest NAME CTEST_ARGS...: runs build/NAME's tests, keeping a JUnit record for the total.
+run_ctest() {
+  local dir=build/$1
+  shift
+  ctest --test-dir "$dir" --output-on-failure -j "$AIOSIM_JOBS" --no-tests=error --timeout 600 \
+        --output-junit ctest-junit.xml "$@"
+}
+
+# count_in FILE TEXT: how many lines of FILE contain TEXT.
+count_in() { grep -c -F -- "$2" "$1" || true; }
+
+# total: the last line, adding up the tests of the ctest runs above from their JUnit records.
+# As ctest does, a test that could not run (missing executable, failed fixture) is a failure;
+# skipped means SKIP_RETURN_CODE or DISABLED.
+total() {
+  local passed=0 failed=0 skipped=0 f skip_rc
+  for f in build/release/ctest-junit.xml build/asan/ctest-junit.xml build/tsan/ctest-junit.xml; do
+    [ -f "$f" ] || continue
+    skip_rc=$(count_in "$f" '<skipped message="SKIP_RETURN_CODE')
+    passed=$((passed + $(count_in "$f" 'status="run"')))
+    failed=$((failed + $(count_in "$f" 'status="fail"') + $(count_in "$f" 'status="notrun"') - skip_rc))
+    skipped=$((skipped + skip_rc + $(count_in "$f" 'status="disabled"')))
+  done
+  printf '\nall ctest runs (release, asan, tsan) together:\nctest: %d passed, %d failed, %d skipped\n' \
+         "$passed" "$failed" "$skipped"
+}
+
+rm -f build/{release,asan,tsan}/ctest-junit.xml  # total counts this run's tests only
+require    "install missing packages"   tools/setup.sh
+step       "release: build"             build release -DCMAKE_BUILD_TYPE=Release -DAIOSIM_WERROR=ON
+step_after "release: ctest"             run_ctest release
+step       "asan: build"                build asan -DCMAKE_BUILD_TYPE=Debug -DAIOSIM_SANITIZE=ON
+step_after "asan: ctest"                run_ctest asan
+step       "tsan: build"                build tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIOSIM_TSAN=ON
+step_after "tsan: ctest -L threads"     run_ctest tsan -L threads
+finish total
