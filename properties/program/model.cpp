@@ -1,0 +1,421 @@
+#include "model.hpp"
+
+#include <cassert>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+namespace aio::props {
+
+std::int64_t phase_delay(std::int64_t now, int k, int m, int j) {
+    std::int64_t d = ((k - now) % m + m) % m;
+    if (d == 0) d = m;
+    return d + static_cast<std::int64_t>(j - 1) * m;
+}
+
+namespace {
+
+struct Exc {
+    bool cancelled = false;
+    int id = 0;
+};
+
+// What a suspended task is resumed with.
+struct Resume {
+    int value = 0;
+    std::optional<Exc> exc;
+};
+
+class Model {
+public:
+    Model(const Program& p, ModelBelief belief) : p_(p), belief_(belief), tasks_(p.nodes.size()) {
+        pred_.outcome.nodes.resize(p.nodes.size());
+    }
+
+    Prediction run() {
+        spawn(0, -1);
+        for (;;) {
+            drain();
+            if (tasks_[0].st == St::done) break;
+            if (timers_.empty()) throw std::logic_error("model: main is blocked forever (generator bug)");
+            now_ = timers_.begin()->first.first;
+            while (!timers_.empty() && timers_.begin()->first.first == now_) {
+                int k = timers_.begin()->second;
+                timers_.erase(timers_.begin());
+                tasks_[k].st = St::ready;
+                post([this, k] { resume(k, {}); });
+            }
+        }
+        // aio::run / asyncio.run: cancel everything still pending, in creation order, then
+        // let the cancellations finish.
+        for (int k : creation_order_)
+            if (tasks_[k].st != St::done) cancel(k);
+        drain();
+        for (int k : creation_order_)
+            if (tasks_[k].st != St::done) throw std::logic_error("model: a task survived shutdown");
+        pred_.outcome.run = pred_.outcome.nodes[0];
+        return pred_;
+    }
+
+private:
+    enum class St { unstarted, ready, sleeping, awaiting, gathering, done };
+    enum class Stage { start_sleep, body, end_sleep };
+    struct Frame {
+        const Block* block;
+        std::size_t pc;
+        const Block* handler;  // non-null: this frame is the body of a try
+    };
+    struct Task {
+        St st = St::unstarted;
+        Stage stage = Stage::start_sleep;
+        std::vector<Frame> stack;
+        int acc = 0;
+        bool must_cancel = false;
+        std::optional<Exc> rethrow;  // a ProgError waiting out its phase sleep
+        int awaiting = -1;           // node awaited
+        int gathering = -1;          // gather index
+        std::pair<std::int64_t, std::uint64_t> timer{};
+        int parent = -1;
+        int yields = 0;
+        int spawn_yields = 0;        // parent's yield count when this task was spawned
+        std::int64_t spawn_time = 0;
+        std::vector<int> awaiters;   // tasks awaiting this one
+        std::vector<int> gathers;    // gathers this task belongs to
+        bool has_result = false;     // done: returned
+        Exc exc;                     // done and not returned
+    };
+    struct GatherState {
+        std::vector<int> children;
+        int waiter = -1;
+        int finished = 0;
+        bool done = false;
+        bool cancel_requested = false;
+    };
+
+    void post(std::function<void()> f) { work_.push_back(std::move(f)); }
+    void drain() {
+        while (!work_.empty()) {
+            auto f = std::move(work_.front());
+            work_.pop_front();
+            f();
+        }
+    }
+
+    void spawn(int k, int parent) {
+        Task& t = tasks_[k];
+        t.parent = parent;
+        t.spawn_yields = parent >= 0 ? tasks_[parent].yields : 0;
+        t.spawn_time = now_;
+        creation_order_.push_back(k);
+        Fate& f = pred_.outcome.nodes[k];
+        f.kind = Fate::Kind::pending;
+        post([this, k] { start(k); });
+    }
+
+    void start(int k) {
+        Task& t = tasks_[k];
+        if (t.st == St::done) return;
+        if (t.must_cancel) {  // cancelled before its first step: the body never runs
+            finish(k, Exc{true, 0});
+            return;
+        }
+        pred_.outcome.nodes[k].started = true;
+        t.acc = p_.nodes[k].value;
+        t.stage = Stage::start_sleep;
+        sleep(k, 1);
+    }
+
+    void sleep(int k, int j) {
+        Task& t = tasks_[k];
+        t.st = St::sleeping;
+        t.timer = {now_ + phase_delay(now_, k, p_.modulus(), j), ++seq_};
+        timers_.emplace(t.timer, k);
+    }
+
+    // Resumes task k at its suspension point with r (asyncio's __wakeup/__step).
+    void resume(int k, Resume r) {
+        Task& t = tasks_[k];
+        if (t.st == St::done) return;
+        t.st = St::ready;
+        if (t.must_cancel) {
+            t.must_cancel = false;
+            r.exc = Exc{true, 0};
+        }
+        if (t.rethrow) {  // the phase sleep after a failed await ended (or was cancelled)
+            Exc e = *t.rethrow;
+            t.rethrow.reset();
+            if (!r.exc) r.exc = e;
+        }
+        if (r.exc) {
+            throw_into(k, *r.exc);
+            return;
+        }
+        t.acc += r.value;
+        if (t.stage == Stage::start_sleep) {
+            t.stage = Stage::body;
+            t.stack.push_back({&p_.nodes[k].body, 0, nullptr});
+        } else if (t.stage == Stage::end_sleep) {
+            t.has_result = true;
+            finish(k, {});
+            return;
+        }
+        step(k);
+    }
+
+    // Unwinds k's frames to the innermost try that catches e, or finishes the task.
+    void throw_into(int k, Exc e) {
+        Task& t = tasks_[k];
+        if (!e.cancelled && t.stage == Stage::body) {
+            while (!t.stack.empty()) {
+                Frame f = t.stack.back();
+                t.stack.pop_back();
+                if (f.handler) {
+                    t.stack.push_back({f.handler, 0, nullptr});
+                    step(k);
+                    return;
+                }
+            }
+        }
+        t.stack.clear();
+        finish(k, e);
+    }
+
+    // Runs k's statements until it suspends or ends.
+    void step(int k) {
+        Task& t = tasks_[k];
+        for (;;) {
+            if (t.stack.empty()) {
+                t.stage = Stage::end_sleep;
+                sleep(k, 1);
+                return;
+            }
+            Frame& f = t.stack.back();
+            if (f.pc == f.block->size()) {
+                t.stack.pop_back();
+                continue;
+            }
+            const Stmt& s = (*f.block)[f.pc++];
+            using K = Stmt::Kind;
+            switch (s.kind) {
+            case K::sleep:
+                sleep(k, s.n);
+                return;
+            case K::yield:
+                ++t.yields;
+                break;
+            case K::raise:
+                throw_into(k, Exc{false, s.n});
+                return;
+            case K::spawn:
+                spawn(s.node, k);
+                break;
+            case K::await_task: {
+                Task& y = tasks_[s.node];
+                if (pred_.outcome.nodes[s.node].kind == Fate::Kind::not_spawned) break;
+                if (y.st == St::done) {
+                    if (y.has_result) {
+                        t.acc += pred_.outcome.nodes[s.node].value;
+                        sleep(k, 1);
+                    } else {
+                        after_failed_wait(k, y.exc);
+                    }
+                    return;
+                }
+                t.st = St::awaiting;
+                t.awaiting = s.node;
+                y.awaiters.push_back(k);
+                return;
+            }
+            case K::gather: {
+                int g = static_cast<int>(gathers_.size());
+                gathers_.push_back({s.nodes, k, 0, false, false});
+                for (int c : s.nodes) {
+                    spawn(c, k);
+                    tasks_[c].gathers.push_back(g);
+                }
+                t.st = St::gathering;
+                t.gathering = g;
+                if (s.nodes.empty()) complete_gather(g, {});
+                return;
+            }
+            case K::cancel:
+                if (pred_.outcome.nodes[s.node].kind == Fate::Kind::not_spawned) break;
+                cancel(s.node, k);
+                sleep(k, 1);
+                return;
+            case K::try_catch:
+                t.stack.push_back({&s.body, 0, &s.handler});
+                break;
+            case K::nested_run:
+                break;
+            }
+        }
+    }
+
+    // The await ended with e: CancelledError propagates at once; a ProgError waits out a
+    // phase sleep first.
+    void after_failed_wait(int k, Exc e) {
+        if (e.cancelled) {
+            throw_into(k, e);
+            return;
+        }
+        tasks_[k].rethrow = e;
+        sleep(k, 1);
+    }
+
+    // asyncio Task.cancel(); `by` is the cancelling task (-1 for run()'s shutdown).
+    bool cancel(int k, int by = -1) {
+        Task& t = tasks_[k];
+        if (t.st == St::done) return false;
+        switch (t.st) {
+        case St::unstarted:
+            if (by >= 0 && by == t.parent && tasks_[by].yields != t.spawn_yields) pred_.ambiguous = true;
+            t.must_cancel = true;
+            return true;
+        case St::sleeping:
+            timers_.erase(t.timer);
+            t.st = St::ready;
+            post([this, k] { resume(k, Resume{0, Exc{true, 0}}); });
+            return true;
+        case St::awaiting:
+            if (cancel(t.awaiting)) return true;
+            break;
+        case St::gathering:
+            if (cancel_gather(t.gathering)) return true;
+            break;
+        default:
+            break;
+        }
+        t.must_cancel = true;
+        return true;
+    }
+
+    bool cancel_gather(int g) {
+        GatherState& gs = gathers_[g];
+        if (gs.done) return false;
+        bool any = false;
+        for (int c : gs.children)
+            if (cancel(c)) any = true;
+        if (any) gs.cancel_requested = true;
+        return any;
+    }
+
+    void finish(int k, std::optional<Exc> e) {
+        if (k == 0) {
+            // run() cancels what is pending now. A task spawned in this instant whose spawner
+            // yielded since has started in asyncio's order, but a policy that may run the
+            // spawner's continuation first (random, pct) can end main before its first step.
+            for (int j : creation_order_) {
+                const Task& c = tasks_[j];
+                if (c.parent >= 0 && c.spawn_time == now_ && tasks_[c.parent].yields != c.spawn_yields)
+                    pred_.ambiguous = true;
+            }
+        }
+        Task& t = tasks_[k];
+        t.st = St::done;
+        Fate& f = pred_.outcome.nodes[k];
+        f.end = now_;
+        if (!e) {
+            f.kind = Fate::Kind::returned;
+            f.value = t.acc;
+        } else if (e->cancelled) {
+            t.exc = *e;
+            f.kind = Fate::Kind::cancelled;
+            if (f.started) ++f.cleanups;
+        } else {
+            t.exc = *e;
+            f.kind = Fate::Kind::raised;
+            f.error = e->id;
+        }
+        // Done-callbacks run on a later pass, in registration order.
+        for (int w : t.awaiters) post([this, w, k] { wake_awaiter(w, k); });
+        t.awaiters.clear();
+        for (int g : t.gathers) post([this, g, k] { gather_child_done(g, k); });
+    }
+
+    void wake_awaiter(int w, int k) {
+        Task& t = tasks_[w];
+        if (t.st != St::awaiting || t.awaiting != k) return;
+        t.awaiting = -1;
+        const Task& y = tasks_[k];
+        if (y.has_result) {
+            t.acc += pred_.outcome.nodes[k].value;
+            if (t.must_cancel) {
+                t.must_cancel = false;
+                throw_into(w, Exc{true, 0});
+                return;
+            }
+            sleep(w, 1);
+        } else {
+            Exc e = y.exc;
+            if (t.must_cancel) {
+                t.must_cancel = false;
+                e = Exc{true, 0};
+            }
+            after_failed_wait(w, e);
+        }
+    }
+
+    void gather_child_done(int g, int k) {
+        GatherState& gs = gathers_[g];
+        ++gs.finished;
+        if (gs.done) return;
+        const Task& c = tasks_[k];
+        if (!c.has_result) {
+            if (belief_ == ModelBelief::gather_cancels_siblings)
+                for (int other : gs.children) cancel(other);
+            complete_gather(g, c.exc);
+            return;
+        }
+        if (gs.finished == static_cast<int>(gs.children.size()))
+            complete_gather(g, gs.cancel_requested ? std::optional<Exc>(Exc{true, 0}) : std::nullopt);
+    }
+
+    void complete_gather(int g, std::optional<Exc> e) {
+        GatherState& gs = gathers_[g];
+        gs.done = true;
+        int w = gs.waiter;
+        int sum = 0;
+        if (!e)
+            for (int c : gs.children) sum += pred_.outcome.nodes[c].value;
+        post([this, w, g, e, sum] {
+            Task& t = tasks_[w];
+            if (t.st != St::gathering || t.gathering != g) return;
+            t.gathering = -1;
+            std::optional<Exc> ex = e;
+            if (t.must_cancel) {
+                t.must_cancel = false;
+                ex = Exc{true, 0};
+            }
+            if (ex) {
+                after_failed_wait(w, *ex);
+                return;
+            }
+            t.acc += sum;
+            sleep(w, 1);
+        });
+    }
+
+    const Program& p_;
+    ModelBelief belief_;
+    std::vector<Task> tasks_;
+    std::vector<GatherState> gathers_;
+    std::vector<int> creation_order_;
+    std::deque<std::function<void()>> work_;
+    std::map<std::pair<std::int64_t, std::uint64_t>, int> timers_;
+    std::int64_t now_ = 0;
+    std::uint64_t seq_ = 0;
+    Prediction pred_;
+};
+
+}  // namespace
+
+Prediction predict(const Program& p, ModelBelief belief) {
+    if (!p.phased) throw std::logic_error("predict(): the model needs a phased program");
+    return Model(p, belief).run();
+}
+
+}  // namespace aio::props
