@@ -24,4 +24,5 @@ needs_cli() {
 require "install missing packages"         tools/setup.sh
 require "build (Release)"                  build release -DCMAKE_BUILD_TYPE=Release -DAIOSIM_WERROR=ON
 step    "reference scenarios, real loop"   needs_cli tools/check-reference.sh real
+step    "reference scenarios, simulator"   needs_cli tools/check-reference.sh sim
 finish

@@ -108,11 +108,21 @@ TEST_CASE("run without a name exits 2 and lists the valid names") {
 }
 
 TEST_CASE("an unknown loop exits 2 and lists the valid loops") {
-    auto r = cli(sample(), {"run", "prints", "--loop", "sim"});
+    auto r = cli(sample(), {"run", "prints", "--loop", "simulated"});
     CHECK(r.status == 2);
     CHECK(r.out.empty());
-    CHECK(r.err.find("--loop: unknown loop 'sim'; valid loops: real") != std::string::npos);
+    CHECK(r.err.find("--loop: unknown loop 'simulated'; valid loops: real, sim") != std::string::npos);
     CHECK(r.err.find("Run `aiosim run --help` for usage.") != std::string::npos);
+}
+
+TEST_CASE("an unknown policy or a malformed replay string exits 2 and says what is wrong") {
+    auto p = cli(sample(), {"run", "prints", "--loop", "sim", "--policy", "chaos"});
+    CHECK(p.status == 2);
+    CHECK(p.err.find("unknown policy 'chaos'; valid policies: ") != std::string::npos);
+    auto r = cli(sample(), {"run", "prints", "--loop", "sim", "--replay", "aiosim1:random:seed=x"});
+    CHECK(r.status == 2);
+    CHECK(r.out.empty());
+    CHECK(r.err.find("aiosim run: --replay: ") == 0);
 }
 
 TEST_CASE("a missing or unknown command exits 2 and lists the commands") {

@@ -5,6 +5,7 @@
 // add_loop_options(), so that run, explore, replay and shrink all accept them alike.
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <string>
 
 #include "aio/run.hpp"
@@ -13,6 +14,9 @@ namespace aio::cli {
 
 struct LoopOptions {
     std::string loop = "real";
+    std::string policy = "fifo";  // --loop sim only
+    std::uint64_t seed = 0;       // --loop sim only
+    std::string replay;           // --loop sim only: a replay string (overrides policy and seed)
 };
 
 /// Adds the loop options to `command`, validated at parse time (an unknown loop is bad

@@ -53,8 +53,15 @@ public:
             env.err << env.program << " run: " << env.scenarios.unknown_name_message(name_) << '\n';
             return 2;
         }
+        aio::RunOptions options;
+        try {
+            options = make_run_options(loop_);
+        } catch (const aio::ValueError& e) {  // a malformed --replay string: says where and why
+            env.err << env.program << " run: --replay: " << e.what() << '\n';
+            return 2;
+        }
         StreamSink echo(env.out, env.err);
-        return scenario::execute(*s, make_run_options(loop_), &echo).exit_status;
+        return scenario::execute(*s, std::move(options), &echo).exit_status;
     }
 
 private:
