@@ -471,6 +471,7 @@ void EventLoop::run_in_executor(std::function<void()> job, std::function<void()>
     ++thread_work_;
     ex.submit([this, job = std::move(job), done = std::move(done)]() mutable {
         job();
+        job = nullptr;  // before done can run: what they share is then released on the loop
         call_soon_threadsafe([this, done = std::move(done)] {
             --thread_work_;
             done();

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "support.hpp"
@@ -89,6 +90,26 @@ TEST_CASE("to_thread brings back a move-only result") {
         co_return *p;
     };
     CHECK(aio::run(main()) == 5);
+}
+
+TEST_CASE("the function given to to_thread is destroyed on the loop's thread") {
+    // It may hold handles that only the loop's thread may touch (their counts are not atomic).
+    struct Tracked {
+        std::thread::id* destroyed_on;
+        explicit Tracked(std::thread::id* d) : destroyed_on(d) {}
+        Tracked(Tracked&& o) noexcept : destroyed_on(std::exchange(o.destroyed_on, nullptr)) {}
+        Tracked(const Tracked&) = delete;
+        ~Tracked() {
+            if (destroyed_on) *destroyed_on = std::this_thread::get_id();
+        }
+        int operator()() const { return 1; }
+    };
+    auto main = [](std::thread::id* destroyed_on) -> aio::Coro<bool> {
+        int r = co_await aio::to_thread(Tracked(destroyed_on));
+        co_return r == 1 && *destroyed_on == std::this_thread::get_id();
+    };
+    std::thread::id destroyed_on;
+    CHECK(aio::run(main(&destroyed_on)));
 }
 
 TEST_CASE("the loop runs other tasks while a to_thread function blocks") {

@@ -132,7 +132,8 @@ public:
 
     // --- executor ------------------------------------------------------------------------
     ThreadPoolExecutor& default_executor();
-    /// Runs job on the default executor; `done` is then called on the loop's thread.
+    /// Runs job on the default executor, destroys it there, then calls and destroys `done`
+    /// on the loop's thread (so what job and done share is released on the loop's thread).
     virtual void run_in_executor(std::function<void()> job, std::function<void()> done);
     /// asyncio's shutdown_default_executor(): waits (in the loop) for queued jobs.
     Coro<void> shutdown_default_executor();

@@ -24,8 +24,11 @@ auto to_thread(F f, Args... args) -> Coro<std::invoke_result_t<F&, Args&...>> {
     using Stored = std::conditional_t<std::is_void_v<R>, std::monostate, R>;
     EventLoop& loop = get_running_loop();
     Future<R> fut(loop);
-    // Shared between the worker (which fills it) and the loop thread (which reads it after
-    // the completion callback is delivered); the future itself is only touched on the loop.
+    // Filled by the worker, read by the loop thread after the completion callback is
+    // delivered; the future itself is only touched on the loop. run_in_executor drops the
+    // worker's reference before posting the completion, so the last reference is the loop
+    // thread's: the function, its arguments, the result and the exception are destroyed on
+    // the loop's thread (the function may hold handles only the loop's thread may touch).
     struct Job {
         F f;
         std::tuple<Args...> args;
