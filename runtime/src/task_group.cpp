@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
+#include <vector>
 
 #include "aio/event_loop.hpp"
 #include "aio/detail/future_handle.hpp"
@@ -41,7 +41,7 @@ void TaskGroupState::add_task(TaskBase* t) {
         on_task_done(t);
         return;
     }
-    tasks_.emplace_back(t);
+    tasks_.emplace(t->id(), Ref<TaskBase>(t));
     Ref<TaskGroupState> self(this);
     Ref<TaskBase> task(t);
     add_done_fn(*t, [self, task] { self->on_task_done(task.get()); });
@@ -50,15 +50,15 @@ void TaskGroupState::add_task(TaskBase* t) {
 void TaskGroupState::abort() {
     aborting_ = true;
     // Copy first: cancel() never runs callbacks synchronously, but stay safe.
-    std::vector<Ref<TaskBase>> snapshot = tasks_;
+    std::vector<Ref<TaskBase>> snapshot;
+    for (auto& [id, t] : tasks_) snapshot.push_back(t);
     for (auto& t : snapshot)
         if (!t->done()) t->cancel();
 }
 
 void TaskGroupState::on_task_done(TaskBase* task) {
-    auto it = std::find_if(tasks_.begin(), tasks_.end(), [&](const Ref<TaskBase>& r) { return r.get() == task; });
     Ref<TaskBase> keep(task);
-    if (it != tasks_.end()) tasks_.erase(it);
+    tasks_.erase(task->id());
 
     if (on_completed_fut_ && tasks_.empty() && !on_completed_fut_->done()) on_completed_fut_->set_result(true);
 

@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <iterator>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -84,12 +85,11 @@ auto as_completed(std::vector<A> aws, std::optional<Duration> timeout = std::nul
     using Traits = detail::FutureHandleTraits<H>;
     detail::Ref<detail::AsCompletedState<H>> s(new detail::AsCompletedState<H>);
     std::vector<detail::Ref<detail::FutureBase>> bases;
+    std::set<const detail::FutureBase*> seen;
     for (auto& a : aws) {
         H h = detail::ensure_future(std::move(a));
         detail::FutureBase* b = Traits::base(h);
-        bool seen = false;
-        for (auto& r : bases) seen = seen || r.get() == b;
-        if (seen) continue;
+        if (!seen.insert(b).second) continue;  // membership only: the order stays fs's
         bases.emplace_back(b);
         s->handles.push_back(std::move(h));
     }

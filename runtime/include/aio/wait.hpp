@@ -19,6 +19,7 @@
 // aio::wait(std::vector{t1, t2})`: build the vector first.)
 #include <chrono>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -50,11 +51,10 @@ Coro<WaitResult<H>> wait(std::vector<H> fs, std::optional<Duration> timeout = st
     detail::check_wait_args(fs.size(), return_when);
     std::vector<H> distinct;
     std::vector<detail::Ref<detail::FutureBase>> bases;
+    std::set<const detail::FutureBase*> seen;
     for (auto& f : fs) {
         detail::FutureBase* b = Traits::base(f);
-        bool seen = false;
-        for (auto& r : bases) seen = seen || r.get() == b;
-        if (seen) continue;
+        if (!seen.insert(b).second) continue;  // membership only: the order stays fs's
         bases.emplace_back(b);
         distinct.push_back(f);
     }

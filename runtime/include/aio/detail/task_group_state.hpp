@@ -5,7 +5,9 @@
 //
 // Ownership: handles (aio::TaskGroup) and each pending child's done-callback hold references;
 // the group holds its pending children and its parent task.
+#include <cstdint>
 #include <exception>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,7 +51,8 @@ private:
     bool parent_cancel_requested_ = false;
     EventLoop* loop_ = nullptr;
     Ref<TaskBase> parent_;
-    std::vector<Ref<TaskBase>> tasks_;  // asyncio: a set; here creation order (deterministic)
+    // asyncio: a set; here keyed by task id, i.e. in creation order (deterministic).
+    std::map<std::uint64_t, Ref<TaskBase>> tasks_;
     std::vector<std::exception_ptr> errors_;
     std::optional<Future<bool>> on_completed_fut_;
 };
