@@ -1,6 +1,7 @@
 // aio::Condition, following CPython 3.12's test_locks.ConditionTests.
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -186,4 +187,92 @@ TEST_CASE("Condition: a condition over a given lock shares it") {
         }
         CHECK_FALSE(lock.locked());
     }());
+}
+
+namespace {
+struct Buffer {
+    aio::Condition cond;
+    std::vector<int> items;
+    int taken = 0;
+    int lock_lost = 0;  // wait()/wait_for() ended (normally or not) without the lock
+    bool stop = false;
+};
+
+aio::Coro<void> take_items(Buffer& b, sync_test::SplitMix rng) {
+    while (!b.stop) {
+        try {
+            auto guard = co_await b.cond.scoped();
+            try {
+                co_await b.cond.wait_for([&] { return !b.items.empty() || b.stop; });
+            } catch (const aio::CancelledError&) {
+                if (!b.cond.locked()) ++b.lock_lost;
+                throw;
+            }
+            if (!b.cond.locked()) ++b.lock_lost;
+            if (!b.items.empty()) {
+                b.items.pop_back();
+                ++b.taken;
+            }
+        } catch (const aio::CancelledError&) {
+        }
+        try {
+            co_await yield(static_cast<int>(rng.below(2)));
+        } catch (const aio::CancelledError&) {
+        }
+    }
+}
+
+aio::Coro<void> add_items(Buffer& b, sync_test::SplitMix rng) {
+    for (int i = 0; i < 30; ++i) {
+        {
+            auto guard = co_await b.cond.scoped();
+            b.items.push_back(i);
+            b.cond.notify(1 + rng.below(2));
+        }
+        co_await yield(static_cast<int>(rng.below(3)));
+    }
+}
+
+aio::Coro<void> poke(std::vector<aio::Task<void>>& tasks, sync_test::SplitMix rng) {
+    for (;;) {
+        co_await yield(1 + static_cast<int>(rng.below(3)));  // every task has started by then
+        tasks[rng.below(tasks.size())].cancel();
+    }
+}
+}  // namespace
+
+TEST_CASE("Condition: wait always ends holding the lock, under shuffled orders and random cancellations") {
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+        CAPTURE(seed);
+        Buffer b;
+        aio::run(
+            [](Buffer& b, std::uint64_t seed) -> aio::Coro<void> {
+                sync_test::SplitMix rng{seed};
+                std::vector<aio::Task<void>> consumers;
+                for (int i = 0; i < 3; ++i) consumers.push_back(aio::create_task(take_items(b, sync_test::SplitMix{rng.next()})));
+                auto p = aio::create_task(add_items(b, sync_test::SplitMix{rng.next()}));
+                auto h = aio::create_task(poke(consumers, sync_test::SplitMix{rng.next()}));
+                co_await p;
+                // drain: wake everybody until the buffer is empty
+                while (!b.items.empty()) {
+                    {
+                        auto guard = co_await b.cond.scoped();
+                        b.cond.notify_all();
+                    }
+                    co_await yield();
+                }
+                h.cancel();
+                {
+                    auto guard = co_await b.cond.scoped();
+                    b.stop = true;
+                    b.cond.notify_all();
+                }
+                co_await aio::gather_outcomes(h, consumers[0], consumers[1], consumers[2]);
+            }(b, seed),
+            sync_test::shuffled(seed));
+        CHECK(b.lock_lost == 0);
+        CHECK(b.taken == 30);
+        CHECK_FALSE(b.cond.locked());
+        CHECK(b.cond.waiters() == 0);
+    }
 }

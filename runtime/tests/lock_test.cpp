@@ -1,6 +1,7 @@
 // aio::Lock, following CPython 3.12's test_locks.LockTests.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -295,4 +296,64 @@ TEST_CASE("Lock: a contended acquire() from another loop raises RuntimeError") {
         CHECK(lock.waiters() == 0);
         lock.release();
     }(lock));
+}
+
+namespace {
+struct Mutex {
+    aio::Lock lock;
+    int holders = 0;
+    int max_holders = 0;
+    int entries = 0;
+};
+
+aio::Coro<void> contender(Mutex& m, sync_test::SplitMix rng) {
+    for (int round = 0; round < 20; ++round) {
+        try {
+            auto guard = co_await m.lock.scoped();
+            ++m.holders;
+            m.max_holders = std::max(m.max_holders, m.holders);
+            ++m.entries;
+            try {
+                co_await yield(static_cast<int>(rng.below(3)));
+            } catch (const aio::CancelledError&) {
+                --m.holders;
+                throw;
+            }
+            --m.holders;
+        } catch (const aio::CancelledError&) {
+            // cancelled while waiting or holding: try again
+        }
+    }
+}
+
+aio::Coro<void> canceller(std::vector<aio::Task<void>>& tasks, sync_test::SplitMix rng) {
+    for (int i = 0; i < 60; ++i) {
+        co_await yield(1 + static_cast<int>(rng.below(3)));  // every task has started by then
+        auto& t = tasks[rng.below(tasks.size())];
+        t.cancel();  // the task catches it and goes on
+    }
+}
+}  // namespace
+
+TEST_CASE("Lock: never two holders and nothing leaked, under shuffled orders and random cancellations") {
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+        CAPTURE(seed);
+        Mutex m;
+        aio::run(
+            [](Mutex& m, std::uint64_t seed) -> aio::Coro<void> {
+                sync_test::SplitMix rng{seed};
+                std::vector<aio::Task<void>> tasks;
+                for (int i = 0; i < 5; ++i) tasks.push_back(aio::create_task(contender(m, sync_test::SplitMix{rng.next()})));
+                auto c = aio::create_task(canceller(tasks, sync_test::SplitMix{rng.next()}));
+                co_await aio::gather_outcomes(tasks);
+                c.cancel();
+                co_await aio::gather_outcomes(c);
+            }(m, seed),
+            sync_test::shuffled(seed));
+        CHECK(m.max_holders == 1);
+        CHECK(m.holders == 0);
+        CHECK(m.entries > 0);
+        CHECK_FALSE(m.lock.locked());
+        CHECK(m.lock.waiters() == 0);
+    }
 }

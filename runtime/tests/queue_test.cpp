@@ -1,6 +1,7 @@
 // aio::Queue, aio::PriorityQueue, aio::LifoQueue, following CPython 3.12's test_queues.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -246,4 +247,83 @@ TEST_CASE("Queue: a blocking get from a second loop raises RuntimeError") {
         CHECK(raised);
         CHECK(q.getters() == 0);
     }(q));
+}
+
+namespace {
+struct Exchange {
+    aio::Queue<int> q{3};
+    std::vector<int> received;
+    int put_ok = 0;
+    bool done = false;  // set by main before it cancels the consumers for good
+};
+
+aio::Coro<void> producer(Exchange& x, int base, sync_test::SplitMix rng) {
+    for (int i = 0; i < 20; ++i) {
+        int item = base + i;
+        for (;;) {
+            try {
+                co_await x.q.put(item);
+                ++x.put_ok;
+                break;
+            } catch (const aio::CancelledError&) {
+                // not stored: put it again
+            }
+        }
+        try {
+            co_await yield(static_cast<int>(rng.below(2)));
+        } catch (const aio::CancelledError&) {
+        }
+    }
+}
+
+aio::Coro<void> consumer(Exchange& x, sync_test::SplitMix rng) {
+    for (;;) {
+        try {
+            x.received.push_back(co_await x.q.get());
+            x.q.task_done();
+            co_await yield(static_cast<int>(rng.below(2)));
+        } catch (const aio::CancelledError&) {
+            if (x.done) co_return;
+        }
+    }
+}
+
+aio::Coro<void> harass(std::vector<aio::Task<void>>& tasks, sync_test::SplitMix rng) {
+    for (;;) {
+        co_await yield(1 + static_cast<int>(rng.below(3)));  // every task has started by then
+        tasks[rng.below(tasks.size())].cancel();
+    }
+}
+}  // namespace
+
+TEST_CASE("Queue: no item lost or duplicated, under shuffled orders and random cancellations") {
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+        CAPTURE(seed);
+        Exchange x;
+        aio::run(
+            [](Exchange& x, std::uint64_t seed) -> aio::Coro<void> {
+                sync_test::SplitMix rng{seed};
+                std::vector<aio::Task<void>> all;
+                for (int p = 0; p < 3; ++p) all.push_back(aio::create_task(producer(x, p * 100, sync_test::SplitMix{rng.next()})));
+                for (int c = 0; c < 2; ++c) all.push_back(aio::create_task(consumer(x, sync_test::SplitMix{rng.next()})));
+                auto h = aio::create_task(harass(all, sync_test::SplitMix{rng.next()}));
+                auto produced = co_await aio::gather_outcomes(all[0], all[1], all[2]);
+                CHECK(std::apply([](auto&... o) { return (o.has_value() && ...); }, produced));
+                co_await x.q.join();  // every item put was got and marked done
+                h.cancel();
+                x.done = true;
+                for (int c = 3; c < 5; ++c) all[c].cancel();
+                co_await aio::gather_outcomes(h, all[3], all[4]);
+            }(x, seed),
+            sync_test::shuffled(seed));
+        std::vector<int> got = x.received;
+        std::sort(got.begin(), got.end());
+        std::vector<int> want;
+        for (int p = 0; p < 3; ++p)
+            for (int i = 0; i < 20; ++i) want.push_back(p * 100 + i);
+        CHECK(got == want);
+        CHECK(x.q.empty());
+        CHECK(x.q.getters() == 0);
+        CHECK(x.q.putters() == 0);
+    }
 }

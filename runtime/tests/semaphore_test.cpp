@@ -1,6 +1,7 @@
 // aio::Semaphore and aio::BoundedSemaphore, following CPython 3.12's test_locks.SemaphoreTests.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -166,4 +167,60 @@ TEST_CASE("BoundedSemaphore: a guard's failing release is reported, not thrown")
         CHECK(sem.value() == 1);
     }(reports));
     CHECK(reports == std::vector<std::string>{"ValueError: BoundedSemaphore released too many times"});
+}
+
+namespace {
+struct Slots {
+    aio::BoundedSemaphore sem{3};
+    int holders = 0;
+    int max_holders = 0;
+};
+
+aio::Coro<void> user(Slots& s, sync_test::SplitMix rng) {
+    for (int round = 0; round < 15; ++round) {
+        try {
+            auto guard = co_await s.sem.scoped();
+            ++s.holders;
+            s.max_holders = std::max(s.max_holders, s.holders);
+            try {
+                co_await yield(static_cast<int>(rng.below(3)));
+            } catch (const aio::CancelledError&) {
+                --s.holders;
+                throw;
+            }
+            --s.holders;
+        } catch (const aio::CancelledError&) {
+        }
+    }
+}
+
+aio::Coro<void> interrupt(std::vector<aio::Task<void>>& tasks, sync_test::SplitMix rng) {
+    for (;;) {
+        co_await yield(1 + static_cast<int>(rng.below(3)));  // every task has started by then
+        tasks[rng.below(tasks.size())].cancel();
+    }
+}
+}  // namespace
+
+TEST_CASE("Semaphore: at most `value` holders and every unit returned, under shuffled orders and cancellations") {
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+        CAPTURE(seed);
+        Slots s;
+        aio::run(
+            [](Slots& s, std::uint64_t seed) -> aio::Coro<void> {
+                sync_test::SplitMix rng{seed};
+                std::vector<aio::Task<void>> tasks;
+                for (int i = 0; i < 7; ++i) tasks.push_back(aio::create_task(user(s, sync_test::SplitMix{rng.next()})));
+                auto c = aio::create_task(interrupt(tasks, sync_test::SplitMix{rng.next()}));
+                co_await aio::gather_outcomes(tasks);
+                c.cancel();
+                co_await aio::gather_outcomes(c);
+            }(s, seed),
+            sync_test::shuffled(seed));
+        CHECK(s.max_holders <= 3);
+        CHECK(s.max_holders >= 1);
+        CHECK(s.holders == 0);
+        CHECK(s.sem.value() == 3);
+        CHECK(s.sem.waiters() == 0);
+    }
 }

@@ -1,6 +1,9 @@
 #pragma once
 // Small helpers shared by the sync primitive tests.
 #include <aio/aio.hpp>
+#include <algorithm>
+#include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,5 +29,36 @@ aio::Coro<std::string> outcome(aio::Task<T> t) {
 
 /// True when the (done) task was cancelled.
 inline bool was_cancelled(const aio::AnyTask& t) { return t.done() && t.cancelled(); }
+
+/// SplitMix64: a small seeded generator for the shuffled-order tests.
+struct SplitMix {
+    std::uint64_t s;
+    std::uint64_t next() {
+        std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+    std::size_t below(std::size_t n) { return static_cast<std::size_t>(next() % n); }
+};
+
+/// A real loop that runs ready entries in a seeded random order (any ready step may go
+/// next), to check that the primitives' invariants do not depend on asyncio's FIFO order.
+class ShuffledLoop final : public aio::EventLoop {
+public:
+    explicit ShuffledLoop(std::uint64_t seed) : rng_{seed} { perturbing_ = true; }
+
+protected:
+    std::size_t choose_ready(const aio::detail::ReadyQueue& ready, std::size_t batch_left) override {
+        return rng_.below(std::min(ready.size(), batch_left));
+    }
+
+private:
+    SplitMix rng_;
+};
+
+inline aio::RunOptions shuffled(std::uint64_t seed) {
+    return {.debug = false, .loop_factory = [seed] { return std::make_unique<ShuffledLoop>(seed); }};
+}
 
 }  // namespace sync_test

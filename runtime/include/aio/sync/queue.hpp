@@ -21,6 +21,8 @@
 //  - Queue hands items out in FIFO order, LifoQueue in LIFO order, PriorityQueue smallest
 //    first by Compare (std::less: lowest first, like asyncio and unlike std::priority_queue;
 //    equal items come out in exactly the order Python's heapq gives).
+//  - put(item) takes the item (by value) when called; the awaitables put()/get()/join()
+//    return must be awaited at once. They allocate nothing unless the task has to wait.
 //  - A queue belongs to the loop of its first blocking put()/get(); it must outlive every
 //    task waiting on it. PriorityQueue and LifoQueue are Queues (they override the storage).
 #include <coroutine>
