@@ -56,8 +56,31 @@ std::string describe(std::exception_ptr e) {
 std::string exception_type_name(std::exception_ptr e) { return split(e).type; }
 std::string exception_message(std::exception_ptr e) { return split(e).message; }
 
+#if defined(__GLIBCXX__)
+namespace {
+// Whether a handler for CancelledError catches an exception of type t (t is CancelledError
+// or has it as a public base), read from the Itanium C++ ABI's type descriptions. Every
+// task that ends with an exception asks this; rethrowing to find out costs a full unwind.
+bool caught_as_cancelled(const std::type_info* t) {
+    if (*t == typeid(CancelledError)) return true;
+    if (auto* si = dynamic_cast<const abi::__si_class_type_info*>(t)) return caught_as_cancelled(si->__base_type);
+    if (auto* vmi = dynamic_cast<const abi::__vmi_class_type_info*>(t)) {
+        for (unsigned i = 0; i < vmi->__base_count; ++i) {
+            const auto& b = vmi->__base_info[i];
+            if ((b.__offset_flags & abi::__base_class_type_info::__public_mask) && caught_as_cancelled(b.__base_type))
+                return true;
+        }
+    }
+    return false;
+}
+}  // namespace
+#endif
+
 bool is_cancelled_error(std::exception_ptr e) noexcept {
     if (!e) return false;
+#if defined(__GLIBCXX__)
+    if (const std::type_info* t = e.__cxa_exception_type()) return caught_as_cancelled(t);
+#endif
     try {
         std::rethrow_exception(e);
     } catch (const CancelledError&) {

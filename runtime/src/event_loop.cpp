@@ -124,11 +124,41 @@ void EventLoop::unlink_future(detail::FutureBase* f) noexcept {
     f->prev_ = f->next_ = nullptr;
 }
 
-void EventLoop::register_task(detail::TaskBase* t) {
+void EventLoop::register_task(detail::TaskBase* t, std::string name) {
     t->add_ref();  // the loop's reference while the task is pending
-    push_ready(t->step_ready_entry());
+    bool eager = false;
+    if (running_) {
+        eager = eager_tasks_;
+        if (start_hook_) [[unlikely]]
+            eager = choose_eager_start(*t);
+    }
+    if (!eager) [[likely]] {
+        if (!name.empty()) t->set_name(std::move(name));
+        push_ready(t->step_ready_entry());
+        if (observer_) observer_->task_created(*t);
+        return;
+    }
     if (observer_) observer_->task_created(*t);
+    start_eagerly(*t);
+    // asyncio 3.12's create_task names the task after the factory (and so the eager first
+    // step) returned: tasks._set_task_name(task, name).
+    if (!name.empty()) t->set_name(std::move(name));
 }
+
+// Task.__eager_start: the new task becomes the current task for its first step, then the
+// creator is current again. A task still pending afterwards is suspended on something that
+// will schedule its next step, exactly as after an ordinary first step.
+void EventLoop::start_eagerly(detail::TaskBase& t) {
+    struct Restore {
+        EventLoop* l;
+        detail::TaskBase* prev;
+        ~Restore() { l->current_task_ = prev; }
+    } restore{this, current_task_};
+    current_task_ = nullptr;
+    t.step();
+}
+
+bool EventLoop::choose_eager_start(detail::TaskBase&) { return eager_tasks_; }
 
 void EventLoop::task_finished(detail::TaskBase* t) noexcept { t->release(); }
 
@@ -216,8 +246,24 @@ void EventLoop::call_soon_threadsafe(std::function<void()> fn) {
 void EventLoop::add_timer(detail::TimerNode* n, TimePoint when, detail::TaskBase* task) {
     n->when = when;
     timers_.push(n, ++timer_seq_);
+    if (timer_hooks_) [[unlikely]]
+        on_timer_added(*n, task);
     if (observer_) observer_->timer_scheduled(*n, task);
 }
+
+void EventLoop::on_timer_added(detail::TimerNode&, detail::TaskBase*) {}
+
+void EventLoop::fire_timer(detail::TimerNode* n) {
+    if (n->scheduled()) timers_.remove(n);
+    if (observer_) observer_->timer_fired(*n, n->on_expire.task);
+    ready_.push_back(n->on_expire);
+}
+
+void EventLoop::fire_due_timers(TimePoint end) {
+    while (!timers_.empty() && timers_.top()->when <= end) fire_timer(timers_.top());
+}
+
+void EventLoop::on_step_alarm() { step_alarm_ = UINT64_MAX; }
 
 std::size_t EventLoop::drain_threadsafe() {
     if (!threadsafe_pending_.load(std::memory_order_acquire)) return 0;
@@ -299,6 +345,8 @@ void EventLoop::run_until_done(detail::FutureBase& f) {
 }
 
 void EventLoop::run_once() {
+    if (steps_ >= step_alarm_) [[unlikely]]
+        on_step_alarm();
     if (ready_.empty() && !stopping_ && !has_threadsafe()) {
         std::optional<TimePoint> deadline;
         if (!timers_.empty()) deadline = timers_.top()->when;
@@ -307,10 +355,14 @@ void EventLoop::run_once() {
     drain_threadsafe();
     if (!timers_.empty()) {
         const TimePoint end = now();
-        while (!timers_.empty() && timers_.top()->when <= end) {
-            detail::TimerNode* n = timers_.pop();
-            if (observer_) observer_->timer_fired(*n, n->on_expire.task);
-            ready_.push_back(n->on_expire);
+        if (timer_hooks_) [[unlikely]] {
+            if (timers_.top()->when <= end) fire_due_timers(end);
+        } else {
+            while (!timers_.empty() && timers_.top()->when <= end) {
+                detail::TimerNode* n = timers_.pop();
+                if (observer_) observer_->timer_fired(*n, n->on_expire.task);
+                ready_.push_back(n->on_expire);
+            }
         }
     }
     // Run exactly what was ready when the pass began; what they schedule runs next pass.
@@ -318,6 +370,7 @@ void EventLoop::run_once() {
     if (!debug_ && !perturbing_) [[likely]] {
         for (; ntodo > 0; --ntodo) {
             detail::ReadyEntry e = ready_.pop_front();
+            ++steps_;
             e.fn(e.arg);
         }
         return;
@@ -325,6 +378,7 @@ void EventLoop::run_once() {
     for (; ntodo > 0 && !ready_.empty(); --ntodo) {
         std::size_t i = perturbing_ ? choose_ready(ready_, ntodo) : 0;
         detail::ReadyEntry e = ready_.take(i);
+        ++steps_;
         if (debug_)
             run_entry_debug(e);
         else

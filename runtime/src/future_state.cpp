@@ -148,9 +148,27 @@ std::string TaskBase::name() const { return name_.empty() ? fmt::format("Task-{}
 bool TaskBase::cancel(std::optional<std::string> msg) {
     exception_retrieved_ = true;
     if (done()) return false;
+    if (forwarding_cancel_) [[unlikely]] {
+        // The cancellation came back to this task through the tasks it awaits: an await
+        // cycle (asyncio recurses until RecursionError). Break it here: stop waiting and
+        // raise CancelledError at this task's await point; the others then see it finish.
+        if (auto* f = dynamic_cast<FutureBase*>(fut_waiter_)) {
+            f->remove_done_callback(this);
+            fut_waiter_ = nullptr;
+            must_cancel_ = true;
+            cancel_message_ = std::move(msg);
+            loop_->push_ready(step_ready_entry());
+        }
+        return true;
+    }
     ++num_cancels_requested_;
     if (loop_ && loop_->observer()) loop_->observer()->cancel_requested(*this, msg);
-    if (fut_waiter_ && fut_waiter_->cancel_wait(msg)) return true;
+    if (fut_waiter_) {
+        forwarding_cancel_ = true;
+        bool cancelled = fut_waiter_->cancel_wait(msg);
+        forwarding_cancel_ = false;
+        if (cancelled) return true;
+    }
     must_cancel_ = true;
     cancel_message_ = std::move(msg);
     return true;
@@ -283,8 +301,18 @@ bool GatherBase::cancel(std::optional<std::string> msg) {
 
 void GatherBase::start(std::vector<TaskBase*> children) {
     children_ = std::move(children);
+    slots_.reserve(children_.size());
+    // One slot per distinct child, in argument order. Comparing every pair is quadratic, so
+    // large gathers look for duplicates in a sorted copy (addresses only decide whether
+    // there are duplicates, never an order).
+    bool dups = true;
+    if (children_.size() > 16) {
+        std::vector<TaskBase*> sorted(children_);
+        std::sort(sorted.begin(), sorted.end());
+        dups = std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end();
+    }
     for (auto* c : children_) {
-        bool seen = std::any_of(slots_.begin(), slots_.end(), [&](const Slot& s) { return s.child == c; });
+        bool seen = dups && std::any_of(slots_.begin(), slots_.end(), [&](const Slot& s) { return s.child == c; });
         if (!seen) slots_.push_back({this, c});
     }
     if (slots_.empty()) {

@@ -78,6 +78,8 @@ public:
     // --- tasks ---------------------------------------------------------------------------
     /// Wraps coro in a task scheduled to start on the next pass (asyncio's create_task).
     /// An empty name gives "Task-N", N counting this loop's tasks from 1.
+    /// With eager tasks on (and the loop running), the task's first step runs inside
+    /// create_task instead; see set_eager_tasks().
     template <class T>
     Task<T> create_task(Coro<T> coro, std::string name = {},
                         std::source_location loc = std::source_location::current());
@@ -85,6 +87,15 @@ public:
     std::vector<AnyTask> all_tasks() const;
     /// The task whose step is running, or an empty handle.
     AnyTask current_task() const;
+    /// Python 3.12's `loop.set_task_factory(asyncio.eager_task_factory)`: while the loop
+    /// is running, create_task runs the new task's first step at once, inside the caller
+    /// (which stays the current task again afterwards), until its first suspension. A
+    /// task that finishes in that step is done when create_task returns and is never
+    /// scheduled. As in 3.12, the name given to create_task is applied after that first
+    /// step (during it the task is still "Task-N"). Off by default; a task created while
+    /// the loop is not running always starts on the next pass.
+    void set_eager_tasks(bool on) noexcept { eager_tasks_ = on; }
+    bool eager_tasks() const noexcept { return eager_tasks_; }
 
     // --- running -------------------------------------------------------------------------
     template <class T>
@@ -150,6 +161,8 @@ public:
     std::size_t ready_size() const noexcept { return ready_.size(); }
     std::size_t timer_count() const noexcept { return timers_.size(); }
     std::size_t thread_work_in_flight() const noexcept { return thread_work_; }
+    /// Ready entries (task steps and callbacks) this loop has run so far.
+    std::uint64_t steps_run() const noexcept { return steps_; }
     void check_not_closed(const char* what) const;
     /// The loop running on this thread, or null.
     static EventLoop* running() noexcept { return detail::t_running_loop; }
@@ -171,13 +184,32 @@ protected:
     const detail::TimerHeap& timers() const noexcept { return timers_; }
     detail::TimerHeap& timers() noexcept { return timers_; }
 
+    // --- simulator hooks: each is called only while its flag is set, so the real loop pays
+    // one predictable branch at each site and no virtual call ---------------------------
+    /// After a timer was scheduled (timer_hooks_): may move n.when (then timers().update(n)).
+    virtual void on_timer_added(detail::TimerNode& n, detail::TaskBase* task);
+    /// When timers are due at `end` (timer_hooks_): must fire every due timer, in any order,
+    /// with fire_timer().
+    virtual void fire_due_timers(TimePoint end);
+    /// Takes a timer out of the heap (if still in it) and makes its callback ready.
+    void fire_timer(detail::TimerNode* n);
+    /// At create_task on the running loop (start_hook_): true to start `t` eagerly.
+    virtual bool choose_eager_start(detail::TaskBase& t);
+    /// At the start of a pass once steps_run() >= step_alarm_. May throw: the exception
+    /// leaves run_forever() before the pass runs anything.
+    virtual void on_step_alarm();
+
     bool perturbing_ = false;
+    bool timer_hooks_ = false;
+    bool start_hook_ = false;
+    std::uint64_t step_alarm_ = UINT64_MAX;
 
 private:
     void run_once();
     void run_entry(const detail::ReadyEntry& e);
     void run_entry_debug(const detail::ReadyEntry& e);
-    void register_task(detail::TaskBase* t);
+    void register_task(detail::TaskBase* t, std::string name);
+    void start_eagerly(detail::TaskBase& t);
     std::uint64_t next_task_id() noexcept { return ++task_counter_; }
     void check_running_allowed();
     void drop_everything_scheduled() noexcept;
@@ -197,7 +229,9 @@ private:
     bool running_ = false;
     bool closed_ = false;
     bool debug_ = false;
+    bool eager_tasks_ = false;
     std::size_t thread_work_ = 0;
+    std::uint64_t steps_ = 0;
     std::thread::id thread_id_{};
 
     ExceptionHandler exception_handler_;

@@ -134,9 +134,9 @@ template <class T>
 Task<T> EventLoop::create_task(Coro<T> coro, std::string name, std::source_location loc) {
     check_not_closed("create_task");
     if (!coro) throw ValueError("create_task() needs a coroutine, got an empty (moved-from) aio::Coro");
-    auto* s = new detail::TaskState<T>(this, std::move(coro), std::move(name), next_task_id(), loc);
+    auto* s = new detail::TaskState<T>(this, std::move(coro), std::string(), next_task_id(), loc);
     Task<T> t{detail::Ref<detail::TaskState<T>>(s)};
-    register_task(s);
+    register_task(s, std::move(name));
     return t;
 }
 

@@ -56,6 +56,9 @@ public:
     void throw_if_not_result();
     /// asyncio Future.exception(): null if finished with a value.
     std::exception_ptr exception();
+    /// The stored exception (null if none), without marking it retrieved: for observers
+    /// (traces) that must not change what the loop reports.
+    const std::exception_ptr& peek_exception() const noexcept { return exception_; }
     void set_exception(std::exception_ptr e);
     /// Marks the future finished with its (already stored) value and schedules callbacks.
     void finish_with_value();

@@ -14,6 +14,8 @@ public:
 
     /// Cancels every child; true if any was cancelled (asyncio's _GatheringFuture.cancel).
     bool cancel(std::optional<std::string> msg = std::nullopt) override;
+    /// The awaited tasks in argument order (the simulator's deadlock report follows them).
+    const std::vector<TaskBase*>& children() const noexcept { return children_; }
 
 protected:
     /// Registers the done-callbacks (children must be set). Children already done are

@@ -107,6 +107,7 @@ protected:
     bool throw_cancel_ = false;
     bool started_ = false;
     bool abandoned_ = false;
+    bool forwarding_cancel_ = false;  // cancel() is passing a cancellation to fut_waiter_
 };
 
 template <class T>

@@ -28,70 +28,84 @@ class TimerHeap {
 public:
     bool empty() const noexcept { return heap_.empty(); }
     std::size_t size() const noexcept { return heap_.size(); }
-    TimerNode* top() const noexcept { return heap_.front(); }
-    TimerNode* operator[](std::size_t i) const noexcept { return heap_[i]; }
+    TimerNode* top() const noexcept { return heap_.front().node; }
+    TimerNode* operator[](std::size_t i) const noexcept { return heap_[i].node; }
 
     void push(TimerNode* n, std::uint64_t seq) {
         n->seq = seq;
         n->heap_index = heap_.size();
-        heap_.push_back(n);
+        heap_.push_back({n->when, seq, n});
         sift_up(n->heap_index);
     }
     TimerNode* pop() noexcept {
-        TimerNode* n = heap_.front();
-        remove(n);
+        TimerNode* n = heap_.front().node;
+        n->heap_index = TimerNode::npos;
+        Entry last = heap_.back();
+        heap_.pop_back();
+        if (!heap_.empty()) {
+            heap_.front() = last;
+            sift_down(0);
+        }
         return n;
     }
     void remove(TimerNode* n) noexcept {
         std::size_t i = n->heap_index;
         n->heap_index = TimerNode::npos;
-        TimerNode* last = heap_.back();
+        Entry last = heap_.back();
         heap_.pop_back();
-        if (last == n) return;
+        if (last.node == n) return;
         heap_[i] = last;
-        last->heap_index = i;
+        last.node->heap_index = i;
         sift_down(i);
-        sift_up(last->heap_index);
+        sift_up(last.node->heap_index);
     }
     /// Re-establishes order after a node's deadline changed (timeout rescheduling).
     void update(TimerNode* n) noexcept {
+        heap_[n->heap_index].when = n->when;
         sift_down(n->heap_index);
         sift_up(n->heap_index);
     }
 
 private:
-    static bool less(const TimerNode* a, const TimerNode* b) noexcept {
-        return a->when < b->when || (a->when == b->when && a->seq < b->seq);
+    // The keys live in the heap's own array, so sifting compares neighbouring memory
+    // instead of dereferencing nodes scattered over coroutine frames.
+    struct Entry {
+        TimePoint when;
+        std::uint64_t seq;
+        TimerNode* node;
+    };
+    static bool less(const Entry& a, const Entry& b) noexcept {
+        return a.when < b.when || (a.when == b.when && a.seq < b.seq);
     }
-    void place(std::size_t i, TimerNode* n) noexcept {
-        heap_[i] = n;
-        n->heap_index = i;
+    void place(std::size_t i, const Entry& e) noexcept {
+        heap_[i] = e;
+        e.node->heap_index = i;
     }
     void sift_up(std::size_t i) noexcept {
-        TimerNode* n = heap_[i];
+        Entry e = heap_[i];
         while (i > 0) {
             std::size_t p = (i - 1) / 2;
-            if (!less(n, heap_[p])) break;
+            if (!less(e, heap_[p])) break;
             place(i, heap_[p]);
             i = p;
         }
-        place(i, n);
+        place(i, e);
     }
     void sift_down(std::size_t i) noexcept {
-        TimerNode* n = heap_[i];
+        Entry e = heap_[i];
         const std::size_t sz = heap_.size();
         for (;;) {
             std::size_t c = 2 * i + 1;
             if (c >= sz) break;
             if (c + 1 < sz && less(heap_[c + 1], heap_[c])) ++c;
-            if (!less(heap_[c], n)) break;
+            if (!less(heap_[c], e)) break;
             place(i, heap_[c]);
             i = c;
         }
-        place(i, n);
+        place(i, e);
     }
 
-    std::vector<TimerNode*> heap_;
+    std::vector<Entry> heap_;
 };
 
 }  // namespace aio::detail

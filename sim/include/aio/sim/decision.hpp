@@ -1,0 +1,76 @@
+#pragma once
+// Choice points and decision sources: the single place every choice of the simulator flows
+// through.
+//
+// Whenever a run could go more than one way, the loop offers a ChoicePoint with n >= 2
+// candidates to its DecisionSource and continues with the index it gets back. Candidate 0
+// is always what asyncio itself would do, so a run whose every decision is 0 is the plain
+// asyncio order, and "how far from asyncio" is measured by the non-zero decisions. Points
+// with a single candidate are not offered and do not count. Positions count the points
+// offered in a run from 0; a replay string stores the non-zero decisions by position.
+//
+// The simulated network, fault injection ("buggify") and any later source of variation are
+// meant to be new Choice kinds offered through the same interface.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "aio/clock.hpp"
+
+namespace aio::sim {
+
+/// What is being decided. The letter is the kind's spelling in replay strings.
+enum class Choice : std::uint8_t {
+    ready,   // 'r': which ready entry (task step or callback) runs next; 0 = the FIFO front
+    timer,   // 't': which of the timers due at the same instant fires next; 0 = creation order
+    jitter,  // 'j': how late a timer is created or the idle loop wakes, in steps of
+             //      Config::jitter / 8; 0 = on time
+    start,   // 's': 1 = start a task eagerly (3.12 eager_task_factory); 0 = scheduled start
+    thread,  // 'w': which finished to_thread job completes next; 0 = submission order
+};
+
+/// The replay-string letter of a kind ('r', 't', 'j', 's', 'w').
+char choice_letter(Choice c) noexcept;
+/// A readable name ("ready-queue", "timer-tie", "jitter", "task-start", "thread-completion").
+std::string_view choice_name(Choice c) noexcept;
+/// The kind spelled by a letter, if any.
+std::optional<Choice> choice_from_letter(char c) noexcept;
+
+/// One point where the run could go n ways.
+struct ChoicePoint {
+    Choice kind;
+    std::size_t n{};            // number of candidates, at least 2
+    std::uint64_t position{};   // how many points were offered before this one in the run
+    std::uint64_t step;       // ready entries run so far (EventLoop::steps_run())
+    TimePoint time{};           // virtual time
+    /// Who candidate i is, for policies that look (pct): a task id, 0 for "no task".
+    std::uint64_t (*task_of)(const void* ctx, std::size_t i) = nullptr;
+    const void* ctx = nullptr;
+
+    std::uint64_t candidate_task(std::size_t i) const { return task_of ? task_of(ctx, i) : 0; }
+};
+
+/// One non-zero decision of a run, as stored in a replay string.
+struct Decision {
+    std::uint64_t position = 0;
+    Choice kind = Choice::ready;
+    std::uint32_t index = 1;
+    friend bool operator==(const Decision&, const Decision&) = default;
+};
+
+/// Answers choice points. Implementations: the policies' seeded generators (policy.hpp)
+/// and the recorded decision list of a replay (replay.hpp).
+class DecisionSource {
+public:
+    virtual ~DecisionSource() = default;
+    /// An index in [0, p.n). A replay source may return an index >= p.n when the recorded
+    /// decision does not fit this point; the loop then reports a ReplayDivergence built
+    /// from explain_mismatch().
+    virtual std::size_t choose(const ChoicePoint& p) = 0;
+    /// Why `got` (returned by choose) is no answer to p.
+    virtual std::string explain_mismatch(const ChoicePoint& p, std::size_t got) const;
+};
+
+}  // namespace aio::sim

@@ -1,0 +1,76 @@
+#pragma once
+// Scheduling policies: which kinds of choice a run offers to its decision source, and how a
+// seed answers them.
+//
+// | policy | offers (replay letters)                     | every schedule one real asyncio could show? |
+// |--------|---------------------------------------------|---------------------------------------------|
+// | fifo   | nothing                                     | yes: exactly CPython's order                 |
+// | timers | timer ties (t), jitter (j), thread order (w) | yes (see below)                              |
+// | random | ready queue (r), thread order (w)           | no: breaks call_soon's FIFO order            |
+// | pct    | ready queue (r), thread order (w)           | no: as random                                |
+// Independently of the policy, Config::task_start may offer task starts (s):
+// TaskStart::per_run (one decision: the whole run eager or not) is an order asyncio 3.12
+// can show; TaskStart::per_task mixes both in one run, which only a custom task factory does.
+//
+// fifo: never asks. The ready queue runs front to back, timers fire by (deadline, creation
+//   order), to_thread jobs complete in submission order: the output equals CPython's.
+// timers: timing noise only, modelled so that every schedule is one a real loop shows when
+//   steps take time and wake-ups are late: (1) jitter: before a timer is scheduled the
+//   virtual clock may advance by k * jitter / 8 (k in 0..8; as if the step had run that long
+//   before calling sleep), and when the idle loop jumps to the next timer it may wake that
+//   much late; the clock stays monotonic, timers never fire early, and a sleep still wakes
+//   exactly at its (later) deadline. (2) ties: timers due at the very same instant fire in
+//   any interleaving of their creation instants; timers created at the same instant (the
+//   same delay, hence on a real clock created in order) keep their creation order.
+//   (3) finished to_thread jobs complete in any order. The ready queue itself stays FIFO.
+//   Seeded answers: a tie or thread choice is uniform; a jitter choice is 0 with probability
+//   1/2, otherwise uniform in 1..8.
+// random: any ready entry (task step or callback) may run next, uniformly; this includes
+//   orders asyncio never shows (an entry scheduled later running first). Thread order uniform.
+// pct: Probabilistic Concurrency Testing (Burckhardt, Kothari, Musuvathi, Nagarakatte,
+//   ASPLOS 2010) with depth d: every task gets a random priority when first seen; at each
+//   ready-queue choice the entry of the highest-priority task runs (callbacks that belong to
+//   no task first, in FIFO order); d-1 change points are drawn uniformly among the first k
+//   choices (Config::pct_steps), and at the i-th the task about to run drops to priority
+//   d-i, below every initial priority. For a program with at most n tasks and k ready-queue
+//   choices, each run finds a given bug of depth d (d ordering constraints between steps)
+//   with probability at least 1 / (n * k^(d-1)). Deviation from the paper: a task picked 16
+//   times in a row while others were ready (a task spinning on sleep(0)) drops to the lowest
+//   priority, so spin-waits terminate.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+
+#include "aio/sim/decision.hpp"
+
+namespace aio::sim {
+
+enum class Policy : std::uint8_t { fifo, timers, random, pct };
+
+/// How tasks start (Python 3.12: the default factory versus eager_task_factory).
+enum class TaskStart : std::uint8_t {
+    scheduled,  // asyncio's default: a new task's first step runs on the next pass
+    eager,      // every task created on the running loop starts eagerly
+    per_run,    // one decision (s) at loop creation: the whole run eager or scheduled
+    per_task,   // one decision (s) per create_task on the running loop
+};
+
+std::string_view policy_name(Policy p) noexcept;
+std::optional<Policy> policy_from_name(std::string_view s) noexcept;
+/// "fifo, timers, random, pct": for error messages listing the valid names.
+std::string_view policy_names() noexcept;
+
+std::string_view task_start_name(TaskStart s) noexcept;  // "scheduled", "eager", "run", "task"
+std::optional<TaskStart> task_start_from_name(std::string_view s) noexcept;
+
+/// Whether a run under policy p offers choices of kind c (task starts depend on TaskStart).
+bool offers(Policy p, Choice c) noexcept;
+/// Whether every schedule p yields is one real asyncio could yield (the table above).
+bool realizable(Policy p) noexcept;
+
+/// The seeded decision source of a policy. pct_depth >= 1; pct_steps >= 1.
+std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth = 3,
+                                                   std::uint64_t pct_steps = 1000);
+
+}  // namespace aio::sim

@@ -1,0 +1,98 @@
+#pragma once
+// aio::sim::Schedule and its replay string: everything that fixes the order of a run.
+//
+// Grammar (version 1). Only letters, digits and ":,=.-" are used, so a replay string
+// pastes into a shell and an environment variable without quoting:
+//
+//     replay    = "aiosim1" ":" policy ":" params [ ":" decisions ]
+//     policy    = "fifo" | "timers" | "random" | "pct"
+//     params    = "-" | param *( "," param )
+//     param     = "seed=" uint64        the seed (default 0)
+//               | "d=" 1..64            pct depth (default 3)
+//               | "k=" uint64 >= 1      pct: expected ready-queue choices (default 1000)
+//               | "jitter=" duration    timers: largest jitter (default 1ms)
+//               | "start=" ("scheduled" | "eager" | "run" | "task")   (default scheduled)
+//               | "steps=" uint64      Limits::max_steps (default 10000000)
+//               | "vtime=" duration    Limits::max_virtual_time (default 720h)
+//     duration  = uint64 ( "ns" | "us" | "ms" | "s" | "m" | "h" )
+//     decisions = "-" | entry *( "." entry )
+//     entry     = [ skip ] kind index   skip: how many zero decisions come before this one
+//     kind      = "r" | "t" | "j" | "s" | "w"          (see Choice)
+//     index     = uint32 >= 1
+//
+// Example: aiosim1:random:seed=42:2r3.r1.6w1 is the random policy whose decisions 2, 3 and
+// 10 are 3 (ready), 1 (ready) and 1 (thread) and every other decision is 0.
+// Without the decisions part (aiosim1:pct:seed=7,d=2) the string names a seeded run: the
+// policy's generator answers every choice from the seed. With it, the listed decisions
+// answer and every other decision is 0 whatever the seed (which is kept for reference).
+// Parameters at their default are left out when formatting, so to_string() of a parsed
+// string may be shorter than the input but means the same.
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aio/clock.hpp"
+#include "aio/errors.hpp"
+#include "aio/sim/decision.hpp"
+#include "aio/sim/limits.hpp"
+#include "aio/sim/policy.hpp"
+
+namespace aio::sim {
+
+/// A malformed or unsupported replay string: says where (0-based character offset) and why.
+class ReplayParseError : public aio::ValueError {
+public:
+    ReplayParseError(std::string_view text, std::size_t offset, std::string reason);
+    std::size_t offset() const noexcept { return offset_; }
+    const std::string& reason() const noexcept { return reason_; }
+
+private:
+    std::size_t offset_{};
+    std::string reason_{};
+};
+
+struct Schedule {
+    Policy policy = Policy::fifo;
+    std::uint64_t seed = 0;
+    int pct_depth = 3;
+    std::uint64_t pct_steps = 1000;
+    Duration jitter = std::chrono::milliseconds(1);
+    TaskStart task_start = TaskStart::scheduled;
+    Limits limits{};
+    /// The non-zero decisions by increasing position; nullopt: answer from the seed.
+    std::optional<std::vector<Decision>> decisions{};
+
+    /// The replay string (see the grammar above).
+    std::string to_string() const;
+    /// Parses a replay string; throws ReplayParseError.
+    static Schedule parse(std::string_view text);
+    friend bool operator==(const Schedule&, const Schedule&) = default;
+};
+
+/// A source that answers from a decision list (positions increasing): the listed index at a
+/// listed position, 0 elsewhere. Strict: a listed decision whose kind differs from the point
+/// offered, or whose index is >= n, is a mismatch (choose returns it unchanged, >= n, or
+/// n for a kind mismatch) and the loop raises ReplayDivergence. Lenient (for shrinking and
+/// generated schedules): the index is clamped to n-1 and the kind is not checked.
+class ReplaySource final : public DecisionSource {
+public:
+    ReplaySource(const std::vector<Decision>& decisions, bool strict) : d_(decisions), strict_(strict) {}
+    std::size_t choose(const ChoicePoint& p) override;
+    std::string explain_mismatch(const ChoicePoint& p, std::size_t got) const override;
+    /// The first listed decision not reached yet (the run ended before it), if any.
+    const Decision* first_unused() const noexcept { return next_ < d_.size() ? &d_[next_] : nullptr; }
+
+private:
+    const std::vector<Decision>& d_;
+    std::size_t next_ = 0;
+    bool strict_;
+};
+
+/// Formats a duration as the replay grammar writes it (the largest exact unit: "1ms", "90s").
+std::string format_duration(Duration d);
+
+}  // namespace aio::sim

@@ -1,0 +1,13 @@
+#pragma once
+// The whole simulator. Read in this order: sim_loop, config, policy, decision, replay,
+// trace, errors, check, prng.
+#include "aio/sim/check.hpp"
+#include "aio/sim/config.hpp"
+#include "aio/sim/decision.hpp"
+#include "aio/sim/errors.hpp"
+#include "aio/sim/limits.hpp"
+#include "aio/sim/policy.hpp"
+#include "aio/sim/prng.hpp"
+#include "aio/sim/replay.hpp"
+#include "aio/sim/sim_loop.hpp"
+#include "aio/sim/trace.hpp"

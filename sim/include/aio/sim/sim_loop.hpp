@@ -1,0 +1,101 @@
+#pragma once
+// aio::sim::SimLoop: the simulator's event loop, passed to aio::run as its loop_factory.
+//
+//     aio::run(amain(), {.loop_factory = aio::sim::loop_factory({.policy = Policy::random, .seed = 7})});
+//
+// Same loop core as the real loop (ready queue, timers, tasks); what differs:
+//  - Virtual time: starts at 0 and moves only when nothing is ready, straight to the
+//    earliest timer (plus jitter under the timers policy). Nothing sleeps for real.
+//  - Every point where the run could go more than one way is a ChoicePoint answered by the
+//    decision source (policy.hpp, replay.hpp); all non-zero answers are recorded.
+//  - Deadlock: nothing ready, no timer, no to_thread work in flight -> Deadlock (errors.hpp)
+//    listing every pending task. Limits -> LimitExceeded.
+//  - to_thread: the function runs on a real worker thread (the loop's own pool) while the
+//    loop keeps running ready work. Completions enter the loop only at deterministic
+//    points: when nothing else is ready, or once Config::thread_step_budget further steps
+//    have run since the oldest job was submitted; there the loop blocks until EVERY
+//    in-flight job has finished, then schedules their completions in submission order (a
+//    thread-order choice under non-fifo policies). Virtual time never moves while a job is
+//    in flight. So a run is deterministic when the functions are. Limits: a function that
+//    waits for the loop (for a later to_thread job, or a result it posts with
+//    call_soon_threadsafe) blocks it; callbacks posted with call_soon_threadsafe from other
+//    threads are run as they arrive, which makes the run nondeterministic; a job still
+//    running after Config::thread_timeout of real time is reported as a Deadlock.
+//  - Determinism: no address, container order, real time or thread timing influences the
+//    order; the same Config gives the same trace on every machine.
+// A SimLoop is single-use in spirit (aio::run makes a fresh one per call); it may be run
+// several times (aio::Runner), and then its record covers all runs.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "aio/event_loop.hpp"
+#include "aio/run.hpp"
+#include "aio/sim/config.hpp"
+#include "aio/sim/errors.hpp"
+
+namespace aio::sim {
+
+class SimLoop final : public EventLoop {
+public:
+    explicit SimLoop(Config cfg = {});
+    explicit SimLoop(std::shared_ptr<const Config> cfg);
+    /// Closes the loop if needed and fills Config::record.
+    ~SimLoop() override;
+
+    const Config& config() const noexcept;
+    /// The schedule followed so far (parameters and non-zero decisions).
+    Schedule schedule() const;
+    std::string replay_string() const { return schedule().to_string(); }
+    std::uint64_t decisions() const noexcept;
+    std::uint64_t nonzero_decisions() const noexcept;
+    /// The record as it would be filled now.
+    RunRecord make_record() const;
+    /// Every pending task, what it awaits and where it was created (the Deadlock report),
+    /// as of now.
+    std::string pending_tasks_report() const;
+
+    void run_in_executor(std::function<void()> job, std::function<void()> done) override;
+
+protected:
+    TimePoint now() const override { return now_; }
+    void wait_for_work(std::optional<TimePoint> deadline) override;
+    std::size_t choose_ready(const detail::ReadyQueue& ready, std::size_t batch_left) override;
+    void on_timer_added(detail::TimerNode& n, detail::TaskBase* task) override;
+    void fire_due_timers(TimePoint end) override;
+    bool choose_eager_start(detail::TaskBase& t) override;
+    void on_step_alarm() override;
+
+private:
+    struct Impl;
+    friend struct Impl;
+    TimePoint now_{};
+    std::unique_ptr<Impl> impl_;
+};
+
+using LoopFactory = std::function<std::unique_ptr<EventLoop>()>;
+
+/// A loop_factory for aio::RunOptions: each call makes a fresh SimLoop with `cfg`.
+LoopFactory loop_factory(Config cfg);
+
+/// aio::run on a SimLoop; after a normal return, also throws the ReplayDivergence of a
+/// strict replay that ended before all its decisions were used.
+template <class T>
+T run(Coro<T> coro, Config cfg) {
+    if (!cfg.record) cfg.record = std::make_shared<RunRecord>();
+    auto rec = cfg.record;
+    auto check = [&] {
+        if (!rec->replay_incomplete.empty())
+            throw ReplayDivergence(rec->replay_incomplete, rec->decisions, rec->steps, rec->end_time);
+    };
+    if constexpr (std::is_void_v<T>) {
+        aio::run(std::move(coro), RunOptions{.loop_factory = loop_factory(std::move(cfg))});
+        check();
+    } else {
+        T result = aio::run(std::move(coro), RunOptions{.loop_factory = loop_factory(std::move(cfg))});
+        check();
+        return result;
+    }
+}
+
+}  // namespace aio::sim

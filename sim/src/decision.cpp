@@ -1,0 +1,44 @@
+#include "aio/sim/decision.hpp"
+
+#include <fmt/format.h>
+
+namespace aio::sim {
+
+char choice_letter(Choice c) noexcept {
+    switch (c) {
+        case Choice::ready: return 'r';
+        case Choice::timer: return 't';
+        case Choice::jitter: return 'j';
+        case Choice::start: return 's';
+        case Choice::thread: return 'w';
+    }
+    return '?';
+}
+
+std::string_view choice_name(Choice c) noexcept {
+    switch (c) {
+        case Choice::ready: return "ready-queue";
+        case Choice::timer: return "timer-tie";
+        case Choice::jitter: return "jitter";
+        case Choice::start: return "task-start";
+        case Choice::thread: return "thread-completion";
+    }
+    return "unknown";
+}
+
+std::optional<Choice> choice_from_letter(char c) noexcept {
+    switch (c) {
+        case 'r': return Choice::ready;
+        case 't': return Choice::timer;
+        case 'j': return Choice::jitter;
+        case 's': return Choice::start;
+        case 'w': return Choice::thread;
+        default: return std::nullopt;
+    }
+}
+
+std::string DecisionSource::explain_mismatch(const ChoicePoint& p, std::size_t got) const {
+    return fmt::format("the source answered {} for a {} choice among {} candidates", got, choice_name(p.kind), p.n);
+}
+
+}  // namespace aio::sim

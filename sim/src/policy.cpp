@@ -1,0 +1,161 @@
+// The policies' seeded decision sources.
+#include "aio/sim/policy.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "aio/sim/prng.hpp"
+
+namespace aio::sim {
+
+std::string_view policy_name(Policy p) noexcept {
+    switch (p) {
+        case Policy::fifo: return "fifo";
+        case Policy::timers: return "timers";
+        case Policy::random: return "random";
+        case Policy::pct: return "pct";
+    }
+    return "unknown";
+}
+
+std::optional<Policy> policy_from_name(std::string_view s) noexcept {
+    for (Policy p : {Policy::fifo, Policy::timers, Policy::random, Policy::pct})
+        if (policy_name(p) == s) return p;
+    return std::nullopt;
+}
+
+std::string_view policy_names() noexcept { return "fifo, timers, random, pct"; }
+
+std::string_view task_start_name(TaskStart s) noexcept {
+    switch (s) {
+        case TaskStart::scheduled: return "scheduled";
+        case TaskStart::eager: return "eager";
+        case TaskStart::per_run: return "run";
+        case TaskStart::per_task: return "task";
+    }
+    return "unknown";
+}
+
+std::optional<TaskStart> task_start_from_name(std::string_view s) noexcept {
+    for (TaskStart t : {TaskStart::scheduled, TaskStart::eager, TaskStart::per_run, TaskStart::per_task})
+        if (task_start_name(t) == s) return t;
+    return std::nullopt;
+}
+
+bool offers(Policy p, Choice c) noexcept {
+    switch (c) {
+        case Choice::ready: return p == Policy::random || p == Policy::pct;
+        case Choice::timer:
+        case Choice::jitter: return p == Policy::timers;
+        case Choice::thread: return p != Policy::fifo;
+        case Choice::start: return false;  // decided by TaskStart, not by the policy
+    }
+    return false;
+}
+
+bool realizable(Policy p) noexcept { return p == Policy::fifo || p == Policy::timers; }
+
+namespace {
+
+// fifo (task starts only), timers and random: uniform answers, except that jitter is
+// 0 half of the time so most timers stay exact and replay strings stay short.
+class UniformSource final : public DecisionSource {
+public:
+    explicit UniformSource(std::uint64_t seed) : rng_(seed) {}
+    std::size_t choose(const ChoicePoint& p) override {
+        if (p.kind == Choice::jitter) return rng_.one_in(2) ? 0 : 1 + static_cast<std::size_t>(rng_.below(p.n - 1));
+        return static_cast<std::size_t>(rng_.below(p.n));
+    }
+
+private:
+    Prng rng_;
+};
+
+class PctSource final : public DecisionSource {
+public:
+    PctSource(std::uint64_t seed, int depth, std::uint64_t steps) : rng_(seed), depth_(std::max(1, depth)) {
+        steps = std::max<std::uint64_t>(1, steps);
+        for (int i = 1; i < depth_; ++i) change_points_.push_back(1 + rng_.below(steps));
+        std::sort(change_points_.begin(), change_points_.end());
+    }
+
+    std::size_t choose(const ChoicePoint& p) override {
+        if (p.kind != Choice::ready) return static_cast<std::size_t>(rng_.below(p.n));
+        ++step_;
+        std::size_t best = pick(p);
+        const std::uint64_t task = p.candidate_task(best);
+        if (task != 0) {
+            // Change points that fell on callback choices apply at the next task choice.
+            bool changed = false;
+            while (next_change_ < change_points_.size() && change_points_[next_change_] <= step_) {
+                ++next_change_;
+                priority(task) = static_cast<std::uint64_t>(depth_) - next_change_;  // d - i
+                changed = true;
+            }
+            if (task == last_task_ && !changed) {
+                if (++repeats_ >= spin_limit) {
+                    priority(task) = 0;  // a spinning task yields to everything else
+                    changed = true;
+                }
+            }
+            if (changed) {
+                best = pick(p);
+                repeats_ = 0;
+            }
+            const std::uint64_t ran = p.candidate_task(best);
+            if (ran != last_task_) repeats_ = 0;
+            last_task_ = ran;
+        }
+        return best;
+    }
+
+private:
+    static constexpr int spin_limit = 16;
+    static constexpr std::uint64_t initial_bit = 1ull << 63;  // above every changed priority
+
+    std::uint64_t& priority(std::uint64_t task) {
+        if (task >= prio_.size()) prio_.resize(task + 1, 0);
+        return prio_[task];
+    }
+    std::uint64_t priority_of(std::uint64_t task) {
+        if (task == 0) return UINT64_MAX;  // callbacks belong to no task: run them first
+        if (task >= assigned_.size()) assigned_.resize(task + 1, false);
+        if (!assigned_[task]) {
+            assigned_[task] = true;
+            priority(task) = rng_.next() | initial_bit;
+        }
+        return prio_[task];
+    }
+    std::size_t pick(const ChoicePoint& p) {
+        std::size_t best = 0;
+        std::uint64_t best_prio = priority_of(p.candidate_task(0));
+        for (std::size_t i = 1; i < p.n; ++i) {
+            std::uint64_t pr = priority_of(p.candidate_task(i));
+            if (pr > best_prio) {
+                best = i;
+                best_prio = pr;
+            }
+        }
+        return best;
+    }
+
+    Prng rng_;
+    int depth_;
+    std::vector<std::uint64_t> change_points_;
+    std::size_t next_change_ = 0;
+    std::uint64_t step_ = 0;
+    std::vector<std::uint64_t> prio_;
+    std::vector<bool> assigned_;
+    std::uint64_t last_task_ = 0;
+    int repeats_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth,
+                                                   std::uint64_t pct_steps) {
+    if (p == Policy::pct) return std::make_unique<PctSource>(seed, pct_depth, pct_steps);
+    return std::make_unique<UniformSource>(seed);
+}
+
+}  // namespace aio::sim

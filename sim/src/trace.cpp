@@ -1,0 +1,224 @@
+// Trace formatting: the canonical text form, its hash, and Chrome trace-event JSON.
+#include "aio/sim/trace.hpp"
+
+#include <fmt/format.h>
+
+#include <map>
+
+namespace aio::sim {
+
+std::string_view trace_kind_name(TraceKind k) noexcept {
+    switch (k) {
+        case TraceKind::created: return "created";
+        case TraceKind::step: return "step";
+        case TraceKind::sleep: return "sleep";
+        case TraceKind::timer: return "timer";
+        case TraceKind::fired: return "fired";
+        case TraceKind::cancel: return "cancel";
+        case TraceKind::cancelled: return "cancelled";
+        case TraceKind::raised: return "raised";
+        case TraceKind::done: return "done";
+        case TraceKind::decision: return "decision";
+        case TraceKind::thread_submit: return "thread-submit";
+        case TraceKind::thread_done: return "thread-done";
+    }
+    return "unknown";
+}
+
+namespace {
+
+// JSON string escaping (also used for names in the text form). UTF-8 passes through.
+void append_escaped(std::string& out, std::string_view s, bool quotes = true) {
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        switch (c) {
+            case '"':
+                if (quotes)
+                    out += "\\\"";
+                else
+                    out += ch;
+                break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                if (c < 0x20)
+                    fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+                else
+                    out += ch;
+        }
+    }
+}
+
+void append_time(std::string& out, std::int64_t ns) {
+    if (ns < 0) {
+        out += '-';
+        ns = -ns;
+    }
+    fmt::format_to(std::back_inserter(out), "{}.{:09}", ns / 1'000'000'000, ns % 1'000'000'000);
+}
+
+// Virtual microseconds with nanosecond digits, the unit of the Chrome format.
+void append_us(std::string& out, std::int64_t ns) {
+    if (ns < 0) ns = 0;
+    fmt::format_to(std::back_inserter(out), "{}.{:03}", ns / 1000, ns % 1000);
+}
+
+}  // namespace
+
+std::string escape_text(std::string_view s, bool quotes) {
+    std::string out;
+    append_escaped(out, s, quotes);
+    return out;
+}
+
+std::string format_time(TimePoint t) {
+    std::string s;
+    append_time(s, t.time_since_epoch().count());
+    return s;
+}
+
+void append_trace_line(std::string& out, const TraceEvent& e) {
+    append_time(out, e.time.time_since_epoch().count());
+    fmt::format_to(std::back_inserter(out), " {} {}", e.step, trace_kind_name(e.kind));
+    if (e.task != 0) {
+        fmt::format_to(std::back_inserter(out), " #{} \"", e.task);
+        append_escaped(out, e.name);
+        out += '"';
+    }
+    if (!e.detail.empty()) {
+        out += ' ';
+        out += e.detail;
+    }
+}
+
+std::string format_trace_line(const TraceEvent& e) {
+    std::string s;
+    append_trace_line(s, e);
+    return s;
+}
+
+std::string format_trace(const std::vector<TraceEvent>& events) {
+    std::string s;
+    for (const auto& e : events) {
+        append_trace_line(s, e);
+        s += '\n';
+    }
+    return s;
+}
+
+std::uint64_t trace_hash(const std::vector<TraceEvent>& events) {
+    std::uint64_t h = fnv1a64_offset;
+    std::string line;
+    for (const auto& e : events) {
+        line.clear();
+        append_trace_line(line, e);
+        line += '\n';
+        h = fnv1a64(line, h);
+    }
+    return h;
+}
+
+std::string format_hash(std::uint64_t h) { return fmt::format("0x{:016x}", h); }
+
+std::string chrome_trace_json(const std::vector<TraceEvent>& events) {
+    std::string out = "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
+    bool first = true;
+    auto begin = [&](std::string_view ph, std::uint64_t tid) {
+        if (!first) out += ",\n";
+        first = false;
+        fmt::format_to(std::back_inserter(out), "{{\"pid\":1,\"tid\":{},\"ph\":\"{}\"", tid, ph);
+    };
+    auto str_field = [&](std::string_view key, std::string_view v) {
+        fmt::format_to(std::back_inserter(out), ",\"{}\":\"", key);
+        append_escaped(out, v);
+        out += '"';
+    };
+    auto ts_field = [&](std::string_view key, std::int64_t ns) {
+        fmt::format_to(std::back_inserter(out), ",\"{}\":", key);
+        append_us(out, ns);
+    };
+
+    // Per task: its name, creation and end, for the metadata and the lifetime slice.
+    struct Life {
+        std::string name;
+        std::int64_t start = -1, end = -1;
+        std::string outcome = "pending";
+    };
+    std::map<std::uint64_t, Life> tasks;  // ordered by id: deterministic output
+    std::int64_t last = 0;
+    for (const auto& e : events) {
+        const std::int64_t t = e.time.time_since_epoch().count();
+        last = std::max(last, t);
+        if (e.task == 0) continue;
+        Life& l = tasks[e.task];
+        l.name = e.name;
+        if (l.start < 0) l.start = t;
+        if (e.kind == TraceKind::cancelled || e.kind == TraceKind::raised || e.kind == TraceKind::done) {
+            l.end = t;
+            l.outcome = std::string(trace_kind_name(e.kind));
+        }
+    }
+
+    begin("M", 0);
+    out += ",\"name\":\"process_name\",\"args\":{\"name\":\"aiosim\"}}";
+    begin("M", 0);
+    out += ",\"name\":\"thread_name\",\"args\":{\"name\":\"loop\"}}";
+    for (const auto& [id, l] : tasks) {
+        begin("M", id);
+        out += ",\"name\":\"thread_name\",\"args\":{\"name\":\"";
+        append_escaped(out, fmt::format("#{} {}", id, l.name));
+        out += "\"}}";
+        begin("M", id);
+        fmt::format_to(std::back_inserter(out), ",\"name\":\"thread_sort_index\",\"args\":{{\"sort_index\":{}}}}}", id);
+        begin("X", id);
+        str_field("name", l.name);
+        ts_field("ts", l.start);
+        ts_field("dur", (l.end >= 0 ? l.end : last) - l.start);
+        fmt::format_to(std::back_inserter(out), ",\"args\":{{\"outcome\":\"{}\"}}}}", l.outcome);
+    }
+
+    // A sleep lasts until the task's next step (its wake-up, or its cancellation).
+    std::map<std::uint64_t, std::pair<std::int64_t, std::int64_t>> sleeping;  // task -> (start, until)
+    auto close_sleep = [&](std::uint64_t task, std::int64_t end) {
+        auto it = sleeping.find(task);
+        if (it == sleeping.end()) return;
+        begin("X", task);
+        str_field("name", "sleep");
+        ts_field("ts", it->second.first);
+        ts_field("dur", std::max<std::int64_t>(0, end - it->second.first));
+        out += ",\"args\":{\"until\":\"";
+        append_time(out, it->second.second);
+        out += "\"}}";
+        sleeping.erase(it);
+    };
+    for (const auto& e : events) {
+        const std::int64_t t = e.time.time_since_epoch().count();
+        switch (e.kind) {
+            case TraceKind::sleep:
+                close_sleep(e.task, t);
+                sleeping[e.task] = {t, e.until.time_since_epoch().count()};
+                continue;
+            case TraceKind::step:
+            case TraceKind::cancelled:
+            case TraceKind::raised:
+            case TraceKind::done: close_sleep(e.task, t); break;
+            case TraceKind::created:
+            case TraceKind::fired: continue;  // the lifetime slice and the next step show them
+            default: break;
+        }
+        begin("i", e.task);
+        str_field("name", trace_kind_name(e.kind));
+        ts_field("ts", t);
+        out += ",\"s\":\"t\",\"args\":{";
+        fmt::format_to(std::back_inserter(out), "\"step\":{}", e.step);
+        if (!e.detail.empty()) str_field("detail", e.detail);
+        out += "}}";
+    }
+    while (!sleeping.empty()) close_sleep(sleeping.begin()->first, last);
+    out += "\n]}\n";
+    return out;
+}
+
+}  // namespace aio::sim

@@ -1,0 +1,167 @@
+// Deadlock and runaway detection, and that aio::run's cleanup still terminates afterwards.
+#include <doctest/doctest.h>
+
+#include <aio/aio.hpp>
+#include <aio/sim/sim.hpp>
+
+using namespace std::chrono_literals;
+namespace sim = aio::sim;
+
+namespace {
+
+bool contains(const std::string& s, std::string_view part) { return s.find(part) != std::string::npos; }
+
+// Two tasks awaiting each other (through futures they publish), plus one awaiting a future
+// nobody completes, plus main in a gather.
+struct Cycle {
+    aio::Task<void> a, b;
+    int cleanups = 0;
+};
+
+aio::Coro<void> wait_for(Cycle& c, bool is_a) {
+    co_await aio::sleep(0s);  // let both handles be set
+    try {
+        if (is_a)
+            co_await c.b;
+        else
+            co_await c.a;
+    } catch (const aio::CancelledError&) {
+        ++c.cleanups;
+        throw;
+    }
+}
+
+aio::Coro<void> never(aio::Future<int> f) { co_await f; }
+
+aio::Coro<void> deadlocked_main(Cycle& c) {
+    c.a = aio::create_task(wait_for(c, true), "alpha");
+    c.b = aio::create_task(wait_for(c, false), "beta");
+    auto lonely = aio::create_task(never(aio::Future<int>(aio::get_running_loop())), "lonely");
+    co_await aio::sleep(1s);
+    co_await aio::gather(c.a, lonely);
+}
+
+}  // namespace
+
+TEST_CASE("a deadlock lists every pending task, what it awaits, where it was created, and the cycle") {
+    Cycle c;
+    auto rec = std::make_shared<sim::RunRecord>();
+    std::string msg;
+    try {
+        aio::run(deadlocked_main(c), {.loop_factory = sim::loop_factory({.record = rec})});
+        FAIL("no deadlock");
+    } catch (const sim::Deadlock& e) {
+        msg = e.what();
+        REQUIRE(e.tasks().size() == 4);
+        CHECK(e.tasks()[0].name == "Task-1");
+        CHECK(e.tasks()[0].waits_for == std::vector<std::uint64_t>{2, 4});
+        CHECK(e.tasks()[1].name == "alpha");
+        CHECK(e.tasks()[1].waits_for == std::vector<std::uint64_t>{3});
+        CHECK(e.tasks()[2].waits_for == std::vector<std::uint64_t>{2});
+        CHECK(e.tasks()[3].awaits == "a Future");
+        CHECK(e.cycles() == std::vector<std::vector<std::uint64_t>>{{2, 3}});
+        CHECK(contains(std::string(e.tasks()[1].created_at.file_name()), "failure_test.cpp"));
+    }
+    CHECK(contains(msg, "no task can ever run again (step "));
+    CHECK(contains(msg, "virtual time 1.000000000 s"));
+    CHECK(contains(msg, "#1 'Task-1' awaits gather(#2 'alpha', #4 'lonely'); created at "));
+    CHECK(contains(msg, "#2 'alpha' awaits Task #3 'beta'; created at failure_test.cpp:"));
+    CHECK(contains(msg, "in aio::Coro<void> {anonymous}::deadlocked_main("));
+    CHECK(contains(msg, "#3 'beta' awaits Task #2 'alpha'"));
+    CHECK(contains(msg, "#4 'lonely' awaits a Future"));
+    CHECK(contains(msg, "Await cycle: #2 'alpha' -> #3 'beta' -> #2 'alpha'"));
+    // The cleanup cancelled the tasks (their catch blocks ran) and terminated.
+    CHECK(c.cleanups == 2);
+    CHECK(c.a.cancelled());
+    CHECK(contains(rec->failure, "aio::sim::Deadlock"));
+}
+
+TEST_CASE("a task awaiting itself through gather is a cycle") {
+    aio::Task<void> self;
+    auto body = [&]() -> aio::Coro<void> {
+        co_await aio::sleep(0s);
+        co_await aio::gather(self);
+    };
+    auto amain = [&]() -> aio::Coro<void> {
+        self = aio::create_task(body(), "ouroboros");
+        co_await self;
+    };
+    try {
+        sim::run(amain(), {});
+        FAIL("no deadlock");
+    } catch (const sim::Deadlock& e) {
+        CHECK(e.cycles() == std::vector<std::vector<std::uint64_t>>{{2}});
+        CHECK(contains(e.what(), "Await cycle: #2 'ouroboros' -> #2 'ouroboros'"));
+    }
+}
+
+TEST_CASE("a runaway task hits the step limit with a clear message, and cleanup stops it") {
+    int cancelled = 0;
+    auto spinner = [&]() -> aio::Coro<void> {
+        try {
+            for (;;) co_await aio::sleep(0s);
+        } catch (const aio::CancelledError&) {
+            ++cancelled;
+            throw;
+        }
+    };
+    auto amain = [&]() -> aio::Coro<void> { co_await aio::create_task(spinner(), "spinner"); };
+    auto rec = std::make_shared<sim::RunRecord>();
+    try {
+        sim::run(amain(), {.limits = {.max_steps = 1000}, .record = rec});
+        FAIL("no limit");
+    } catch (const sim::LimitExceeded& e) {
+        CHECK(e.which() == sim::LimitExceeded::Which::steps);
+        CHECK(contains(e.what(), "step limit reached: 100"));
+        CHECK(contains(e.what(), "Config::limits.max_steps = 1000 (replay parameter steps=)"));
+        CHECK(contains(e.what(), "#2 'spinner' awaits"));
+    }
+    CHECK(cancelled == 1);
+    CHECK(rec->steps < 2100);
+}
+
+TEST_CASE("a task that keeps re-arming a timer hits the virtual time limit") {
+    auto ticker = []() -> aio::Coro<void> {
+        for (;;) co_await aio::sleep(1h);
+    };
+    try {
+        sim::run(ticker(), {.limits = {.max_virtual_time = 24h}});
+        FAIL("no limit");
+    } catch (const sim::LimitExceeded& e) {
+        CHECK(e.which() == sim::LimitExceeded::Which::virtual_time);
+        CHECK(contains(e.what(), "the next timer is due at 90000.000000000 s, beyond the limit at 86400.000000000 s"));
+        CHECK(contains(e.what(), "Config::limits.max_virtual_time = 24h (replay parameter vtime=)"));
+        CHECK(contains(e.what(), "#1 'Task-1' awaits sleep"));
+    }
+}
+
+TEST_CASE("a task that ignores cancellation during cleanup cannot hang the run") {
+    // After the deadlock, the cleanup cancels `stubborn`, which catches the cancellation and
+    // waits forever again. The loop reports the second deadlock through aio::Runner and the
+    // first one still reaches the caller.
+    auto stubborn = []() -> aio::Coro<void> {
+        aio::Future<int> f(aio::get_running_loop());
+        try {
+            co_await f;
+        } catch (const aio::CancelledError&) {
+        }
+        aio::Future<int> g(aio::get_running_loop());
+        co_await g;
+    };
+    auto amain = [&]() -> aio::Coro<void> { co_await aio::create_task(stubborn(), "stubborn"); };
+    CHECK_THROWS_AS(sim::run(amain(), {}), sim::Deadlock);
+}
+
+TEST_CASE("pending_tasks_report describes the tasks while the loop runs") {
+    std::string report;
+    auto sleeper = []() -> aio::Coro<void> { co_await aio::sleep(5s); };
+    auto amain = [&]() -> aio::Coro<void> {
+        auto t = aio::create_task(sleeper(), "napper");
+        co_await aio::sleep(1s);
+        report = static_cast<sim::SimLoop&>(aio::get_running_loop()).pending_tasks_report();
+        t.cancel();
+    };
+    sim::run(amain(), {});
+    CHECK(contains(report, "#1 'Task-1' awaits nothing (it is running now); created at "));
+    CHECK(contains(report, "#2 'napper' awaits sleep; created at failure_test.cpp:"));
+}

@@ -1,0 +1,136 @@
+// Traces: the text form, its hash, and Chrome trace-event JSON.
+#include <doctest/doctest.h>
+
+#include <aio/sim/sim.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "programs.hpp"
+
+using namespace std::chrono_literals;
+namespace sim = aio::sim;
+
+namespace {
+
+aio::Coro<void> small_main() {
+    auto child = []() -> aio::Coro<int> {
+        co_await aio::sleep(2s);
+        throw aio::ValueError("no \"luck\"");
+    };
+    auto t = aio::create_task(child(), "child");
+    auto victim = aio::create_task([]() -> aio::Coro<void> { co_await aio::sleep(1h); }(), "victim");
+    co_await aio::sleep(1s);
+    victim.cancel("enough");
+    try {
+        co_await t;
+    } catch (const aio::ValueError&) {
+    }
+}
+
+std::shared_ptr<sim::RunRecord> traced(sim::TraceMode mode) {
+    auto rec = std::make_shared<sim::RunRecord>();
+    sim::run(small_main(), {.trace = mode, .record = rec});
+    return rec;
+}
+
+}  // namespace
+
+TEST_CASE("the text trace has one stable line per event") {
+    auto rec = traced(sim::TraceMode::full);
+    CHECK(sim::format_trace(rec->trace) ==
+          "0.000000000 0 created #1 \"Task-1\"\n"
+          "0.000000000 1 step #1 \"Task-1\"\n"
+          "0.000000000 1 created #2 \"child\"\n"
+          "0.000000000 1 created #3 \"victim\"\n"
+          "0.000000000 1 sleep #1 \"Task-1\" until=1.000000000\n"
+          "0.000000000 2 step #2 \"child\"\n"
+          "0.000000000 2 sleep #2 \"child\" until=2.000000000\n"
+          "0.000000000 3 step #3 \"victim\"\n"
+          "0.000000000 3 sleep #3 \"victim\" until=3600.000000000\n"
+          "1.000000000 3 fired #1 \"Task-1\"\n"
+          "1.000000000 5 step #1 \"Task-1\"\n"
+          "1.000000000 5 cancel #3 \"victim\" msg=\"enough\"\n"
+          "1.000000000 6 step #3 \"victim\"\n"
+          "1.000000000 6 cancelled #3 \"victim\"\n"
+          "2.000000000 6 fired #2 \"child\"\n"
+          "2.000000000 8 step #2 \"child\"\n"
+          "2.000000000 8 raised #2 \"child\" ValueError: no \"luck\"\n"
+          "2.000000000 9 step #1 \"Task-1\"\n"
+          "2.000000000 9 done #1 \"Task-1\"\n"
+          "2.000000000 10 created #4 \"Task-4\"\n"
+          "2.000000000 11 step #4 \"Task-4\"\n"
+          "2.000000000 11 done #4 \"Task-4\"\n");
+    // Task-4 is aio::run's shutdown_default_executor step.
+}
+
+TEST_CASE("the trace hash is FNV-1a over the text and does not need the events kept") {
+    auto full = traced(sim::TraceMode::full);
+    auto hash_only = traced(sim::TraceMode::hash);
+    REQUIRE(full->trace_hash.has_value());
+    CHECK(full->trace_hash == hash_only->trace_hash);
+    CHECK(hash_only->trace.empty());
+    CHECK(*full->trace_hash == sim::trace_hash(full->trace));
+    CHECK(*full->trace_hash == sim::fnv1a64(sim::format_trace(full->trace)));
+    CHECK(sim::fnv1a64("") == 0xcbf29ce484222325ull);
+    CHECK(sim::fnv1a64("a") == 0xaf63dc4c8601ec8cull);
+    CHECK(sim::format_hash(0xabcull) == "0x0000000000000abc");
+    CHECK_FALSE(traced(sim::TraceMode::off)->trace_hash.has_value());
+}
+
+TEST_CASE("names and messages with newlines stay on one trace line") {
+    auto rec = std::make_shared<sim::RunRecord>();
+    auto amain = []() -> aio::Coro<void> {
+        auto t = aio::create_task([]() -> aio::Coro<void> {
+            co_await aio::sleep(std::chrono::seconds(1));
+            throw std::runtime_error("line one\nline \"two\"");
+        }(), "two\nlines");
+        aio::create_task([]() -> aio::Coro<void> { co_await aio::sleep(std::chrono::seconds(5)); }(), "v").cancel("a\tb");
+        try {
+            co_await t;
+        } catch (const std::exception&) {
+        }
+    };
+    sim::run(amain(), {.trace = sim::TraceMode::full, .record = rec});
+    const std::string text = sim::format_trace(rec->trace);
+    CHECK(text.find("raised #2 \"two\\nlines\" std::runtime_error: line one\\nline \"two\"\n") != std::string::npos);
+    CHECK(text.find("cancel #3 \"v\" msg=\"a\\tb\"\n") != std::string::npos);
+    std::size_t lines = 0;
+    for (char c : text) lines += c == '\n';
+    CHECK(lines == rec->trace.size());
+}
+
+TEST_CASE("decisions and thread work appear in the trace") {
+    auto rec = std::make_shared<sim::RunRecord>();
+    auto amain = []() -> aio::Coro<void> {
+        auto w = []() -> aio::Coro<void> { co_await aio::to_thread([] {}); };
+        co_await aio::gather(w(), w(), w());
+    };
+    sim::run(amain(), {.policy = sim::Policy::random, .seed = 3, .trace = sim::TraceMode::full, .record = rec});
+    const std::string text = sim::format_trace(rec->trace);
+    CHECK(text.find(" thread-submit #") != std::string::npos);
+    CHECK(text.find(" thread-done #") != std::string::npos);
+    REQUIRE(rec->nonzero_decisions > 0);
+    CHECK(text.find(" decision r") != std::string::npos);
+}
+
+TEST_CASE("the Chrome trace is valid JSON with one track per task") {
+    programs::Out out;
+    auto rec = std::make_shared<sim::RunRecord>();
+    programs::gather_propagates(out, {.loop_factory = sim::loop_factory({.trace = sim::TraceMode::full, .record = rec})});
+    const std::string json = sim::chrome_trace_json(rec->trace);
+    CHECK(json.find("\"name\":\"thread_name\",\"args\":{\"name\":\"#2 first\"}") != std::string::npos);
+    CHECK(json.find("\"name\":\"exсeption\"") != std::string::npos);
+    CHECK(json.find("\"name\":\"sleep\",\"ts\":0.000,\"dur\":1000000.000") != std::string::npos);
+    CHECK(json.find("\"outcome\":\"cancelled\"") != std::string::npos);
+#ifdef AIOSIM_PYTHON
+    const std::string path = "sim_trace_test.json";
+    {
+        std::ofstream f(path, std::ios::binary);
+        f << json;
+    }
+    const std::string cmd = std::string(AIOSIM_PYTHON) + " -m json.tool " + path + " > /dev/null";
+    CHECK(std::system(cmd.c_str()) == 0);
+    std::remove(path.c_str());
+#endif
+}
