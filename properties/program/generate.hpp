@@ -19,6 +19,7 @@ struct GenOptions {
     bool cancels = true;
     bool raises = true;
     bool phased = true;      // see Program::phased
+    bool task_groups = true;
 };
 
 namespace detail {
@@ -36,7 +37,7 @@ public:
     }
 
 private:
-    enum Choice { c_sleep, c_yield, c_raise, c_spawn, c_await, c_gather, c_cancel, c_try, c_nested };
+    enum Choice { c_sleep, c_yield, c_raise, c_spawn, c_await, c_gather, c_cancel, c_try, c_nested, c_group };
 
     void fill(NodeId self, std::vector<NodeId> visible) {
         p_.nodes[self].value = uniform(0, 100);
@@ -79,6 +80,7 @@ private:
             if (o_.raises) menu.push_back({1, c_raise});
             if (room()) menu.push_back({4, c_spawn});
             if (room()) menu.push_back({2, c_gather});
+            if (room() && o_.task_groups) menu.push_back({2, c_group});
             if (!visible.empty()) menu.push_back({4, c_await});
             if (!visible.empty() && o_.cancels) menu.push_back({2, c_cancel});
             if (depth < o_.max_try_depth) menu.push_back({2, c_try});
@@ -119,6 +121,12 @@ private:
                 s.handler = block(self, visible, depth + 1);
                 break;
             case c_nested: s.kind = Stmt::Kind::nested_run; break;
+            case c_group: {
+                s.kind = Stmt::Kind::task_group;
+                const int n = uniform(1, 4);
+                for (int c = 0; c < n && room(); ++c) s.nodes.push_back(new_node(self, visible));
+                break;
+            }
             }
             const bool ends = s.kind == Stmt::Kind::raise;
             b.push_back(std::move(s));

@@ -11,6 +11,21 @@ namespace aio::props {
 
 namespace {
 
+// "3" for ProgError 3, "g(3,g(5))" for an ExceptionGroup; empty for anything else.
+std::string error_text(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const ProgError& p) {
+        return std::to_string(p.id);
+    } catch (const aio::ExceptionGroup& g) {
+        std::string out = "g(";
+        for (std::size_t i = 0; i < g.exceptions().size(); ++i) out += (i ? "," : "") + error_text(g.exceptions()[i]);
+        return out + ")";
+    } catch (...) {
+        return {};
+    }
+}
+
 // A copy lives in every coroutine frame of the interpreter (as a parameter), so the live
 // count is the number of frames alive.
 class FrameToken {
@@ -85,9 +100,15 @@ private:
             co_return acc;
         } catch (const ProgError& e) {
             f.kind = Fate::Kind::raised;
-            f.error = e.id;
+            f.error = std::to_string(e.id);
             f.end = now();
             log(k, fmt::format("raised {}", e.id));
+            throw;
+        } catch (const aio::ExceptionGroup&) {
+            f.kind = Fate::Kind::raised;
+            f.error = error_text(std::current_exception());
+            f.end = now();
+            log(k, fmt::format("raised {}", f.error));
             throw;
         } catch (const aio::CancelledError&) {
             f.kind = Fate::Kind::cancelled;
@@ -100,9 +121,10 @@ private:
 
     // create_task of node c. A task cancelled before its first step never runs its body: its
     // fate is recorded by a done-callback.
-    aio::Task<int> start(NodeId c, FrameToken tok) {
+    aio::Task<int> start(NodeId c, FrameToken tok, aio::TaskGroup* tg = nullptr) {
         o_.outcome.nodes[c].kind = Fate::Kind::pending;
-        aio::Task<int> t = aio::create_task(node(c, tok), fmt::format("n{}", c));
+        aio::Task<int> t = tg ? tg->create_task(node(c, tok), fmt::format("n{}", c))
+                              : aio::create_task(node(c, tok), fmt::format("n{}", c));
         t.add_done_callback([this, c](aio::AnyTask t) {
             Fate& cf = o_.outcome.nodes[c];
             if (cf.started || !t.cancelled()) return;
@@ -140,6 +162,8 @@ private:
                     acc += co_await handles_[s.node];
                 } catch (const ProgError&) {
                     ep = std::current_exception();
+                } catch (const aio::ExceptionGroup&) {
+                    ep = std::current_exception();
                 }
                 co_await after_wait(k, ep, tok);
                 break;
@@ -159,6 +183,8 @@ private:
                     if (v.size() != s.nodes.size()) ++o_.gather_order_violations;
                 } catch (const ProgError&) {
                     ep = std::current_exception();
+                } catch (const aio::ExceptionGroup&) {
+                    ep = std::current_exception();
                 }
                 co_await after_wait(k, ep, tok);
                 break;
@@ -176,6 +202,33 @@ private:
                     ep = std::current_exception();
                 }
                 if (ep) co_await block(s.handler, k, acc, tok);
+                break;
+            }
+            case K::task_group: {
+                std::vector<aio::Task<int>> kids;
+                // TaskGroup never returns (or raises) with a child still running.
+                auto check_done = [&] {
+                    for (auto& t : kids)
+                        if (!t.done()) ++o_.task_group_violations;
+                };
+                std::exception_ptr ep;
+                try {
+                    co_await aio::task_group([&](aio::TaskGroup& tg) -> aio::Coro<void> {
+                        for (NodeId c : s.nodes) kids.push_back(start(c, tok, &tg));
+                        co_return;
+                    });
+                    for (auto& t : kids)
+                        if (!t.cancelled()) acc += t.result();  // a cancelled child is no error
+                } catch (const aio::ExceptionGroup&) {
+                    ep = std::current_exception();
+                } catch (const ProgError&) {
+                    ep = std::current_exception();
+                } catch (const aio::CancelledError&) {
+                    check_done();
+                    throw;
+                }
+                check_done();
+                co_await after_wait(k, ep, tok);
                 break;
             }
             case K::nested_run:
@@ -213,7 +266,10 @@ Observed interpret(const Program& p, aio::RunOptions run_options, InterpretOptio
             run.kind = Fate::Kind::returned;
         } catch (const ProgError& e) {
             run.kind = Fate::Kind::raised;
-            run.error = e.id;
+            run.error = std::to_string(e.id);
+        } catch (const aio::ExceptionGroup&) {
+            run.kind = Fate::Kind::raised;
+            run.error = error_text(std::current_exception());
         } catch (const aio::CancelledError&) {
             run.kind = Fate::Kind::cancelled;
         } catch (...) {

@@ -23,6 +23,7 @@ struct Observed {
     Outcome outcome;
     std::string run_error;              // an unexpected exception out of run (not ProgError/CancelledError)
     int gather_order_violations = 0;    // a gather result not in argument order
+    int task_group_violations = 0;      // a TaskGroup block ended with a child not done
     int sleep_violations = 0;           // a sleep that woke before or after its deadline
     int time_went_back = 0;             // loop.time() smaller than a time seen before
     int nested_run_failures = 0;        // a nested aio::run() that did not throw RuntimeError

@@ -18,10 +18,13 @@ std::int64_t phase_delay(std::int64_t now, int k, int m, int j) {
 
 namespace {
 
+// An exception: CancelledError, a ProgError ("3") or an ExceptionGroup ("g(3,5)").
 struct Exc {
     bool cancelled = false;
-    int id = 0;
+    bool group = false;
+    std::string text;
 };
+const Exc cancelled_error{true, false, {}};
 
 // What a suspended task is resumed with.
 struct Resume {
@@ -61,7 +64,7 @@ public:
     }
 
 private:
-    enum class St { unstarted, ready, sleeping, awaiting, gathering, done };
+    enum class St { unstarted, ready, sleeping, awaiting, gathering, grouping, done };
     enum class Stage { start_sleep, body, end_sleep };
     struct Frame {
         const Block* block;
@@ -77,6 +80,7 @@ private:
         std::optional<Exc> rethrow;  // a ProgError waiting out its phase sleep
         int awaiting = -1;           // node awaited
         int gathering = -1;          // gather index
+        int grouping = -1;           // task group whose __aexit__ this task waits in
         std::pair<std::int64_t, std::uint64_t> timer{};
         int parent = -1;
         int yields = 0;
@@ -84,8 +88,21 @@ private:
         std::int64_t spawn_time = 0;
         std::vector<int> awaiters;   // tasks awaiting this one
         std::vector<int> gathers;    // gathers this task belongs to
+        std::vector<int> groups;     // task groups this task belongs to
         bool has_result = false;     // done: returned
         Exc exc;                     // done and not returned
+    };
+    // asyncio.TaskGroup (taskgroups.py, 3.12) as used by a task_group statement: the body
+    // only creates the children, so the parent goes straight to __aexit__'s wait.
+    struct GroupState {
+        std::vector<int> children;
+        int parent = -1;
+        int pending = 0;                   // len(tg._tasks)
+        std::vector<Exc> errors;
+        bool aborting = false;
+        bool parent_cancel_requested = false;
+        bool propagate_cancel = false;
+        bool fut_done = false;             // _on_completed_fut is done
     };
     struct GatherState {
         std::vector<int> children;
@@ -119,7 +136,7 @@ private:
         Task& t = tasks_[k];
         if (t.st == St::done) return;
         if (t.must_cancel) {  // cancelled before its first step: the body never runs
-            finish(k, Exc{true, 0});
+            finish(k, cancelled_error);
             return;
         }
         pred_.outcome.nodes[k].started = true;
@@ -142,7 +159,7 @@ private:
         t.st = St::ready;
         if (t.must_cancel) {
             t.must_cancel = false;
-            r.exc = Exc{true, 0};
+            r.exc = cancelled_error;
         }
         if (t.rethrow) {  // the phase sleep after a failed await ended (or was cancelled)
             Exc e = *t.rethrow;
@@ -168,7 +185,7 @@ private:
     // Unwinds k's frames to the innermost try that catches e, or finishes the task.
     void throw_into(int k, Exc e) {
         Task& t = tasks_[k];
-        if (!e.cancelled && t.stage == Stage::body) {
+        if (!e.cancelled && !e.group && t.stage == Stage::body) {  // try catches ProgError only
             while (!t.stack.empty()) {
                 Frame f = t.stack.back();
                 t.stack.pop_back();
@@ -207,7 +224,7 @@ private:
                 ++t.yields;
                 break;
             case K::raise:
-                throw_into(k, Exc{false, s.n});
+                throw_into(k, Exc{false, false, std::to_string(s.n)});
                 return;
             case K::spawn:
                 spawn(s.node, k);
@@ -251,6 +268,19 @@ private:
                 break;
             case K::nested_run:
                 break;
+            case K::task_group: {
+                int g = static_cast<int>(groups_.size());
+                groups_.push_back({});
+                groups_[g].parent = k;
+                for (int c : s.nodes) {
+                    spawn(c, k);
+                    tasks_[c].groups.push_back(g);
+                    groups_[g].children.push_back(c);
+                    ++groups_[g].pending;
+                }
+                group_wait(k, g);
+                return;
+            }
             }
         }
     }
@@ -278,7 +308,7 @@ private:
         case St::sleeping:
             timers_.erase(t.timer);
             t.st = St::ready;
-            post([this, k] { resume(k, Resume{0, Exc{true, 0}}); });
+            post([this, k] { resume(k, Resume{0, cancelled_error}); });
             return true;
         case St::awaiting:
             if (cancel(t.awaiting)) return true;
@@ -286,6 +316,16 @@ private:
         case St::gathering:
             if (cancel_gather(t.gathering)) return true;
             break;
+        case St::grouping: {
+            GroupState& gs = groups_[t.grouping];
+            if (!gs.fut_done) {  // _on_completed_fut.cancel()
+                gs.fut_done = true;
+                const int g = t.grouping;
+                post([this, k, g] { group_resume(k, g, true); });
+                return true;
+            }
+            break;
+        }
         default:
             break;
         }
@@ -328,12 +368,13 @@ private:
         } else {
             t.exc = *e;
             f.kind = Fate::Kind::raised;
-            f.error = e->id;
+            f.error = e->text;
         }
         // Done-callbacks run on a later pass, in registration order.
         for (int w : t.awaiters) post([this, w, k] { wake_awaiter(w, k); });
         t.awaiters.clear();
         for (int g : t.gathers) post([this, g, k] { gather_child_done(g, k); });
+        for (int g : t.groups) post([this, g, k] { group_child_done(g, k); });
     }
 
     void wake_awaiter(int w, int k) {
@@ -345,7 +386,7 @@ private:
             t.acc += pred_.outcome.nodes[k].value;
             if (t.must_cancel) {
                 t.must_cancel = false;
-                throw_into(w, Exc{true, 0});
+                throw_into(w, cancelled_error);
                 return;
             }
             sleep(w, 1);
@@ -353,9 +394,77 @@ private:
             Exc e = y.exc;
             if (t.must_cancel) {
                 t.must_cancel = false;
-                e = Exc{true, 0};
+                e = cancelled_error;
             }
             after_failed_wait(w, e);
+        }
+    }
+
+    // __aexit__: `while self._tasks: await self._on_completed_fut`, then the verdict.
+    void group_wait(int k, int g) {
+        GroupState& gs = groups_[g];
+        Task& t = tasks_[k];
+        if (gs.pending > 0) {
+            gs.fut_done = false;
+            t.st = St::grouping;
+            t.grouping = g;
+            return;
+        }
+        t.grouping = -1;
+        if (gs.propagate_cancel && gs.errors.empty()) {
+            throw_into(k, cancelled_error);
+            return;
+        }
+        if (!gs.errors.empty()) {
+            std::string text = "g(";
+            for (std::size_t i = 0; i < gs.errors.size(); ++i) text += (i ? "," : "") + gs.errors[i].text;
+            after_failed_wait(k, Exc{false, true, text + ")"});
+            return;
+        }
+        for (int c : gs.children)
+            if (tasks_[c].has_result) t.acc += pred_.outcome.nodes[c].value;
+        sleep(k, 1);
+    }
+
+    // The parent's await of _on_completed_fut ended (cancelled: CancelledError).
+    void group_resume(int k, int g, bool cancelled) {
+        Task& t = tasks_[k];
+        if (t.st != St::grouping || t.grouping != g) return;
+        if (t.must_cancel) {
+            t.must_cancel = false;
+            cancelled = true;
+        }
+        GroupState& gs = groups_[g];
+        if (cancelled && !gs.aborting) {
+            gs.propagate_cancel = true;
+            group_abort(g);
+        }
+        group_wait(k, g);
+    }
+
+    void group_abort(int g) {
+        groups_[g].aborting = true;
+        for (int c : groups_[g].children)
+            if (tasks_[c].st != St::done) cancel(c);
+    }
+
+    // _on_task_done
+    void group_child_done(int g, int c) {
+        GroupState& gs = groups_[g];
+        --gs.pending;
+        if (gs.pending == 0 && tasks_[gs.parent].st == St::grouping && tasks_[gs.parent].grouping == g &&
+            !gs.fut_done) {
+            gs.fut_done = true;
+            const int parent = gs.parent;
+            post([this, parent, g] { group_resume(parent, g, false); });
+        }
+        const Task& t = tasks_[c];
+        if (t.has_result || t.exc.cancelled) return;
+        gs.errors.push_back(t.exc);
+        if (!gs.aborting && !gs.parent_cancel_requested) {
+            group_abort(g);
+            gs.parent_cancel_requested = true;
+            cancel(gs.parent);
         }
     }
 
@@ -371,7 +480,7 @@ private:
             return;
         }
         if (gs.finished == static_cast<int>(gs.children.size()))
-            complete_gather(g, gs.cancel_requested ? std::optional<Exc>(Exc{true, 0}) : std::nullopt);
+            complete_gather(g, gs.cancel_requested ? std::optional<Exc>(cancelled_error) : std::nullopt);
     }
 
     void complete_gather(int g, std::optional<Exc> e) {
@@ -388,7 +497,7 @@ private:
             std::optional<Exc> ex = e;
             if (t.must_cancel) {
                 t.must_cancel = false;
-                ex = Exc{true, 0};
+                ex = cancelled_error;
             }
             if (ex) {
                 after_failed_wait(w, *ex);
@@ -403,6 +512,7 @@ private:
     ModelBelief belief_;
     std::vector<Task> tasks_;
     std::vector<GatherState> gathers_;
+    std::vector<GroupState> groups_;
     std::vector<int> creation_order_;
     std::deque<std::function<void()>> work_;
     std::map<std::pair<std::int64_t, std::uint64_t>, int> timers_;

@@ -13,7 +13,7 @@ struct Fate {
     enum class Kind { not_spawned, pending, returned, raised, cancelled };
     Kind kind = Kind::not_spawned;
     int value = 0;            // returned
-    int error = 0;            // raised: the ProgError id
+    std::string error;        // raised: "3" (ProgError 3), "g(3,g(5))" (ExceptionGroup)
     std::int64_t end = -1;    // virtual time (units) of the node's last action
     bool started = false;     // its body began (a task cancelled before its first step never starts)
     int cleanups = 0;         // times its CancelledError handler ran

@@ -26,6 +26,7 @@ void list_stmt(const Stmt& s, int indent, std::string& out) {
     case K::gather: out += fmt::format("{}gather({})\n", pad, nodes_list(s.nodes)); break;
     case K::cancel: out += fmt::format("{}cancel n{}\n", pad, s.node); break;
     case K::nested_run: out += fmt::format("{}nested run\n", pad); break;
+    case K::task_group: out += fmt::format("{}task_group({})\n", pad, nodes_list(s.nodes)); break;
     case K::try_catch:
         out += fmt::format("{}try\n", pad);
         list_block(s.body, indent + 1, out);

@@ -37,8 +37,10 @@ struct Stmt {
         cancel,      // handle[node].cancel() (no-op if never spawned)
         try_catch,   // try { body } catch (ProgError) { handler }
         nested_run,  // aio::run() inside the loop: must throw RuntimeError, changes nothing
-        // TaskGroup and timeout go here once the runtime has them (one case each in the
-        // interpreter, the model and the Python renderer).
+        task_group,  // async with TaskGroup() as tg: tg.create_task(node) for each of nodes;
+                     // acc += the results of those not cancelled. Failures come out as an
+                     // ExceptionGroup "g(...)".
+        // timeout goes here (one case each in the interpreter, the model and the renderer).
     };
     Kind kind = Kind::yield;
     int n = 0;
@@ -61,7 +63,8 @@ struct Program {
     int modulus() const { return static_cast<int>(nodes.size()); }
 };
 
-/// The thrown error of a `raise` statement.
+/// The thrown error of a `raise` statement. Only it is caught by try_catch (not an
+/// ExceptionGroup, not CancelledError), as `except ProgError` in Python.
 struct ProgError {
     int id;
 };

@@ -8,7 +8,7 @@ namespace aio::props {
 
 namespace {
 
-const char* prelude = R"(import asyncio
+const char* prelude = R"py(import asyncio
 
 class ProgError(Exception):
     def __init__(self, id):
@@ -63,6 +63,11 @@ def record_unstarted(k, t):
         if t.cancelled():
             fates[k] = {"kind": "cancelled", "end": now(), "started": 0, "cleanups": 0}
 
+def err_text(e):
+    if isinstance(e, BaseExceptionGroup):
+        return "g(" + ",".join(err_text(x) for x in e.exceptions) + ")"
+    return str(e.id)
+
 def fate_line(f, with_time=True):
     if f is None:
         return "not_spawned"
@@ -70,17 +75,17 @@ def fate_line(f, with_time=True):
     if f["kind"] == "returned":
         return "returned %d%s cleanups=%d" % (f["value"], end, f["cleanups"])
     if f["kind"] == "raised":
-        return "raised %d%s cleanups=%d" % (f["error"], end, f["cleanups"])
+        return "raised %s%s cleanups=%d" % (f["error"], end, f["cleanups"])
     if f["kind"] == "cancelled":
         return "cancelled%s started=%d cleanups=%d" % (end, f["started"], f["cleanups"])
     return "pending started=%d cleanups=%d" % (f["started"], f["cleanups"])
-)";
+)py";
 
-const char* epilogue = R"(
+const char* epilogue = R"py(
 def main():
     try:
         value = asyncio.run(node_0(), loop_factory=VirtualLoop)
-    except (ProgError, asyncio.CancelledError):
+    except (ProgError, BaseExceptionGroup, asyncio.CancelledError):
         pass
     # The run line is main's fate (as the C++ side reports it).
     print("run " + fate_line(fates.get(0)))
@@ -88,7 +93,7 @@ def main():
         print("n%d %s" % (k, fate_line(fates.get(k))))
 
 main()
-)";
+)py";
 
 class Renderer {
 public:
@@ -121,8 +126,8 @@ private:
         line(2, fmt::format("await phase({}, 1)", k));
         line(2, "f.update(kind='returned', value=acc, end=now())");
         line(2, "return acc");
-        line(1, "except ProgError as e:");
-        line(2, "f.update(kind='raised', error=e.id, end=now())");
+        line(1, "except (ProgError, BaseExceptionGroup) as e:");
+        line(2, "f.update(kind='raised', error=err_text(e), end=now())");
         line(2, "raise");
         line(1, "except asyncio.CancelledError:");
         line(2, "f.update(kind='cancelled', end=now())");
@@ -153,7 +158,7 @@ private:
                 line(indent + 1, "ep = None");
                 line(indent + 1, "try:");
                 line(indent + 2, fmt::format("acc += await handles[{}]", s.node));
-                line(indent + 1, "except ProgError as e:");
+                line(indent + 1, "except (ProgError, BaseExceptionGroup) as e:");
                 line(indent + 2, "ep = e");
                 after_wait(k, indent + 1);
                 break;
@@ -163,11 +168,25 @@ private:
                 line(indent, "ep = None");
                 line(indent, "try:");
                 line(indent + 1, fmt::format("acc += sum(await asyncio.gather({}))", args));
-                line(indent, "except ProgError as e:");
+                line(indent, "except (ProgError, BaseExceptionGroup) as e:");
                 line(indent + 1, "ep = e");
                 after_wait(k, indent);
                 break;
             }
+            case K::task_group:
+                line(indent, "ep = None");
+                line(indent, "try:");
+                line(indent + 1, "async with asyncio.TaskGroup() as tg:");
+                line(indent + 2, "kids = []");
+                for (NodeId c : s.nodes) {
+                    line(indent + 2, fmt::format("kids.append(tg.create_task(node_{0}(), name='n{0}'))", c));
+                    line(indent + 2, fmt::format("kids[-1].add_done_callback(lambda t: record_unstarted({0}, t))", c));
+                }
+                line(indent + 1, "acc += sum(t.result() for t in kids if not t.cancelled())");
+                line(indent, "except (ProgError, BaseExceptionGroup) as e:");
+                line(indent + 1, "ep = e");
+                after_wait(k, indent);
+                break;
             case K::cancel:
                 line(indent, fmt::format("if {} in handles:", s.node));
                 line(indent + 1, fmt::format("handles[{}].cancel()", s.node));

@@ -45,6 +45,8 @@ Ran run_program(const Program& p, const Schedule& s, aio::sim::TraceMode trace =
 void require(bool ok, const Ran& r, const std::string& what) {
     if (!ok) {
         g_last_failing = r.rec->schedule;
+        RC_LOG() << "events:\n";
+        for (const std::string& e : r.o.events) RC_LOG() << "  " << e << "\n";
         RC_FAIL(what);
     }
 }
@@ -96,6 +98,15 @@ void prop_gather_keeps_order_in_programs(const Schedule& s) {
     const Ran r = run_program(p, s);
     require_clean_run(r);
     require(r.o.gather_order_violations == 0, r, "a gather returned results out of argument order");
+}
+
+void prop_task_group_never_returns_with_running_child(const Schedule& s) {
+    const Program p = *gen_any_program();
+    RC_PRE(count(p, Stmt::Kind::task_group) > 0);
+    const Ran r = run_program(p, s);
+    require_clean_run(r);
+    require(r.o.task_group_violations == 0, r,
+            fmt::format("{} TaskGroup blocks ended with a child still running", r.o.task_group_violations));
 }
 
 void prop_no_frame_leaks(const Schedule& s) {

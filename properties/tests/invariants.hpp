@@ -15,6 +15,8 @@ void prop_exception_cancels_siblings(const aio::check::Schedule& s);
 void prop_nested_run_throws(const aio::check::Schedule& s);
 /// Every gather of the program returned its children's results in argument order.
 void prop_gather_keeps_order_in_programs(const aio::check::Schedule& s);
+/// No TaskGroup block of the program ended (returned or raised) with a child still running.
+void prop_task_group_never_returns_with_running_child(const aio::check::Schedule& s);
 /// No coroutine frame of the program is alive after run().
 void prop_no_frame_leaks(const aio::check::Schedule& s);
 /// loop.time() never goes back; each sleep(d) wakes exactly d later (under timers: no

@@ -14,6 +14,7 @@ AIOSIM_PROPERTY("nested run throws at any depth and point, and the outer run is 
 AIOSIM_PROPERTY("run returns main's result, for int, string, move-only and large types", &prop_result_propagates);
 AIOSIM_PROPERTY("gather keeps argument order whatever the completion order", &prop_gather_keeps_argument_order);
 AIOSIM_PROPERTY("every gather in random programs returns argument order", &prop_gather_keeps_order_in_programs);
+AIOSIM_PROPERTY("a TaskGroup never returns with a running child", &prop_task_group_never_returns_with_running_child);
 AIOSIM_PROPERTY("no coroutine frame outlives run", &prop_no_frame_leaks);
 AIOSIM_PROPERTY("virtual time is monotonic and each sleep wakes exactly at its deadline",
                 &prop_time_monotonic_and_exact);

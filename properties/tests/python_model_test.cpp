@@ -90,7 +90,7 @@ std::vector<std::string> run_in_cpython(const std::vector<Program>& programs) {
 TEST_CASE("CPython 3.12 agrees with the model and with the runtime's fifo run on sampled programs") {
     const std::vector<Program> programs = sample_programs();
     const std::vector<std::string> cpython = run_in_cpython(programs);
-    int cancelled = 0, raised = 0;
+    int cancelled = 0, raised = 0, groups = 0, group_errors = 0;
     for (std::size_t i = 0; i < programs.size(); ++i) {
         const Program& p = programs[i];
         const std::string model = to_string(predict(p).outcome);
@@ -100,10 +100,14 @@ TEST_CASE("CPython 3.12 agrees with the model and with the runtime's fifo run on
         CHECK(to_string(cpp.outcome) == model);
         cancelled += model.find("cancelled") != std::string::npos;
         raised += model.find("raised") != std::string::npos;
+        groups += count(p, Stmt::Kind::task_group) > 0;
+        group_errors += model.find("raised g(") != std::string::npos;
     }
     // The sample exercises cancellation and errors, not only happy paths.
     CHECK(cancelled >= 5);
     CHECK(raised >= 5);
+    CHECK(groups >= 5);
+    CHECK(group_errors >= 2);  // ExceptionGroups from TaskGroups, as CPython formats them
 }
 
 int main(int argc, char** argv) {
