@@ -135,7 +135,7 @@ TEST_CASE("a missing or unknown command exits 2 and lists the commands") {
 }
 
 TEST_CASE("an unknown option or an extra argument exits 2 and points to the help") {
-    auto r = cli(sample(), {"run", "prints", "--seed", "3"});
+    auto r = cli(sample(), {"run", "prints", "--speed", "3"});
     CHECK(r.status == 2);
     CHECK(r.out.empty());
     CHECK(r.err.find("Run `aiosim run --help` for usage.") != std::string::npos);
