@@ -77,9 +77,10 @@ TEST_CASE("CancelledError carries the cancel message, empty by default") {
 }
 
 TEST_CASE("ExceptionGroup keeps its exceptions in order") {
-    aio::ExceptionGroup g("unhandled errors in a TaskGroup (2 sub-exceptions)",
-                          {make(aio::ValueError("a")), make(std::out_of_range("b"))});
+    aio::ExceptionGroup g("unhandled errors in a TaskGroup", {make(aio::ValueError("a")), make(std::out_of_range("b"))});
+    // what() is Python's str(eg): the message and the count.
     CHECK(std::string(g.what()) == "unhandled errors in a TaskGroup (2 sub-exceptions)");
+    CHECK(g.message() == "unhandled errors in a TaskGroup");
     REQUIRE(g.exceptions().size() == 2);
     CHECK(aio::describe(g.exceptions()[0]) == "ValueError: a");
     CHECK(aio::describe(g.exceptions()[1]) == "std::out_of_range: b");
@@ -90,7 +91,8 @@ TEST_CASE("describe() names aio's errors as Python does and other exceptions by 
     CHECK(aio::describe(make(aio::ValueError("bad"))) == "ValueError: bad");
     CHECK(aio::describe(make(aio::TimeoutError())) == "TimeoutError");
     CHECK(aio::describe(make(aio::InvalidStateError("Result is not set."))) == "InvalidStateError: Result is not set.");
-    CHECK(aio::describe(make(aio::ExceptionGroup("eg", {}))) == "ExceptionGroup: eg");
+    CHECK(aio::describe(make(aio::ExceptionGroup("eg", {make(aio::ValueError("a"))}))) ==
+          "ExceptionGroup: eg (1 sub-exception)");
     CHECK(aio::describe(make(aio::CancelledError())) == "CancelledError");
     CHECK(aio::describe(make(aio::CancelledError("bye"))) == "CancelledError: bye");
     CHECK(aio::describe(make(std::out_of_range("idx"))) == "std::out_of_range: idx");
