@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -131,4 +132,45 @@ TEST_CASE("Barrier: a party released but cancelled before it runs raises, and th
         CHECK(b.state() == aio::Barrier::State::filling);
         CHECK(b.n_waiting() == 0);
     }());
+}
+
+namespace {
+struct Rounds {
+    aio::Barrier b{4};
+    std::vector<int> arrived = std::vector<int>(5, 0);        // per round
+    std::vector<std::vector<std::size_t>> indexes = std::vector<std::vector<std::size_t>>(5);
+    int early = 0;  // a party passed before every party of its round had arrived
+};
+
+aio::Coro<void> party(Rounds& r, sync_test::SplitMix rng) {
+    for (int round = 0; round < 5; ++round) {
+        co_await yield(static_cast<int>(rng.below(3)));
+        ++r.arrived[round];
+        std::size_t i = co_await r.b.wait();
+        if (r.arrived[round] != 4) ++r.early;
+        r.indexes[round].push_back(i);
+    }
+}
+}  // namespace
+
+TEST_CASE("Barrier: every cycle lets its parties through together with indexes 0..n-1, under shuffled orders") {
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+        CAPTURE(seed);
+        Rounds r;
+        aio::run(
+            [](Rounds& r, std::uint64_t seed) -> aio::Coro<void> {
+                sync_test::SplitMix rng{seed};
+                std::vector<aio::Task<void>> ts;
+                for (int i = 0; i < 4; ++i) ts.push_back(aio::create_task(party(r, sync_test::SplitMix{rng.next()})));
+                co_await aio::gather(ts);
+            }(r, seed),
+            sync_test::shuffled(seed));
+        CHECK(r.early == 0);
+        for (auto& idx : r.indexes) {
+            std::sort(idx.begin(), idx.end());
+            CHECK(idx == std::vector<std::size_t>{0, 1, 2, 3});
+        }
+        CHECK(r.b.n_waiting() == 0);
+        CHECK(r.b.state() == aio::Barrier::State::filling);
+    }
 }

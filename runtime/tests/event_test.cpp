@@ -2,6 +2,7 @@
 // shared by every primitive (frames destroyed at loop close, deadlock descriptions).
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -140,4 +141,38 @@ TEST_CASE("Event: a blocking wait() from a second loop raises RuntimeError") {
         CHECK(err.find("aio::Event::wait(): the primitive is bound to a different event loop") == 0);
         CHECK(ev.waiters() == 0);
     }(ev));
+}
+
+namespace {
+aio::Coro<void> watch(aio::Event& ev, int& woke_unset, int& woke) {
+    co_await ev.wait();
+    if (!ev.is_set()) ++woke_unset;  // nobody clears it here: it must still be set
+    ++woke;
+}
+}  // namespace
+
+TEST_CASE("Event: set() wakes every waiter and none earlier, under shuffled orders and cancellations") {
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+        CAPTURE(seed);
+        int woke_unset = 0, woke = 0, cancelled = 0;
+        aio::run(
+            [](std::uint64_t seed, int& woke_unset, int& woke, int& cancelled) -> aio::Coro<void> {
+                sync_test::SplitMix rng{seed};
+                aio::Event ev;
+                std::vector<aio::Task<void>> ts;
+                for (int i = 0; i < 8; ++i) ts.push_back(aio::create_task(watch(ev, woke_unset, woke)));
+                co_await yield(1 + static_cast<int>(rng.below(3)));
+                ts[rng.below(ts.size())].cancel();
+                co_await yield(static_cast<int>(rng.below(2)));
+                ev.set();
+                ts[rng.below(ts.size())].cancel();  // maybe woken already, maybe not yet run
+                auto res = co_await aio::gather_outcomes(ts);
+                for (auto& o : res) cancelled += o.cancelled() ? 1 : 0;
+                CHECK(ev.waiters() == 0);
+            }(seed, woke_unset, woke, cancelled),
+            sync_test::shuffled(seed));
+        CHECK(woke_unset == 0);
+        CHECK(woke + cancelled == 8);
+        CHECK(cancelled >= 1);
+    }
 }
