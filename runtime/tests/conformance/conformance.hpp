@@ -6,9 +6,14 @@
 // which does what the Python file does at top level (usually `aio::run(main(), opts)` inside
 // the same try/except) and prints the same lines with out(). Use time units large enough that
 // real-time noise cannot reorder events (0.1 s steps or more).
+//
+// Every pair is linked into one program (see CMakeLists.txt), so everything else a pair file
+// defines must be static or in an anonymous namespace: two pairs' `struct Shared` would
+// otherwise be one type to the linker.
 #include <fmt/format.h>
 
 #include <aio/aio.hpp>
+#include <cstddef>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -31,6 +36,12 @@ inline std::string msg(std::exception_ptr e) { return aio::exception_message(e);
 /// Python's type(e).__name__ for aio's types ("RuntimeError", "CancelledError", ...).
 inline std::string type(std::exception_ptr e) { return aio::exception_type_name(e); }
 
-}  // namespace conformance
+/// One pair's C++ half, as the generated table (programs.cpp) lists it.
+struct Program {
+    const char* name;
+    int (*main)(aio::RunOptions opts);
+};
+extern const Program programs[];
+extern const std::size_t program_count;
 
-int conformance_program(aio::RunOptions opts);
+}  // namespace conformance

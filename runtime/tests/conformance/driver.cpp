@@ -1,5 +1,7 @@
-// Runs one conformance program: `conf_NAME [--loop real|sim]`. The program defines
-// conformance_main(); its output (stdout) must equal the Python twin's, byte for byte.
+// The conformance pairs' C++ halves in one program:
+//     conformance_programs NAME [--loop real|sim]   runs one pair's C++ half
+//     conformance_programs --list                   prints every pair's name
+// A pair's output (stdout) and exit status must equal its Python twin's, byte for byte.
 #include <fmt/format.h>
 
 #include <cstdio>
@@ -8,10 +10,38 @@
 
 #include "conformance.hpp"
 
+namespace {
+
+int usage() {
+    fmt::print(stderr, "usage: conformance_programs NAME [--loop real|sim] | --list\n");
+    return 2;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    std::string name;
     std::string loop = "real";
     for (int i = 1; i < argc; ++i) {
-        if (std::strcmp(argv[i], "--loop") == 0 && i + 1 < argc) loop = argv[++i];
+        if (std::strcmp(argv[i], "--list") == 0) {
+            for (std::size_t p = 0; p < conformance::program_count; ++p) fmt::print("{}\n", conformance::programs[p].name);
+            return 0;
+        }
+        if (std::strcmp(argv[i], "--loop") == 0 && i + 1 < argc) {
+            loop = argv[++i];
+        } else if (argv[i][0] != '-' && name.empty()) {
+            name = argv[i];
+        } else {
+            return usage();
+        }
+    }
+    const conformance::Program* program = nullptr;
+    for (std::size_t p = 0; p < conformance::program_count; ++p) {
+        if (name == conformance::programs[p].name) program = &conformance::programs[p];
+    }
+    if (program == nullptr) {
+        fmt::print(stderr, "no conformance pair named '{}' (--list lists them)\n", name);
+        return usage();
     }
     aio::RunOptions opts;
     if (loop == "sim") {
@@ -24,7 +54,7 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "unknown loop '{}': expected real or sim\n", loop);
         return 2;
     }
-    int rc = conformance_program(opts);
+    int rc = program->main(std::move(opts));
     std::fflush(stdout);
     return rc;
 }

@@ -18,7 +18,7 @@ static aio::Coro<void> amain() {
     auto [c, d] = co_await aio::gather_outcomes(worker("c", 100ms, true), worker("d", 200ms));
     auto show = [](auto& o) {
         return o.has_value() ? fmt::format("'{}'", o.value())
-                             : "'" + conformance::type(o.error()) + ":" + conformance::msg(o.error()) + "'";
+                             : fmt::format("'{}:{}'", conformance::type(o.error()), conformance::msg(o.error()));
     };
     out("[{}, {}]", show(c), show(d));
     try {

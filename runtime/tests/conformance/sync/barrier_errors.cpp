@@ -2,11 +2,13 @@
 
 using namespace conformance;
 
+namespace {
 struct Shared {
     aio::Barrier b{3};
     int rewait = 1;
     std::vector<std::string> log;
 };
+}  // namespace
 
 static aio::Coro<void> coro(Shared& s, std::string name) {
     try {

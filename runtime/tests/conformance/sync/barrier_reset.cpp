@@ -17,11 +17,13 @@ static aio::Coro<void> coro2(aio::Barrier& b) {
     out("third passed with {}", i);
 }
 
+namespace {
 struct Draining {
     aio::Barrier& b;
     int count = 0;
     std::vector<std::string> log;
 };
+}  // namespace
 
 static aio::Coro<void> coro(Draining& d, std::string name) {
     co_await d.b.wait();

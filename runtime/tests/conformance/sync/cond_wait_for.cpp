@@ -2,10 +2,12 @@
 
 using namespace conformance;
 
+namespace {
 struct State {
     int n = 0;
     std::vector<int> checks;
 };
+}  // namespace
 
 static std::string checks_str(const std::vector<int>& v) {
     std::string s;

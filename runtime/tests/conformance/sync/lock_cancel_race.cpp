@@ -2,11 +2,13 @@
 
 using namespace conformance;
 
+namespace {
 struct Shared {
     aio::Lock lock;
     int calls = 0;
     std::vector<std::string> taken;
 };
+}  // namespace
 
 static aio::Coro<void> lockit(Shared& s, std::string name) {
     ++s.calls;

@@ -2,6 +2,7 @@
 
 using namespace conformance;
 
+namespace {
 struct Job {
     int prio;
     std::string name;
@@ -9,6 +10,7 @@ struct Job {
 struct ByPrio {
     bool operator()(const Job& a, const Job& b) const { return a.prio < b.prio; }
 };
+}  // namespace
 using PQ = aio::PriorityQueue<Job, ByPrio>;
 
 static std::string show(const std::vector<Job>& v) {
