@@ -296,9 +296,13 @@ private:
                   const std::atomic<unsigned>& running, Clock::time_point t0) {
         if (&env.err != &std::cerr || !isatty(STDERR_FILENO)) return;
         bool shown = false;
-        // The workers end on their own; poll every quarter second until they all have.
+        // The workers end on their own; update the line every quarter second until they all have.
+        auto next_update = Clock::now();
         while (running.load() != 0) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(250));
+            // Short naps, so that the report follows the last run at once.
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+            if (Clock::now() < next_update) continue;
+            next_update = Clock::now() + std::chrono::milliseconds(250);
             const std::uint64_t n = done.load();
             const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
             std::string budget = seeds_ ? fmt::format(" of {}", *seeds_) : fmt::format(" ({:.0f} s of {})", secs, time_);
