@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # tools/main-job.sh: the main job. Installs missing Debian packages, builds aiosim (Release),
 # and runs every reference scenario with the `aiosim` command line tool, comparing each with
-# ../shared/reference/NAME.expected. One line per step below; exit status 1 if any failed.
+# ../shared/reference/NAME.expected; then explores every scenario under perturbed schedules
+# (AIOSIM_EXPLORE_SEEDS seeds per policy, default 2000): the reference ones must hold their
+# oracles, each known-bug scenario must be found and replayed. One line per step below; exit
+# status 1 if any failed.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -25,4 +28,5 @@ require "install missing packages"         tools/setup.sh
 require "build (Release)"                  build release -DCMAKE_BUILD_TYPE=Release -DAIOSIM_WERROR=ON
 step    "reference scenarios, real loop"   needs_cli tools/check-reference.sh real
 step    "reference scenarios, simulator"   needs_cli tools/check-reference.sh sim
+step    "explore scenarios (random, pct)"  needs_cli tools/explore-scenarios.sh
 finish

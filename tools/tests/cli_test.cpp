@@ -4,6 +4,8 @@
 #include <aio/aio.hpp>
 #include <aio/cli.hpp>
 #include <aio/scenario.hpp>
+#include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -128,10 +130,12 @@ TEST_CASE("an unknown policy or a malformed replay string exits 2 and says what 
 TEST_CASE("a missing or unknown command exits 2 and lists the commands") {
     auto none = cli(sample(), {});
     CHECK(none.status == 2);
-    CHECK(none.err == "aiosim: missing command; valid commands: list, run\nRun `aiosim --help` for usage.\n");
+    CHECK(none.err ==
+          "aiosim: missing command; valid commands: list, run, explore, shrink\nRun `aiosim --help` for usage.\n");
     auto bad = cli(sample(), {"explode"});
     CHECK(bad.status == 2);
-    CHECK(bad.err == "aiosim: unknown command 'explode'; valid commands: list, run\nRun `aiosim --help` for usage.\n");
+    CHECK(bad.err == "aiosim: unknown command 'explode'; valid commands: list, run, explore, shrink\nRun `aiosim "
+                     "--help` for usage.\n");
 }
 
 TEST_CASE("an unknown option or an extra argument exits 2 and points to the help") {
@@ -174,4 +178,239 @@ TEST_CASE("list over a program without scenarios says how to add one") {
     CHECK(r.status == 0);
     CHECK(r.out.empty());
     CHECK(r.err.find("registers no scenarios; define one with AIOSIM_SCENARIO") != std::string::npos);
+}
+
+// ---- the simulator: run --replay/--trace, explore, shrink ------------------------------------
+
+namespace {
+
+// A lost update: worker 1 arrives one pass later, so in asyncio's order the two
+// read-await-write windows do not overlap; some perturbed orders overlap them.
+aio::Coro<void> add_one(int pre_yields, int& counter) {
+    for (int i = 0; i < pre_yields; ++i) co_await aio::sleep(std::chrono::seconds(0));
+    const int seen = counter;
+    co_await aio::sleep(std::chrono::seconds(0));
+    counter = seen + 1;
+}
+aio::Coro<void> two_adders(aio::scenario::Context& ctx) {
+    int counter = 0;
+    auto a = aio::create_task(add_one(0, counter), "a");
+    auto b = aio::create_task(add_one(1, counter), "b");
+    co_await a;
+    co_await b;
+    ctx.print("counter = {}", counter);
+}
+int racy(aio::scenario::Context& ctx) {
+    aio::run(two_adders(ctx), ctx.run_options());
+    return 0;
+}
+void racy_oracle(const aio::scenario::Outcome& o, aio::scenario::Verdict& v) {
+    v.require(o.last_line() == "counter = 2", "the counter must be 2, got '{}'", o.last_line());
+}
+
+// Deadlocks, and catches the simulator's Deadlock (an aio::RuntimeError) at the top level.
+aio::Coro<void> waits_forever() {
+    aio::Future<int> never(aio::get_running_loop());
+    co_await never;
+}
+int swallows_deadlock(aio::scenario::Context& ctx) {
+    try {
+        aio::run(waits_forever(), ctx.run_options());
+    } catch (const aio::RuntimeError&) {
+        ctx.print("caught it");
+    }
+    return 0;
+}
+
+aio::scenario::Registry sim_sample() {
+    aio::scenario::Registry r = sample();
+    r.add("racy", "two workers, a lost update in some orders", &racy);
+    r.add_oracle("racy", &racy, &racy_oracle);
+    r.add("swallows_deadlock", "deadlocks and catches the Deadlock", &swallows_deadlock);
+    return r;
+}
+
+// A line "  key: value" (or "key: value") of `text`, or "".
+std::string field(const std::string& text, const std::string& key) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        auto start = line.find_first_not_of(' ');
+        if (start != std::string::npos && line.compare(start, key.size() + 2, key + ": ") == 0)
+            return line.substr(start + key.size() + 2);
+    }
+    return {};
+}
+
+// The summary line without its rate and time, which depend on the machine.
+std::string summary(const std::string& out) {
+    auto at = out.find("summary: ");
+    REQUIRE(at != std::string::npos);
+    auto end = out.find(" runs/s", at);
+    return out.substr(at, out.rfind(',', end) - at);
+}
+
+}  // namespace
+
+TEST_CASE("explore finds a lost update, and prints the seed, the replay string, the trace hash and the command") {
+    auto r = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    CHECK(r.status == 1);
+    CHECK(r.out.starts_with("explore racy: policy random, seeds 1..50\n"));
+    CHECK(r.out.find("FAILED: ") != std::string::npos);
+    CHECK(r.out.find("  - the counter must be 2, got 'counter = 1'") != std::string::npos);
+    const std::string replay = field(r.out, "replay");
+    REQUIRE(replay.starts_with("aiosim1:random:seed="));
+    CHECK(field(r.out, "trace hash").starts_with("0x"));
+    CHECK(field(r.out, "replay it") == "aiosim run racy --replay '" + replay + "'");
+    CHECK(field(r.out, "shrink it") == "aiosim shrink racy --replay '" + replay + "'");
+    CHECK(r.err.empty());  // scenario output is captured, and stderr is no terminal here
+
+    // The same failure, with the same trace hash, from the printed command.
+    auto again = cli(sim_sample(), {"run", "racy", "--replay", replay});
+    CHECK(again.status == 1);
+    CHECK(again.out == "counter = 1\n");
+    CHECK(field(again.err, "trace hash") == field(r.out, "trace hash"));
+    CHECK(field(again.err, "replay") == replay);
+
+    auto expected = cli(sim_sample(), {"explore", "racy", "--seeds", "50", "--expect-failure"});
+    CHECK(expected.status == 0);
+    CHECK(expected.out.find("as expected") != std::string::npos);
+}
+
+TEST_CASE("explore passes in asyncio's order, and --expect-failure then exits 1") {
+    auto r = cli(sim_sample(), {"explore", "racy", "--policy", "fifo", "--seeds", "5"});
+    CHECK(r.status == 0);
+    CHECK(summary(r.out) == "summary: 5 runs, 0 failed, 1 distinct outcomes, 1 distinct traces");
+    auto e = cli(sim_sample(), {"explore", "racy", "--policy", "fifo", "--seeds", "5", "--expect-failure"});
+    CHECK(e.status == 1);
+    CHECK(e.out.find("NOT FOUND") != std::string::npos);
+}
+
+TEST_CASE("explore's report is the same whatever the number of jobs") {
+    for (const char* stop : {"", "--stop-at-first"}) {
+        std::vector<std::string> args{"explore", "racy", "--seeds", "40", "--seed-start", "7"};
+        if (*stop) args.push_back(stop);
+        auto one = cli(sim_sample(), args);
+        args.insert(args.end(), {"--jobs", "3"});
+        auto three = cli(sim_sample(), args);
+        CHECK(one.status == 1);
+        CHECK(three.status == 1);
+        CHECK(summary(one.out) == summary(three.out));
+        CHECK(one.out.substr(0, one.out.find("summary: ")) == three.out.substr(0, three.out.find("summary: ")));
+    }
+    // --stop-at-first stops at the first failing seed: fewer runs than the budget here.
+    auto all = cli(sim_sample(), {"explore", "racy", "--seeds", "40"});
+    auto first = cli(sim_sample(), {"explore", "racy", "--seeds", "40", "--stop-at-first"});
+    CHECK(field(all.out, "seed") == field(first.out, "seed"));
+    CHECK(summary(first.out).starts_with("summary: " + std::to_string(std::stoull(field(first.out, "seed"))) + " runs, 1 failed"));
+}
+
+TEST_CASE("under the simulator run reports a failed oracle and keeps a non-zero exit status") {
+    auto r = cli(sim_sample(), {"run", "prints", "--loop", "sim"});
+    CHECK(r.status == 5);
+    CHECK(r.out == "one\ntwo\n");
+    CHECK(r.err == "a warning\naiosim run: prints FAILED:\n  - the exit status must be 0, got 5\n"
+                   "replay: aiosim1:fifo:-:-\ntrace hash: " + field(r.err, "trace hash") + "\n");
+}
+
+TEST_CASE("a simulator error counts as a failure even when the scenario catches it") {
+    auto r = cli(sim_sample(), {"explore", "swallows_deadlock", "--seeds", "3"});
+    CHECK(r.status == 1);
+    CHECK(r.out.find("FAILED: 3 of 3 runs") != std::string::npos);
+    CHECK(r.out.find("  - the simulator raised aio::sim::Deadlock") != std::string::npos);
+    auto run = cli(sim_sample(), {"run", "swallows_deadlock", "--loop", "sim"});
+    CHECK(run.out == "caught it\n");
+    CHECK(run.status == 1);
+    CHECK(run.err.find("aiosim run: swallows_deadlock FAILED:\n  - the simulator raised aio::sim::Deadlock") !=
+          std::string::npos);
+}
+
+TEST_CASE("explore shards seeds by TEST_TOTAL_SHARDS and TEST_SHARD_INDEX") {
+    ::setenv("TEST_TOTAL_SHARDS", "3", 1);
+    ::setenv("TEST_SHARD_INDEX", "1", 1);
+    auto r = cli(sim_sample(), {"explore", "racy", "--policy", "fifo", "--seeds", "10", "--seed-start", "100"});
+    ::setenv("TEST_SHARD_INDEX", "3", 1);
+    auto bad = cli(sim_sample(), {"explore", "racy", "--seeds", "10"});
+    ::unsetenv("TEST_TOTAL_SHARDS");
+    ::unsetenv("TEST_SHARD_INDEX");
+    CHECK(r.status == 0);
+    // Seeds 100..109, every third from the second: 101, 104, 107.
+    CHECK(r.out.starts_with("explore racy: policy fifo, seeds 101, 104, ... 107 (every 3), shard 2 of 3\n"));
+    CHECK(summary(r.out).starts_with("summary: 3 runs, 0 failed"));
+    CHECK(bad.status == 2);
+    CHECK(bad.err.find("TEST_SHARD_INDEX must be an integer below TEST_TOTAL_SHARDS (3), got '3'") !=
+          std::string::npos);
+}
+
+TEST_CASE("explore: bad usage exits 2 and says what is wrong") {
+    auto none = cli(sim_sample(), {"explore", "racy"});
+    CHECK(none.status == 2);
+    CHECK(none.err.find("give a budget: --seeds N or --time DURATION") != std::string::npos);
+    CHECK(cli(sim_sample(), {"explore", "racy", "--seeds", "5", "--time", "1s"}).status == 2);
+    CHECK(cli(sim_sample(), {"explore", "racy", "--seeds", "0"}).status == 2);
+    CHECK(cli(sim_sample(), {"explore", "racy", "--seeds", "5", "--jobs", "0"}).status == 2);
+    CHECK(cli(sim_sample(), {"explore", "racy", "--seeds", "5", "--policy", "chaos"}).status == 2);
+    auto t = cli(sim_sample(), {"explore", "racy", "--time", "soon"});
+    CHECK(t.status == 2);
+    CHECK(t.err.find("--time: 'soon' is not a duration") != std::string::npos);
+    auto u = cli(sim_sample(), {"explore", "racer", "--seeds", "5"});
+    CHECK(u.status == 2);
+    CHECK(u.err.find("unknown scenario 'racer' (did you mean 'racy'?)") != std::string::npos);
+}
+
+TEST_CASE("explore --time runs at least one seed and reports") {
+    auto r = cli(sim_sample(), {"explore", "a_long_name", "--time", "1ms"});
+    CHECK(r.status == 0);
+    CHECK(r.out.starts_with("explore a_long_name: policy random, seeds from 1 for 1ms\n"));
+    CHECK(r.out.find("summary: ") != std::string::npos);
+    CHECK(r.out.find("summary: 0 runs") == std::string::npos);
+}
+
+TEST_CASE("shrink prints a failing replay string no longer than the input, and how many decisions it removed") {
+    auto found = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    const std::string replay = field(found.out, "replay");
+    REQUIRE(!replay.empty());
+    auto s = cli(sim_sample(), {"shrink", "racy", "--replay", replay});
+    CHECK(s.status == 0);
+    const std::string small = field(s.out, "replay");
+    REQUIRE(!small.empty());
+    CHECK(small.size() <= replay.size());
+    CHECK(s.out.find("removed") != std::string::npos);
+    auto run = cli(sim_sample(), {"run", "racy", "--replay", small});
+    CHECK(run.status == 1);
+    CHECK(field(run.err, "trace hash") == field(s.out, "trace hash"));
+
+    auto passing = cli(sim_sample(), {"shrink", "racy", "--replay", "aiosim1:fifo:-"});
+    CHECK(passing.status == 1);
+    CHECK(passing.err.find("the schedule does not fail: nothing to shrink") != std::string::npos);
+    auto bad = cli(sim_sample(), {"shrink", "racy", "--replay", "aiosim1:random:seed=x"});
+    CHECK(bad.status == 2);
+    CHECK(bad.err.find("aiosim shrink: --replay: ") == 0);
+    CHECK(cli(sim_sample(), {"shrink", "racy"}).status == 2);
+}
+
+TEST_CASE("run --trace writes Chrome trace-event JSON, or the text form; --print-replay names the run") {
+    const std::string json = "cli_test_trace.json", text = "cli_test_trace.txt";
+    auto r = cli(sim_sample(), {"run", "racy", "--trace", json, "--print-replay"});
+    CHECK(r.status == 0);
+    CHECK(r.out == "counter = 2\n");
+    CHECK(r.err.starts_with("replay: aiosim1:fifo:-:-\ntrace hash: 0x"));
+    CHECK(field(r.err, "trace hash").starts_with("0x"));
+    std::ifstream f(json);
+    std::string body((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    CHECK(body.starts_with("{"));
+    CHECK(body.find("\"traceEvents\"") != std::string::npos);
+    CHECK(cli(sim_sample(), {"run", "racy", "--trace", text}).status == 0);
+    std::ifstream t(text);
+    std::string first;
+    std::getline(t, first);
+    CHECK(first == "0.000000000 0 created #1 \"Task-1\"");
+    std::remove(json.c_str());
+    std::remove(text.c_str());
+
+    auto real = cli(sim_sample(), {"run", "prints", "--loop", "real", "--trace", json});
+    CHECK(real.status == 2);
+    CHECK(real.err == "aiosim run: --trace needs the simulator, not --loop real; use --loop sim or leave --loop out\n");
+    auto nowhere = cli(sim_sample(), {"run", "prints", "--trace", "/nonexistent/dir/t.json"});
+    CHECK(nowhere.status == 2);
+    CHECK(nowhere.err == "aiosim run: --trace: cannot write to '/nonexistent/dir/t.json'\n");
 }

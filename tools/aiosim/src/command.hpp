@@ -1,8 +1,8 @@
 #pragma once
 // Internal: one aiosim subcommand. Each command adds its CLI11 subcommand and options in its
 // constructor (the option values live in the command object), and does its work in
-// execute() once the whole command line has parsed. Adding a subcommand (explore, replay,
-// shrink) is one more Command and one line in cli.cpp.
+// execute() once the whole command line has parsed. Adding a subcommand is one more Command
+// and one line in cli.cpp.
 #include <CLI/CLI.hpp>
 
 #include <memory>
@@ -35,5 +35,7 @@ protected:
 
 std::unique_ptr<Command> make_list_command(CLI::App& app);
 std::unique_ptr<Command> make_run_command(CLI::App& app);
+std::unique_ptr<Command> make_explore_command(CLI::App& app);
+std::unique_ptr<Command> make_shrink_command(CLI::App& app);
 
 }  // namespace aio::cli

@@ -41,33 +41,59 @@ void add_loop_options(CLI::App& command, LoopOptions& options) {
             return fmt::format("unknown loop '{}'; valid loops: {}", value, loop_names());
         },
         "", "loop name");
-    command.add_option("--loop", options.loop, help)->check(known)->type_name("LOOP")->default_str(options.loop);
+    command.add_option("--loop", options.loop, help)
+        ->check(known)
+        ->type_name("LOOP")
+        ->default_str(options.loop)
+        ->each([&options](const std::string&) { options.loop_given = true; });
     CLI::Validator policy(
         [](std::string& value) -> std::string {
             if (aio::sim::policy_from_name(value)) return {};
             return fmt::format("unknown policy '{}'; valid policies: {}", value, aio::sim::policy_names());
         },
         "", "policy name");
-    command.add_option("--policy", options.policy, "--loop sim: the scheduling policy")
+    auto note = [&options](const char* name) {
+        return [&options, name](const std::string&) {
+            if (options.sim_option.empty()) options.sim_option = name;
+        };
+    };
+    command.add_option("--policy", options.policy, "the scheduling policy (implies --loop sim)")
         ->check(policy)
         ->type_name("POLICY")
-        ->default_str(options.policy);
-    command.add_option("--seed", options.seed, "--loop sim: the seed of the policy's choices")->type_name("SEED");
-    command.add_option("--replay", options.replay, "--loop sim: run exactly this replay string")->type_name("STR");
+        ->default_str(options.policy)
+        ->each(note("--policy"));
+    command.add_option("--seed", options.seed, "the seed of the policy's choices (implies --loop sim)")
+        ->type_name("SEED")
+        ->each(note("--seed"));
+    command.add_option("--replay", options.replay, "run exactly this replay string (implies --loop sim)")
+        ->type_name("STR")
+        ->each(note("--replay"));
+}
+
+std::string effective_loop(const LoopOptions& options) {
+    if (options.sim_option.empty()) return options.loop;
+    if (!options.loop_given) return "sim";
+    if (options.loop != "sim")
+        throw aio::ValueError(
+            fmt::format("{} needs the simulator, not --loop {}; use --loop sim or leave --loop out", options.sim_option,
+                        options.loop));
+    return options.loop;
+}
+
+aio::sim::Config make_sim_config(const LoopOptions& options) {
+    if (!options.replay.empty()) return aio::sim::Config::from_replay(options.replay);  // says where a bad string is wrong
+    aio::sim::Config cfg;
+    cfg.policy = *aio::sim::policy_from_name(options.policy);
+    cfg.seed = options.seed;
+    return cfg;
 }
 
 aio::RunOptions make_run_options(const LoopOptions& options) {
     aio::RunOptions o;
-    if (options.loop == "real") return o;  // aio::run's default: a new real-time loop
-    if (options.loop == "sim") {
-        aio::sim::Config cfg;
-        if (!options.replay.empty()) {
-            cfg = aio::sim::Config::from_replay(options.replay);  // says where a bad string is wrong
-        } else {
-            cfg.policy = *aio::sim::policy_from_name(options.policy);
-            cfg.seed = options.seed;
-        }
-        o.loop_factory = aio::sim::loop_factory(std::move(cfg));
+    const std::string loop = effective_loop(options);
+    if (loop == "real") return o;  // aio::run's default: a new real-time loop
+    if (loop == "sim") {
+        o.loop_factory = aio::sim::loop_factory(make_sim_config(options));
         return o;
     }
     // add_loop_options() validated the name; a loop in kLoops without a case here is a bug.

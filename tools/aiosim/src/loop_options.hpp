@@ -1,14 +1,13 @@
 #pragma once
-// Internal: how a command chooses the loop a scenario runs on. Today only `--loop real` (the
-// default real-time aio::EventLoop). The simulator adds `sim` to the table in
-// loop_options.cpp, and its options (--policy, --seed, --replay, --trace) to LoopOptions and
-// add_loop_options(), so that run, explore, replay and shrink all accept them alike.
+// Internal: how a command chooses the loop a scenario runs on: `--loop real` (the default
+// real-time aio::EventLoop) or `--loop sim` with its options (--policy, --seed, --replay).
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
 #include <string>
 
 #include "aio/run.hpp"
+#include "aio/sim/config.hpp"
 
 namespace aio::cli {
 
@@ -17,11 +16,22 @@ struct LoopOptions {
     std::string policy = "fifo";  // --loop sim only
     std::uint64_t seed = 0;       // --loop sim only
     std::string replay;           // --loop sim only: a replay string (overrides policy and seed)
+    bool loop_given = false;      // --loop was on the command line
+    std::string sim_option;       // the first simulator option on the command line, if any
 };
 
 /// Adds the loop options to `command`, validated at parse time (an unknown loop is bad
 /// usage, and the message lists the valid ones).
 void add_loop_options(CLI::App& command, LoopOptions& options);
+
+/// The loop actually used: `sim` when a simulator option (--policy, --seed, --replay, or
+/// one a command adds, noted in sim_option) is given without --loop. Throws aio::ValueError
+/// for --loop real with a simulator option.
+std::string effective_loop(const LoopOptions& options);
+
+/// The simulator configuration the options name (policy and seed, or the replay string,
+/// which overrides them). Throws aio::ValueError (ReplayParseError) for a malformed string.
+aio::sim::Config make_sim_config(const LoopOptions& options);
 
 /// The aio::RunOptions that make aio::run use the chosen loop.
 aio::RunOptions make_run_options(const LoopOptions& options);

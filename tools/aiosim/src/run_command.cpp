@@ -1,11 +1,20 @@
-// aiosim run NAME [--loop L]: runs one scenario, streaming its lines as they are printed;
-// the exit status is the scenario's.
+// aiosim run NAME [--loop L] [--policy P] [--seed S] [--replay STR] [--trace FILE]
+// [--print-replay]: runs one scenario, streaming its lines as they are printed; the exit
+// status is the scenario's. Under the simulator the run is also judged as `explore` judges
+// it: a failed oracle or a simulator error (even one the scenario caught) is reported on
+// standard error with the run's replay string and trace hash, and turns exit status 0 into 1.
+#include <fmt/format.h>
+
+#include <fstream>
 #include <mutex>
 #include <string>
+
+#include <aio/sim/trace.hpp>
 
 #include "aio/scenario/check.hpp"
 #include "command.hpp"
 #include "loop_options.hpp"
+#include "sim_run.hpp"
 
 namespace aio::cli {
 
@@ -29,6 +38,10 @@ private:
     std::ostream& err_;
 };
 
+bool ends_with(const std::string& s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 class RunCommand final : public Command {
 public:
     explicit RunCommand(CLI::App& app) {
@@ -37,36 +50,89 @@ public:
         // valid names instead.
         app_->add_option("NAME", name_, "the scenario to run (`aiosim list` shows them)");
         add_loop_options(*app_, loop_);
+        app_->add_option("--trace", trace_,
+                         "write the run's trace to FILE: Chrome trace-event JSON (Perfetto, chrome://tracing) if FILE "
+                         "ends in .json, otherwise the text form; - is standard error (implies --loop sim)")
+            ->type_name("FILE")
+            ->each([this](const std::string&) {
+                if (loop_.sim_option.empty()) loop_.sim_option = "--trace";
+            });
+        app_->add_flag("--print-replay", print_replay_,
+                       "print the run's replay string and trace hash on standard error at the end (implies --loop "
+                       "sim)")
+            ->each([this](const std::string&) {
+                if (loop_.sim_option.empty()) loop_.sim_option = "--print-replay";
+            });
     }
 
     int execute(Env& env) override {
+        const std::string cmd = env.program + " run";
         if (name_.empty()) {
             std::string valid;
             for (const auto* v : env.scenarios.all()) valid += (valid.empty() ? "" : ", ") + v->name;
-            env.err << env.program << " run: which scenario? Give its name: " << env.program << " run NAME; valid "
+            env.err << cmd << ": which scenario? Give its name: " << env.program << " run NAME; valid "
                     << "scenarios: " << (valid.empty() ? "none (this program registers no scenarios)" : valid)
                     << '\n';
             return 2;
         }
         const scenario::Scenario* s = env.scenarios.find(name_);
         if (!s) {
-            env.err << env.program << " run: " << env.scenarios.unknown_name_message(name_) << '\n';
+            env.err << cmd << ": " << env.scenarios.unknown_name_message(name_) << '\n';
             return 2;
         }
-        aio::RunOptions options;
+        std::string loop;
         try {
-            options = make_run_options(loop_);
-        } catch (const aio::ValueError& e) {  // a malformed --replay string: says where and why
-            env.err << env.program << " run: --replay: " << e.what() << '\n';
+            loop = effective_loop(loop_);
+        } catch (const aio::ValueError& e) {
+            env.err << cmd << ": " << e.what() << '\n';
             return 2;
         }
         StreamSink echo(env.out, env.err);
-        return scenario::execute(*s, std::move(options), &echo).exit_status;
+        if (loop != "sim") return scenario::execute(*s, make_run_options(loop_), &echo).exit_status;
+
+        aio::sim::Config cfg;
+        try {
+            cfg = make_sim_config(loop_);
+        } catch (const aio::ValueError& e) {  // a malformed --replay string: says where and why
+            env.err << cmd << ": --replay: " << e.what() << '\n';
+            return 2;
+        }
+        std::ofstream trace_file;
+        if (!trace_.empty() && trace_ != "-") {
+            trace_file.open(trace_, std::ios::binary | std::ios::trunc);
+            if (!trace_file) {
+                env.err << cmd << ": --trace: cannot write to '" << trace_ << "'\n";
+                return 2;
+            }
+        }
+        cfg.trace = trace_.empty() ? aio::sim::TraceMode::hash : aio::sim::TraceMode::full;
+        SimRun r = run_simulated(*s, cfg, &echo);
+
+        if (!trace_.empty()) {
+            std::ostream& os = trace_ == "-" ? env.err : static_cast<std::ostream&>(trace_file);
+            os << (ends_with(trace_, ".json") ? aio::sim::chrome_trace_json(r.trace) : aio::sim::format_trace(r.trace));
+            os.flush();
+            if (!os) {
+                env.err << cmd << ": --trace: writing '" << trace_ << "' failed\n";
+                return 2;
+            }
+        }
+        const std::string hash = r.trace_hash ? aio::sim::format_hash(*r.trace_hash) : std::string("none (no loop ran)");
+        if (r.failed()) {
+            env.err << fmt::format("{}: {} FAILED:\n", cmd, name_);
+            for (const auto& p : r.problems) env.err << "  - " << p << '\n';
+        }
+        if (r.failed() || print_replay_) env.err << "replay: " << r.replay << "\ntrace hash: " << hash << '\n';
+        env.err.flush();
+        const int status = r.outcome.exit_status;
+        return r.failed() && status == 0 ? 1 : status;
     }
 
 private:
     std::string name_;
     LoopOptions loop_;
+    std::string trace_;
+    bool print_replay_ = false;
 };
 
 }  // namespace

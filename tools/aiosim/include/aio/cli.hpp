@@ -2,11 +2,22 @@
 // aio::cli::main: the `aiosim` command line over the scenarios a program registers.
 //
 //     aiosim list                       every scenario, with its one-line description
-//     aiosim run NAME [--loop real]     runs one scenario, streaming its output
+//     aiosim run NAME [--loop real|sim] [--policy P] [--seed S] [--replay STR]
+//                     [--trace FILE] [--print-replay]
+//                                       runs one scenario, streaming its output
+//     aiosim explore NAME (--seeds N | --time D) [--policy P] [--seed-start S] [--jobs J]
+//                     [--stop-at-first] [--expect-failure]
+//                                       runs it under many seeds of the simulator, output
+//                                       captured; reports the first failure and a summary
+//     aiosim shrink NAME --replay STR   the minimal failing replay string
 //
-// Exit status: for `run`, the scenario's own (1 if an exception escaped it); 0 for `list` and
-// --help; 2 for bad usage (no or unknown subcommand, unknown option, loop or scenario, missing
-// argument), with a message on standard error that names the mistake and the fix. A program
+// Exit status: for `run`, the scenario's own (1 if an exception escaped it; under the
+// simulator also 1 when it returned 0 but its oracle failed or the simulator raised an error
+// the scenario caught); for `explore`, 0 when every run passed and 1 when one failed (reversed
+// by --expect-failure); for `shrink`, 0 when a failing string is printed and 1 when the input
+// does not fail; 0 for `list` and --help; 2 for bad usage (no or unknown subcommand, unknown
+// option, loop, policy or scenario, missing argument, malformed replay string or shard
+// variables), with a message on standard error that names the mistake and the fix. A program
 // whose registrations are inconsistent (a name twice, a stray oracle) also exits 2 before
 // parsing anything.
 //

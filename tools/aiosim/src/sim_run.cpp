@@ -1,0 +1,97 @@
+#include "sim_run.hpp"
+
+#include <fmt/format.h>
+
+#include <memory>
+#include <mutex>
+
+#include <aio/sim/sim_loop.hpp>
+#include <aio/sim/trace.hpp>
+
+namespace aio::cli {
+
+namespace {
+
+// The records of every loop one run creates, in creation order. Loops are normally created
+// on the scenario's thread, but a scenario may call aio::run inside aio::to_thread.
+struct Records {
+    std::mutex mu;
+    std::vector<std::shared_ptr<aio::sim::RunRecord>> all;
+};
+
+void add_problem(std::vector<std::string>& problems, const std::string& what) {
+    for (const auto& p : problems)
+        if (p == what) return;  // one loop's error reported once
+    problems.push_back(what);
+}
+
+}  // namespace
+
+SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, scenario::Sink* echo) {
+    auto records = std::make_shared<Records>();
+    auto base = std::make_shared<const aio::sim::Config>(cfg);
+    aio::RunOptions options;
+    options.loop_factory = [records, base]() -> std::unique_ptr<EventLoop> {
+        auto c = std::make_shared<aio::sim::Config>(*base);
+        c->record = std::make_shared<aio::sim::RunRecord>();
+        {
+            std::lock_guard lock(records->mu);
+            records->all.push_back(c->record);
+        }
+        return std::make_unique<aio::sim::SimLoop>(std::shared_ptr<const aio::sim::Config>(std::move(c)));
+    };
+
+    SimRun r;
+    r.outcome = scenario::execute(s, options, echo);
+    // Every loop is destroyed by now (aio::run destroys its loop before it returns), so
+    // every record is complete.
+    const scenario::Verdict v = scenario::evaluate(s, r.outcome);
+    r.problems = v.violations();
+    const auto& recs = records->all;
+    r.loops = recs.size();
+    for (const auto& rec : recs) {
+        if (!rec->failure.empty()) add_problem(r.problems, "the simulator raised " + rec->failure);
+        if (!rec->replay_incomplete.empty()) add_problem(r.problems, rec->replay_incomplete);
+    }
+    if (recs.size() == 1) {
+        r.replay = recs.front()->replay;
+        r.nonzero_decisions = recs.front()->nonzero_decisions;
+    } else {
+        aio::sim::Schedule seeded = cfg.schedule();
+        if (recs.empty()) seeded.decisions.reset();
+        r.replay = seeded.to_string();
+        r.nonzero_decisions = seeded.decisions ? seeded.decisions->size() : 0;
+    }
+    if (cfg.trace != aio::sim::TraceMode::off && !recs.empty()) {
+        if (recs.size() == 1) {
+            r.trace_hash = recs.front()->trace_hash;
+        } else {
+            std::uint64_t h = aio::sim::fnv1a64_offset;
+            for (const auto& rec : recs) h = aio::sim::fnv1a64(aio::sim::format_hash(rec->trace_hash.value_or(0)), h);
+            r.trace_hash = h;
+        }
+        if (cfg.trace == aio::sim::TraceMode::full)
+            for (const auto& rec : recs) r.trace.insert(r.trace.end(), rec->trace.begin(), rec->trace.end());
+    }
+    if (cfg.record && !recs.empty()) *cfg.record = *recs.back();
+    return r;
+}
+
+std::uint64_t outcome_hash(const scenario::Outcome& o) {
+    using aio::sim::fnv1a64;
+    std::uint64_t h = fnv1a64(fmt::format("status {}\n", o.exit_status));
+    for (const auto& l : o.lines) h = fnv1a64("\n", fnv1a64(l, fnv1a64("out ", h)));
+    for (const auto& l : o.errors) h = fnv1a64("\n", fnv1a64(l, fnv1a64("err ", h)));
+    return fnv1a64(o.escaped_description(), fnv1a64("escaped ", h));
+}
+
+std::string shell_quote(const std::string& s) {
+    if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") ==
+                          std::string::npos)
+        return s;
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+}  // namespace aio::cli

@@ -1,0 +1,49 @@
+#pragma once
+// Internal: one run of a scenario under the simulator, judged as `explore` judges it.
+//
+// A run fails when the scenario's oracle fails (the default oracle: an exception escaped or
+// the exit status is not 0), or when the simulator raised Deadlock, LimitExceeded or
+// ReplayDivergence in any of the scenario's loops, even if the scenario caught it (a
+// scenario that catches std::exception or aio::RuntimeError at its top level would
+// otherwise swallow it: the loop's RunRecord keeps it). A strict replay that ended before
+// all its decisions were used is a ReplayDivergence too.
+//
+// Every loop the scenario creates gets its own RunRecord. The run's replay string is its
+// single loop's recorded schedule (parameters and non-zero decisions); a scenario that makes
+// several loops gets its seeded schedule instead, which replays all of them. Its trace hash
+// is the single loop's hash, or FNV-1a over the loops' hashes in creation order.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <aio/scenario/check.hpp>
+#include <aio/sim/config.hpp>
+
+namespace aio::cli {
+
+struct SimRun {
+    scenario::Outcome outcome;
+    /// The oracle's violations, then one per simulator error.
+    std::vector<std::string> problems;
+    std::string replay;                   ///< replays this run (Config::from_replay)
+    std::uint64_t nonzero_decisions = 0;  ///< of the replay string
+    std::optional<std::uint64_t> trace_hash;  ///< when cfg.trace != off and a loop ran
+    std::vector<aio::sim::TraceEvent> trace;  ///< every loop's events, when cfg.trace == full
+    std::size_t loops = 0;
+    bool failed() const noexcept { return !problems.empty(); }
+};
+
+/// Runs `s` once under `cfg` (each loop gets a copy of cfg with its own record); lines are
+/// captured, and also passed to `echo` if given. If cfg.record is set, it receives the last
+/// loop's record (what aio::check::shrink_replay reads).
+SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, scenario::Sink* echo = nullptr);
+
+/// 64-bit FNV-1a over the outcome (exit status, output and error lines, escaped exception):
+/// equal for runs that a user would see as the same.
+std::uint64_t outcome_hash(const scenario::Outcome& o);
+
+/// `s` quoted for a POSIX shell when it needs quoting ('...').
+std::string shell_quote(const std::string& s);
+
+}  // namespace aio::cli
