@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <set>
@@ -644,6 +645,58 @@ aio::Coro<std::string> task_basics_program() {
     co_return sig;
 }
 
+// Eager tasks (3.12's eager_task_factory) under perturbed orders: a task whose first step
+// finishes synchronously is done at create_task; the others keep their invariants.
+aio::Coro<std::string> eager_program() {
+    std::string sig;
+    aio::get_running_loop().set_eager_tasks(true);
+    auto quick = [](std::string& sig, int v) -> aio::Coro<int> {
+        sig += 'q';
+        co_return v;
+    };
+    auto slow = [](std::string& sig, int v) -> aio::Coro<int> {
+        sig += 's';
+        co_await aio::sleep(0s);
+        sig += 'S';
+        co_return v;
+    };
+    auto q = aio::create_task(quick(sig, 1));
+    require(q.done() && q.result() == 1, "eager: a task with no await was not done at create_task");
+    auto a = aio::create_task(slow(sig, 2));
+    auto b = aio::create_task(slow(sig, 3));
+    require(sig == "qss", "eager: first steps did not run inside create_task ({})", sig);
+    auto race = racers(sig);
+    auto [x, y, z] = co_await aio::gather(slow(sig, 4), a, b);
+    require(x == 4 && y == 2 && z == 3, "eager: gather out of order");
+    co_await race;
+    co_return sig;
+}
+
+// Runner: several runs on one simulator loop; a task left pending by one run is cancelled
+// (its cleanup runs once) at close(), not before.
+struct RunnerCounts {
+    int cleanups = 0;
+};
+aio::Coro<int> runner_first(std::shared_ptr<RunnerCounts> c) {
+    aio::create_task([](std::shared_ptr<RunnerCounts> c) -> aio::Coro<void> {
+        struct Cleanup {
+            RunnerCounts* c;
+            ~Cleanup() { ++c->cleanups; }
+        } cleanup{c.get()};
+        co_await aio::sleep(1h);
+    }(c));
+    std::string sig;
+    auto race = racers(sig);
+    co_await race;
+    co_return static_cast<int>(sig.size());
+}
+aio::Coro<int> runner_second(std::shared_ptr<RunnerCounts> c) {
+    require(c->cleanups == 0, "Runner: a pending task was cancelled between runs");
+    require(aio::get_running_loop().all_tasks().size() == 2, "Runner: the pending task is gone");
+    co_await aio::sleep(1ms);
+    co_return 7;
+}
+
 }  // namespace
 
 TEST_CASE("Lock: one holder at a time, FIFO for waiters, every acquirer served (random, pct)") {
@@ -698,4 +751,24 @@ TEST_CASE("gather keeps argument order whatever the completion order (random, pc
 }
 TEST_CASE("Future, current_task, all_tasks, sleep, to_thread under perturbed orders (random, pct)") {
     under_perturbing_policies("task basics", [] { return task_basics_program(); });
+}
+TEST_CASE("eager tasks keep their invariants under perturbed orders (random, pct)") {
+    under_perturbing_policies("eager", [] { return eager_program(); });
+}
+TEST_CASE("Runner: several runs on one simulator loop; pending tasks cancelled at close (random, pct)") {
+    std::uint64_t seeds = 20;
+    if (const char* e = std::getenv("AIOSIM_SEEDS")) seeds = std::max<std::uint64_t>(1, std::strtoull(e, nullptr, 10));
+    for (Policy p : {Policy::random, Policy::pct}) {
+        for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+            CAPTURE(seed);
+            auto c = std::make_shared<RunnerCounts>();
+            {
+                aio::Runner runner({.loop_factory = aio::sim::loop_factory({.policy = p, .seed = seed})});
+                CHECK(runner.run(runner_first(c)) == 6);
+                CHECK(runner.run(runner_second(c)) == 7);
+                CHECK(c->cleanups == 0);
+            }
+            CHECK(c->cleanups == 1);
+        }
+    }
 }
