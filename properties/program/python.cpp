@@ -35,14 +35,22 @@ handles = {}
 fates = {}
 
 def now():
-    return round(asyncio.get_running_loop().time())
+    # whole units (a node that a timeout interrupted is half a unit past an instant)
+    return int(asyncio.get_running_loop().time() + 1e-6)
 
-async def phase(k, j):
+def phase_target(k, j):
     t = now()
     d = (k - t) % M
     if d == 0:
         d = M
-    await asyncio.sleep(d + (j - 1) * M)
+    return t + d + (j - 1) * M
+
+async def phase(k, j):
+    await asyncio.sleep(phase_target(k, j) - asyncio.get_running_loop().time())
+
+def deadline(k, j):
+    """A timeout of node k: half a unit after its j-th phase instant, when nobody acts."""
+    return phase_target(k, j) + 0.5
 
 async def trivial():
     return 0
@@ -199,6 +207,26 @@ private:
                 block(s.handler, k, indent + 1);
                 break;
             case K::nested_run: line(indent, "nested_run()"); break;
+            case K::timeout:
+                line(indent, "try:");
+                line(indent + 1, fmt::format("async with asyncio.timeout_at(deadline({}, {})):", k, s.n));
+                block(s.body, k, indent + 2);
+                line(indent, "except TimeoutError:");
+                line(indent + 1, "acc += 1000");
+                line(indent, fmt::format("await phase({}, 1)", k));
+                break;
+            case K::wait_for:
+                line(indent, "ep = None");
+                line(indent, "try:");
+                line(indent + 1, fmt::format("acc += await asyncio.wait_for(node_{}(), deadline({}, {}) - "
+                                             "asyncio.get_running_loop().time())",
+                                             s.node, k, s.n));
+                line(indent, "except TimeoutError:");
+                line(indent + 1, "acc += 1000");
+                line(indent, "except (ProgError, BaseExceptionGroup) as e:");
+                line(indent + 1, "ep = e");
+                after_wait(k, indent);
+                break;
             }
         }
     }
