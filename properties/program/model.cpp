@@ -163,10 +163,12 @@ private:
         sleep(k, 1);
     }
 
-    std::int64_t units() const { return now_ / 2; }
-    // The time (half units) of node k's j-th phase instant after the current unit.
+    // Time is kept in eighths of a unit: timeouts expire between the phase instants.
+    static constexpr std::int64_t scale = 8;
+    std::int64_t units() const { return now_ / scale; }
+    // The time (eighths) of node k's j-th phase instant after the current unit.
     std::int64_t phase_target(int k, int j) const {
-        return 2 * (units() + phase_delay(units(), k, p_.modulus(), j));
+        return scale * (units() + phase_delay(units(), k, p_.modulus(), j));
     }
 
     void sleep(int k, int j) {
@@ -177,12 +179,16 @@ private:
     }
 
     // async with timeout(...): __aenter__ (reschedule -> call_at).
+    // Its deadline: (4 + depth)/8 of a unit after k's n-th phase instant, depth = the
+    // timeouts k is already inside (nested timeouts never share a deadline).
     int enter_timeout(int k, int n) {
         const int id = static_cast<int>(timeouts_.size());
+        int depth = 0;
+        for (const Frame& f : tasks_[k].stack) depth += f.timeout >= 0;
         TimeoutState ts;
         ts.task = k;
         ts.entry_cancelling = tasks_[root(k)].cancelling;
-        ts.timer = {phase_target(k, n) + 1, ++seq_};
+        ts.timer = {phase_target(k, n) + 4 + depth, ++seq_};
         timeouts_.push_back(ts);
         timers_.emplace(ts.timer, -id - 1);
         return id;

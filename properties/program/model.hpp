@@ -7,7 +7,7 @@
 // gather's children; a gather fails with its first failing or cancelled child and does not
 // cancel the others; a task cancelled before its first step never runs its body; run()
 // cancels every pending task after main). Time advances only between instants; it is kept in
-// half units, because timeouts expire half a unit after a phase instant. Timeouts follow
+// eighths of a unit, because timeouts expire between phase instants. Timeouts follow
 // timeouts.py: expiry cancels the task (counted by cancelling()), and a CancelledError that
 // leaves the block becomes TimeoutError only if uncancel() gets back to the count at entry
 // (a TaskGroup that cancelled its parent from _on_task_done never withdraws that request in
