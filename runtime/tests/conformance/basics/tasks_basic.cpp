@@ -17,15 +17,15 @@ static aio::Coro<std::string> work(std::string tag, std::chrono::milliseconds de
 static aio::Coro<void> amain() {
     aio::EventLoop& loop = aio::get_running_loop();
     out("main is {}, tasks: {}", aio::current_task().name(), loop.all_tasks().size());
-    auto a = aio::create_task(work("a", 200ms), "alpha");
+    auto a = aio::create_task(work("a", 300ms), "alpha");
     auto b = aio::create_task(work("b", 100ms, true));
-    auto c = aio::create_task(work("c", 300ms));
+    auto c = aio::create_task(work("c", 400ms));
     out("created {} {} {}, done={}, tasks: {}", a.name(), b.name(), c.name(), py(a.done()), loop.all_tasks().size());
     a.add_done_callback([a](aio::AnyTask t) { out("callback: {} done, result={}", t.name(), a.result()); });
     co_await aio::sleep(0s);
     c.set_name("gamma");
     out("c renamed {}", c.name());
-    co_await aio::sleep(150ms);
+    co_await aio::sleep(200ms);
     out("b done={} exception={}: {}", py(b.done()), conformance::type(b.exception()), conformance::msg(b.exception()));
     const bool first = c.cancel("enough");
     out("c.cancel() -> {}, cancelling={}", py(first), c.cancelling());

@@ -12,15 +12,15 @@ async def work(tag, delay, fail=False):
 
 async def main():
     print(f'main is {asyncio.current_task().get_name()}, tasks: {len(asyncio.all_tasks())}')
-    a = asyncio.create_task(work('a', 0.2), name='alpha')
+    a = asyncio.create_task(work('a', 0.3), name='alpha')
     b = asyncio.create_task(work('b', 0.1, fail=True))
-    c = asyncio.create_task(work('c', 0.3))
+    c = asyncio.create_task(work('c', 0.4))
     print(f'created {a.get_name()} {b.get_name()} {c.get_name()}, done={a.done()}, tasks: {len(asyncio.all_tasks())}')
     a.add_done_callback(lambda t: print(f'callback: {t.get_name()} done, result={t.result()}'))
     await asyncio.sleep(0)
     c.set_name('gamma')
     print(f'c renamed {c.get_name()}')
-    await asyncio.sleep(0.15)
+    await asyncio.sleep(0.2)
     print(f'b done={b.done()} exception={type(b.exception()).__name__}: {b.exception()}')
     print(f'c.cancel() -> {c.cancel("enough")}, cancelling={c.cancelling()}')
     try:
