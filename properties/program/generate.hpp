@@ -20,6 +20,7 @@ struct GenOptions {
     bool raises = true;
     bool phased = true;      // see Program::phased
     bool task_groups = true;
+    bool timeouts = true;    // timeout blocks and wait_for
 };
 
 namespace detail {
@@ -37,7 +38,7 @@ public:
     }
 
 private:
-    enum Choice { c_sleep, c_yield, c_raise, c_spawn, c_await, c_gather, c_cancel, c_try, c_nested, c_group };
+    enum Choice { c_sleep, c_yield, c_raise, c_spawn, c_await, c_gather, c_cancel, c_try, c_nested, c_group, c_timeout, c_wait_for };
 
     void fill(NodeId self, std::vector<NodeId> visible) {
         p_.nodes[self].value = uniform(0, 100);
@@ -85,6 +86,8 @@ private:
             if (!visible.empty() && o_.cancels) menu.push_back({2, c_cancel});
             if (depth < o_.max_try_depth) menu.push_back({2, c_try});
             if (o_.nested_run) menu.push_back({1, c_nested});
+            if (o_.timeouts && depth < o_.max_try_depth) menu.push_back({2, c_timeout});
+            if (o_.timeouts && room()) menu.push_back({1, c_wait_for});
             Stmt s;
             switch (pick(menu)) {
             case c_sleep:
@@ -121,6 +124,16 @@ private:
                 s.handler = block(self, visible, depth + 1);
                 break;
             case c_nested: s.kind = Stmt::Kind::nested_run; break;
+            case c_timeout:
+                s.kind = Stmt::Kind::timeout;
+                s.n = uniform(1, 4);
+                s.body = block(self, visible, depth + 1);
+                break;
+            case c_wait_for:
+                s.kind = Stmt::Kind::wait_for;
+                s.n = uniform(1, 4);
+                s.node = new_node(self, visible);  // not visible: it has no task handle
+                break;
             case c_group: {
                 s.kind = Stmt::Kind::task_group;
                 const int n = uniform(1, 4);

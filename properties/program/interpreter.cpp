@@ -68,14 +68,35 @@ private:
     }
     void log(NodeId k, std::string what) { o_.events.push_back(fmt::format("t={} n{} {}", now(), k, what)); }
 
+    // Phased: sleeps until node k's j-th phase instant after the current unit (so a node that
+    // a timeout left between its instants gets back to them). Unphased: j units.
     aio::Coro<void> phase(NodeId k, int j, FrameToken) {
         const std::int64_t t0 = now();
-        const aio::Duration d = (p_.phased ? phase_delay(t0, k, p_.modulus(), j) : j) * unit;
         const auto before = aio::get_running_loop().time();
+        const aio::Duration d = p_.phased ? (t0 + phase_delay(t0, k, p_.modulus(), j)) * unit - before.time_since_epoch()
+                                          : j * unit;
         co_await shim::sleep(d);
         const auto after = aio::get_running_loop().time();
         now();
         if (after < before + d || after > before + d + opt_.late) ++o_.sleep_violations;
+    }
+
+    // The deadline of a timeout statement `depth` timeouts deep in its node: (4 + depth)/8
+    // of a unit after node k's n-th phase instant (phased), or n units from now (unphased).
+    aio::TimePoint deadline(NodeId k, int n, int depth) {
+        const std::int64_t t0 = now();
+        const auto t = aio::get_running_loop().time();
+        if (!p_.phased) return t + n * unit;
+        return aio::TimePoint((t0 + phase_delay(t0, k, p_.modulus(), n)) * unit + (4 + depth) * unit / 8);
+    }
+
+    // A TimeoutError arrived: it must be exactly at the deadline (or up to `late` after it).
+    void timed_out(NodeId k, aio::TimePoint when, int& acc) {
+        const auto t = aio::get_running_loop().time();
+        if (t < when || t > when + opt_.late) ++o_.timeout_violations;
+        ++o_.timeouts_fired;
+        acc += 1000;
+        log(k, "timed out");
     }
 
     aio::Coro<int> node(NodeId k, FrameToken tok) {
@@ -140,7 +161,7 @@ private:
         if (ep) std::rethrow_exception(ep);
     }
 
-    aio::Coro<void> block(const Block& b, NodeId k, int& acc, FrameToken tok) {
+    aio::Coro<void> block(const Block& b, NodeId k, int& acc, FrameToken tok, int depth = 0) {
         using K = Stmt::Kind;
         for (const Stmt& s : b) {
             switch (s.kind) {
@@ -197,11 +218,11 @@ private:
             case K::try_catch: {
                 std::exception_ptr ep;
                 try {
-                    co_await block(s.body, k, acc, tok);
+                    co_await block(s.body, k, acc, tok, depth);
                 } catch (const ProgError&) {
                     ep = std::current_exception();
                 }
-                if (ep) co_await block(s.handler, k, acc, tok);
+                if (ep) co_await block(s.handler, k, acc, tok, depth);
                 break;
             }
             case K::task_group: {
@@ -228,6 +249,32 @@ private:
                     throw;
                 }
                 check_done();
+                co_await after_wait(k, ep, tok);
+                break;
+            }
+            case K::timeout: {
+                const aio::TimePoint when = deadline(k, s.n, depth);
+                try {
+                    co_await aio::timeout_at(when).run(block(s.body, k, acc, tok, depth + 1));
+                } catch (const aio::TimeoutError&) {
+                    timed_out(k, when, acc);
+                }
+                co_await phase(k, 1, tok);
+                break;
+            }
+            case K::wait_for: {
+                const aio::TimePoint when = deadline(k, s.n, depth);
+                o_.outcome.nodes[s.node].kind = Fate::Kind::pending;
+                std::exception_ptr ep;
+                try {
+                    acc += co_await aio::wait_for(node(s.node, tok), when - aio::get_running_loop().time());
+                } catch (const aio::TimeoutError&) {
+                    timed_out(k, when, acc);
+                } catch (const ProgError&) {
+                    ep = std::current_exception();
+                } catch (const aio::ExceptionGroup&) {
+                    ep = std::current_exception();
+                }
                 co_await after_wait(k, ep, tok);
                 break;
             }

@@ -25,6 +25,8 @@ struct Observed {
     int gather_order_violations = 0;    // a gather result not in argument order
     int task_group_violations = 0;      // a TaskGroup block ended with a child not done
     int sleep_violations = 0;           // a sleep that woke before or after its deadline
+    int timeout_violations = 0;         // a timeout that fired off its deadline
+    int timeouts_fired = 0;
     int time_went_back = 0;             // loop.time() smaller than a time seen before
     int nested_run_failures = 0;        // a nested aio::run() that did not throw RuntimeError
     int nested_runs = 0;

@@ -48,6 +48,11 @@ public:
             while (!timers_.empty() && timers_.begin()->first.first == now_) {
                 int k = timers_.begin()->second;
                 timers_.erase(timers_.begin());
+                if (k < 0) {  // a timeout's call_at handle
+                    const int id = -k - 1;
+                    post([this, id] { on_timeout(id); });
+                    continue;
+                }
                 tasks_[k].st = St::ready;
                 post([this, k] { resume(k, {}); });
             }
@@ -55,7 +60,7 @@ public:
         // aio::run / asyncio.run: cancel everything still pending, in creation order, then
         // let the cancellations finish.
         for (int k : creation_order_)
-            if (tasks_[k].st != St::done) cancel(k);
+            if (tasks_[k].st != St::done && !tasks_[k].is_inline) cancel(k);
         drain();
         for (int k : creation_order_)
             if (tasks_[k].st != St::done) throw std::logic_error("model: a task survived shutdown");
@@ -70,6 +75,14 @@ private:
         const Block* block;
         std::size_t pc;
         const Block* handler;  // non-null: this frame is the body of a try
+        int timeout = -1;      // >= 0: this frame is the body of that timeout (or a wait_for)
+    };
+    struct TimeoutState {
+        int task = -1;
+        int entry_cancelling = 0;
+        bool expiring = false;
+        bool active = true;
+        std::pair<std::int64_t, std::uint64_t> timer{};
     };
     struct Task {
         St st = St::unstarted;
@@ -90,6 +103,8 @@ private:
         std::vector<int> gathers;    // gathers this task belongs to
         std::vector<int> groups;     // task groups this task belongs to
         bool has_result = false;     // done: returned
+        int cancelling = 0;          // Task.cancelling(): cancel() calls not withdrawn (root tasks)
+        bool is_inline = false;      // a wait_for node: runs inside its parent's task
         Exc exc;                     // done and not returned
     };
     // asyncio.TaskGroup (taskgroups.py, 3.12) as used by a task_group statement: the body
@@ -121,7 +136,7 @@ private:
         }
     }
 
-    void spawn(int k, int parent) {
+    void spawn(int k, int parent, bool inline_start = false) {
         Task& t = tasks_[k];
         t.parent = parent;
         t.spawn_yields = parent >= 0 ? tasks_[parent].yields : 0;
@@ -129,7 +144,10 @@ private:
         creation_order_.push_back(k);
         Fate& f = pred_.outcome.nodes[k];
         f.kind = Fate::Kind::pending;
-        post([this, k] { start(k); });
+        if (inline_start)
+            start(k);
+        else
+            post([this, k] { start(k); });
     }
 
     void start(int k) {
@@ -145,11 +163,65 @@ private:
         sleep(k, 1);
     }
 
+    // Time is kept in eighths of a unit: timeouts expire between the phase instants.
+    static constexpr std::int64_t scale = 8;
+    std::int64_t units() const { return now_ / scale; }
+    // The time (eighths) of node k's j-th phase instant after the current unit.
+    std::int64_t phase_target(int k, int j) const {
+        return scale * (units() + phase_delay(units(), k, p_.modulus(), j));
+    }
+
     void sleep(int k, int j) {
         Task& t = tasks_[k];
         t.st = St::sleeping;
-        t.timer = {now_ + phase_delay(now_, k, p_.modulus(), j), ++seq_};
+        t.timer = {phase_target(k, j), ++seq_};
         timers_.emplace(t.timer, k);
+    }
+
+    // async with timeout(...): __aenter__ (reschedule -> call_at).
+    // Its deadline: (4 + depth)/8 of a unit after k's n-th phase instant, depth = the
+    // timeouts k is already inside (nested timeouts never share a deadline).
+    int enter_timeout(int k, int n) {
+        const int id = static_cast<int>(timeouts_.size());
+        int depth = 0;
+        for (const Frame& f : tasks_[k].stack) depth += f.timeout >= 0;
+        TimeoutState ts;
+        ts.task = k;
+        ts.entry_cancelling = tasks_[root(k)].cancelling;
+        ts.timer = {phase_target(k, n) + 4 + depth, ++seq_};
+        timeouts_.push_back(ts);
+        timers_.emplace(ts.timer, -id - 1);
+        return id;
+    }
+
+    void on_timeout(int id) {
+        TimeoutState& ts = timeouts_[id];
+        if (!ts.active) return;
+        ts.expiring = true;
+        cancel(ts.task);
+    }
+
+    // __aexit__ with exception e (none: the block finished); true when it raises
+    // TimeoutError instead.
+    bool exit_timeout(int id, const std::optional<Exc>& e) {
+        TimeoutState& ts = timeouts_[id];
+        ts.active = false;
+        timers_.erase(ts.timer);
+        if (!ts.expiring) return false;
+        Task& t = tasks_[root(ts.task)];
+        --t.cancelling;  // uncancel()
+        if (t.cancelling > ts.entry_cancelling || !e || !e->cancelled) {
+            ++pred_.expired_not_raised;
+            return false;
+        }
+        ++pred_.timeouts_fired;
+        return true;
+    }
+
+    // The statement caught TimeoutError.
+    void timed_out(int k) {
+        tasks_[k].acc += 1000;
+        sleep(k, 1);
     }
 
     // Resumes task k at its suspension point with r (asyncio's __wakeup/__step).
@@ -185,11 +257,15 @@ private:
     // Unwinds k's frames to the innermost try that catches e, or finishes the task.
     void throw_into(int k, Exc e) {
         Task& t = tasks_[k];
-        if (!e.cancelled && !e.group && t.stage == Stage::body) {  // try catches ProgError only
+        if (t.stage == Stage::body) {
             while (!t.stack.empty()) {
                 Frame f = t.stack.back();
                 t.stack.pop_back();
-                if (f.handler) {
+                if (f.timeout >= 0 && exit_timeout(f.timeout, e)) {
+                    timed_out(k);
+                    return;
+                }
+                if (f.handler && !e.cancelled && !e.group) {  // try catches ProgError only
                     t.stack.push_back({f.handler, 0, nullptr});
                     step(k);
                     return;
@@ -211,7 +287,13 @@ private:
             }
             Frame& f = t.stack.back();
             if (f.pc == f.block->size()) {
+                const int timeout = f.timeout;
                 t.stack.pop_back();
+                if (timeout >= 0) {  // the timeout block finished: __aexit__, then a phase sleep
+                    if (exit_timeout(timeout, std::nullopt)) throw std::logic_error("model: TimeoutError without error");
+                    sleep(k, 1);
+                    return;
+                }
                 continue;
             }
             const Stmt& s = (*f.block)[f.pc++];
@@ -268,6 +350,25 @@ private:
                 break;
             case K::nested_run:
                 break;
+            case K::timeout: {
+                const int id = enter_timeout(k, s.n);
+                t.stack.push_back({&s.body, 0, nullptr, id});
+                break;
+            }
+            case K::wait_for: {
+                // The coroutine runs inside this task: model it as a task started at once
+                // and awaited, inside a timeout frame that the await's end closes.
+                const int id = enter_timeout(k, s.n);
+                t.stack.push_back({&empty_block_, 0, nullptr, id});
+                tasks_[s.node].is_inline = true;
+                spawn(s.node, k, /*inline_start=*/true);
+                Task& y = tasks_[s.node];
+                if (y.st == St::done) throw std::logic_error("model: wait_for's node ended at once");
+                t.st = St::awaiting;
+                t.awaiting = s.node;
+                y.awaiters.push_back(k);
+                return;
+            }
             case K::task_group: {
                 int g = static_cast<int>(groups_.size());
                 groups_.push_back({});
@@ -297,9 +398,15 @@ private:
     }
 
     // asyncio Task.cancel(); `by` is the cancelling task (-1 for run()'s shutdown).
-    bool cancel(int k, int by = -1) {
+    // The asyncio task that runs node k's code.
+    int root(int k) const { return tasks_[k].is_inline ? root(tasks_[k].parent) : k; }
+
+    // `count`: a Task.cancel() call (counted by cancelling()); false when the cancellation
+    // only travels from a task into the wait_for node it runs inline.
+    bool cancel(int k, int by = -1, bool count = true) {
         Task& t = tasks_[k];
         if (t.st == St::done) return false;
+        if (count) ++tasks_[root(k)].cancelling;
         switch (t.st) {
         case St::unstarted:
             if (by >= 0 && by == t.parent && tasks_[by].yields != t.spawn_yields) pred_.ambiguous = true;
@@ -311,7 +418,7 @@ private:
             post([this, k] { resume(k, Resume{0, cancelled_error}); });
             return true;
         case St::awaiting:
-            if (cancel(t.awaiting)) return true;
+            if (cancel(t.awaiting, -1, !tasks_[t.awaiting].is_inline)) return true;
             break;
         case St::gathering:
             if (cancel_gather(t.gathering)) return true;
@@ -357,7 +464,7 @@ private:
         Task& t = tasks_[k];
         t.st = St::done;
         Fate& f = pred_.outcome.nodes[k];
-        f.end = now_;
+        f.end = units();
         if (!e) {
             f.kind = Fate::Kind::returned;
             f.value = t.acc;
@@ -382,6 +489,27 @@ private:
         if (t.st != St::awaiting || t.awaiting != k) return;
         t.awaiting = -1;
         const Task& y = tasks_[k];
+        if (!t.stack.empty() && t.stack.back().block == &empty_block_) {  // wait_for(node k) ended
+            const int id = t.stack.back().timeout;
+            t.stack.pop_back();
+            std::optional<Exc> e;
+            if (!y.has_result) e = y.exc;
+            if (t.must_cancel) {
+                t.must_cancel = false;
+                e = cancelled_error;
+            }
+            if (exit_timeout(id, e)) {
+                timed_out(w);
+                return;
+            }
+            if (!e) {
+                t.acc += pred_.outcome.nodes[k].value;
+                sleep(w, 1);
+            } else {
+                after_failed_wait(w, *e);
+            }
+            return;
+        }
         if (y.has_result) {
             t.acc += pred_.outcome.nodes[k].value;
             if (t.must_cancel) {
@@ -513,6 +641,8 @@ private:
     std::vector<Task> tasks_;
     std::vector<GatherState> gathers_;
     std::vector<GroupState> groups_;
+    std::vector<TimeoutState> timeouts_;
+    const Block empty_block_;
     std::vector<int> creation_order_;
     std::deque<std::function<void()>> work_;
     std::map<std::pair<std::int64_t, std::uint64_t>, int> timers_;

@@ -6,7 +6,13 @@
 // awaits a task cancels that task; cancelling a task that awaits a gather cancels the
 // gather's children; a gather fails with its first failing or cancelled child and does not
 // cancel the others; a task cancelled before its first step never runs its body; run()
-// cancels every pending task after main). Time advances only between instants.
+// cancels every pending task after main). Time advances only between instants; it is kept in
+// eighths of a unit, because timeouts expire between phase instants. Timeouts follow
+// timeouts.py: expiry cancels the task (counted by cancelling()), and a CancelledError that
+// leaves the block becomes TimeoutError only if uncancel() gets back to the count at entry
+// (a TaskGroup that cancelled its parent from _on_task_done never withdraws that request in
+// 3.12 when the parent was already waiting in __aexit__: a later timeout of that task then
+// raises CancelledError).
 //
 // Within one instant the model picks one order. The phase discipline makes the outcome
 // independent of that order, with exceptions it detects, all about a task whose spawner
@@ -22,6 +28,8 @@ namespace aio::props {
 struct Prediction {
     Outcome outcome;
     bool ambiguous = false;
+    int timeouts_fired = 0;  // timeout/wait_for statements that ended in TimeoutError
+    int expired_not_raised = 0;  // expired, but another cancel request kept CancelledError (or none came)
 };
 
 /// Variants of the model used to show that the model property has teeth (a wrong belief

@@ -27,6 +27,11 @@ void list_stmt(const Stmt& s, int indent, std::string& out) {
     case K::cancel: out += fmt::format("{}cancel n{}\n", pad, s.node); break;
     case K::nested_run: out += fmt::format("{}nested run\n", pad); break;
     case K::task_group: out += fmt::format("{}task_group({})\n", pad, nodes_list(s.nodes)); break;
+    case K::wait_for: out += fmt::format("{}wait_for(n{}, phase {}.5)\n", pad, s.node, s.n); break;
+    case K::timeout:
+        out += fmt::format("{}timeout phase {}.5\n", pad, s.n);
+        list_block(s.body, indent + 1, out);
+        break;
     case K::try_catch:
         out += fmt::format("{}try\n", pad);
         list_block(s.body, indent + 1, out);

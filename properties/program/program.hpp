@@ -40,7 +40,14 @@ struct Stmt {
         task_group,  // async with TaskGroup() as tg: tg.create_task(node) for each of nodes;
                      // acc += the results of those not cancelled. Failures come out as an
                      // ExceptionGroup "g(...)".
-        // timeout goes here (one case each in the interpreter, the model and the renderer).
+        timeout,     // try: async with timeout(...): body  except TimeoutError: acc += 1000;
+                     // then a phase sleep. The deadline is (4 + depth)/8 of a unit after
+                     // node k's phase instant `n`, depth = the timeouts k is already in
+                     // (k's timeouts fire when nobody else acts, nested ones never together).
+                     // Other exceptions leave the statement at once.
+        wait_for,    // acc += await wait_for(node(), same deadline) (the node runs inside this
+                     // task, as asyncio runs a coroutine); TimeoutError: acc += 1000; then
+                     // as after an await.
     };
     Kind kind = Kind::yield;
     int n = 0;

@@ -35,14 +35,23 @@ handles = {}
 fates = {}
 
 def now():
-    return round(asyncio.get_running_loop().time())
+    # whole units (a node that a timeout interrupted is a fraction of a unit past an instant)
+    return int(asyncio.get_running_loop().time() + 1e-6)
 
-async def phase(k, j):
+def phase_target(k, j):
     t = now()
     d = (k - t) % M
     if d == 0:
         d = M
-    await asyncio.sleep(d + (j - 1) * M)
+    return t + d + (j - 1) * M
+
+async def phase(k, j):
+    await asyncio.sleep(phase_target(k, j) - asyncio.get_running_loop().time())
+
+def deadline(k, j, depth):
+    """A timeout of node k, `depth` timeouts deep: (4 + depth)/8 of a unit after its j-th
+    phase instant, when nobody acts (nested ones never share a deadline)."""
+    return phase_target(k, j) + (4 + depth) / 8
 
 async def trivial():
     return 0
@@ -141,7 +150,7 @@ private:
         line(indent + 1, "raise ep");
     }
 
-    void block(const Block& b, NodeId k, int indent) {
+    void block(const Block& b, NodeId k, int indent, int depth = 0) {
         line(indent, "pass");
         using K = Stmt::Kind;
         for (const Stmt& s : b) {
@@ -194,11 +203,31 @@ private:
                 break;
             case K::try_catch:
                 line(indent, "try:");
-                block(s.body, k, indent + 1);
+                block(s.body, k, indent + 1, depth);
                 line(indent, "except ProgError:");
-                block(s.handler, k, indent + 1);
+                block(s.handler, k, indent + 1, depth);
                 break;
             case K::nested_run: line(indent, "nested_run()"); break;
+            case K::timeout:
+                line(indent, "try:");
+                line(indent + 1, fmt::format("async with asyncio.timeout_at(deadline({}, {}, {})):", k, s.n, depth));
+                block(s.body, k, indent + 2, depth + 1);
+                line(indent, "except TimeoutError:");
+                line(indent + 1, "acc += 1000");
+                line(indent, fmt::format("await phase({}, 1)", k));
+                break;
+            case K::wait_for:
+                line(indent, "ep = None");
+                line(indent, "try:");
+                line(indent + 1, fmt::format("acc += await asyncio.wait_for(node_{}(), deadline({}, {}, {}) - "
+                                             "asyncio.get_running_loop().time())",
+                                             s.node, k, s.n, depth));
+                line(indent, "except TimeoutError:");
+                line(indent + 1, "acc += 1000");
+                line(indent, "except (ProgError, BaseExceptionGroup) as e:");
+                line(indent + 1, "ep = e");
+                after_wait(k, indent);
+                break;
             }
         }
     }

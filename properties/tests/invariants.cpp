@@ -123,6 +123,8 @@ void prop_time_monotonic_and_exact(const Schedule& s) {
     require_clean_run(r);
     require(r.o.time_went_back == 0, r, "loop.time() went back");
     require(r.o.sleep_violations == 0, r, fmt::format("{} sleeps woke off their deadline", r.o.sleep_violations));
+    require(r.o.timeout_violations == 0, r,
+            fmt::format("{} timeouts fired off their deadline", r.o.timeout_violations));
 }
 
 void prop_same_schedule_same_trace(const Schedule& s) {

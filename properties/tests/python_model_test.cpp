@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -29,7 +30,11 @@ namespace fs = std::filesystem;
 namespace {
 
 const char* python = "PYENV_VERSION=3.12.1 python3";
-constexpr int samples = 40;
+// 40 in CI; AIOSIM_PY_SAMPLES=N for a longer comparison.
+std::size_t samples() {
+    const char* e = std::getenv("AIOSIM_PY_SAMPLES");
+    return e ? static_cast<std::size_t>(std::max(1L, std::strtol(e, nullptr, 10))) : 40;
+}
 
 bool have_python312() {
     const std::string cmd = fmt::format(
@@ -40,7 +45,8 @@ bool have_python312() {
 std::vector<Program> sample_programs() {
     std::vector<Program> out;
     const rc::Gen<Program> gen = gen_program();
-    for (int i = 0; out.size() < samples; ++i) {
+    const std::size_t n = samples();
+    for (int i = 0; out.size() < n; ++i) {
         Program p = gen(rc::Random(1000 + static_cast<std::uint64_t>(i)), rc::kNominalSize).value();
         if (p.nodes.size() < 2 || predict(p).ambiguous) continue;  // keep the sample interesting
         out.push_back(std::move(p));
@@ -90,10 +96,11 @@ std::vector<std::string> run_in_cpython(const std::vector<Program>& programs) {
 TEST_CASE("CPython 3.12 agrees with the model and with the runtime's fifo run on sampled programs") {
     const std::vector<Program> programs = sample_programs();
     const std::vector<std::string> cpython = run_in_cpython(programs);
-    int cancelled = 0, raised = 0, groups = 0, group_errors = 0;
+    int cancelled = 0, raised = 0, groups = 0, group_errors = 0, timeouts = 0, fired = 0, wait_fors = 0, not_raised = 0;
     for (std::size_t i = 0; i < programs.size(); ++i) {
         const Program& p = programs[i];
-        const std::string model = to_string(predict(p).outcome);
+        const Prediction pred = predict(p);
+        const std::string model = to_string(pred.outcome);
         const Observed cpp = interpret(p, {.loop_factory = aio::sim::loop_factory({})});
         INFO("program ", i, ":\n", to_string(p), "\nPython:\n", to_python(p));
         CHECK(cpython[i] == model);
@@ -102,12 +109,23 @@ TEST_CASE("CPython 3.12 agrees with the model and with the runtime's fifo run on
         raised += model.find("raised") != std::string::npos;
         groups += count(p, Stmt::Kind::task_group) > 0;
         group_errors += model.find("raised g(") != std::string::npos;
+        timeouts += count(p, Stmt::Kind::timeout) > 0;
+        wait_fors += count(p, Stmt::Kind::wait_for) > 0;
+        fired += pred.timeouts_fired > 0;
+        not_raised += pred.expired_not_raised > 0;
+        CHECK(cpp.timeouts_fired == pred.timeouts_fired);
+        CHECK(cpp.timeout_violations == 0);
     }
+    MESSAGE("programs with timeouts: ", timeouts, ", with wait_for: ", wait_fors, ", where one fired: ", fired,
+            ", where one expired without TimeoutError: ", not_raised);
     // The sample exercises cancellation and errors, not only happy paths.
     CHECK(cancelled >= 5);
     CHECK(raised >= 5);
     CHECK(groups >= 5);
     CHECK(group_errors >= 2);  // ExceptionGroups from TaskGroups, as CPython formats them
+    CHECK(timeouts >= 5);      // timeout blocks and wait_for: TimeoutError at the deadline,
+    CHECK(wait_fors >= 3);     // the block cancelled, the end time of everything it awaited
+    CHECK(fired >= 5);
 }
 
 int main(int argc, char** argv) {

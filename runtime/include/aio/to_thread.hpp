@@ -5,6 +5,11 @@
 // f runs on another thread: it must not touch the loop or its tasks (it may start its own
 // loop with aio::run). Cancelling the awaiting task raises CancelledError in it at once; the
 // function keeps running to completion and its result is dropped, as in asyncio.
+//
+// GCC 12 bug: a lambda (or other aggregate) temporary whose captures have destructors, built
+// inside a co_await expression, is destroyed twice (`co_await aio::to_thread([p] {...})` with
+// p a shared_ptr: double release). Name it first: `auto fn = [p] {...};
+// co_await aio::to_thread(std::move(fn));`. Clang is not affected.
 #include <exception>
 #include <functional>
 #include <memory>
