@@ -4,6 +4,7 @@
 #include <aio/aio.hpp>
 #include <aio/cli.hpp>
 #include <aio/scenario.hpp>
+#include <aio/sim/sim_loop.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -75,22 +76,65 @@ TEST_CASE("a scenario registered with the macro appears in list over the global 
     CHECK(r.out == "user_registered  registered with the macro in cli_test.cpp\n");
 }
 
-TEST_CASE("run streams the scenario's lines and exits with its status") {
-    auto r = cli(sample(), {"run", "prints"});
+TEST_CASE("run --loop real streams the scenario's lines and exits with its status") {
+    auto r = cli(sample(), {"run", "prints", "--loop", "real"});
     CHECK(r.status == 5);
     CHECK(r.out == "one\ntwo\n");
     CHECK(r.err == "a warning\n");
-    CHECK(cli(sample(), {"run", "prints", "--loop", "real"}).status == 5);
     CHECK(cli(sample(), {"run", "--loop=real", "a_long_name"}).status == 0);
 }
 
-TEST_CASE("run exits 1 when an exception escapes the scenario, naming it on the last error line") {
-    auto r = cli(sample(), {"run", "escapes"});
+TEST_CASE("run --loop real exits 1 when an exception escapes the scenario, naming it on the last error line") {
+    auto r = cli(sample(), {"run", "escapes", "--loop", "real"});
     CHECK(r.status == 1);
     CHECK(r.out.empty());
     CHECK(r.err ==
           "Uncaught exception in scenario escapes:\n"
           "RuntimeError: aio::run() cannot be called from a running event loop\n");
+}
+
+namespace {
+
+// Which loop ran the scenario, and how long its one-hour sleep took on that loop's clock.
+aio::Coro<void> report_loop(aio::scenario::Context& ctx) {
+    aio::EventLoop& loop = aio::get_running_loop();
+    const bool sim = dynamic_cast<aio::sim::SimLoop*>(&loop) != nullptr;
+    const auto start = loop.time();
+    if (sim) co_await aio::sleep(std::chrono::hours(1));  // virtual time: no real wait
+    ctx.print("{} loop, {} s", sim ? "sim" : "real",
+              std::chrono::duration_cast<std::chrono::seconds>(loop.time() - start).count());
+}
+int which_loop(aio::scenario::Context& ctx) {
+    aio::run(report_loop(ctx), ctx.run_options());
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("run uses the simulator with the fifo policy unless --loop real is given") {
+    aio::scenario::Registry r;
+    r.add("which_loop", "says which loop ran it", &which_loop);
+    auto def = cli(r, {"run", "which_loop", "--print-replay"});
+    CHECK(def.status == 0);
+    CHECK(def.out == "sim loop, 3600 s\n");
+    CHECK(def.err.starts_with("replay: aiosim1:fifo:-:-\n"));  // policy fifo, no decision
+    CHECK(cli(r, {"run", "which_loop", "--loop", "sim"}).out == "sim loop, 3600 s\n");
+    auto real = cli(r, {"run", "which_loop", "--loop", "real"});
+    CHECK(real.status == 0);
+    CHECK(real.out == "real loop, 0 s\n");
+    CHECK(real.err.empty());
+}
+
+TEST_CASE("run on the default loop judges the run: the scenario's lines, then the failure and its replay string") {
+    auto r = cli(sample(), {"run", "escapes"});
+    CHECK(r.status == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err.starts_with("Uncaught exception in scenario escapes:\n"
+                            "RuntimeError: aio::run() cannot be called from a running event loop\n"
+                            "aiosim run: escapes FAILED:\n"
+                            "  - no exception may escape the scenario, but RuntimeError: aio::run() cannot be "
+                            "called from a running event loop did\n"));
+    CHECK(r.err.find("replay: aiosim1:fifo:-:-\n") != std::string::npos);
 }
 
 TEST_CASE("run of an unknown scenario exits 2 and lists the valid names") {
@@ -113,7 +157,7 @@ TEST_CASE("an unknown loop exits 2 and lists the valid loops") {
     auto r = cli(sample(), {"run", "prints", "--loop", "simulated"});
     CHECK(r.status == 2);
     CHECK(r.out.empty());
-    CHECK(r.err.find("--loop: unknown loop 'simulated'; valid loops: real, sim") != std::string::npos);
+    CHECK(r.err.find("--loop: unknown loop 'simulated'; valid loops: sim, real") != std::string::npos);
     CHECK(r.err.find("Run `aiosim run --help` for usage.") != std::string::npos);
 }
 

@@ -1,8 +1,10 @@
-// aiosim run NAME [--loop L] [--policy P] [--seed S] [--replay STR] [--trace FILE]
+// aiosim run NAME [--loop sim|real] [--policy P] [--seed S] [--replay STR] [--trace FILE]
 // [--print-replay]: runs one scenario, streaming its lines as they are printed; the exit
-// status is the scenario's. Under the simulator the run is also judged as `explore` judges
-// it: a failed oracle or a simulator error (even one the scenario caught) is reported on
-// standard error with the run's replay string and trace hash, and turns exit status 0 into 1.
+// status is the scenario's. The loop is the simulator (policy fifo: asyncio's own order, in
+// virtual time) unless --loop real is given. Under the simulator the run is also judged as
+// `explore` judges it: a failed oracle or a simulator error (even one the scenario caught) is
+// reported on standard error with the run's replay string and trace hash, and turns exit
+// status 0 into 1.
 #include <fmt/format.h>
 
 #include <fstream>
@@ -52,14 +54,13 @@ public:
         add_loop_options(*app_, loop_);
         app_->add_option("--trace", trace_,
                          "write the run's trace to FILE: Chrome trace-event JSON (Perfetto, chrome://tracing) if FILE "
-                         "ends in .json, otherwise the text form; - is standard error (implies --loop sim)")
+                         "ends in .json, otherwise the text form; - is standard error")
             ->type_name("FILE")
             ->each([this](const std::string&) {
                 if (loop_.sim_option.empty()) loop_.sim_option = "--trace";
             });
         app_->add_flag("--print-replay", print_replay_,
-                       "print the run's replay string and trace hash on standard error at the end (implies --loop "
-                       "sim)")
+                       "print the run's replay string and trace hash on standard error at the end")
             ->each([this](const std::string&) {
                 if (loop_.sim_option.empty()) loop_.sim_option = "--print-replay";
             });

@@ -2,9 +2,11 @@
 // aio::cli::main: the `aiosim` command line over the scenarios a program registers.
 //
 //     aiosim list                       every scenario, with its one-line description
-//     aiosim run NAME [--loop real|sim] [--policy P] [--seed S] [--replay STR]
+//     aiosim run NAME [--loop sim|real] [--policy P] [--seed S] [--replay STR]
 //                     [--trace FILE] [--print-replay]
-//                                       runs one scenario, streaming its output
+//                                       runs one scenario, streaming its output; on the
+//                                       simulator (policy fifo: asyncio's own order, in
+//                                       virtual time) unless --loop real is given
 //     aiosim explore NAME (--seeds N | --time D) [--policy P] [--seed-start S] [--jobs J]
 //                     [--stop-at-first] [--expect-failure]
 //                                       runs it under many seeds of the simulator, output
