@@ -175,11 +175,12 @@ TEST_CASE("a missing or unknown command exits 2 and lists the commands") {
     auto none = cli(sample(), {});
     CHECK(none.status == 2);
     CHECK(none.err ==
-          "aiosim: missing command; valid commands: list, run, explore, shrink\nRun `aiosim --help` for usage.\n");
+          "aiosim: missing command; valid commands: list, run, explore, replay, shrink, trace\nRun `aiosim --help` "
+          "for usage.\n");
     auto bad = cli(sample(), {"explode"});
     CHECK(bad.status == 2);
-    CHECK(bad.err == "aiosim: unknown command 'explode'; valid commands: list, run, explore, shrink\nRun `aiosim "
-                     "--help` for usage.\n");
+    CHECK(bad.err == "aiosim: unknown command 'explode'; valid commands: list, run, explore, replay, shrink, "
+                     "trace\nRun `aiosim --help` for usage.\n");
 }
 
 TEST_CASE("an unknown option or an extra argument exits 2 and points to the help") {
@@ -457,4 +458,119 @@ TEST_CASE("run --trace writes Chrome trace-event JSON, or the text form; --print
     auto nowhere = cli(sim_sample(), {"run", "prints", "--trace", "/nonexistent/dir/t.json"});
     CHECK(nowhere.status == 2);
     CHECK(nowhere.err == "aiosim run: --trace: cannot write to '/nonexistent/dir/t.json'\n");
+}
+
+TEST_CASE("replay runs the string's schedule, prints its replay string and trace hash, and reproduces a failure") {
+    auto ok = cli(sim_sample(), {"replay", "racy", "aiosim1:fifo:-:-"});
+    CHECK(ok.status == 0);
+    CHECK(ok.out == "counter = 2\n");
+    CHECK(ok.err == "replay: aiosim1:fifo:-:-\ntrace hash: " + field(ok.err, "trace hash") + "\n");
+
+    auto found = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    const std::string replay = field(found.out, "replay");
+    REQUIRE(!replay.empty());
+    auto again = cli(sim_sample(), {"replay", "racy", replay});
+    CHECK(again.status == 1);
+    CHECK(again.out == "counter = 1\n");
+    CHECK(again.err.find("aiosim replay: racy FAILED:\n  - the counter must be 2, got 'counter = 1'") !=
+          std::string::npos);
+    CHECK(field(again.err, "replay") == replay);
+    CHECK(field(again.err, "trace hash") == field(found.out, "trace hash"));
+    // The same as run --replay --print-replay.
+    auto run = cli(sim_sample(), {"run", "racy", "--replay", replay, "--print-replay"});
+    CHECK(run.status == again.status);
+    CHECK(run.out == again.out);
+    CHECK(field(run.err, "trace hash") == field(again.err, "trace hash"));
+}
+
+TEST_CASE("replay exits 1 with the divergence report when the run no longer follows the string") {
+    // Decision #0 picks the 10th candidate: there are never that many here.
+    auto wide = cli(sim_sample(), {"replay", "racy", "aiosim1:random:-:r9"});
+    CHECK(wide.status == 1);
+    CHECK(wide.err.find("aiosim replay: racy did not follow the replay string aiosim1:random:-:r9:\n  - "
+                        "aio::sim::ReplayDivergence: the replay no longer fits the program at decision #0") !=
+          std::string::npos);
+    // A decision the run never reaches: the program ended first.
+    auto late = cli(sim_sample(), {"replay", "racy", "aiosim1:random:-:500r1"});
+    CHECK(late.status == 1);
+    CHECK(late.err.find("aiosim replay: racy did not follow the replay string aiosim1:random:-:500r1:\n  - "
+                        "aio::sim::ReplayDivergence: the replay no longer fits the program: the run ended after") !=
+          std::string::npos);
+}
+
+TEST_CASE("replay: bad usage exits 2 and says what is wrong") {
+    auto bad = cli(sim_sample(), {"replay", "racy", "aiosim1:random:seed=x"});
+    CHECK(bad.status == 2);
+    CHECK(bad.err.find("aiosim replay: ") == 0);
+    CHECK(bad.err.find("seed") != std::string::npos);
+    auto none = cli(sim_sample(), {"replay", "racy"});
+    CHECK(none.status == 2);
+    CHECK(none.err.find("give the replay string: aiosim replay racy STR") != std::string::npos);
+    auto unknown = cli(sim_sample(), {"replay", "racer", "aiosim1:fifo:-"});
+    CHECK(unknown.status == 2);
+    CHECK(unknown.err.find("unknown scenario 'racer' (did you mean 'racy'?)") != std::string::npos);
+    CHECK(cli(sim_sample(), {"replay", "racy", "aiosim1:fifo:-", "--loop", "real"}).status == 2);
+}
+
+namespace {
+
+std::string slurp(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("trace writes Chrome trace-event JSON to NAME.trace.json and prints the trace hash") {
+    const std::string file = "racy.trace.json";
+    std::remove(file.c_str());
+    auto r = cli(sim_sample(), {"trace", "racy"});
+    CHECK(r.status == 0);
+    CHECK(r.out.starts_with("trace racy: "));
+    CHECK(r.out.find(" events, Chrome trace-event JSON, written to racy.trace.json\n") != std::string::npos);
+    CHECK(field(r.out, "replay") == "aiosim1:fifo:-:-");
+    const std::string body = slurp(file);
+    CHECK(body.starts_with("{"));
+    CHECK(body.find("\"traceEvents\"") != std::string::npos);
+    std::remove(file.c_str());
+    // The hash run prints for the same schedule.
+    auto run = cli(sim_sample(), {"run", "racy", "--print-replay"});
+    CHECK(field(r.out, "trace hash") == field(run.err, "trace hash"));
+}
+
+TEST_CASE("trace --format text -o - writes the text form to standard output and the summary to standard error") {
+    // A seed whose order passes.
+    std::string seed;
+    Result run;
+    for (int i = 1; i <= 20 && seed.empty(); ++i) {
+        run = cli(sim_sample(), {"run", "racy", "--policy", "random", "--seed", std::to_string(i), "--print-replay"});
+        if (run.status == 0) seed = std::to_string(i);
+    }
+    REQUIRE(!seed.empty());
+    auto r = cli(sim_sample(), {"trace", "racy", "--policy", "random", "--seed", seed, "--format", "text", "-o", "-"});
+    CHECK(r.status == 0);
+    CHECK(r.out.starts_with("0.000000000 0 created #1 \"Task-1\"\n"));
+    CHECK(r.err.starts_with("trace racy: "));
+    CHECK(r.err.find(", text, written to standard output\n") != std::string::npos);
+    CHECK(field(r.err, "replay").starts_with("aiosim1:random:seed=" + seed));
+    CHECK(field(r.err, "trace hash") == field(run.err, "trace hash"));
+}
+
+TEST_CASE("trace of a failing schedule writes the trace, reports the failure and exits 1") {
+    auto found = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    const std::string replay = field(found.out, "replay");
+    REQUIRE(!replay.empty());
+    const std::string file = "cli_test_failing.trace.txt";
+    auto r = cli(sim_sample(), {"trace", "racy", "--replay", replay, "--format", "text", "--output", file});
+    CHECK(r.status == 1);
+    CHECK(field(r.out, "trace hash") == field(found.out, "trace hash"));
+    CHECK(r.err.find("aiosim trace: racy FAILED:\n  - the counter must be 2, got 'counter = 1'") != std::string::npos);
+    CHECK(slurp(file).starts_with("0.000000000 0 created #1"));
+    std::remove(file.c_str());
+
+    CHECK(cli(sim_sample(), {"trace", "racy", "--format", "xml"}).status == 2);
+    CHECK(cli(sim_sample(), {"trace", "racy", "--loop", "real"}).status == 2);
+    auto nowhere = cli(sim_sample(), {"trace", "racy", "-o", "/nonexistent/dir/t.json"});
+    CHECK(nowhere.status == 2);
+    CHECK(nowhere.err == "aiosim trace: cannot write to '/nonexistent/dir/t.json'\n");
 }

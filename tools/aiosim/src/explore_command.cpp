@@ -33,6 +33,7 @@
 #include <aio/sim/trace.hpp>
 
 #include "command.hpp"
+#include "loop_options.hpp"
 #include "sim_run.hpp"
 
 namespace aio::cli {
@@ -105,13 +106,7 @@ public:
         auto* time = app_->add_option("--time", time_, "run seeds for this long instead (500ms, 30s, 2m, 1h)")
                          ->type_name("DURATION");
         seeds->excludes(time);
-        CLI::Validator policy(
-            [](std::string& value) -> std::string {
-                if (aio::sim::policy_from_name(value)) return {};
-                return fmt::format("unknown policy '{}'; valid policies: {}", value, aio::sim::policy_names());
-            },
-            "", "policy name");
-        app_->add_option("--policy", policy_, "the scheduling policy")->check(policy)->type_name("POLICY")
+        app_->add_option("--policy", policy_, "the scheduling policy")->check(policy_validator())->type_name("POLICY")
             ->default_str(policy_);
         app_->add_option("--seed-start", seed_start_, "the first seed")->type_name("S")->default_str("1");
         app_->add_option("--jobs,-j", jobs_, "threads running seeds (each with its own loop)")
@@ -279,12 +274,7 @@ private:
     void print_failure(Env& env, const FailureDetail& f, std::uint64_t failed, std::size_t runs) {
         const std::string quoted = "'" + f.run.replay + "'";  // replay strings need no escaping
         env.out << fmt::format("FAILED: {} of {} runs; the first, seed {}:\n", failed, runs, f.seed);
-        for (const auto& p : f.run.problems) {
-            std::string indented = p;
-            for (std::size_t at = indented.find('\n'); at != std::string::npos; at = indented.find('\n', at + 5))
-                indented.replace(at, 1, "\n    ");
-            env.out << "  - " << indented << '\n';
-        }
+        for (const auto& p : f.run.problems) env.out << "  - " << indent_continuation(p) << '\n';
         env.out << fmt::format("  seed: {}\n  replay: {}\n  trace hash: {}\n", f.seed, f.run.replay,
                                f.run.trace_hash ? aio::sim::format_hash(*f.run.trace_hash) : std::string("none"));
         env.out << fmt::format("  replay it: {} run {} --replay {}\n", env.program, name_, quoted);

@@ -46,19 +46,26 @@ void add_loop_options(CLI::App& command, LoopOptions& options) {
         ->type_name("LOOP")
         ->default_str(options.loop)
         ->each([&options](const std::string&) { options.loop_given = true; });
-    CLI::Validator policy(
+    add_schedule_options(command, options);
+}
+
+CLI::Validator policy_validator() {
+    return CLI::Validator(
         [](std::string& value) -> std::string {
             if (aio::sim::policy_from_name(value)) return {};
             return fmt::format("unknown policy '{}'; valid policies: {}", value, aio::sim::policy_names());
         },
         "", "policy name");
+}
+
+void add_schedule_options(CLI::App& command, LoopOptions& options) {
     auto note = [&options](const char* name) {
         return [&options, name](const std::string&) {
             if (options.sim_option.empty()) options.sim_option = name;
         };
     };
     command.add_option("--policy", options.policy, "the scheduling policy of the simulator")
-        ->check(policy)
+        ->check(policy_validator())
         ->type_name("POLICY")
         ->default_str(options.policy)
         ->each(note("--policy"));

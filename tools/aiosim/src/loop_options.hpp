@@ -21,9 +21,16 @@ struct LoopOptions {
     std::string sim_option;       // the first simulator option on the command line, if any
 };
 
-/// Adds the loop options to `command`, validated at parse time (an unknown loop is bad
-/// usage, and the message lists the valid ones).
+/// Adds the loop options to `command`: --loop and the schedule options, validated at parse
+/// time (an unknown loop or policy is bad usage, and the message lists the valid ones).
 void add_loop_options(CLI::App& command, LoopOptions& options);
+
+/// Adds only the simulator's schedule options (--policy, --seed, --replay), for commands
+/// that always run the simulator.
+void add_schedule_options(CLI::App& command, LoopOptions& options);
+
+/// Accepts a policy name; otherwise says which names are valid.
+CLI::Validator policy_validator();
 
 /// The loop actually used: `sim` unless --loop says otherwise. Throws aio::ValueError for
 /// --loop real with a simulator option (--policy, --seed, --replay, or one a command adds,

@@ -52,6 +52,9 @@ SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, s
     for (const auto& rec : recs) {
         if (!rec->failure.empty()) add_problem(r.problems, "the simulator raised " + rec->failure);
         if (!rec->replay_incomplete.empty()) add_problem(r.problems, rec->replay_incomplete);
+        // The simulator's messages start with the error's class name.
+        if (r.divergence.empty() && rec->failure.starts_with("aio::sim::ReplayDivergence")) r.divergence = rec->failure;
+        if (r.divergence.empty()) r.divergence = rec->replay_incomplete;
     }
     if (recs.size() == 1) {
         r.replay = recs.front()->replay;
@@ -75,6 +78,23 @@ SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, s
     }
     if (cfg.record && !recs.empty()) *cfg.record = *recs.back();
     return r;
+}
+
+std::string indent_continuation(std::string text) {
+    for (std::size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 5))
+        text.replace(at, 1, "\n    ");
+    return text;
+}
+
+std::string format_problems(const std::string& cmd, const std::string& name, const SimRun& r) {
+    std::string s = fmt::format("{}: {} FAILED:\n", cmd, name);
+    for (const auto& p : r.problems) s += "  - " + indent_continuation(p) + '\n';
+    return s;
+}
+
+std::string format_replay_lines(const SimRun& r) {
+    return fmt::format("replay: {}\ntrace hash: {}\n", r.replay,
+                       r.trace_hash ? aio::sim::format_hash(*r.trace_hash) : std::string("none (no loop ran)"));
 }
 
 std::uint64_t outcome_hash(const scenario::Outcome& o) {

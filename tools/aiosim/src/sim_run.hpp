@@ -31,6 +31,10 @@ struct SimRun {
     std::optional<std::uint64_t> trace_hash;  ///< when cfg.trace != off and a loop ran
     std::vector<aio::sim::TraceEvent> trace;  ///< every loop's events, when cfg.trace == full
     std::size_t loops = 0;
+    /// The first ReplayDivergence of the run (a decision of a strict replay that did not fit,
+    /// or decisions left unused at the end), as the simulator worded it; empty when the run
+    /// followed its replay string (or had none).
+    std::string divergence;
     bool failed() const noexcept { return !problems.empty(); }
 };
 
@@ -38,6 +42,16 @@ struct SimRun {
 /// captured, and also passed to `echo` if given. If cfg.record is set, it receives the last
 /// loop's record (what aio::check::shrink_replay reads).
 SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, scenario::Sink* echo = nullptr);
+
+/// `text` with every line after the first indented by four spaces (for "  - " list items).
+std::string indent_continuation(std::string text);
+
+/// "CMD: NAME FAILED:" and the run's problems, one "  - " line each (continuation lines
+/// indented).
+std::string format_problems(const std::string& cmd, const std::string& name, const SimRun& r);
+
+/// "replay: STR" and "trace hash: 0x..." lines (what --print-replay prints).
+std::string format_replay_lines(const SimRun& r);
 
 /// 64-bit FNV-1a over the outcome (exit status, output and error lines, escaped exception):
 /// equal for runs that a user would see as the same.
