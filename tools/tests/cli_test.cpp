@@ -354,6 +354,7 @@ TEST_CASE("under the simulator run reports a failed oracle and keeps a non-zero 
     CHECK(r.status == 5);
     CHECK(r.out == "one\ntwo\n");
     CHECK(r.err == "a warning\naiosim run: prints FAILED:\n  - the exit status must be 0, got 5\n"
+                   "  signature: oracle: the exit status must be 0, got {}\n"
                    "replay: aiosim1:fifo:-:-\ntrace hash: " + field(r.err, "trace hash") + "\n");
 }
 
@@ -573,4 +574,132 @@ TEST_CASE("trace of a failing schedule writes the trace, reports the failure and
     auto nowhere = cli(sim_sample(), {"trace", "racy", "-o", "/nonexistent/dir/t.json"});
     CHECK(nowhere.status == 2);
     CHECK(nowhere.err == "aiosim trace: cannot write to '/nonexistent/dir/t.json'\n");
+}
+
+// ---- failure signatures: what shrinking keeps ------------------------------------------------
+
+namespace {
+
+// Three tasks note the order in which they start. Task 3 starting before task 1 is the bug
+// the oracle names; any other order but 1, 2, 3 makes main wait forever (a Deadlock). So
+// removing decisions from a failing schedule can turn the oracle failure into a deadlock.
+aio::Coro<void> note(int id, std::string& order) {
+    order += static_cast<char>('0' + id);
+    co_return;
+}
+aio::Coro<void> three_starts(aio::scenario::Context& ctx) {
+    std::string order;
+    auto t1 = aio::create_task(note(1, order), "t1");
+    auto t2 = aio::create_task(note(2, order), "t2");
+    auto t3 = aio::create_task(note(3, order), "t3");
+    co_await t1;
+    co_await t2;
+    co_await t3;
+    ctx.print("order {}", order);
+    if (order != "123" && order.find('3') > order.find('1')) {
+        aio::Future<int> never(aio::get_running_loop());
+        co_await never;
+    }
+}
+int starts(aio::scenario::Context& ctx) {
+    aio::run(three_starts(ctx), ctx.run_options());
+    return 0;
+}
+void starts_oracle(const aio::scenario::Outcome& o, aio::scenario::Verdict& v) {
+    const std::string line(o.last_line());
+    v.require(!(line.find('3') < line.find('1')), "task 3 must not start before task 1; {}", line);
+}
+
+// Keeps yielding: only the step limit stops it.
+aio::Coro<void> spin() {
+    for (;;) co_await aio::sleep(std::chrono::seconds(0));
+}
+int spins(aio::scenario::Context& ctx) {
+    aio::run(spin(), ctx.run_options());
+    return 0;
+}
+
+aio::scenario::Registry signature_sample() {
+    aio::scenario::Registry r = sim_sample();
+    r.add("starts", "three tasks; 3 before 1 is the bug, other orders deadlock", &starts);
+    r.add_oracle("starts", &starts, &starts_oracle);
+    r.add("spins", "yields forever", &spins);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("a failed run names its failure signature: the kind and what failed, without this run's details") {
+    auto reg = signature_sample();
+    auto oracle = cli(reg, {"run", "starts", "--replay", "aiosim1:random:-:r1.r1"});  // order 231
+    CHECK(oracle.status == 1);
+    CHECK(oracle.out == "order 231\n");
+    CHECK(field(oracle.err, "signature") == "oracle: task 3 must not start before task 1; {}");
+    auto other = cli(reg, {"run", "starts", "--replay", "aiosim1:random:-:r2"});  // order 312: same signature
+    CHECK(other.out == "order 312\n");
+    CHECK(field(other.err, "signature") == field(oracle.err, "signature"));
+    auto deadlock = cli(reg, {"run", "starts", "--replay", "aiosim1:random:-:r1"});  // order 213
+    CHECK(deadlock.status == 1);
+    CHECK(field(deadlock.err, "signature") == "deadlock");
+    auto caught = cli(reg, {"run", "swallows_deadlock"});
+    CHECK(field(caught.err, "signature") == "deadlock");
+    auto escaped = cli(reg, {"run", "escapes"});
+    CHECK(field(escaped.err, "signature") ==
+          "exception RuntimeError; oracle: no exception may escape the scenario, but {} did");
+    auto status = cli(reg, {"run", "prints"});
+    CHECK(field(status.err, "signature") == "oracle: the exit status must be 0, got {}");
+    auto limit = cli(reg, {"run", "spins", "--replay", "aiosim1:fifo:steps=100:-"});
+    CHECK(limit.status == 1);
+    CHECK(field(limit.err, "signature") == "limit: steps");
+    auto diverged = cli(reg, {"run", "racy", "--replay", "aiosim1:random:-:r9"});
+    CHECK(field(diverged.err, "signature") == "divergence");
+}
+
+TEST_CASE("shrink keeps the failure it was given: a smaller schedule that fails another way is not taken") {
+    auto reg = signature_sample();
+    // Dropping either decision of r1.r1 (order 231) deadlocks; a plain "still fails" shrinker
+    // would stop there. Kept: one decision that starts task 3 first (order 312).
+    auto s = cli(reg, {"shrink", "starts", "--replay", "aiosim1:random:seed=12345:r1.r1"});
+    CHECK(s.status == 0);
+    CHECK(field(s.out, "signature") == "oracle: task 3 must not start before task 1; {}");
+    const std::string small = field(s.out, "replay");
+    CHECK(small == "aiosim1:random:seed=12345:r2");
+    CHECK(s.out.find("shrunk to 1 non-zero decision, 1 removed") != std::string::npos);
+    auto run = cli(reg, {"run", "starts", "--replay", small});
+    CHECK(run.status == 1);
+    CHECK(run.out == "order 312\n");
+    CHECK(field(run.err, "signature") == field(s.out, "signature"));
+    CHECK(field(run.err, "trace hash") == field(s.out, "trace hash"));
+
+    // A deadlock is kept as a deadlock.
+    auto d = cli(reg, {"shrink", "starts", "--replay", "aiosim1:random:-:r1.1r1"});  // order 213 + an unused one
+    CHECK(d.status == 0);
+    CHECK(field(d.out, "signature") == "deadlock");
+    auto drun = cli(reg, {"run", "starts", "--replay", field(d.out, "replay")});
+    CHECK(field(drun.err, "signature") == "deadlock");
+
+    // A string that only diverges has no failure to shrink.
+    auto diverged = cli(reg, {"shrink", "racy", "--replay", "aiosim1:random:-:r9"});
+    CHECK(diverged.status == 1);
+    CHECK(diverged.err.find("no longer fits the program") != std::string::npos);
+}
+
+TEST_CASE("explore --shrink shrinks the first failure and prints both strings") {
+    auto reg = signature_sample();
+    auto r = cli(reg, {"explore", "racy", "--seeds", "50", "--shrink"});
+    CHECK(r.status == 1);
+    const std::string found = field(r.out, "replay"), small = field(r.out, "shrunk");
+    REQUIRE(!found.empty());
+    REQUIRE(!small.empty());
+    const std::string small_replay = small.substr(0, small.find(' '));
+    CHECK(small_replay.size() <= found.size());
+    CHECK(field(r.out, "replay the shrunk one") == "aiosim run racy --replay '" + small_replay + "'");
+    CHECK(r.out.find("shrink it:") == std::string::npos);
+    // The same result as the shrink command, and it fails the same way.
+    auto s = cli(reg, {"shrink", "racy", "--replay", found});
+    CHECK(field(s.out, "replay") == small_replay);
+    auto run = cli(reg, {"run", "racy", "--replay", small_replay});
+    CHECK(run.status == 1);
+    CHECK(field(run.err, "signature") == field(r.out, "signature"));
+    CHECK(field(run.err, "trace hash") == field(r.out, "shrunk trace hash"));
 }

@@ -8,12 +8,15 @@
 //                                       simulator (policy fifo: asyncio's own order, in
 //                                       virtual time) unless --loop real is given
 //     aiosim explore NAME (--seeds N | --time D) [--policy P] [--seed-start S] [--jobs J]
-//                     [--stop-at-first] [--expect-failure]
+//                     [--stop-at-first] [--shrink] [--expect-failure]
 //                                       runs it under many seeds of the simulator, output
-//                                       captured; reports the first failure and a summary
+//                                       captured; reports the first failure (with its
+//                                       failure signature; shrunk with --shrink) and a summary
 //     aiosim replay NAME STR            runs the schedule STR (as run --replay STR
 //                                       --print-replay), failing if the run diverges from it
-//     aiosim shrink NAME --replay STR   the minimal failing replay string
+//     aiosim shrink NAME --replay STR   the minimal replay string that fails the same way
+//                                       (the same failure signature: failed oracle
+//                                       requirement, exception type, deadlock, limit)
 //     aiosim trace NAME [--policy P] [--seed S] [--replay STR] [-o FILE] [--format json|text]
 //                                       writes the run's trace (default NAME.trace.json) and
 //                                       prints its trace hash
