@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # tools/check-reference.sh LOOP [REFERENCE_DIR]: runs every reference program NAME
 # (REFERENCE_DIR/NAME.expected, default ../shared/reference) with `aiosim run NAME --loop LOOP`
-# and requires, byte for byte, its standard output to equal NAME.expected. When
+# (LOOP `default`: `aiosim run NAME`, which runs the simulator with the fifo policy) and
+# requires, byte for byte, its standard output to equal NAME.expected. When
 # NAME.expected_error exists the program must exit 1 and its last line on standard error must
 # carry that error's message, as the C++ twin words it (asyncio.run() -> aio::run());
 # otherwise it must exit 0. Uses the `aiosim` found in PATH. Exit status: 0 all equal, 1 not.
 set -euo pipefail
-loop=${1:?usage: check-reference.sh LOOP [REFERENCE_DIR]}
+loop=${1:?usage: check-reference.sh sim|real|default [REFERENCE_DIR]}
+loop_args=(--loop "$loop")
+[ "$loop" = default ] && loop_args=()
 ref=${2:-$(dirname "$0")/../../shared/reference}
 if ! ref=$(cd "$ref" 2>/dev/null && pwd); then
   echo "check-reference: no reference directory ${2:-../shared/reference} (shared/ must be beside the repository)" >&2
@@ -30,9 +33,9 @@ for expected in "$ref"/*.expected; do
   [ -f "$ref/$name.expected_error" ] && want_rc=1
   start=$(date +%s%N)
   rc=0
-  aiosim run "$name" --loop "$loop" > "$tmp/out" 2> "$tmp/err" || rc=$?
+  aiosim run "$name" "${loop_args[@]}" > "$tmp/out" 2> "$tmp/err" || rc=$?
   ms=$((($(date +%s%N) - start) / 1000000))
-  took=$((ms / 1000)).$((ms % 1000 / 100))
+  took=$((ms / 1000)).$(printf %03d $((ms % 1000)))
   problems=()
   cmp -s "$expected" "$tmp/out" || problems+=("standard output differs from $expected")
   [ "$rc" -eq "$want_rc" ] || problems+=("exit status $rc, expected $want_rc")
@@ -49,7 +52,7 @@ for expected in "$ref"/*.expected; do
     failed=1
     echo "FAIL $name (loop $loop):"
     printf '  - %s\n' "${problems[@]}"
-    diff -u --label "$name.expected" --label "aiosim run $name --loop $loop" "$expected" "$tmp/out" | sed 's/^/    /' || true
+    diff -u --label "$name.expected" --label "aiosim run $name ${loop_args[*]}" "$expected" "$tmp/out" | sed 's/^/    /' || true
     echo "  standard error:"; sed 's/^/    /' "$tmp/err"
   fi
 done

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tools/main-job.sh: the main job. Installs missing Debian packages, builds aiosim (Release),
-# and runs every reference scenario with the `aiosim` command line tool, comparing each with
+# and runs every reference scenario with the `aiosim` command line tool (--loop real, --loop
+# sim, and no --loop: the simulator by default), comparing each with
 # ../shared/reference/NAME.expected; then explores every scenario under perturbed schedules
 # (AIOSIM_EXPLORE_SEEDS seeds per policy, default 2000): the reference ones must hold their
 # oracles, each known-bug scenario must be found and replayed. One line per step below; exit
@@ -28,5 +29,6 @@ require "install missing packages"         tools/setup.sh
 require "build (Release)"                  build release -DCMAKE_BUILD_TYPE=Release -DAIOSIM_WERROR=ON
 step    "reference scenarios, real loop"   needs_cli tools/check-reference.sh real
 step    "reference scenarios, simulator"   needs_cli tools/check-reference.sh sim
+step    "reference scenarios, default loop" needs_cli tools/check-reference.sh default
 step    "explore scenarios (random, pct)"  needs_cli tools/explore-scenarios.sh
 finish

@@ -52,8 +52,9 @@ Verdict evaluate(const Scenario& scenario, const Outcome& outcome) {
         try {
             scenario.oracle(outcome, v);
         } catch (...) {
-            v.fail(fmt::format("the oracle of scenario {} threw {}", scenario.name,
-                               aio::describe(std::current_exception())));
+            const std::exception_ptr e = std::current_exception();
+            v.fail(fmt::format("the oracle of scenario {} threw {}", scenario.name, aio::describe(e)),
+                   fmt::format("the oracle of scenario {} threw {}", scenario.name, aio::exception_type_name(e)));
         }
     } else {
         v.require(!outcome.escaped, "no exception may escape the scenario, but {} did", outcome.escaped_description());

@@ -177,6 +177,21 @@ TEST_CASE("a declared oracle judges the run") {
 TEST_CASE("an oracle that throws fails the run and names the exception") {
     auto r = aio::scenario::check("test_throwing_oracle");
     CHECK(r.verdict.summary() == "the oracle of scenario test_throwing_oracle threw std::out_of_range: oops");
+    CHECK(r.verdict.requirements() ==
+          std::vector<std::string>{"the oracle of scenario test_throwing_oracle threw std::out_of_range"});
+}
+
+TEST_CASE("each violation keeps its requirement: the message unformatted, the same whatever the run saw") {
+    auto r = aio::scenario::check("test_with_oracle");
+    CHECK(r.verdict.requirements() == std::vector<std::string>{"'yes' must be printed; the lines were {}"});
+    auto e = aio::scenario::check("test_escapes");
+    CHECK(e.verdict.requirements() ==
+          std::vector<std::string>{"no exception may escape the scenario, but {} did", "the exit status must be 0, got {}"});
+    aio::scenario::Verdict v;
+    v.fail("plain");
+    v.fail("seen 3 times", "seen once");
+    CHECK(v.violations() == std::vector<std::string>{"plain", "seen 3 times"});
+    CHECK(v.requirements() == std::vector<std::string>{"plain", "seen once"});
 }
 
 TEST_CASE("check of an unknown name throws ValueError listing the valid names") {

@@ -4,6 +4,7 @@
 #include <aio/aio.hpp>
 #include <aio/cli.hpp>
 #include <aio/scenario.hpp>
+#include <aio/sim/sim_loop.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -75,22 +76,65 @@ TEST_CASE("a scenario registered with the macro appears in list over the global 
     CHECK(r.out == "user_registered  registered with the macro in cli_test.cpp\n");
 }
 
-TEST_CASE("run streams the scenario's lines and exits with its status") {
-    auto r = cli(sample(), {"run", "prints"});
+TEST_CASE("run --loop real streams the scenario's lines and exits with its status") {
+    auto r = cli(sample(), {"run", "prints", "--loop", "real"});
     CHECK(r.status == 5);
     CHECK(r.out == "one\ntwo\n");
     CHECK(r.err == "a warning\n");
-    CHECK(cli(sample(), {"run", "prints", "--loop", "real"}).status == 5);
     CHECK(cli(sample(), {"run", "--loop=real", "a_long_name"}).status == 0);
 }
 
-TEST_CASE("run exits 1 when an exception escapes the scenario, naming it on the last error line") {
-    auto r = cli(sample(), {"run", "escapes"});
+TEST_CASE("run --loop real exits 1 when an exception escapes the scenario, naming it on the last error line") {
+    auto r = cli(sample(), {"run", "escapes", "--loop", "real"});
     CHECK(r.status == 1);
     CHECK(r.out.empty());
     CHECK(r.err ==
           "Uncaught exception in scenario escapes:\n"
           "RuntimeError: aio::run() cannot be called from a running event loop\n");
+}
+
+namespace {
+
+// Which loop ran the scenario, and how long its one-hour sleep took on that loop's clock.
+aio::Coro<void> report_loop(aio::scenario::Context& ctx) {
+    aio::EventLoop& loop = aio::get_running_loop();
+    const bool sim = dynamic_cast<aio::sim::SimLoop*>(&loop) != nullptr;
+    const auto start = loop.time();
+    if (sim) co_await aio::sleep(std::chrono::hours(1));  // virtual time: no real wait
+    ctx.print("{} loop, {} s", sim ? "sim" : "real",
+              std::chrono::duration_cast<std::chrono::seconds>(loop.time() - start).count());
+}
+int which_loop(aio::scenario::Context& ctx) {
+    aio::run(report_loop(ctx), ctx.run_options());
+    return 0;
+}
+
+}  // namespace
+
+TEST_CASE("run uses the simulator with the fifo policy unless --loop real is given") {
+    aio::scenario::Registry r;
+    r.add("which_loop", "says which loop ran it", &which_loop);
+    auto def = cli(r, {"run", "which_loop", "--print-replay"});
+    CHECK(def.status == 0);
+    CHECK(def.out == "sim loop, 3600 s\n");
+    CHECK(def.err.starts_with("replay: aiosim1:fifo:-:-\n"));  // policy fifo, no decision
+    CHECK(cli(r, {"run", "which_loop", "--loop", "sim"}).out == "sim loop, 3600 s\n");
+    auto real = cli(r, {"run", "which_loop", "--loop", "real"});
+    CHECK(real.status == 0);
+    CHECK(real.out == "real loop, 0 s\n");
+    CHECK(real.err.empty());
+}
+
+TEST_CASE("run on the default loop judges the run: the scenario's lines, then the failure and its replay string") {
+    auto r = cli(sample(), {"run", "escapes"});
+    CHECK(r.status == 1);
+    CHECK(r.out.empty());
+    CHECK(r.err.starts_with("Uncaught exception in scenario escapes:\n"
+                            "RuntimeError: aio::run() cannot be called from a running event loop\n"
+                            "aiosim run: escapes FAILED:\n"
+                            "  - no exception may escape the scenario, but RuntimeError: aio::run() cannot be "
+                            "called from a running event loop did\n"));
+    CHECK(r.err.find("replay: aiosim1:fifo:-:-\n") != std::string::npos);
 }
 
 TEST_CASE("run of an unknown scenario exits 2 and lists the valid names") {
@@ -113,7 +157,7 @@ TEST_CASE("an unknown loop exits 2 and lists the valid loops") {
     auto r = cli(sample(), {"run", "prints", "--loop", "simulated"});
     CHECK(r.status == 2);
     CHECK(r.out.empty());
-    CHECK(r.err.find("--loop: unknown loop 'simulated'; valid loops: real, sim") != std::string::npos);
+    CHECK(r.err.find("--loop: unknown loop 'simulated'; valid loops: sim, real") != std::string::npos);
     CHECK(r.err.find("Run `aiosim run --help` for usage.") != std::string::npos);
 }
 
@@ -131,11 +175,12 @@ TEST_CASE("a missing or unknown command exits 2 and lists the commands") {
     auto none = cli(sample(), {});
     CHECK(none.status == 2);
     CHECK(none.err ==
-          "aiosim: missing command; valid commands: list, run, explore, shrink\nRun `aiosim --help` for usage.\n");
+          "aiosim: missing command; valid commands: list, run, explore, replay, shrink, trace\nRun `aiosim --help` "
+          "for usage.\n");
     auto bad = cli(sample(), {"explode"});
     CHECK(bad.status == 2);
-    CHECK(bad.err == "aiosim: unknown command 'explode'; valid commands: list, run, explore, shrink\nRun `aiosim "
-                     "--help` for usage.\n");
+    CHECK(bad.err == "aiosim: unknown command 'explode'; valid commands: list, run, explore, replay, shrink, "
+                     "trace\nRun `aiosim --help` for usage.\n");
 }
 
 TEST_CASE("an unknown option or an extra argument exits 2 and points to the help") {
@@ -309,6 +354,7 @@ TEST_CASE("under the simulator run reports a failed oracle and keeps a non-zero 
     CHECK(r.status == 5);
     CHECK(r.out == "one\ntwo\n");
     CHECK(r.err == "a warning\naiosim run: prints FAILED:\n  - the exit status must be 0, got 5\n"
+                   "  signature: oracle: the exit status must be 0, got {}\n"
                    "replay: aiosim1:fifo:-:-\ntrace hash: " + field(r.err, "trace hash") + "\n");
 }
 
@@ -413,4 +459,247 @@ TEST_CASE("run --trace writes Chrome trace-event JSON, or the text form; --print
     auto nowhere = cli(sim_sample(), {"run", "prints", "--trace", "/nonexistent/dir/t.json"});
     CHECK(nowhere.status == 2);
     CHECK(nowhere.err == "aiosim run: --trace: cannot write to '/nonexistent/dir/t.json'\n");
+}
+
+TEST_CASE("replay runs the string's schedule, prints its replay string and trace hash, and reproduces a failure") {
+    auto ok = cli(sim_sample(), {"replay", "racy", "aiosim1:fifo:-:-"});
+    CHECK(ok.status == 0);
+    CHECK(ok.out == "counter = 2\n");
+    CHECK(ok.err == "replay: aiosim1:fifo:-:-\ntrace hash: " + field(ok.err, "trace hash") + "\n");
+
+    auto found = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    const std::string replay = field(found.out, "replay");
+    REQUIRE(!replay.empty());
+    auto again = cli(sim_sample(), {"replay", "racy", replay});
+    CHECK(again.status == 1);
+    CHECK(again.out == "counter = 1\n");
+    CHECK(again.err.find("aiosim replay: racy FAILED:\n  - the counter must be 2, got 'counter = 1'") !=
+          std::string::npos);
+    CHECK(field(again.err, "replay") == replay);
+    CHECK(field(again.err, "trace hash") == field(found.out, "trace hash"));
+    // The same as run --replay --print-replay.
+    auto run = cli(sim_sample(), {"run", "racy", "--replay", replay, "--print-replay"});
+    CHECK(run.status == again.status);
+    CHECK(run.out == again.out);
+    CHECK(field(run.err, "trace hash") == field(again.err, "trace hash"));
+}
+
+TEST_CASE("replay exits 1 with the divergence report when the run no longer follows the string") {
+    // Decision #0 picks the 10th candidate: there are never that many here.
+    auto wide = cli(sim_sample(), {"replay", "racy", "aiosim1:random:-:r9"});
+    CHECK(wide.status == 1);
+    CHECK(wide.err.find("aiosim replay: racy did not follow the replay string aiosim1:random:-:r9:\n  - "
+                        "aio::sim::ReplayDivergence: the replay no longer fits the program at decision #0") !=
+          std::string::npos);
+    // A decision the run never reaches: the program ended first.
+    auto late = cli(sim_sample(), {"replay", "racy", "aiosim1:random:-:500r1"});
+    CHECK(late.status == 1);
+    CHECK(late.err.find("aiosim replay: racy did not follow the replay string aiosim1:random:-:500r1:\n  - "
+                        "aio::sim::ReplayDivergence: the replay no longer fits the program: the run ended after") !=
+          std::string::npos);
+}
+
+TEST_CASE("replay: bad usage exits 2 and says what is wrong") {
+    auto bad = cli(sim_sample(), {"replay", "racy", "aiosim1:random:seed=x"});
+    CHECK(bad.status == 2);
+    CHECK(bad.err.find("aiosim replay: ") == 0);
+    CHECK(bad.err.find("seed") != std::string::npos);
+    auto none = cli(sim_sample(), {"replay", "racy"});
+    CHECK(none.status == 2);
+    CHECK(none.err.find("give the replay string: aiosim replay racy STR") != std::string::npos);
+    auto unknown = cli(sim_sample(), {"replay", "racer", "aiosim1:fifo:-"});
+    CHECK(unknown.status == 2);
+    CHECK(unknown.err.find("unknown scenario 'racer' (did you mean 'racy'?)") != std::string::npos);
+    CHECK(cli(sim_sample(), {"replay", "racy", "aiosim1:fifo:-", "--loop", "real"}).status == 2);
+}
+
+namespace {
+
+std::string slurp(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+}  // namespace
+
+TEST_CASE("trace writes Chrome trace-event JSON to NAME.trace.json and prints the trace hash") {
+    const std::string file = "racy.trace.json";
+    std::remove(file.c_str());
+    auto r = cli(sim_sample(), {"trace", "racy"});
+    CHECK(r.status == 0);
+    CHECK(r.out.starts_with("trace racy: "));
+    CHECK(r.out.find(" events, Chrome trace-event JSON, written to racy.trace.json\n") != std::string::npos);
+    CHECK(field(r.out, "replay") == "aiosim1:fifo:-:-");
+    const std::string body = slurp(file);
+    CHECK(body.starts_with("{"));
+    CHECK(body.find("\"traceEvents\"") != std::string::npos);
+    std::remove(file.c_str());
+    // The hash run prints for the same schedule.
+    auto run = cli(sim_sample(), {"run", "racy", "--print-replay"});
+    CHECK(field(r.out, "trace hash") == field(run.err, "trace hash"));
+}
+
+TEST_CASE("trace --format text -o - writes the text form to standard output and the summary to standard error") {
+    // A seed whose order passes.
+    std::string seed;
+    Result run;
+    for (int i = 1; i <= 20 && seed.empty(); ++i) {
+        run = cli(sim_sample(), {"run", "racy", "--policy", "random", "--seed", std::to_string(i), "--print-replay"});
+        if (run.status == 0) seed = std::to_string(i);
+    }
+    REQUIRE(!seed.empty());
+    auto r = cli(sim_sample(), {"trace", "racy", "--policy", "random", "--seed", seed, "--format", "text", "-o", "-"});
+    CHECK(r.status == 0);
+    CHECK(r.out.starts_with("0.000000000 0 created #1 \"Task-1\"\n"));
+    CHECK(r.err.starts_with("trace racy: "));
+    CHECK(r.err.find(", text, written to standard output\n") != std::string::npos);
+    CHECK(field(r.err, "replay").starts_with("aiosim1:random:seed=" + seed));
+    CHECK(field(r.err, "trace hash") == field(run.err, "trace hash"));
+}
+
+TEST_CASE("trace of a failing schedule writes the trace, reports the failure and exits 1") {
+    auto found = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    const std::string replay = field(found.out, "replay");
+    REQUIRE(!replay.empty());
+    const std::string file = "cli_test_failing.trace.txt";
+    auto r = cli(sim_sample(), {"trace", "racy", "--replay", replay, "--format", "text", "--output", file});
+    CHECK(r.status == 1);
+    CHECK(field(r.out, "trace hash") == field(found.out, "trace hash"));
+    CHECK(r.err.find("aiosim trace: racy FAILED:\n  - the counter must be 2, got 'counter = 1'") != std::string::npos);
+    CHECK(slurp(file).starts_with("0.000000000 0 created #1"));
+    std::remove(file.c_str());
+
+    CHECK(cli(sim_sample(), {"trace", "racy", "--format", "xml"}).status == 2);
+    CHECK(cli(sim_sample(), {"trace", "racy", "--loop", "real"}).status == 2);
+    auto nowhere = cli(sim_sample(), {"trace", "racy", "-o", "/nonexistent/dir/t.json"});
+    CHECK(nowhere.status == 2);
+    CHECK(nowhere.err == "aiosim trace: cannot write to '/nonexistent/dir/t.json'\n");
+}
+
+// ---- failure signatures: what shrinking keeps ------------------------------------------------
+
+namespace {
+
+// Three tasks note the order in which they start. Task 3 starting before task 1 is the bug
+// the oracle names; any other order but 1, 2, 3 makes main wait forever (a Deadlock). So
+// removing decisions from a failing schedule can turn the oracle failure into a deadlock.
+aio::Coro<void> note(int id, std::string& order) {
+    order += static_cast<char>('0' + id);
+    co_return;
+}
+aio::Coro<void> three_starts(aio::scenario::Context& ctx) {
+    std::string order;
+    auto t1 = aio::create_task(note(1, order), "t1");
+    auto t2 = aio::create_task(note(2, order), "t2");
+    auto t3 = aio::create_task(note(3, order), "t3");
+    co_await t1;
+    co_await t2;
+    co_await t3;
+    ctx.print("order {}", order);
+    if (order != "123" && order.find('3') > order.find('1')) {
+        aio::Future<int> never(aio::get_running_loop());
+        co_await never;
+    }
+}
+int starts(aio::scenario::Context& ctx) {
+    aio::run(three_starts(ctx), ctx.run_options());
+    return 0;
+}
+void starts_oracle(const aio::scenario::Outcome& o, aio::scenario::Verdict& v) {
+    const std::string line(o.last_line());
+    v.require(!(line.find('3') < line.find('1')), "task 3 must not start before task 1; {}", line);
+}
+
+// Keeps yielding: only the step limit stops it.
+aio::Coro<void> spin() {
+    for (;;) co_await aio::sleep(std::chrono::seconds(0));
+}
+int spins(aio::scenario::Context& ctx) {
+    aio::run(spin(), ctx.run_options());
+    return 0;
+}
+
+aio::scenario::Registry signature_sample() {
+    aio::scenario::Registry r = sim_sample();
+    r.add("starts", "three tasks; 3 before 1 is the bug, other orders deadlock", &starts);
+    r.add_oracle("starts", &starts, &starts_oracle);
+    r.add("spins", "yields forever", &spins);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("a failed run names its failure signature: the kind and what failed, without this run's details") {
+    auto reg = signature_sample();
+    auto oracle = cli(reg, {"run", "starts", "--replay", "aiosim1:random:-:r1.r1"});  // order 231
+    CHECK(oracle.status == 1);
+    CHECK(oracle.out == "order 231\n");
+    CHECK(field(oracle.err, "signature") == "oracle: task 3 must not start before task 1; {}");
+    auto other = cli(reg, {"run", "starts", "--replay", "aiosim1:random:-:r2"});  // order 312: same signature
+    CHECK(other.out == "order 312\n");
+    CHECK(field(other.err, "signature") == field(oracle.err, "signature"));
+    auto deadlock = cli(reg, {"run", "starts", "--replay", "aiosim1:random:-:r1"});  // order 213
+    CHECK(deadlock.status == 1);
+    CHECK(field(deadlock.err, "signature") == "deadlock");
+    auto caught = cli(reg, {"run", "swallows_deadlock"});
+    CHECK(field(caught.err, "signature") == "deadlock");
+    auto escaped = cli(reg, {"run", "escapes"});
+    CHECK(field(escaped.err, "signature") ==
+          "exception RuntimeError; oracle: no exception may escape the scenario, but {} did");
+    auto status = cli(reg, {"run", "prints"});
+    CHECK(field(status.err, "signature") == "oracle: the exit status must be 0, got {}");
+    auto limit = cli(reg, {"run", "spins", "--replay", "aiosim1:fifo:steps=100:-"});
+    CHECK(limit.status == 1);
+    CHECK(field(limit.err, "signature") == "limit: steps");
+    auto diverged = cli(reg, {"run", "racy", "--replay", "aiosim1:random:-:r9"});
+    CHECK(field(diverged.err, "signature") == "divergence");
+}
+
+TEST_CASE("shrink keeps the failure it was given: a smaller schedule that fails another way is not taken") {
+    auto reg = signature_sample();
+    // Dropping either decision of r1.r1 (order 231) deadlocks; a plain "still fails" shrinker
+    // would stop there. Kept: one decision that starts task 3 first (order 312).
+    auto s = cli(reg, {"shrink", "starts", "--replay", "aiosim1:random:seed=12345:r1.r1"});
+    CHECK(s.status == 0);
+    CHECK(field(s.out, "signature") == "oracle: task 3 must not start before task 1; {}");
+    const std::string small = field(s.out, "replay");
+    CHECK(small == "aiosim1:random:seed=12345:r2");
+    CHECK(s.out.find("shrunk to 1 non-zero decision, 1 removed") != std::string::npos);
+    auto run = cli(reg, {"run", "starts", "--replay", small});
+    CHECK(run.status == 1);
+    CHECK(run.out == "order 312\n");
+    CHECK(field(run.err, "signature") == field(s.out, "signature"));
+    CHECK(field(run.err, "trace hash") == field(s.out, "trace hash"));
+
+    // A deadlock is kept as a deadlock.
+    auto d = cli(reg, {"shrink", "starts", "--replay", "aiosim1:random:-:r1.1r1"});  // order 213 + an unused one
+    CHECK(d.status == 0);
+    CHECK(field(d.out, "signature") == "deadlock");
+    auto drun = cli(reg, {"run", "starts", "--replay", field(d.out, "replay")});
+    CHECK(field(drun.err, "signature") == "deadlock");
+
+    // A string that only diverges has no failure to shrink.
+    auto diverged = cli(reg, {"shrink", "racy", "--replay", "aiosim1:random:-:r9"});
+    CHECK(diverged.status == 1);
+    CHECK(diverged.err.find("no longer fits the program") != std::string::npos);
+}
+
+TEST_CASE("explore --shrink shrinks the first failure and prints both strings") {
+    auto reg = signature_sample();
+    auto r = cli(reg, {"explore", "racy", "--seeds", "50", "--shrink"});
+    CHECK(r.status == 1);
+    const std::string found = field(r.out, "replay"), small = field(r.out, "shrunk");
+    REQUIRE(!found.empty());
+    REQUIRE(!small.empty());
+    const std::string small_replay = small.substr(0, small.find(' '));
+    CHECK(small_replay.size() <= found.size());
+    CHECK(field(r.out, "replay the shrunk one") == "aiosim run racy --replay '" + small_replay + "'");
+    CHECK(r.out.find("shrink it:") == std::string::npos);
+    // The same result as the shrink command, and it fails the same way.
+    auto s = cli(reg, {"shrink", "racy", "--replay", found});
+    CHECK(field(s.out, "replay") == small_replay);
+    auto run = cli(reg, {"run", "racy", "--replay", small_replay});
+    CHECK(run.status == 1);
+    CHECK(field(run.err, "signature") == field(r.out, "signature"));
+    CHECK(field(run.err, "trace hash") == field(r.out, "shrunk trace hash"));
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # expect_run.sh EXE NAME LOOP EXPECTED_STDOUT_FILE EXPECTED_STATUS [EXPECTED_LAST_STDERR_LINE]
-# Runs `EXE run NAME --loop LOOP` and requires: standard output byte-equal to the file, the
-# exit status, and (if given) the last line of standard error.
+# Runs `EXE run NAME --loop LOOP` (LOOP `default`: `EXE run NAME`, no --loop) and requires:
+# standard output byte-equal to the file, the exit status, and (if given) the last line of
+# standard error.
 exe="$1"; name="$2"; loop="$3"; expected="$4"; status="$5"
 if [ ! -f "$expected" ]; then
   echo "expected output $expected not found: configure with -DAIOSIM_REFERENCE_DIR=<folder with $name.expected>"
@@ -9,11 +10,17 @@ if [ ! -f "$expected" ]; then
 fi
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
-"$exe" run "$name" --loop "$loop" > "$tmp/out" 2> "$tmp/err"
+if [ "$loop" = default ]; then
+  cmd="$exe run $name"
+  "$exe" run "$name" > "$tmp/out" 2> "$tmp/err"
+else
+  cmd="$exe run $name --loop $loop"
+  "$exe" run "$name" --loop "$loop" > "$tmp/out" 2> "$tmp/err"
+fi
 rc=$?
 fail=0
 if ! cmp -s "$expected" "$tmp/out"; then
-  echo "standard output of '$exe run $name --loop $loop' differs from $expected:"
+  echo "standard output of '$cmd' differs from $expected:"
   diff -u --label expected "$expected" --label actual "$tmp/out"
   fail=1
 fi
@@ -32,4 +39,4 @@ if [ $fail -ne 0 ]; then
   echo "--- standard error:"; cat "$tmp/err"
   exit 1
 fi
-echo "$name on the $loop loop: same bytes as $expected, exit status $rc"
+echo "'$cmd': same bytes as $expected, exit status $rc"

@@ -2,16 +2,21 @@
 # explore_bug.sh EXE NAME SEEDS: the workflow on a scenario with a known bug, each step in a
 # new process:
 #   1. in asyncio's own order (fifo) the scenario passes;
-#   2. `EXE explore NAME --seeds SEEDS --expect-failure` finds the bug (policy random);
-#   3. `EXE run NAME --replay STR` with the printed string fails again (exit 1), with the same
-#      trace hash as explore reported;
-#   4. `EXE shrink NAME --replay STR` prints a string no longer than STR that still fails
-#      when run, with the trace hash shrink reported.
+#   2. `EXE explore NAME --seeds SEEDS --expect-failure` finds the bug (policy random) and
+#      prints its replay string, failure signature, non-zero decisions and trace hash;
+#   3. `EXE run NAME --replay STR` and `EXE replay NAME STR` fail again (exit 1) with the same
+#      signature and trace hash;
+#   4. `EXE shrink NAME --replay STR` keeps that signature and prints a string no longer than
+#      STR, with at most as many non-zero decisions, that fails with the same signature and
+#      the trace hash shrink reported when run;
+#   5. `EXE explore ... --shrink` prints the same shrunk string.
 exe="$1"; name="$2"; seeds="$3"
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; for f in "$tmp"/*; do echo "--- $f"; cat "$f"; done; exit 1; }
 field() { sed -n "s/^ *$1: //p" "$2" | head -n 1; }
+# The non-zero decisions of a replay string aiosim1:POLICY:PARAMS[:DECISIONS] ('.'-separated).
+decisions() { d=$(echo "$1" | cut -d: -f4); [ -z "$d" ] || [ "$d" = - ] && { echo 0; return; }; echo "$d" | tr . '\n' | grep -c .; }
 
 "$exe" explore "$name" --policy fifo --seeds 1 > "$tmp/fifo" 2>&1 || fail "$name fails under fifo (asyncio's own order)"
 
@@ -19,21 +24,40 @@ field() { sed -n "s/^ *$1: //p" "$2" | head -n 1; }
   || fail "explore did not find the bug of $name within $seeds seeds"
 replay=$(field replay "$tmp/explore")
 hash=$(field "trace hash" "$tmp/explore")
-[ -n "$replay" ] && [ -n "$hash" ] || fail "explore printed no replay string or trace hash"
+signature=$(field signature "$tmp/explore")
+count=$(field "non-zero decisions" "$tmp/explore")
+[ -n "$replay" ] && [ -n "$hash" ] && [ -n "$signature" ] && [ -n "$count" ] \
+  || fail "explore printed no replay string, trace hash, signature or decision count"
+[ "$(decisions "$replay")" = "$count" ] || fail "explore says $count non-zero decisions, its string has $(decisions "$replay")"
 grep -qF "replay it: $(basename "$exe") run $name --replay '$replay'" "$tmp/explore" || fail "no replay command"
 
 "$exe" run "$name" --replay "$replay" > "$tmp/run.out" 2> "$tmp/run.err"
 rc=$?
 [ "$rc" -eq 1 ] || fail "run --replay exited $rc, expected 1 (the failure)"
 [ "$(field "trace hash" "$tmp/run.err")" = "$hash" ] || fail "run --replay: trace hash differs from explore's ($hash)"
+[ "$(field signature "$tmp/run.err")" = "$signature" ] || fail "run --replay: signature differs from explore's"
+
+"$exe" replay "$name" "$replay" > "$tmp/replay.out" 2> "$tmp/replay.err"
+rc=$?
+[ "$rc" -eq 1 ] || fail "replay exited $rc, expected 1 (the failure)"
+[ "$(field "trace hash" "$tmp/replay.err")" = "$hash" ] || fail "replay: trace hash differs from explore's ($hash)"
+[ "$(field signature "$tmp/replay.err")" = "$signature" ] || fail "replay: signature differs from explore's"
 
 "$exe" shrink "$name" --replay "$replay" > "$tmp/shrink" 2>&1 || fail "shrink exited non-zero"
 small=$(field replay "$tmp/shrink")
 small_hash=$(field "trace hash" "$tmp/shrink")
 [ -n "$small" ] || fail "shrink printed no replay string"
+[ "$(field signature "$tmp/shrink")" = "$signature" ] || fail "shrink names another signature than explore's"
 [ ${#small} -le ${#replay} ] || fail "shrunk string '$small' is longer than '$replay'"
+[ "$(decisions "$small")" -le "$count" ] || fail "shrunk string '$small' has more non-zero decisions than $count"
 "$exe" run "$name" --replay "$small" > "$tmp/small.out" 2> "$tmp/small.err"
 rc=$?
 [ "$rc" -eq 1 ] || fail "the shrunk string does not fail when run (exit $rc)"
 [ "$(field "trace hash" "$tmp/small.err")" = "$small_hash" ] || fail "shrunk run: trace hash differs from shrink's"
-echo "$name: passes under fifo; explore found $replay ($hash); run --replay reproduced it; shrunk to $small"
+[ "$(field signature "$tmp/small.err")" = "$signature" ] || fail "shrunk run fails with another signature"
+
+"$exe" explore "$name" --seeds "$seeds" --shrink > "$tmp/explore-shrink" 2>&1
+[ $? -eq 1 ] || fail "explore --shrink did not exit 1"
+[ "$(field shrunk "$tmp/explore-shrink" | cut -d' ' -f1)" = "$small" ] || fail "explore --shrink printed another string"
+echo "$name: passes under fifo; explore found $replay ($count non-zero decisions, $hash; $signature);" \
+     "run --replay and replay reproduced it; shrunk to $small ($(decisions "$small"), same signature)"

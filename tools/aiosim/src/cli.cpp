@@ -71,7 +71,9 @@ int main(int argc, const char* const* argv, const scenario::Registry& scenarios,
     commands.push_back(make_list_command(app));
     commands.push_back(make_run_command(app));
     commands.push_back(make_explore_command(app));
+    commands.push_back(make_replay_command(app));
     commands.push_back(make_shrink_command(app));
+    commands.push_back(make_trace_command(app));
 
     if (std::string e = check_command_word(app, argc, argv); !e.empty()) {
         err << e;

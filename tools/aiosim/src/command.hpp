@@ -5,10 +5,15 @@
 // and one line in cli.cpp.
 #include <CLI/CLI.hpp>
 
+#include <fmt/format.h>
+
 #include <memory>
+#include <mutex>
 #include <ostream>
 #include <string>
+#include <string_view>
 
+#include "aio/scenario/context.hpp"
 #include "aio/scenario/registry.hpp"
 
 namespace aio::cli {
@@ -33,9 +38,45 @@ protected:
     CLI::App* app_ = nullptr;
 };
 
+/// The scenario called `name`; nullptr after telling the user what to type (`usage`, e.g.
+/// "aiosim run NAME") and which names are valid.
+inline const scenario::Scenario* find_scenario(Env& env, const std::string& cmd, const std::string& name,
+                                               const std::string& usage) {
+    if (name.empty()) {
+        std::string valid;
+        for (const auto* v : env.scenarios.all()) valid += (valid.empty() ? "" : ", ") + v->name;
+        env.err << fmt::format("{}: which scenario? Give its name: {}; valid scenarios: {}\n", cmd, usage,
+                               valid.empty() ? "none (this program registers no scenarios)" : valid);
+        return nullptr;
+    }
+    const scenario::Scenario* s = env.scenarios.find(name);
+    if (!s) env.err << cmd << ": " << env.scenarios.unknown_name_message(name) << '\n';
+    return s;
+}
+
+/// Writes each line of a scenario to the process's stdout/stderr as soon as it is printed
+/// (flushed, so a pipe sees it at the same moment a terminal would).
+class StreamSink final : public scenario::Sink {
+public:
+    StreamSink(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
+    void line(scenario::Stream stream, std::string_view text) override {
+        std::lock_guard lock(mu_);
+        std::ostream& os = stream == scenario::Stream::out ? out_ : err_;
+        os << text << '\n';
+        os.flush();
+    }
+
+private:
+    std::mutex mu_;
+    std::ostream& out_;
+    std::ostream& err_;
+};
+
 std::unique_ptr<Command> make_list_command(CLI::App& app);
 std::unique_ptr<Command> make_run_command(CLI::App& app);
 std::unique_ptr<Command> make_explore_command(CLI::App& app);
 std::unique_ptr<Command> make_shrink_command(CLI::App& app);
+std::unique_ptr<Command> make_replay_command(CLI::App& app);
+std::unique_ptr<Command> make_trace_command(CLI::App& app);
 
 }  // namespace aio::cli

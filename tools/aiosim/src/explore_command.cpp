@@ -1,5 +1,5 @@
 // aiosim explore NAME (--seeds N | --time D) [--policy P] [--seed-start S] [--jobs J]
-//     [--stop-at-first] [--expect-failure] [--pct-depth D] [--pct-steps K]
+//     [--stop-at-first] [--shrink] [--expect-failure] [--pct-depth D] [--pct-steps K]
 //
 // Runs the scenario under the simulator once per seed and judges every run as run_simulated
 // does. Seed i of the exploration is seed-start + i; a shard (TEST_TOTAL_SHARDS,
@@ -8,7 +8,9 @@
 // aggregated in seed order, so with a seed budget the report is the same whatever the number
 // of jobs (only the rate and the time differ). With --stop-at-first the exploration ends at
 // the first failing seed in seed order (runs after it are discarded, whichever thread made
-// them). Scenario output is captured, never printed.
+// them). Scenario output is captured, never printed. The first failure is reported with its
+// failure signature (sim_run.hpp); with --shrink it is also shrunk as `aiosim shrink` does
+// (the same signature kept, never a longer string), and both strings are printed.
 //
 // Exit status: 0 when every run passed, 1 when one failed (the reverse with
 // --expect-failure, for scenarios with a known bug), 2 on bad usage.
@@ -33,6 +35,8 @@
 #include <aio/sim/trace.hpp>
 
 #include "command.hpp"
+#include "loop_options.hpp"
+#include "shrink_failure.hpp"
 #include "sim_run.hpp"
 
 namespace aio::cli {
@@ -105,13 +109,7 @@ public:
         auto* time = app_->add_option("--time", time_, "run seeds for this long instead (500ms, 30s, 2m, 1h)")
                          ->type_name("DURATION");
         seeds->excludes(time);
-        CLI::Validator policy(
-            [](std::string& value) -> std::string {
-                if (aio::sim::policy_from_name(value)) return {};
-                return fmt::format("unknown policy '{}'; valid policies: {}", value, aio::sim::policy_names());
-            },
-            "", "policy name");
-        app_->add_option("--policy", policy_, "the scheduling policy")->check(policy)->type_name("POLICY")
+        app_->add_option("--policy", policy_, "the scheduling policy")->check(policy_validator())->type_name("POLICY")
             ->default_str(policy_);
         app_->add_option("--seed-start", seed_start_, "the first seed")->type_name("S")->default_str("1");
         app_->add_option("--jobs,-j", jobs_, "threads running seeds (each with its own loop)")
@@ -125,6 +123,9 @@ public:
             ->check(CLI::PositiveNumber)
             ->default_str("1000");
         app_->add_flag("--stop-at-first", stop_at_first_, "stop at the first failing seed (in seed order)");
+        app_->add_flag("--shrink", shrink_,
+                       "shrink the first failure found (as `shrink` does: the same signature, never a longer "
+                       "string) and print both replay strings");
         app_->add_flag("--expect-failure", expect_failure_,
                        "the scenario has a known bug: exit 0 when a failure is found, 1 when none is");
     }
@@ -237,7 +238,10 @@ public:
             traces.insert(r.trace);
             failed += r.failed;
         }
-        if (failed) print_failure(env, first, failed, results.size());
+        if (failed) {
+            print_failure(env, first, failed, results.size());
+            if (shrink_ && !print_shrunk(env, *s, first)) return 2;
+        }
         env.out << fmt::format("summary: {} runs, {} failed, {} distinct outcomes, {} distinct traces, {:.0f} runs/s "
                                "({:.2f} s, {} job{})\n",
                                results.size(), failed, outcomes.size(), traces.size(),
@@ -279,16 +283,33 @@ private:
     void print_failure(Env& env, const FailureDetail& f, std::uint64_t failed, std::size_t runs) {
         const std::string quoted = "'" + f.run.replay + "'";  // replay strings need no escaping
         env.out << fmt::format("FAILED: {} of {} runs; the first, seed {}:\n", failed, runs, f.seed);
-        for (const auto& p : f.run.problems) {
-            std::string indented = p;
-            for (std::size_t at = indented.find('\n'); at != std::string::npos; at = indented.find('\n', at + 5))
-                indented.replace(at, 1, "\n    ");
-            env.out << "  - " << indented << '\n';
-        }
-        env.out << fmt::format("  seed: {}\n  replay: {}\n  trace hash: {}\n", f.seed, f.run.replay,
+        for (const auto& p : f.run.problems) env.out << "  - " << indent_continuation(p) << '\n';
+        env.out << fmt::format("  signature: {}\n  seed: {}\n  replay: {}\n  non-zero decisions: {}\n  trace hash: {}\n",
+                               to_string(f.run.signature), f.seed, f.run.replay, f.run.nonzero_decisions,
                                f.run.trace_hash ? aio::sim::format_hash(*f.run.trace_hash) : std::string("none"));
         env.out << fmt::format("  replay it: {} run {} --replay {}\n", env.program, name_, quoted);
-        env.out << fmt::format("  shrink it: {} shrink {} --replay {}\n", env.program, name_, quoted);
+        if (!shrink_) env.out << fmt::format("  shrink it: {} shrink {} --replay {}\n", env.program, name_, quoted);
+    }
+
+    // --shrink: the first failure, shrunk; false after an internal error (reported).
+    bool print_shrunk(Env& env, const scenario::Scenario& s, const FailureDetail& f) {
+        ShrunkFailure shrunk;
+        try {
+            shrunk = shrink_failure(s, f.run.replay, 2000);
+        } catch (const std::exception& e) {  // the string explore just ran: any error is a bug
+            env.out.flush();
+            env.err << env.program << " explore: internal error while shrinking " << f.run.replay << ": " << e.what()
+                    << '\n';
+            return false;
+        }
+        env.out << fmt::format("  shrunk: {} ({} non-zero decision{} of {}, {} runs; the same signature)\n",
+                               shrunk.replay, shrunk.kept_input ? shrunk.shrink.before : shrunk.shrink.after,
+                               (shrunk.kept_input ? shrunk.shrink.before : shrunk.shrink.after) == 1 ? "" : "s",
+                               shrunk.shrink.before, shrunk.shrink.runs);
+        env.out << fmt::format("  shrunk trace hash: {}\n",
+                               shrunk.run.trace_hash ? aio::sim::format_hash(*shrunk.run.trace_hash) : "none");
+        env.out << fmt::format("  replay the shrunk one: {} run {} --replay '{}'\n", env.program, name_, shrunk.replay);
+        return true;
     }
 
     // The progress line, on a terminal only; returns when every worker is done.
@@ -327,6 +348,7 @@ private:
     int pct_depth_ = 3;
     std::uint64_t pct_steps_ = 1000;
     bool stop_at_first_ = false;
+    bool shrink_ = false;
     bool expect_failure_ = false;
 };
 

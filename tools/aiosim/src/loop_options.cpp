@@ -18,8 +18,8 @@ struct LoopKind {
 
 // The loops this build knows; the first is the default.
 constexpr std::array<LoopKind, 2> kLoops{{
+    {"sim", "the simulator (virtual time, no real sleeping; scheduling from --policy/--seed/--replay, fifo by default)"},
     {"real", "the real-time event loop (steady clock, real sleeping)"},
-    {"sim", "the simulator (virtual time, no real sleeping; scheduling from --policy/--seed/--replay)"},
 }};
 
 std::string loop_names() {
@@ -46,26 +46,34 @@ void add_loop_options(CLI::App& command, LoopOptions& options) {
         ->type_name("LOOP")
         ->default_str(options.loop)
         ->each([&options](const std::string&) { options.loop_given = true; });
-    CLI::Validator policy(
+    add_schedule_options(command, options);
+}
+
+CLI::Validator policy_validator() {
+    return CLI::Validator(
         [](std::string& value) -> std::string {
             if (aio::sim::policy_from_name(value)) return {};
             return fmt::format("unknown policy '{}'; valid policies: {}", value, aio::sim::policy_names());
         },
         "", "policy name");
+}
+
+void add_schedule_options(CLI::App& command, LoopOptions& options) {
     auto note = [&options](const char* name) {
         return [&options, name](const std::string&) {
             if (options.sim_option.empty()) options.sim_option = name;
         };
     };
-    command.add_option("--policy", options.policy, "the scheduling policy (implies --loop sim)")
-        ->check(policy)
+    command.add_option("--policy", options.policy, "the scheduling policy of the simulator")
+        ->check(policy_validator())
         ->type_name("POLICY")
         ->default_str(options.policy)
         ->each(note("--policy"));
-    command.add_option("--seed", options.seed, "the seed of the policy's choices (implies --loop sim)")
+    command.add_option("--seed", options.seed, "the seed of the policy's choices")
         ->type_name("SEED")
         ->each(note("--seed"));
-    command.add_option("--replay", options.replay, "run exactly this replay string (implies --loop sim)")
+    command.add_option("--replay", options.replay,
+                       "run exactly this replay string (as explore prints it; it overrides --policy and --seed)")
         ->type_name("STR")
         ->each(note("--replay"));
 }

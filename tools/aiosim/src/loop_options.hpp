@@ -1,6 +1,7 @@
 #pragma once
-// Internal: how a command chooses the loop a scenario runs on: `--loop real` (the default
-// real-time aio::EventLoop) or `--loop sim` with its options (--policy, --seed, --replay).
+// Internal: how a command chooses the loop a scenario runs on: `--loop sim` (the default:
+// the simulator, with its options --policy, default fifo, --seed and --replay) or `--loop
+// real` (the real-time aio::EventLoop).
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
@@ -12,7 +13,7 @@
 namespace aio::cli {
 
 struct LoopOptions {
-    std::string loop = "real";
+    std::string loop = "sim";
     std::string policy = "fifo";  // --loop sim only
     std::uint64_t seed = 0;       // --loop sim only
     std::string replay;           // --loop sim only: a replay string (overrides policy and seed)
@@ -20,13 +21,20 @@ struct LoopOptions {
     std::string sim_option;       // the first simulator option on the command line, if any
 };
 
-/// Adds the loop options to `command`, validated at parse time (an unknown loop is bad
-/// usage, and the message lists the valid ones).
+/// Adds the loop options to `command`: --loop and the schedule options, validated at parse
+/// time (an unknown loop or policy is bad usage, and the message lists the valid ones).
 void add_loop_options(CLI::App& command, LoopOptions& options);
 
-/// The loop actually used: `sim` when a simulator option (--policy, --seed, --replay, or
-/// one a command adds, noted in sim_option) is given without --loop. Throws aio::ValueError
-/// for --loop real with a simulator option.
+/// Adds only the simulator's schedule options (--policy, --seed, --replay), for commands
+/// that always run the simulator.
+void add_schedule_options(CLI::App& command, LoopOptions& options);
+
+/// Accepts a policy name; otherwise says which names are valid.
+CLI::Validator policy_validator();
+
+/// The loop actually used: `sim` unless --loop says otherwise. Throws aio::ValueError for
+/// --loop real with a simulator option (--policy, --seed, --replay, or one a command adds,
+/// noted in sim_option).
 std::string effective_loop(const LoopOptions& options);
 
 /// The simulator configuration the options name (policy and seed, or the replay string,

@@ -1,12 +1,13 @@
-// aiosim run NAME [--loop L] [--policy P] [--seed S] [--replay STR] [--trace FILE]
+// aiosim run NAME [--loop sim|real] [--policy P] [--seed S] [--replay STR] [--trace FILE]
 // [--print-replay]: runs one scenario, streaming its lines as they are printed; the exit
-// status is the scenario's. Under the simulator the run is also judged as `explore` judges
-// it: a failed oracle or a simulator error (even one the scenario caught) is reported on
-// standard error with the run's replay string and trace hash, and turns exit status 0 into 1.
+// status is the scenario's. The loop is the simulator (policy fifo: asyncio's own order, in
+// virtual time) unless --loop real is given. Under the simulator the run is also judged as
+// `explore` judges it: a failed oracle or a simulator error (even one the scenario caught) is
+// reported on standard error with the run's replay string and trace hash, and turns exit
+// status 0 into 1.
 #include <fmt/format.h>
 
 #include <fstream>
-#include <mutex>
 #include <string>
 
 #include <aio/sim/trace.hpp>
@@ -19,24 +20,6 @@
 namespace aio::cli {
 
 namespace {
-
-// Writes each line to the process's stdout/stderr as soon as it is printed (flushed, so a
-// pipe sees it at the same moment a terminal would).
-class StreamSink final : public scenario::Sink {
-public:
-    StreamSink(std::ostream& out, std::ostream& err) : out_(out), err_(err) {}
-    void line(scenario::Stream stream, std::string_view text) override {
-        std::lock_guard lock(mu_);
-        std::ostream& os = stream == scenario::Stream::out ? out_ : err_;
-        os << text << '\n';
-        os.flush();
-    }
-
-private:
-    std::mutex mu_;
-    std::ostream& out_;
-    std::ostream& err_;
-};
 
 bool ends_with(const std::string& s, std::string_view suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -52,14 +35,13 @@ public:
         add_loop_options(*app_, loop_);
         app_->add_option("--trace", trace_,
                          "write the run's trace to FILE: Chrome trace-event JSON (Perfetto, chrome://tracing) if FILE "
-                         "ends in .json, otherwise the text form; - is standard error (implies --loop sim)")
+                         "ends in .json, otherwise the text form; - is standard error")
             ->type_name("FILE")
             ->each([this](const std::string&) {
                 if (loop_.sim_option.empty()) loop_.sim_option = "--trace";
             });
         app_->add_flag("--print-replay", print_replay_,
-                       "print the run's replay string and trace hash on standard error at the end (implies --loop "
-                       "sim)")
+                       "print the run's replay string and trace hash on standard error at the end")
             ->each([this](const std::string&) {
                 if (loop_.sim_option.empty()) loop_.sim_option = "--print-replay";
             });
@@ -67,19 +49,8 @@ public:
 
     int execute(Env& env) override {
         const std::string cmd = env.program + " run";
-        if (name_.empty()) {
-            std::string valid;
-            for (const auto* v : env.scenarios.all()) valid += (valid.empty() ? "" : ", ") + v->name;
-            env.err << cmd << ": which scenario? Give its name: " << env.program << " run NAME; valid "
-                    << "scenarios: " << (valid.empty() ? "none (this program registers no scenarios)" : valid)
-                    << '\n';
-            return 2;
-        }
-        const scenario::Scenario* s = env.scenarios.find(name_);
-        if (!s) {
-            env.err << cmd << ": " << env.scenarios.unknown_name_message(name_) << '\n';
-            return 2;
-        }
+        const scenario::Scenario* s = find_scenario(env, cmd, name_, env.program + " run NAME");
+        if (!s) return 2;
         std::string loop;
         try {
             loop = effective_loop(loop_);
@@ -117,12 +88,8 @@ public:
                 return 2;
             }
         }
-        const std::string hash = r.trace_hash ? aio::sim::format_hash(*r.trace_hash) : std::string("none (no loop ran)");
-        if (r.failed()) {
-            env.err << fmt::format("{}: {} FAILED:\n", cmd, name_);
-            for (const auto& p : r.problems) env.err << "  - " << p << '\n';
-        }
-        if (r.failed() || print_replay_) env.err << "replay: " << r.replay << "\ntrace hash: " << hash << '\n';
+        if (r.failed()) env.err << format_problems(cmd, name_, r);
+        if (r.failed() || print_replay_) env.err << format_replay_lines(r);
         env.err.flush();
         const int status = r.outcome.exit_status;
         return r.failed() && status == 0 ? 1 : status;

@@ -1,20 +1,21 @@
 // aiosim shrink NAME --replay STR [--max-runs N]: reduces a failing schedule of a scenario
-// toward asyncio's own order (aio::check::shrink_replay) and prints the minimal replay
-// string, how many non-zero decisions it removed, and the command that replays it.
+// toward asyncio's own order and prints the failure's signature, the minimal replay string,
+// how many non-zero decisions it removed, and the command that replays it.
 //
-// The result still fails when run (checked once more, strictly, before it is printed) and is
-// never longer than the input: when the shrunk string would be longer (a short seeded string
-// such as aiosim1:random:seed=7 whose decisions take more characters to list), its seed,
-// which only notes where it came from, is left out; if it is still longer, the input is
-// printed back. Exit status: 0 when a failing string is printed, 1 when the input does not
-// fail, 2 on bad usage (a malformed replay string says where).
+// The result fails the same way as the input (the same failure signature: the same failed
+// oracle requirement, exception type or simulator error; shrink_failure.hpp), checked once
+// more, strictly, before it is printed, and is never longer than the input. Exit status: 0
+// when a failing string is printed, 1 when the input does not fail (or no longer fits the
+// program), 2 on bad usage (a malformed replay string says where).
 #include <fmt/format.h>
 
-#include <aio/check/shrink.hpp>
+#include <stdexcept>
+
 #include <aio/sim/replay.hpp>
 #include <aio/sim/trace.hpp>
 
 #include "command.hpp"
+#include "shrink_failure.hpp"
 #include "sim_run.hpp"
 
 namespace aio::cli {
@@ -47,45 +48,31 @@ public:
         if (!s) return usage(env.scenarios.unknown_name_message(name_));
         if (replay_.empty()) return usage("give the failing schedule: --replay STR (as `explore` prints it)");
 
-        auto fails = [s](const aio::sim::Config& cfg) { return run_simulated(*s, cfg).failed(); };
-        aio::check::ShrinkResult r;
+        ShrunkFailure f;
         try {
-            r = aio::check::shrink_replay(fails, replay_, {.max_runs = max_runs_});
+            f = shrink_failure(*s, replay_, max_runs_);
         } catch (const aio::sim::ReplayParseError& e) {
             return usage(std::string("--replay: ") + e.what());
         } catch (const aio::ValueError& e) {
             env.err << cmd << ": " << name_ << ": " << e.what() << '\n';
             return 1;
-        }
-
-        // With its decisions listed, a string's seed is only a note of where it came from:
-        // dropped when keeping it would make the result longer than the input.
-        std::string result = r.replay;
-        if (result.size() > replay_.size()) {
-            aio::sim::Schedule unseeded = r.schedule;
-            unseeded.seed = 0;
-            result = unseeded.to_string();
-        }
-        const bool kept_input = result.size() > replay_.size();
-        if (kept_input) result = replay_;
-        aio::sim::Config check = aio::sim::Config::from_replay(result);
-        check.trace = aio::sim::TraceMode::hash;
-        const SimRun run = run_simulated(*s, check);
-        if (!run.failed()) {
-            env.err << cmd << ": internal error: the shrunk string " << result << " no longer fails\n";
+        } catch (const std::logic_error& e) {
+            env.err << cmd << ": internal error: " << e.what() << '\n';
             return 2;
         }
+        const aio::check::ShrinkResult& r = f.shrink;
         env.out << fmt::format("shrink {}: {} ({}) fails\n", name_, replay_, plural(r.before, "non-zero decision"));
-        env.out << fmt::format("shrunk to {}, {} removed ({} runs){}\n", plural(r.after, "non-zero decision"),
-                               r.removed, r.runs,
-                               kept_input ? fmt::format("; as a list ({}) that is longer than the input, which is "
-                                                        "printed back",
-                                                        r.replay)
-                                          : std::string());
-        for (const auto& p : run.problems) env.out << "  - " << p << '\n';
-        env.out << fmt::format("  replay: {}\n  trace hash: {}\n  replay it: {} run {} --replay '{}'\n", result,
-                               run.trace_hash ? aio::sim::format_hash(*run.trace_hash) : std::string("none"),
-                               env.program, name_, result);
+        env.out << fmt::format("  signature: {}\n", to_string(f.signature));
+        env.out << fmt::format("shrunk to {}, {} removed ({} runs, same signature){}\n",
+                               plural(r.after, "non-zero decision"), r.removed, r.runs,
+                               f.kept_input ? fmt::format("; as a list ({}) that is longer than the input, which is "
+                                                          "printed back",
+                                                          r.replay)
+                                            : std::string());
+        for (const auto& p : f.run.problems) env.out << "  - " << indent_continuation(p) << '\n';
+        env.out << fmt::format("  replay: {}\n  trace hash: {}\n  replay it: {} run {} --replay '{}'\n", f.replay,
+                               f.run.trace_hash ? aio::sim::format_hash(*f.run.trace_hash) : std::string("none"),
+                               env.program, name_, f.replay);
         env.out.flush();
         return 0;
     }

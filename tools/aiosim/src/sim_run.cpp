@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 
+#include <aio/errors.hpp>
 #include <aio/sim/sim_loop.hpp>
 #include <aio/sim/trace.hpp>
 
@@ -25,7 +26,33 @@ void add_problem(std::vector<std::string>& problems, const std::string& what) {
     problems.push_back(what);
 }
 
+// The kind of a simulator error from its message, which starts with the class name
+// ("aio::sim::Deadlock: ...", "aio::sim::LimitExceeded during the cleanup ...: ...").
+FailureSignature simulator_signature(const std::string& failure) {
+    using Kind = FailureSignature::Kind;
+    if (failure.starts_with("aio::sim::ReplayDivergence")) return {Kind::divergence, {}, {}};
+    if (failure.starts_with("aio::sim::Deadlock")) return {Kind::deadlock, {}, {}};
+    if (failure.starts_with("aio::sim::LimitExceeded"))
+        return {Kind::limit, failure.find("step limit reached") != std::string::npos ? "steps" : "virtual time", {}};
+    // Another simulator error: named by its class.
+    return {Kind::exception, failure.substr(0, failure.find_first_of(": ")), {}};
+}
+
 }  // namespace
+
+std::string to_string(const FailureSignature& s) {
+    using Kind = FailureSignature::Kind;
+    switch (s.kind) {
+        case Kind::none: return "none";
+        case Kind::oracle: return "oracle: " + s.requirement;
+        case Kind::exception:
+            return "exception " + s.what + (s.requirement.empty() ? std::string() : "; oracle: " + s.requirement);
+        case Kind::deadlock: return "deadlock";
+        case Kind::limit: return "limit: " + s.what;
+        case Kind::divergence: return "divergence";
+    }
+    return "unknown";
+}
 
 SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, scenario::Sink* echo) {
     auto records = std::make_shared<Records>();
@@ -49,9 +76,26 @@ SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, s
     r.problems = v.violations();
     const auto& recs = records->all;
     r.loops = recs.size();
+    using Kind = FailureSignature::Kind;
+    for (const auto& rec : recs) {
+        if (r.signature.kind == Kind::none && !rec->failure.empty()) r.signature = simulator_signature(rec->failure);
+        if (r.signature.kind == Kind::none && !rec->replay_incomplete.empty()) r.signature.kind = Kind::divergence;
+    }
+    if (r.signature.kind == Kind::none && !v.ok()) {
+        r.signature.requirement = v.requirements().front();
+        if (r.outcome.escaped) {
+            r.signature.kind = Kind::exception;
+            r.signature.what = aio::exception_type_name(r.outcome.escaped);
+        } else {
+            r.signature.kind = Kind::oracle;
+        }
+    }
     for (const auto& rec : recs) {
         if (!rec->failure.empty()) add_problem(r.problems, "the simulator raised " + rec->failure);
         if (!rec->replay_incomplete.empty()) add_problem(r.problems, rec->replay_incomplete);
+        // The simulator's messages start with the error's class name.
+        if (r.divergence.empty() && rec->failure.starts_with("aio::sim::ReplayDivergence")) r.divergence = rec->failure;
+        if (r.divergence.empty()) r.divergence = rec->replay_incomplete;
     }
     if (recs.size() == 1) {
         r.replay = recs.front()->replay;
@@ -75,6 +119,23 @@ SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, s
     }
     if (cfg.record && !recs.empty()) *cfg.record = *recs.back();
     return r;
+}
+
+std::string indent_continuation(std::string text) {
+    for (std::size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 5))
+        text.replace(at, 1, "\n    ");
+    return text;
+}
+
+std::string format_problems(const std::string& cmd, const std::string& name, const SimRun& r) {
+    std::string s = fmt::format("{}: {} FAILED:\n", cmd, name);
+    for (const auto& p : r.problems) s += "  - " + indent_continuation(p) + '\n';
+    return s + "  signature: " + to_string(r.signature) + '\n';
+}
+
+std::string format_replay_lines(const SimRun& r) {
+    return fmt::format("replay: {}\ntrace hash: {}\n", r.replay,
+                       r.trace_hash ? aio::sim::format_hash(*r.trace_hash) : std::string("none (no loop ran)"));
 }
 
 std::uint64_t outcome_hash(const scenario::Outcome& o) {

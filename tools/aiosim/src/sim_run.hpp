@@ -22,6 +22,24 @@
 
 namespace aio::cli {
 
+/// How a run failed, without this run's details (the numbers, lines, task ids and times its
+/// messages quote): runs that fail the same way have equal signatures. Shrinking keeps it.
+struct FailureSignature {
+    enum class Kind { none, oracle, exception, deadlock, limit, divergence };
+    /// The simulator's errors first (divergence, deadlock, limit: the first one raised in any
+    /// loop), then an exception that escaped the scenario, then the oracle.
+    Kind kind = Kind::none;
+    /// exception: its type ("RuntimeError"); limit: "steps" or "virtual time".
+    std::string what;
+    /// oracle and exception: the oracle's first failed requirement (Verdict::requirements).
+    std::string requirement;
+    friend bool operator==(const FailureSignature&, const FailureSignature&) = default;
+};
+
+/// "oracle: REQUIREMENT", "exception TYPE; oracle: REQUIREMENT", "deadlock",
+/// "limit: steps", "divergence", or "none".
+std::string to_string(const FailureSignature& s);
+
 struct SimRun {
     scenario::Outcome outcome;
     /// The oracle's violations, then one per simulator error.
@@ -31,6 +49,11 @@ struct SimRun {
     std::optional<std::uint64_t> trace_hash;  ///< when cfg.trace != off and a loop ran
     std::vector<aio::sim::TraceEvent> trace;  ///< every loop's events, when cfg.trace == full
     std::size_t loops = 0;
+    /// The first ReplayDivergence of the run (a decision of a strict replay that did not fit,
+    /// or decisions left unused at the end), as the simulator worded it; empty when the run
+    /// followed its replay string (or had none).
+    std::string divergence;
+    FailureSignature signature;  ///< kind none when the run passed
     bool failed() const noexcept { return !problems.empty(); }
 };
 
@@ -38,6 +61,16 @@ struct SimRun {
 /// captured, and also passed to `echo` if given. If cfg.record is set, it receives the last
 /// loop's record (what aio::check::shrink_replay reads).
 SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, scenario::Sink* echo = nullptr);
+
+/// `text` with every line after the first indented by four spaces (for "  - " list items).
+std::string indent_continuation(std::string text);
+
+/// "CMD: NAME FAILED:", the run's problems, one "  - " line each (continuation lines
+/// indented), and "  signature: ...".
+std::string format_problems(const std::string& cmd, const std::string& name, const SimRun& r);
+
+/// "replay: STR" and "trace hash: 0x..." lines (what --print-replay prints).
+std::string format_replay_lines(const SimRun& r);
 
 /// 64-bit FNV-1a over the outcome (exit status, output and error lines, escaped exception):
 /// equal for runs that a user would see as the same.
