@@ -118,6 +118,7 @@ struct SimLoop::Impl final : detail::LoopObserver {
         offer_thread = offers(params.policy, Choice::thread);
         loop.perturbing_ = offer_ready || cfg->fingerprint;
         loop.timer_hooks_ = offer_timers;
+        loop.clock_jitter_ = offer_timers;
         loop.start_hook_ = params.task_start == TaskStart::per_task;
         step_limit_at = params.limits.max_steps;
         time_limit_at = TimePoint(params.limits.max_virtual_time);
@@ -567,17 +568,22 @@ std::size_t SimLoop::choose_ready(const detail::ReadyQueue& ready, std::size_t) 
     return i;
 }
 
-void SimLoop::on_timer_added(detail::TimerNode& n, detail::TaskBase* task) {
+TimePoint SimLoop::jitter_clock() {
+    // Only a task step's first read: the loop's own reads (which timers are due) and plain
+    // callbacks see the clock as it is. A deadline computed from this read (sleep, timeout(d))
+    // moves with it; an absolute one (timeout_at(t)) does not, as on a real clock. Moving a
+    // timer's deadline after the fact would make two timeout_at(t) with the same t fire apart.
     Impl& im = *impl_;
-    // As if the step had run a little longer before scheduling the timer: the clock moves
-    // on, so the order of everything later stays one a real loop could show.
+    detail::TaskBase* task = current_task_raw();
+    if (task == nullptr) return now_;
+    jittered_step_ = steps_run();
     std::size_t k = im.decide(Choice::jitter, jitter_levels, &single_task_of, task);
-    if (k != 0) {
-        const Duration d = im.params.jitter * static_cast<std::int64_t>(k) / 8;
-        now_ += d;
-        n.when += d;
-        timers().update(&n);
-    }
+    if (k != 0) now_ += im.params.jitter * static_cast<std::int64_t>(k) / 8;
+    return now_;
+}
+
+void SimLoop::on_timer_added(detail::TimerNode& n, detail::TaskBase*) {
+    Impl& im = *impl_;
     if (im.instants.empty() || im.instants.back().second != now_) {
         if (im.instants.size() > 2 * timers().size() + 64) im.prune_instants();
         im.instants.emplace_back(n.seq, now_);

@@ -15,11 +15,12 @@
 // fifo: never asks. The ready queue runs front to back, timers fire by (deadline, creation
 //   order), to_thread jobs complete in submission order: the output equals CPython's.
 // timers: timing noise only, modelled so that every schedule is one a real loop shows when
-//   steps take time and wake-ups are late: (1) jitter: before a timer is scheduled the
-//   virtual clock may advance by k * jitter / 8 (k in 0..8; as if the step had run that long
-//   before calling sleep), and when the idle loop jumps to the next timer it may wake that
-//   much late; the clock stays monotonic, timers never fire early, and a sleep still wakes
-//   exactly at its (later) deadline. (2) ties: timers due at the very same instant fire in
+//   steps take time and wake-ups are late: (1) jitter: when a task step first reads the
+//   clock (loop.time(), so every sleep(d) and timeout(d)) it may find it k * jitter / 8 later
+//   (k in 0..8; as if the step had run that long before reading it), and when the idle loop
+//   jumps to the next timer it may wake that much late; the clock stays monotonic, timers
+//   never fire early, a sleep still wakes exactly at its (later) deadline, and absolute
+//   deadlines (timeout_at) stay where they are. (2) ties: timers due at the very same instant fire in
 //   any interleaving of their creation instants; timers created at the same instant (the
 //   same delay, hence on a real clock created in order) keep their creation order.
 //   (3) finished to_thread jobs complete in any order. The ready queue itself stays FIFO.

@@ -58,7 +58,13 @@ public:
     void run_in_executor(std::function<void()> job, std::function<void()> done) override;
 
 protected:
-    TimePoint now() const override { return now_; }
+    // Under the timers policy the first clock read of each task step may find the clock a
+    // little later (jitter_clock): the step ran that long before reading it.
+    TimePoint now() const override {
+        if (clock_jitter_ && jittered_step_ != steps_run()) [[unlikely]]
+            return const_cast<SimLoop*>(this)->jitter_clock();
+        return now_;
+    }
     void wait_for_work(std::optional<TimePoint> deadline) override;
     std::size_t choose_ready(const detail::ReadyQueue& ready, std::size_t batch_left) override;
     void on_timer_added(detail::TimerNode& n, detail::TaskBase* task) override;
@@ -69,7 +75,11 @@ protected:
 private:
     struct Impl;
     friend struct Impl;
+    TimePoint jitter_clock();
+
     TimePoint now_{};
+    bool clock_jitter_ = false;
+    std::uint64_t jittered_step_ = UINT64_MAX;
     std::unique_ptr<Impl> impl_;
 };
 
