@@ -1,0 +1,69 @@
+// The loop's internal containers that the performance work reshaped: the timer heap
+// (4-ary).
+#include <doctest/doctest.h>
+
+#include <aio/aio.hpp>
+#include <aio/detail/timer_heap.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <utility>
+#include <vector>
+
+using namespace std::chrono_literals;
+using aio::detail::ReadyEntry;
+using aio::detail::TimerHeap;
+using aio::detail::TimerNode;
+
+TEST_CASE("TimerHeap pops in (deadline, sequence) order under random pushes and removals") {
+    // A fixed linear congruential sequence: the same operations on every run.
+    std::uint64_t x = 42;
+    auto rnd = [&](std::uint64_t n) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        return (x >> 33) % n;
+    };
+    const std::size_t n = 2000;
+    std::vector<TimerNode> nodes(n);
+    TimerHeap heap;
+    std::set<std::pair<std::int64_t, std::uint64_t>> model;  // (deadline, seq)
+    std::uint64_t seq = 0;
+    std::vector<std::size_t> in_heap;
+    for (std::size_t round = 0; round < 6000; ++round) {
+        const auto op = rnd(3);
+        if (op == 0 || in_heap.empty()) {
+            // Push a free node (if any) with a deadline that often ties.
+            std::size_t i = rnd(n);
+            if (nodes[i].scheduled()) continue;
+            nodes[i].when = aio::TimePoint(std::chrono::nanoseconds(rnd(50)));
+            heap.push(&nodes[i], ++seq);
+            model.insert({nodes[i].when.time_since_epoch().count(), seq});
+            in_heap.push_back(i);
+        } else if (op == 1) {
+            // Remove an arbitrary scheduled node.
+            std::size_t k = rnd(in_heap.size());
+            TimerNode& t = nodes[in_heap[k]];
+            REQUIRE(t.scheduled());
+            model.erase({t.when.time_since_epoch().count(), t.seq});
+            heap.remove(&t);
+            CHECK_FALSE(t.scheduled());
+            in_heap.erase(in_heap.begin() + static_cast<std::ptrdiff_t>(k));
+        } else {
+            TimerNode* t = heap.pop();
+            REQUIRE(!model.empty());
+            CHECK(std::make_pair(t->when.time_since_epoch().count(), t->seq) == *model.begin());
+            model.erase(model.begin());
+            in_heap.erase(std::find(in_heap.begin(), in_heap.end(), static_cast<std::size_t>(t - nodes.data())));
+        }
+        REQUIRE(heap.size() == model.size());
+        if (!heap.empty())
+            REQUIRE(std::make_pair(heap.top()->when.time_since_epoch().count(), heap.top()->seq) == *model.begin());
+    }
+    while (!heap.empty()) {
+        TimerNode* t = heap.pop();
+        CHECK(std::make_pair(t->when.time_since_epoch().count(), t->seq) == *model.begin());
+        model.erase(model.begin());
+    }
+    CHECK(model.empty());
+}
