@@ -1,5 +1,5 @@
 // The loop's internal containers that the performance work reshaped: the timer heap
-// (4-ary).
+// (4-ary) and a future's done-callback list (first entry inline).
 #include <doctest/doctest.h>
 
 #include <aio/aio.hpp>
@@ -66,4 +66,37 @@ TEST_CASE("TimerHeap pops in (deadline, sequence) order under random pushes and 
         model.erase(model.begin());
     }
     CHECK(model.empty());
+}
+
+namespace {
+void nop(void*) {}
+ReadyEntry entry(int* p) { return {&nop, p, nullptr}; }
+std::vector<void*> args(const aio::detail::DoneCallbacks& cbs) {
+    std::vector<void*> out;
+    cbs.for_each([&](const ReadyEntry& e) { out.push_back(e.arg); });
+    return out;
+}
+}  // namespace
+
+TEST_CASE("DoneCallbacks keeps registration order through removals, including of the inline first entry") {
+    int a = 0, b = 0, c = 0;
+    aio::detail::DoneCallbacks cbs;
+    CHECK(cbs.empty());
+    cbs.push_back(entry(&a));
+    cbs.push_back(entry(&b));
+    cbs.push_back(entry(&a));
+    cbs.push_back(entry(&c));
+    CHECK(cbs.size() == 4);
+    CHECK(args(cbs) == std::vector<void*>{&a, &b, &a, &c});
+    // Removing the first entry's argument moves the next survivor inline.
+    CHECK(cbs.remove_if([&](const ReadyEntry& e) { return e.arg == &a; }) == 2);
+    CHECK(args(cbs) == std::vector<void*>{&b, &c});
+    CHECK(cbs.remove_if([&](const ReadyEntry& e) { return e.arg == &c; }) == 1);
+    CHECK(args(cbs) == std::vector<void*>{&b});
+    aio::detail::DoneCallbacks taken = cbs.take();
+    CHECK(cbs.empty());
+    CHECK(args(taken) == std::vector<void*>{&b});
+    CHECK(taken.remove_if([&](const ReadyEntry& e) { return e.arg == &b; }) == 1);
+    CHECK(taken.empty());
+    CHECK(taken.size() == 0);
 }
