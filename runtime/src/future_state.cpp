@@ -308,19 +308,14 @@ bool GatherBase::cancel(std::optional<std::string> msg) {
 void GatherBase::start(std::vector<TaskBase*> children) {
     children_ = std::move(children);
     slots_.reserve(children_.size());
-    // One slot per distinct child, in argument order. Comparing every pair is quadratic, so
-    // large gathers look for duplicates in a sorted copy (addresses only decide whether
-    // there are duplicates, never an order).
-    bool dups = true;
-    if (children_.size() > 16) {
-        std::vector<TaskBase*> sorted(children_);
-        std::sort(sorted.begin(), sorted.end());
-        dups = std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end();
-    }
+    // One slot per distinct child, in argument order: a child seen before carries the mark
+    // (cleared again below; nothing between can throw, slots_ has its capacity).
     for (auto* c : children_) {
-        bool seen = dups && std::any_of(slots_.begin(), slots_.end(), [&](const Slot& s) { return s.child == c; });
-        if (!seen) slots_.push_back({this, c});
+        if (c->gather_mark) continue;
+        c->gather_mark = true;
+        slots_.push_back({this, c});
     }
+    for (auto& s : slots_) s.child->gather_mark = false;
     if (slots_.empty()) {
         collect();
         finish_with_value();

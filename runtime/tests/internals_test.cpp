@@ -1,5 +1,6 @@
 // The loop's internal containers that the performance work reshaped: the timer heap
-// (4-ary) and a future's done-callback list (first entry inline).
+// (4-ary), a future's done-callback list (first entry inline) and gather's duplicate
+// detection.
 #include <doctest/doctest.h>
 
 #include <aio/aio.hpp>
@@ -99,4 +100,30 @@ TEST_CASE("DoneCallbacks keeps registration order through removals, including of
     CHECK(taken.remove_if([&](const ReadyEntry& e) { return e.arg == &b; }) == 1);
     CHECK(taken.empty());
     CHECK(taken.size() == 0);
+}
+
+namespace {
+aio::Coro<int> value_after(int v, int yields) {
+    for (int i = 0; i < yields; ++i) co_await aio::sleep(0s);
+    co_return v;
+}
+aio::Coro<std::vector<int>> gather_with_duplicates() {
+    auto t1 = aio::create_task(value_after(1, 2));
+    auto t2 = aio::create_task(value_after(2, 1));
+    std::vector<aio::Task<int>> ts;
+    for (int i = 0; i < 40; ++i) ts.push_back(i % 3 == 0 ? t1 : t2);  // large enough for the old sort path
+    auto r = co_await aio::gather(ts);
+    // The marks are cleared: the same tasks gather again.
+    auto again = co_await aio::gather(t2, t1, t2);
+    CHECK(std::get<0>(again) == 2);
+    CHECK(std::get<1>(again) == 1);
+    CHECK(std::get<2>(again) == 2);
+    co_return r;
+}
+}  // namespace
+
+TEST_CASE("gather of a task given many times waits for it once and repeats its result in every slot") {
+    std::vector<int> r = aio::run(gather_with_duplicates());
+    REQUIRE(r.size() == 40);
+    for (std::size_t i = 0; i < r.size(); ++i) CHECK(r[i] == (i % 3 == 0 ? 1 : 2));
 }

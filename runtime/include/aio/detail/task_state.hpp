@@ -111,6 +111,10 @@ protected:
     bool started_ = false;
     bool abandoned_ = false;
     bool forwarding_cancel_ = false;  // cancel() is passing a cancellation to fut_waiter_
+
+public:
+    /// Scratch flag for GatherBase::start()'s duplicate check; false outside of it.
+    bool gather_mark = false;
 };
 
 template <class T>
