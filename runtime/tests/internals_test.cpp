@@ -1,15 +1,17 @@
 // The loop's internal containers that the performance work reshaped: the timer heap
-// (4-ary), a future's done-callback list (first entry inline) and gather's duplicate
-// detection.
+// (4-ary), a future's done-callback list (first entry inline), gather's duplicate
+// detection and the per-thread pool of loop objects.
 #include <doctest/doctest.h>
 
 #include <aio/aio.hpp>
+#include <aio/detail/pool.hpp>
 #include <aio/detail/timer_heap.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -126,4 +128,34 @@ TEST_CASE("gather of a task given many times waits for it once and repeats its r
     std::vector<int> r = aio::run(gather_with_duplicates());
     REQUIRE(r.size() == 40);
     for (std::size_t i = 0; i < r.size(); ++i) CHECK(r[i] == (i % 3 == 0 ? 1 : 2));
+}
+
+TEST_CASE("the pool reuses a freed block of the same size class on the same thread, and lets a thread exit cleanly") {
+#if AIO_POOL_ENABLED
+    void* p = aio::detail::pool_allocate(200);
+    aio::detail::pool_deallocate(p, 200);
+    void* q = aio::detail::pool_allocate(193);  // the same 16-byte class as 200
+    CHECK(q == p);
+    aio::detail::pool_deallocate(q, 193);
+    // Blocks over the largest class are not kept.
+    void* big = aio::detail::pool_allocate(4096);
+    const std::size_t cached = aio::detail::t_pool.cached_bytes;
+    aio::detail::pool_deallocate(big, 4096);
+    CHECK(aio::detail::t_pool.cached_bytes == cached);
+#endif
+    // A block allocated here and freed on another thread goes to that thread's list, which
+    // that thread returns to the allocator when it exits.
+    void* r = aio::detail::pool_allocate(64);
+    REQUIRE(r != nullptr);
+    std::size_t other_cached = 0;
+    std::thread t([&] {
+        aio::detail::pool_deallocate(r, 64);
+        other_cached = aio::detail::t_pool.cached_bytes;
+    });
+    t.join();
+#if AIO_POOL_ENABLED
+    CHECK(other_cached == 64);
+#else
+    CHECK(other_cached == 0);
+#endif
 }
