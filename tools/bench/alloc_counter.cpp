@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <new>
 
 namespace bench {
@@ -45,6 +46,12 @@ std::size_t max_rss_bytes() noexcept {
     rusage u{};
     getrusage(RUSAGE_SELF, &u);
     return static_cast<std::size_t>(u.ru_maxrss) * 1024;
+}
+
+double thread_cpu_seconds() noexcept {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
 }
 
 }  // namespace bench

@@ -50,8 +50,9 @@ def run_cpp(binary, reps):
         name = b["run_name"]
         key, mult, _, _ = METRICS[name]
         res[name] = {"median": b[key] * mult}
-        if "peak_heap_MiB" in b:
-            res[name]["peak_heap_MiB"] = b["peak_heap_MiB"]
+        for extra in ("peak_heap_MiB", "cold_run_ms"):
+            if extra in b:
+                res[name][extra] = b[extra]
     return res
 
 
@@ -120,6 +121,9 @@ def main():
         for _, res in pys:
             line += f" {res.get('sleepers_100k/sim', {}).get('peak_heap_MiB', float('nan')):>16.1f} {'':>7}"
         print(line + "   (C++: live heap peak; Python: tracemalloc peak)")
+        if "cold_run_ms" in cpp["sleepers_100k/sim"]:
+            print(f"{'  first run (ms)':24} {cpp['sleepers_100k/sim']['cold_run_ms']:>14.1f}"
+                  "   (C++: the process's first run, every page fresh from the kernel)")
     print(f"\nratio: how many times faster aiosim is. Python ping-pong and yields ran 1/{a.py_scale} "
           "as many operations (the figures are per operation).")
 
