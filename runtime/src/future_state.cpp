@@ -26,8 +26,10 @@ FutureBase::FutureBase(EventLoop* loop) noexcept : loop_(loop) {
     if (loop_) loop_->link_future(this);
 }
 
+const std::optional<std::string> FutureBase::no_message_;
+
 FutureBase::~FutureBase() {
-    for (auto& e : callbacks_) drop_entry(e);
+    callbacks_.for_each(drop_entry);
     if (state_ == State::finished && exception_ && !exception_retrieved_) report_unretrieved();
     if (loop_) loop_->unlink_future(this);
 }
@@ -52,20 +54,20 @@ bool FutureBase::cancel(std::optional<std::string> msg) {
     exception_retrieved_ = true;
     if (state_ != State::pending) return false;
     state_ = State::cancelled;
-    cancel_message_ = std::move(msg);
+    set_cancel_message(std::move(msg));
     schedule_callbacks();
     return true;
 }
 
 void FutureBase::schedule_callbacks() {
     if (callbacks_.empty()) return;
-    std::vector<ReadyEntry> cbs;
-    cbs.swap(callbacks_);
+    DoneCallbacks cbs = callbacks_.take();
     if (!loop_ || loop_->is_closed()) {
-        for (auto& e : cbs) drop_entry(e);
+        cbs.for_each(drop_entry);
         return;
     }
-    for (auto& e : cbs) loop_->push_ready(e);
+    EventLoop* loop = loop_;
+    cbs.for_each([loop](const ReadyEntry& e) { loop->push_ready(e); });
 }
 
 void FutureBase::throw_if_not_result() {
@@ -108,19 +110,16 @@ void FutureBase::add_done_callback(const ReadyEntry& e) {
 }
 
 std::size_t FutureBase::remove_done_callback(const void* arg) {
-    std::size_t before = callbacks_.size();
-    auto it = std::remove_if(callbacks_.begin(), callbacks_.end(), [&](const ReadyEntry& e) {
+    return callbacks_.remove_if([&](const ReadyEntry& e) {
         if (e.arg != arg) return false;
         drop_entry(e);
         return true;
     });
-    callbacks_.erase(it, callbacks_.end());
-    return before - callbacks_.size();
 }
 
 std::exception_ptr FutureBase::make_cancelled_error() const {
     if (cancelled_exc_) return cancelled_exc_;
-    return std::make_exception_ptr(CancelledError(cancel_message_.value_or(std::string())));
+    return std::make_exception_ptr(CancelledError(cancel_message().value_or(std::string())));
 }
 
 void add_callback(FutureBase& f, std::function<void()> fn) {
@@ -156,7 +155,7 @@ bool TaskBase::cancel(std::optional<std::string> msg) {
             f->remove_done_callback(this);
             fut_waiter_ = nullptr;
             must_cancel_ = true;
-            cancel_message_ = std::move(msg);
+            set_cancel_message(std::move(msg));
             loop_->push_ready(step_ready_entry());
         }
         return true;
@@ -170,11 +169,11 @@ bool TaskBase::cancel(std::optional<std::string> msg) {
         if (cancelled) return true;
     }
     must_cancel_ = true;
-    cancel_message_ = std::move(msg);
+    set_cancel_message(std::move(msg));
     return true;
 }
 
-void TaskBase::throw_cancelled() { throw CancelledError(cancel_message_.value_or(std::string())); }
+void TaskBase::throw_cancelled() { throw CancelledError(cancel_message().value_or(std::string())); }
 
 std::string TaskBase::waiting_description() const {
     if (!fut_waiter_) return started_ ? "ready to run" : "not started";
@@ -217,7 +216,7 @@ void TaskBase::step_slow() {
             // CancelledError into the unstarted coroutine, which raises at once).
             throw_cancel_ = false;
             destroy_frame();
-            complete(std::make_exception_ptr(CancelledError(cancel_message_.value_or(std::string()))));
+            complete(std::make_exception_ptr(CancelledError(cancel_message().value_or(std::string()))));
             return;
         }
     }
@@ -243,7 +242,7 @@ void TaskBase::complete(std::exception_ptr exc) {
         // Cancelled during its last step, after its last await (asyncio's "Task is
         // cancelled right before coro stops").
         must_cancel_ = false;
-        FutureBase::cancel(cancel_message_);
+        FutureBase::cancel(cancel_message());
     } else {
         finish_with_value();
     }
@@ -260,9 +259,7 @@ void TaskBase::abandon() noexcept {
     destroy_frame();
     // Its done-callbacks can never run now, and they often hold a reference to this task
     // (a TaskGroup, shield or add_done_callback closure): keeping them would leak the cycle.
-    std::vector<ReadyEntry> callbacks;
-    callbacks.swap(callbacks_);
-    for (auto& e : callbacks) drop_entry(e);
+    callbacks_.take().for_each(drop_entry);
 }
 
 // ---- awaiting -------------------------------------------------------------------------
@@ -311,19 +308,14 @@ bool GatherBase::cancel(std::optional<std::string> msg) {
 void GatherBase::start(std::vector<TaskBase*> children) {
     children_ = std::move(children);
     slots_.reserve(children_.size());
-    // One slot per distinct child, in argument order. Comparing every pair is quadratic, so
-    // large gathers look for duplicates in a sorted copy (addresses only decide whether
-    // there are duplicates, never an order).
-    bool dups = true;
-    if (children_.size() > 16) {
-        std::vector<TaskBase*> sorted(children_);
-        std::sort(sorted.begin(), sorted.end());
-        dups = std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end();
-    }
+    // One slot per distinct child, in argument order: a child seen before carries the mark
+    // (cleared again below; nothing between can throw, slots_ has its capacity).
     for (auto* c : children_) {
-        bool seen = dups && std::any_of(slots_.begin(), slots_.end(), [&](const Slot& s) { return s.child == c; });
-        if (!seen) slots_.push_back({this, c});
+        if (c->gather_mark) continue;
+        c->gather_mark = true;
+        slots_.push_back({this, c});
     }
+    for (auto& s : slots_) s.child->gather_mark = false;
     if (slots_.empty()) {
         collect();
         finish_with_value();

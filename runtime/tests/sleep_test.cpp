@@ -173,9 +173,9 @@ TEST_CASE("awaiting a sleep outside a task raises RuntimeError") {
     aio::EventLoop loop;
     std::string error;
     loop.call_soon([&] {
-        auto s = aio::sleep(1ms);
+        auto op = aio::sleep(1ms).operator co_await();  // what co_await would run
         try {
-            s.await_suspend(std::noop_coroutine());
+            op.await_suspend(std::noop_coroutine());
         } catch (const aio::RuntimeError& e) {
             error = e.what();
         }

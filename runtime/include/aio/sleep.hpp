@@ -17,15 +17,13 @@ namespace aio {
 
 namespace detail {
 
-class SleepAwaiter final : public Waitable {
+// What co_await on a sleep runs. Not movable: its timer node is in the heap while it waits.
+class SleepOperation final : public Waitable {
 public:
-    using is_aio_awaitable = void;
-    explicit SleepAwaiter(Duration d) noexcept : delay_(d) {}  // node_ is built only if needed
-    SleepAwaiter(const SleepAwaiter&) = delete;
-    /// Only before it is awaited (the timer node must not move once scheduled).
-    SleepAwaiter(SleepAwaiter&& o) noexcept : delay_(o.delay_) {}
+    explicit SleepOperation(Duration d) noexcept : delay_(d) {}  // node_ is built only if needed
+    SleepOperation(const SleepOperation&) = delete;
     /// A frame destroyed while sleeping (loop closed) takes its timer with it.
-    ~SleepAwaiter() {
+    ~SleepOperation() {
         if (state_ == State::timer) {
             if (node_.scheduled())
                 task_->loop()->remove_timer(&node_);
@@ -44,7 +42,7 @@ public:
             return;
         }
         std::construct_at(&node_);
-        node_.on_expire = {&SleepAwaiter::on_timer, this, task_};
+        node_.on_expire = {&SleepOperation::on_timer, this, task_};
         loop.add_timer(&node_, loop.time() + delay_, task_);
         state_ = State::timer;
         task_->suspend_on(this, h, "sleep");
@@ -76,7 +74,7 @@ private:
     // The timer fired: like asyncio's _set_result_unless_cancelled, the sleep's "future" is
     // now done and the task's wake-up is scheduled for the next pass.
     static void on_timer(void* self) {
-        auto* s = static_cast<SleepAwaiter*>(self);
+        auto* s = static_cast<SleepOperation*>(self);
         s->state_ = State::woken;
         s->task_->loop()->push_ready(s->task_->step_ready_entry());
     }
@@ -86,6 +84,19 @@ private:
         TimerNode node_;  // constructed in await_suspend for a positive delay only
     };
     State state_ = State::idle;
+};
+
+// What sleep() returns: just the delay. The 80-byte operation is made by operator co_await,
+// so a coroutine frame holds it once; GCC keeps both the awaited temporary and the awaiter
+// in the frame, and this way the temporary is 8 bytes.
+class SleepAwaiter {
+public:
+    using is_aio_awaitable = void;
+    explicit SleepAwaiter(Duration d) noexcept : delay_(d) {}
+    SleepOperation operator co_await() const noexcept { return SleepOperation(delay_); }
+
+private:
+    Duration delay_;
 };
 
 }  // namespace detail

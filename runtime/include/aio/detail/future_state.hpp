@@ -10,6 +10,7 @@
 // call_soon semantics (it runs on a later pass of the loop), exactly as asyncio's
 // Future.__schedule_callbacks does. This is what makes orders match CPython hop for hop.
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,62 @@ public:
 
 protected:
     ~Waitable() = default;
+};
+
+/// A future's done-callbacks in registration order. Nearly every future has at most one
+/// (the task or gather awaiting it), so the first lives inline and only later ones allocate.
+class DoneCallbacks {
+public:
+    bool empty() const noexcept { return first_.fn == nullptr; }
+    std::size_t size() const noexcept { return empty() ? 0 : 1 + rest_.size(); }
+    void push_back(const ReadyEntry& e) {
+        if (empty())
+            first_ = e;
+        else
+            rest_.push_back(e);
+    }
+    template <class F>
+    void for_each(F&& f) const {
+        if (empty()) return;
+        f(first_);
+        for (const auto& e : rest_) f(e);
+    }
+    /// Removes (in order) every entry for which pred(entry) is true; returns how many.
+    template <class P>
+    std::size_t remove_if(P&& pred) {
+        if (empty()) return 0;
+        const bool first_goes = pred(first_);
+        std::size_t removed = first_goes ? 1 : 0;
+        std::size_t out = 0;
+        for (std::size_t k = 0; k < rest_.size(); ++k) {
+            if (pred(rest_[k])) {
+                ++removed;
+                continue;
+            }
+            rest_[out++] = rest_[k];
+        }
+        rest_.resize(out);
+        if (first_goes) {
+            if (rest_.empty()) {
+                first_ = {};
+            } else {
+                first_ = rest_.front();
+                rest_.erase(rest_.begin());
+            }
+        }
+        return removed;
+    }
+    /// Moves every entry out, leaving this empty.
+    DoneCallbacks take() noexcept {
+        DoneCallbacks out;
+        out.first_ = std::exchange(first_, ReadyEntry{});
+        out.rest_.swap(rest_);
+        return out;
+    }
+
+private:
+    ReadyEntry first_{};
+    std::vector<ReadyEntry> rest_;
 };
 
 class FutureBase : public RefCounted, public Waitable {
@@ -69,7 +126,9 @@ public:
 
     /// The CancelledError result() throws for a cancelled future.
     std::exception_ptr make_cancelled_error() const;
-    const std::optional<std::string>& cancel_message() const noexcept { return cancel_message_; }
+    const std::optional<std::string>& cancel_message() const noexcept {
+        return messages_ ? messages_->cancel : no_message_;
+    }
 
     /// Called when the loop that owns this future is destroyed before the future.
     void detach_from_loop() noexcept { loop_ = nullptr; prev_ = next_ = nullptr; }
@@ -87,9 +146,26 @@ protected:
     State state_ = State::pending;
     bool exception_retrieved_ = false;
     std::exception_ptr exception_;
+    /// Sets the message cancel(msg) was given (allocates only for an actual message).
+    void set_cancel_message(std::optional<std::string> msg) {
+        if (msg || messages_) messages().cancel = std::move(msg);
+    }
+
+    // Cancellation messages are rare: they live in a block of their own, allocated on first
+    // use, which keeps every future and task 72 bytes smaller.
+    struct Messages {
+        std::optional<std::string> cancel;  // the message cancel(msg) was given
+        std::optional<std::string> wait;    // a task's: the message that ended its current wait
+    };
+    Messages& messages() {
+        if (!messages_) messages_ = std::make_unique<Messages>();
+        return *messages_;
+    }
+    static const std::optional<std::string> no_message_;
+
     std::exception_ptr cancelled_exc_;  // the CancelledError a task's coroutine ended with
-    std::optional<std::string> cancel_message_;
-    std::vector<ReadyEntry> callbacks_;
+    std::unique_ptr<Messages> messages_;
+    DoneCallbacks callbacks_;
 };
 
 template <class T>

@@ -5,9 +5,12 @@
 #include <cstdint>
 #include <utility>
 
+#include "aio/detail/pool.hpp"
+
 namespace aio::detail {
 
-class RefCounted {
+// Allocated from the thread's free lists (detail/pool.hpp).
+class RefCounted : public PoolAllocated {
 public:
     RefCounted() = default;
     RefCounted(const RefCounted&) = delete;

@@ -55,7 +55,7 @@ public:
         resume_point_ = h;
         fut_waiter_ = w;
         waiting_what_ = what;
-        if (must_cancel_ && w->cancel_wait(cancel_message_)) must_cancel_ = false;
+        if (must_cancel_ && w->cancel_wait(cancel_message())) must_cancel_ = false;
     }
     /// The task gives up the loop for one pass (asyncio's bare `yield`).
     void set_resume_point(std::coroutine_handle<> h) noexcept { resume_point_ = h; }
@@ -69,8 +69,12 @@ public:
     }
     /// For awaitables without a future of their own (sleep): the message of the cancel()
     /// that ended the wait, thrown as CancelledError(message) at the await point.
-    void set_wait_cancel_message(const std::optional<std::string>& msg) { wait_cancel_message_ = msg; }
-    [[noreturn]] void throw_wait_cancelled() { throw CancelledError(wait_cancel_message_.value_or(std::string())); }
+    void set_wait_cancel_message(const std::optional<std::string>& msg) {
+        if (msg || messages_) messages().wait = msg;
+    }
+    [[noreturn]] void throw_wait_cancelled() {
+        throw CancelledError(messages_ && messages_->wait ? *messages_->wait : std::string());
+    }
     Waitable* waiting_on() const noexcept { return fut_waiter_; }
     /// What the task is waiting for, for deadlock reports ("sleep until 3s", "Task first").
     std::string waiting_description() const;
@@ -101,13 +105,16 @@ protected:
     std::uint64_t id_;
     std::string name_;
     std::source_location created_at_;
-    std::optional<std::string> wait_cancel_message_;
     int num_cancels_requested_ = 0;
     bool must_cancel_ = false;
     bool throw_cancel_ = false;
     bool started_ = false;
     bool abandoned_ = false;
     bool forwarding_cancel_ = false;  // cancel() is passing a cancellation to fut_waiter_
+
+public:
+    /// Scratch flag for GatherBase::start()'s duplicate check; false outside of it.
+    bool gather_mark = false;
 };
 
 template <class T>
