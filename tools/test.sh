@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tools/test.sh: installs missing Debian packages, then builds and tests aiosim three ways:
-#   build/release  Release, warnings are errors        ctest: every test
+#   build/release  Release, warnings are errors,       ctest: every test (with bench.smoke: each
+#                  the benchmarks too                         benchmark once, on tiny programs)
 #   build/asan     Debug, AddressSanitizer + UBSan     ctest: every test but the conformance
-#                  pairs (their C++ halves are release-only: 50+ programs, and the unit tests
-#                  cover the same code under ASan)
+#                  pairs (their C++ halves, 60+ files, are built in Release only; the unit
+#                  tests cover the same code under ASan)
 #   build/tsan     RelWithDebInfo, ThreadSanitizer     ctest -L threads (only the test programs
 #                  where threads meet the loop are built)
 # Every configuration runs even if an earlier one failed; the last line totals the tests of
@@ -53,7 +54,7 @@ tsan_targets() {
 
 rm -f build/{release,asan,tsan}/ctest-junit.xml  # total counts this run's tests only
 require    "install missing packages"   tools/setup.sh
-step       "release: build"             build release -DCMAKE_BUILD_TYPE=Release -DAIOSIM_WERROR=ON
+step       "release: build"             build release -DCMAKE_BUILD_TYPE=Release -DAIOSIM_WERROR=ON -DAIOSIM_BUILD_BENCH=ON
 step_after "release: ctest"             run_ctest release
 step       "asan: build"                build asan -DCMAKE_BUILD_TYPE=Debug -DAIOSIM_SANITIZE=ON -DAIOSIM_BUILD_CONFORMANCE=OFF
 step_after "asan: ctest"                run_ctest asan
