@@ -46,7 +46,7 @@ total() {
 # The test programs that have tests labelled `threads` (the TSan build builds only these).
 tsan_targets() {
   local t out=""
-  for t in runtime_tests sim_thread_tests; do
+  for t in runtime_thread_tests sim_thread_tests; do
     grep -rqs "add_executable($t" runtime/tests sim/tests && out="$out $t"
   done
   echo "$out"
