@@ -96,6 +96,16 @@ aio::sim::Config make_sim_config(const LoopOptions& options) {
     return cfg;
 }
 
+std::optional<aio::sim::Config> make_sim_config(const LoopOptions& options, std::ostream& err, const std::string& cmd,
+                                                const std::string& label) {
+    try {
+        return make_sim_config(options);
+    } catch (const aio::ValueError& e) {
+        err << cmd << ": " << label << e.what() << '\n';
+        return std::nullopt;
+    }
+}
+
 aio::RunOptions make_run_options(const LoopOptions& options) {
     aio::RunOptions o;
     const std::string loop = effective_loop(options);

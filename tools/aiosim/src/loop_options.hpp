@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <optional>
+#include <ostream>
 #include <string>
 
 #include "aio/run.hpp"
@@ -40,6 +42,11 @@ std::string effective_loop(const LoopOptions& options);
 /// The simulator configuration the options name (policy and seed, or the replay string,
 /// which overrides them). Throws aio::ValueError (ReplayParseError) for a malformed string.
 aio::sim::Config make_sim_config(const LoopOptions& options);
+
+/// make_sim_config(), or nullopt after writing "CMD: LABELwhy" to `err` when the replay
+/// string is malformed (the message says where and why; LABEL is e.g. "--replay: " or "").
+std::optional<aio::sim::Config> make_sim_config(const LoopOptions& options, std::ostream& err, const std::string& cmd,
+                                                const std::string& label);
 
 /// The aio::RunOptions that make aio::run use the chosen loop.
 aio::RunOptions make_run_options(const LoopOptions& options);

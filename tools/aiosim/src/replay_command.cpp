@@ -40,13 +40,9 @@ public:
                     << " STR (as explore prints it)\nRun `" << cmd << " --help` for usage.\n";
             return 2;
         }
-        aio::sim::Config cfg;
-        try {
-            cfg = make_sim_config(loop_);
-        } catch (const aio::ValueError& e) {  // a malformed string: says where and why
-            env.err << cmd << ": " << e.what() << '\n';
-            return 2;
-        }
+        std::optional<aio::sim::Config> config = make_sim_config(loop_, env.err, cmd, "");
+        if (!config) return 2;
+        aio::sim::Config& cfg = *config;
         cfg.strict_replay = true;  // a decision that no longer fits is an error, never bent
         cfg.trace = aio::sim::TraceMode::hash;
         StreamSink echo(env.out, env.err);
@@ -62,8 +58,7 @@ public:
         if (r.failed()) env.err << format_problems(cmd, name_, r);
         env.err << format_replay_lines(r);
         env.err.flush();
-        const int status = r.outcome.exit_status;
-        return r.failed() && status == 0 ? 1 : status;
+        return exit_status(r);
     }
 
 private:

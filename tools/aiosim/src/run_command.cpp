@@ -61,13 +61,9 @@ public:
         StreamSink echo(env.out, env.err);
         if (loop != "sim") return scenario::execute(*s, make_run_options(loop_), &echo).exit_status;
 
-        aio::sim::Config cfg;
-        try {
-            cfg = make_sim_config(loop_);
-        } catch (const aio::ValueError& e) {  // a malformed --replay string: says where and why
-            env.err << cmd << ": --replay: " << e.what() << '\n';
-            return 2;
-        }
+        std::optional<aio::sim::Config> config = make_sim_config(loop_, env.err, cmd, "--replay: ");
+        if (!config) return 2;
+        aio::sim::Config& cfg = *config;
         std::ofstream trace_file;
         if (!trace_.empty() && trace_ != "-") {
             trace_file.open(trace_, std::ios::binary | std::ios::trunc);
@@ -91,8 +87,7 @@ public:
         if (r.failed()) env.err << format_problems(cmd, name_, r);
         if (r.failed() || print_replay_) env.err << format_replay_lines(r);
         env.err.flush();
-        const int status = r.outcome.exit_status;
-        return r.failed() && status == 0 ? 1 : status;
+        return exit_status(r);
     }
 
 private:

@@ -69,6 +69,13 @@ std::string indent_continuation(std::string text);
 /// indented), and "  signature: ...".
 std::string format_problems(const std::string& cmd, const std::string& name, const SimRun& r);
 
+/// The exit status of a command that ran a scenario under the simulator: the scenario's own,
+/// or 1 when it returned 0 but the run failed (oracle, escaped exception, simulator error).
+inline int exit_status(const SimRun& r) {
+    const int status = r.outcome.exit_status;
+    return r.failed() && status == 0 ? 1 : status;
+}
+
 /// "replay: STR" and "trace hash: 0x..." lines (what --print-replay prints).
 std::string format_replay_lines(const SimRun& r);
 

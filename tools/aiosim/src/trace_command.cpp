@@ -46,13 +46,9 @@ public:
         const std::string cmd = env.program + " trace";
         const scenario::Scenario* s = find_scenario(env, cmd, name_, env.program + " trace NAME");
         if (!s) return 2;
-        aio::sim::Config cfg;
-        try {
-            cfg = make_sim_config(loop_);
-        } catch (const aio::ValueError& e) {  // a malformed --replay string: says where and why
-            env.err << cmd << ": --replay: " << e.what() << '\n';
-            return 2;
-        }
+        std::optional<aio::sim::Config> config = make_sim_config(loop_, env.err, cmd, "--replay: ");
+        if (!config) return 2;
+        aio::sim::Config& cfg = *config;
         const bool json = format_ == "json";
         const std::string file = output_.empty() ? name_ + (json ? ".trace.json" : ".trace.txt") : output_;
         const bool to_stdout = file == "-";
