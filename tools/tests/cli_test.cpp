@@ -765,6 +765,15 @@ TEST_CASE("every numeric option rejects a sign, an empty value, junk and values 
     }
 }
 
+TEST_CASE("explore refuses a pct parameter under another policy instead of ignoring it") {
+    auto r = cli(sim_sample(), {"explore", "racy", "--seeds", "5", "--pct-steps", "20"});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("--pct-steps is a parameter of the pct policy, and would be ignored under --policy random; add "
+                     "--policy pct or leave --pct-steps out") != std::string::npos);
+    auto pct = cli(sim_sample(), {"explore", "racy", "--seeds", "5", "--policy", "pct", "--pct-steps", "20"});
+    CHECK(pct.out.starts_with("explore racy: policy pct (d=3, k=20), seeds 1..5\n"));
+}
+
 TEST_CASE("the largest seed is accepted, and seed-start plus seeds may not go past it") {
     auto r = cli(sim_sample(), {"run", "racy", "--policy", "random", "--seed", max_u64(), "--print-replay"});
     CHECK(field(r.err, "replay").starts_with("aiosim1:random:seed=" + max_u64()));

@@ -199,12 +199,19 @@ public:
             ->type_name("J")
             ->check(whole_number(1, 256))
             ->default_str("1");
+        auto note_pct = [this](const char* name) {
+            return [this, name](const std::string&) {
+                if (pct_option_.empty()) pct_option_ = name;
+            };
+        };
         app_->add_option("--pct-depth", pct_depth_, "pct: the depth d (bugs needing up to d ordering constraints)")
             ->check(whole_number(1, 64))
-            ->default_str("3");
+            ->default_str("3")
+            ->each(note_pct("--pct-depth"));
         app_->add_option("--pct-steps", pct_steps_, "pct: how many ready-queue choices a run is expected to make")
             ->check(whole_number(1, kMaxU64))
-            ->default_str("1000");
+            ->default_str("1000")
+            ->each(note_pct("--pct-steps"));
         app_->add_flag("--stop-at-first", stop_at_first_, "stop at the first failing seed (in seed order)");
         app_->add_flag("--shrink", shrink_,
                        "shrink the first failure found (as `shrink` does: the same signature, never a longer "
@@ -231,6 +238,10 @@ public:
         const scenario::Scenario* s = env.scenarios.find(name_);
         if (!s) return usage(unknown_scenario_message(env, name_));
         if (!seeds_ && !time_) return usage("give a budget: --seeds N or --time DURATION (e.g. 30s)");
+        if (!pct_option_.empty() && policy_ != "pct")
+            return usage(fmt::format("{} is a parameter of the pct policy, and would be ignored under --policy {}; add "
+                                     "--policy pct or leave {} out",
+                                     pct_option_, policy_, pct_option_));
         std::optional<std::chrono::milliseconds> budget;
         try {
             if (time_) budget = aio::check::parse_duration(*time_, "--time");
@@ -319,7 +330,7 @@ public:
         for (auto& t : threads) t.join();
         const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         if (!internal_error.empty()) {
-            env.err << cmd << ": internal error: " << internal_error << '\n';
+            env.err << cmd << ": internal error after " << done.load() << " runs: " << internal_error << '\n';
             return kBadUsage;
         }
 
@@ -462,6 +473,7 @@ private:
     bool shrink_ = false;
     bool expect_failure_ = false;
     bool allow_empty_ = false;
+    std::string pct_option_;  // the first pct parameter given, if any
 };
 
 }  // namespace
