@@ -794,6 +794,14 @@ TEST_CASE("explore --time takes 0 to 10000h in ms, s, m or h and rejects anythin
         CHECK(r.err.find("--time: '" + std::string(bad) + "' ") != std::string::npos);
         CHECK(r.err.find("a whole number and a unit, ms, s, m or h") != std::string::npos);
     }
+    // Every seed from 0: 2^64 of them, which must not wrap to none.
+    auto all = cli(sim_sample(), {"explore", "a_long_name", "--time", "1ms", "--seed-start", "0"});
+    CHECK(all.status == 0);
+    CHECK(all.out.starts_with("explore a_long_name: policy random, seeds from 0 for 1ms\n"));
+    // The last seed only.
+    auto last = cli(sim_sample(), {"explore", "a_long_name", "--time", "10s", "--seed-start", max_u64()});
+    CHECK(last.status == 0);
+    CHECK(summary(last.out).starts_with("summary: 1 runs, 0 failed"));
     auto zero = cli(sim_sample(), {"explore", "a_long_name", "--time", "0ms"});
     CHECK(zero.status == 0);
     CHECK(summary(zero.out).starts_with("summary: 1 runs, 0 failed"));  // the first seed always runs

@@ -276,8 +276,10 @@ public:
         std::uint64_t count = 0;
         if (seeds_)
             count = *seeds_ > shard.index ? (*seeds_ - shard.index - 1) / shard.total + 1 : 0;
-        else if (seed_start_ <= kMaxU64 - shard.index)
-            count = std::min(kMaxU64, (kMaxU64 - seed_start_ - shard.index) / shard.total + 1);
+        else if (seed_start_ <= kMaxU64 - shard.index) {
+            const std::uint64_t last_k = (kMaxU64 - seed_start_ - shard.index) / shard.total;
+            count = last_k == kMaxU64 ? kMaxU64 : last_k + 1;  // 2^64 seeds: one short is as good as all
+        }
         auto seed_of = [&](std::uint64_t k) { return seed_start_ + shard.index + k * shard.total; };
 
         print_header(env, shard, count, seed_of);
