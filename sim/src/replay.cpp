@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <limits>
 #include <vector>
 
@@ -41,10 +42,10 @@ std::string caret_message(std::string_view text, std::size_t offset, const std::
     // Character (code point) starts up to the offset, so the window and the caret count
     // characters, not bytes, and never cut a multibyte character.
     offset = std::min(offset, text.size());
-    std::vector<std::size_t> starts;  // of the last excerpt_side characters before offset
+    std::deque<std::size_t> starts;  // of the last excerpt_side characters before offset
     std::size_t chars_before = 0;
     for (std::size_t i = 0; i < offset; i += sequence_length(text, i)) {
-        if (starts.size() == excerpt_side) starts.erase(starts.begin());
+        if (starts.size() == excerpt_side) starts.pop_front();
         starts.push_back(i);
         ++chars_before;
     }
@@ -52,7 +53,7 @@ std::string caret_message(std::string_view text, std::size_t offset, const std::
     std::string shown = from > 0 ? "..." : "";
     std::string caret(from > 0 ? 3 : 0, ' ');
     std::size_t i = from;
-    for (; i < offset; ) {
+    while (i < offset) {
         const std::size_t n = sequence_length(text, i);
         shown += shown_char(text, i, n);
         caret += text[i] == '\t' ? '\t' : ' ';
