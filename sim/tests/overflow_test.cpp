@@ -169,6 +169,23 @@ TEST_CASE("a sleep that would end past the end of virtual time never fires, as a
     CHECK_THROWS_AS(sim::run(amain(), cfg), sim::Deadlock);
 }
 
+TEST_CASE("trace times at the ends of the clock format without overflow: a timer at TimePoint::min() or max()") {
+    CHECK(sim::format_time(aio::TimePoint::min()) == "-9223372036.854775808");
+    CHECK(sim::format_time(aio::TimePoint::max()) == "9223372036.854775807");
+    CHECK(sim::format_time(aio::TimePoint(-1500ms)) == "-1.500000000");
+    // call_later(Duration::min()) at 0 is a timer at TimePoint::min(), traced as its deadline.
+    auto amain = []() -> aio::Coro<void> {
+        aio::get_running_loop().call_later(aio::Duration::min(), [] {});
+        co_await aio::sleep(1ms);
+    };
+    auto rec = std::make_shared<sim::RunRecord>();
+    sim::run(amain(), {.trace = sim::TraceMode::full, .record = rec});
+    bool seen = false;
+    for (const auto& e : rec->trace)
+        if (e.kind == sim::TraceKind::timer) seen = sim::format_trace_line(e).find("until=-9223372036.854775808") != std::string::npos;
+    CHECK(seen);
+}
+
 // ---- Config validation ---------------------------------------------------------------------
 
 TEST_CASE("a jitter of 9223372036854775807ns is rejected by Config and by the replay string, naming the field and range") {
