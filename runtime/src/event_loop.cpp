@@ -194,7 +194,7 @@ Handle EventLoop::call_soon(std::function<void()> fn) {
 }
 
 Handle EventLoop::call_later(Duration delay, std::function<void()> fn) {
-    return call_at(time() + delay, std::move(fn));
+    return call_at(deadline_after(time(), delay), std::move(fn));
 }
 
 Handle EventLoop::call_at(TimePoint when, std::function<void()> fn) {
@@ -270,7 +270,9 @@ void EventLoop::block_for_threadsafe(std::optional<std::chrono::steady_clock::ti
 TimePoint EventLoop::now() const { return TimePoint(std::chrono::steady_clock::now().time_since_epoch()); }
 
 void EventLoop::wait_for_work(std::optional<TimePoint> deadline) {
-    if (deadline)
+    // TimePoint::max() is "never": waiting until it would only hand libstdc++'s wait_until a
+    // time point it converts with unchecked arithmetic.
+    if (deadline && *deadline != TimePoint::max())
         block_for_threadsafe(std::chrono::steady_clock::time_point(deadline->time_since_epoch()));
     else
         block_for_threadsafe(std::nullopt);
