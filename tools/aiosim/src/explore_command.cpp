@@ -43,6 +43,7 @@
 #include <aio/check/environment.hpp>
 #include <aio/sim/policy.hpp>
 #include <aio/sim/trace.hpp>
+#include <aio/sim/validate.hpp>
 
 #include "command.hpp"
 #include "distinct_count.hpp"
@@ -205,7 +206,7 @@ public:
             };
         };
         app_->add_option("--pct-depth", pct_depth_, "pct: the depth d (bugs needing up to d ordering constraints)")
-            ->check(whole_number(1, 64))
+            ->check(whole_number(1, aio::sim::max_pct_depth))
             ->default_str("3")
             ->each(note_pct("--pct-depth"));
         app_->add_option("--pct-steps", pct_steps_, "pct: how many ready-queue choices a run is expected to make")
@@ -269,6 +270,11 @@ public:
         cfg.pct_depth = static_cast<int>(pct_depth_);
         cfg.pct_steps = pct_steps_;
         cfg.trace = aio::sim::TraceMode::hash;
+        try {
+            aio::sim::validate(cfg);  // the simulator's own ranges, the same the options checked
+        } catch (const aio::sim::ConfigError& e) {
+            return usage(e.what());
+        }
 
         // Seeds of this shard: seed_start + shard.index + k * shard.total for k = 0, 1, ...
         // With --seeds N the shard runs the k whose i = shard.index + k * total is below N;
