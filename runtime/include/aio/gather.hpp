@@ -173,7 +173,10 @@ public:
     explicit Gather(detail::Ref<State> s) : s_(std::move(s)) {}
     bool done() const noexcept { return s_->done(); }
     bool cancelled() const noexcept { return s_->cancelled(); }
-    bool cancel(std::optional<std::string> msg = std::nullopt) { return s_->cancel(std::move(msg)); }
+    bool cancel(std::optional<std::string> msg = std::nullopt) {
+        detail::check_loop_thread(s_->loop(), "gather().cancel()");
+        return s_->cancel(std::move(msg));
+    }
 
     struct Awaiter : detail::FutureAwaiter {
         State* typed;

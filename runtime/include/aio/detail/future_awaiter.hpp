@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "aio/detail/callback.hpp"
+#include "aio/detail/loop_thread.hpp"
 #include "aio/detail/task_state.hpp"
 
 namespace aio::detail {
