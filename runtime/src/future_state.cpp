@@ -296,7 +296,18 @@ bool FutureAwaiter::await_ready() {
 void FutureAwaiter::resume() {
     if (task) {
         if (!fut->done()) fut->remove_done_callback(task);
-        task->check_cancel();
+        if (task->cancel_delivery_pending()) [[unlikely]] {
+            // asyncio's __wakeup takes fut.result() first and __step keeps it if it is a
+            // CancelledError (the future was cancelled before a later task.cancel()); any other
+            // outcome is replaced by CancelledError(msg), and an exception counts as retrieved.
+            const bool finished = fut->state() == FutureBase::State::finished;
+            if (fut->cancelled() || (finished && is_cancelled_error(fut->peek_exception()))) {
+                task->drop_cancel_delivery();
+            } else {
+                if (finished) (void)fut->exception();
+                task->check_cancel();
+            }
+        }
     }
     fut->throw_if_not_result();
 }
