@@ -141,6 +141,19 @@ bool EventLoop::choose_eager_start(detail::TaskBase&) { return eager_tasks_; }
 
 void EventLoop::task_finished(detail::TaskBase* t) noexcept { t->release(); }
 
+namespace detail {
+void check_loop_thread_slow(const EventLoop& loop, const char* what) {
+    // Not running anywhere (set-up before run(), clean-up after it): any thread may call.
+    if (!loop.owned_by_a_thread()) return;
+    throw RuntimeError(fmt::format(
+        "Non-thread-safe operation invoked on an event loop other than the current one: {} was called on a "
+        "thread that is not the one running the loop. Only loop.call_soon_threadsafe() may be called from other "
+        "threads (post the call through it); to cancel a task from another thread, get a task.canceller() on "
+        "the loop's thread and call its cancel()",
+        what));
+}
+}  // namespace detail
+
 void EventLoop::check_not_closed(const char* what) const {
     if (closed_) throw RuntimeError(fmt::format("Event loop is closed (called {} on a closed loop)", what));
 }
@@ -185,22 +198,21 @@ void EventLoop::close() {
 // ---- callbacks --------------------------------------------------------------------------
 
 Handle EventLoop::call_soon(std::function<void()> fn) {
+    check_thread("loop.call_soon()");
     check_not_closed("call_soon");
-    if (debug_ && running_ && std::this_thread::get_id() != thread_id_)
-        throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the current one");
     detail::Ref<detail::CallbackNode> node(new detail::CallbackNode(this, std::move(fn)));
     push_ready(node->entry());
     return Handle(std::move(node));
 }
 
 Handle EventLoop::call_later(Duration delay, std::function<void()> fn) {
+    check_thread("loop.call_later()");
     return call_at(deadline_after(time(), delay), std::move(fn));
 }
 
 Handle EventLoop::call_at(TimePoint when, std::function<void()> fn) {
+    check_thread("loop.call_at()");
     check_not_closed("call_at");
-    if (debug_ && running_ && std::this_thread::get_id() != thread_id_)
-        throw RuntimeError("Non-thread-safe operation invoked on an event loop other than the current one");
     detail::Ref<detail::CallbackNode> node(new detail::CallbackNode(this, std::move(fn)));
     node->timer.on_expire = node->entry();
     add_timer(&node->timer, when);
@@ -286,14 +298,14 @@ void EventLoop::run_forever() {
     check_not_closed("run_forever");
     check_running_allowed();
     running_ = true;
-    thread_id_ = std::this_thread::get_id();
     t_running_loop = this;
+    owned_.store(true, std::memory_order_relaxed);
     struct Reset {
         EventLoop* l;
         ~Reset() {
+            l->owned_.store(false, std::memory_order_relaxed);
             l->stopping_ = false;
             l->running_ = false;
-            l->thread_id_ = {};
             t_running_loop = nullptr;
         }
     } reset{this};

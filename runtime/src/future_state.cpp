@@ -276,11 +276,19 @@ void throw_enter_task_conflict(TaskBase* entering, TaskBase* current) {
                                    entering->name(), current->name()));
 }
 
+void throw_foreign_future(const FutureBase& f, std::string_view who) {
+    std::string what = f.is_task() ? fmt::format("Task '{}'", static_cast<const TaskBase&>(f).name()) : "a Future";
+    throw RuntimeError(fmt::format(
+        "{}: {} is attached to a different event loop{}; a task or future can only be awaited on the loop "
+        "that created it: create it on this loop, or hand its result over with loop.call_soon_threadsafe()",
+        who, what, f.loop() ? "" : " (one that was destroyed)"));
+}
+
 bool FutureAwaiter::await_ready() {
     if (fut->done()) return true;
     task = &require_current_task("co_await on a future or task");
-    if (fut->loop() != task->loop())
-        throw RuntimeError(fmt::format("Task '{}' awaits a future attached to a different event loop", task->name()));
+    if (fut->loop() != task->loop()) [[unlikely]]
+        throw_foreign_future(*fut, fmt::format("co_await in Task '{}'", task->name()));
     if (fut == task) throw RuntimeError(fmt::format("Task cannot await on itself: '{}'", task->name()));
     return false;
 }
@@ -288,7 +296,18 @@ bool FutureAwaiter::await_ready() {
 void FutureAwaiter::resume() {
     if (task) {
         if (!fut->done()) fut->remove_done_callback(task);
-        task->check_cancel();
+        if (task->cancel_delivery_pending()) [[unlikely]] {
+            // asyncio's __wakeup takes fut.result() first and __step keeps it if it is a
+            // CancelledError (the future was cancelled before a later task.cancel()); any other
+            // outcome is replaced by CancelledError(msg), and an exception counts as retrieved.
+            const bool finished = fut->state() == FutureBase::State::finished;
+            if (fut->cancelled() || (finished && is_cancelled_error(fut->peek_exception()))) {
+                task->drop_cancel_delivery();
+            } else {
+                if (finished) (void)fut->exception();
+                task->check_cancel();
+            }
+        }
     }
     fut->throw_if_not_result();
 }

@@ -34,6 +34,13 @@ void TaskGroupState::check_can_create_task() const {
     if (!entered_) throw RuntimeError(fmt::format("TaskGroup {} has not been entered", repr()));
     if (exiting_ && tasks_.empty()) throw RuntimeError(fmt::format("TaskGroup {} is finished", repr()));
     if (aborting_) throw RuntimeError(fmt::format("TaskGroup {} is shutting down", repr()));
+    // From a task of another loop the child would land on the group's loop, where that task
+    // cannot await it (and, if that loop runs on another thread, it would race with it).
+    if (EventLoop* running = EventLoop::running(); running && running != loop_)
+        throw RuntimeError(fmt::format(
+            "TaskGroup {} belongs to a different event loop than the running one: call create_task() from the "
+            "loop the group was entered on (a group's children run on its loop)",
+            repr()));
 }
 
 void TaskGroupState::add_task(TaskBase* t) {

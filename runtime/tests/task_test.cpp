@@ -404,7 +404,10 @@ TEST_CASE("awaiting a task of another loop raises RuntimeError") {
         }
         co_return "no error";
     };
-    CHECK(aio::run(main(foreign)) == "Task 'Task-1' awaits a future attached to a different event loop");
+    CHECK(aio::run(main(foreign)) ==
+          "co_await in Task 'Task-1': Task 'foreign' is attached to a different event loop; a task or future can only "
+          "be awaited on the loop that created it: create it on this loop, or hand its result over with "
+          "loop.call_soon_threadsafe()");
     CHECK_FALSE(foreign.done());
     other.close();
     CHECK(cleaned == 0);  // never started: closing destroys the frame before the body ran

@@ -18,6 +18,7 @@
 #include "aio/shield.hpp"
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
+#include "aio/task_canceller.hpp"
 #include "aio/task_group.hpp"
 #include "aio/timeout.hpp"
 #include "aio/to_thread.hpp"

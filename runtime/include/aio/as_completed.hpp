@@ -14,6 +14,8 @@
 //  - At the timeout (nullopt: none) every coroutine not yet satisfied throws
 //    aio::TimeoutError (empty message); the futures still pending are NOT cancelled.
 //  - Cancelling a task awaiting one of the coroutines cancels only that wait.
+//  - A task or future of another loop than the running one is refused with RuntimeError
+//    (asyncio: ValueError "The future belongs to a different loop ...").
 //  - Differences: the tasks and callbacks are set up when as_completed() is called (asyncio's
 //    generator does it at the first iteration), and in vector order (asyncio: set order).
 #include <chrono>
@@ -83,6 +85,8 @@ template <class A>
 auto as_completed(std::vector<A> aws, std::optional<Duration> timeout = std::nullopt) {
     using H = detail::ensured_t<A>;
     using Traits = detail::FutureHandleTraits<H>;
+    EventLoop& loop = get_running_loop();
+    for (const auto& a : aws) detail::check_handle(a, loop, "aio::as_completed()");
     detail::Ref<detail::AsCompletedState<H>> s(new detail::AsCompletedState<H>);
     std::vector<detail::Ref<detail::FutureBase>> bases;
     std::set<const detail::FutureBase*> seen;

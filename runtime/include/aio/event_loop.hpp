@@ -10,7 +10,10 @@
 // pass run on the next one. stop() ends run_forever() after the current pass.
 //
 // Threading: a loop belongs to the thread that runs it. Only call_soon_threadsafe() may be
-// called from other threads. One loop runs per thread at a time.
+// called from other threads (and TaskCanceller::cancel(), which posts through it); while the
+// loop runs, call_soon, call_later, call_at, create_task and the task and future methods that
+// change state throw RuntimeError("Non-thread-safe operation invoked on an event loop other
+// than the current one: ...") on any other thread. One loop runs per thread at a time.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -31,6 +34,7 @@
 #include "aio/executor.hpp"
 #include "aio/handle.hpp"
 #include "aio/detail/loop_observer.hpp"
+#include "aio/detail/loop_thread.hpp"
 #include "aio/detail/ready_queue.hpp"
 #include "aio/detail/task_state.hpp"
 #include "aio/detail/timer_heap.hpp"
@@ -43,8 +47,6 @@ class AnyTask;
 class EventLoop;
 
 namespace detail {
-/// The loop running on this thread (constant-initialised, so reading it is one load).
-inline constinit thread_local EventLoop* t_running_loop = nullptr;
 [[noreturn]] void throw_no_current_task(const char* what);
 [[noreturn]] void throw_enter_task_conflict(TaskBase* entering, TaskBase* current);
 }  // namespace detail
@@ -165,6 +167,10 @@ public:
     /// Ready entries (task steps and callbacks) this loop has run so far.
     std::uint64_t steps_run() const noexcept { return steps_; }
     void check_not_closed(const char* what) const;
+    /// Throws RuntimeError when called on another thread than the one running this loop.
+    void check_thread(const char* what) const { detail::check_loop_thread(this, what); }
+    /// True while run_forever() runs (on some thread); readable from any thread.
+    bool owned_by_a_thread() const noexcept { return owned_.load(std::memory_order_relaxed); }
     /// The loop running on this thread, or null.
     static EventLoop* running() noexcept { return detail::t_running_loop; }
 
@@ -233,7 +239,7 @@ private:
     bool eager_tasks_ = false;
     std::size_t thread_work_ = 0;
     std::uint64_t steps_ = 0;
-    std::thread::id thread_id_{};
+    std::atomic<bool> owned_{false};  // running: other threads read it in check_thread()
 
     ExceptionHandler exception_handler_;
     LogSink log_sink_;

@@ -7,7 +7,10 @@
 // exception. An exception nobody retrieved is reported to the loop's exception handler when
 // the last handle goes ("Future exception was never retrieved").
 //
-// Handles are copyable and share the state; they must stay on the loop's thread.
+// Handles are copyable and share the state; they must stay on the loop's thread (their count is
+// not atomic: never copy or drop one on another thread). While the loop runs, set_result,
+// set_exception, cancel and add_done_callback throw RuntimeError on any other thread: post them
+// with loop.call_soon_threadsafe().
 #include <functional>
 #include <type_traits>
 #include <variant>
@@ -32,7 +35,10 @@ public:
     bool valid() const noexcept { return static_cast<bool>(s_); }
     bool done() const noexcept { return s_->done(); }
     bool cancelled() const noexcept { return s_->cancelled(); }
-    bool cancel(std::optional<std::string> msg = std::nullopt) { return s_->cancel(std::move(msg)); }
+    bool cancel(std::optional<std::string> msg = std::nullopt) {
+        detail::check_loop_thread(s_->loop(), "Future.cancel()");
+        return s_->cancel(std::move(msg));
+    }
 
     /// The value; throws as described above.
     const Stored& result() const {
@@ -43,14 +49,19 @@ public:
 
     template <class... U>
     void set_result(U&&... v) {
+        detail::check_loop_thread(s_->loop(), "Future.set_result()");
         if (s_->done()) throw InvalidStateError("invalid state: the future is already done");
         s_->value.emplace(std::forward<U>(v)...);
         s_->finish_with_value();
     }
-    void set_exception(std::exception_ptr e) { s_->set_exception(std::move(e)); }
+    void set_exception(std::exception_ptr e) {
+        detail::check_loop_thread(s_->loop(), "Future.set_exception()");
+        s_->set_exception(std::move(e));
+    }
 
     /// fn(future) runs on a later pass of the loop once the future is done.
     void add_done_callback(std::function<void(Future)> fn) {
+        detail::check_loop_thread(s_->loop(), "Future.add_done_callback()");
         Future self = *this;
         detail::add_callback(*s_, [self, fn = std::move(fn)] { fn(self); });
     }

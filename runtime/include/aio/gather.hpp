@@ -13,11 +13,15 @@
 //    keep running;
 //  - cancelling the gather cancels every child that is not done; the gather then raises
 //    CancelledError, even in the outcomes form.
+// A task of another loop than the running one (done or not) is refused with RuntimeError
+// before any coroutine argument is wrapped in a task (asyncio: ValueError "The future belongs
+// to a different loop", or RuntimeError when awaited).
 // gather_outcomes is return_exceptions=True: each slot holds a value or the exception
 // (CancelledError for a cancelled child), and the gather itself fails only when cancelled.
 #include <cstddef>
 #include <exception>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -69,6 +73,16 @@ using value_of_t = typename task_of_t<A>::value_type;
 
 template <class A>
 concept GatherArg = requires(A&& a) { as_task(std::forward<A>(a)); };
+
+/// Checked before any coroutine argument is wrapped in a task, so a refused gather starts
+/// nothing (the coroutines are destroyed unstarted).
+template <class T>
+void check_gather_arg(const Task<T>& t, const EventLoop& loop, const char* who) {
+    if (!t) throw RuntimeError(std::string(who) + ": an empty aio::Task handle (moved-from or default-constructed)");
+    check_same_loop(*t.state_ptr(), &loop, who);
+}
+template <class T>
+void check_gather_arg(const Coro<T>&, const EventLoop&, const char*) noexcept {}
 
 template <class T>
 result_slot_t<T> extract(const Task<T>& t) {
@@ -159,7 +173,10 @@ public:
     explicit Gather(detail::Ref<State> s) : s_(std::move(s)) {}
     bool done() const noexcept { return s_->done(); }
     bool cancelled() const noexcept { return s_->cancelled(); }
-    bool cancel(std::optional<std::string> msg = std::nullopt) { return s_->cancel(std::move(msg)); }
+    bool cancel(std::optional<std::string> msg = std::nullopt) {
+        detail::check_loop_thread(s_->loop(), "gather().cancel()");
+        return s_->cancel(std::move(msg));
+    }
 
     struct Awaiter : detail::FutureAwaiter {
         State* typed;
@@ -179,6 +196,7 @@ template <detail::GatherArg... A>
 auto gather(A&&... aws) {
     using State = detail::TupleGather<false, detail::value_of_t<A>...>;
     EventLoop& loop = get_running_loop();
+    (detail::check_gather_arg(aws, loop, "aio::gather()"), ...);
     std::tuple<detail::task_of_t<A>...> tasks{detail::as_task(std::forward<A>(aws))...};
     return Gather<State>(detail::Ref<State>(new State(&loop, std::move(tasks))));
 }
@@ -188,6 +206,7 @@ template <detail::GatherArg... A>
 auto gather_outcomes(A&&... aws) {
     using State = detail::TupleGather<true, detail::value_of_t<A>...>;
     EventLoop& loop = get_running_loop();
+    (detail::check_gather_arg(aws, loop, "aio::gather_outcomes()"), ...);
     std::tuple<detail::task_of_t<A>...> tasks{detail::as_task(std::forward<A>(aws))...};
     return Gather<State>(detail::Ref<State>(new State(&loop, std::move(tasks))));
 }
@@ -198,6 +217,7 @@ auto gather(std::vector<A> aws) {
     using T = detail::value_of_t<A>;
     using State = detail::VectorGather<false, T>;
     EventLoop& loop = get_running_loop();
+    for (const auto& a : aws) detail::check_gather_arg(a, loop, "aio::gather()");
     std::vector<Task<T>> tasks;
     tasks.reserve(aws.size());
     for (auto& a : aws) tasks.push_back(detail::as_task(std::move(a)));
@@ -210,6 +230,7 @@ auto gather_outcomes(std::vector<A> aws) {
     using T = detail::value_of_t<A>;
     using State = detail::VectorGather<true, T>;
     EventLoop& loop = get_running_loop();
+    for (const auto& a : aws) detail::check_gather_arg(a, loop, "aio::gather_outcomes()");
     std::vector<Task<T>> tasks;
     tasks.reserve(aws.size());
     for (auto& a : aws) tasks.push_back(detail::as_task(std::move(a)));

@@ -15,6 +15,8 @@
 //    was still listening (the pass after its cancellation); after that nobody listens, and
 //    an exception of the inner task is reported as never retrieved (when its last handle
 //    goes) unless you await it.
+//  - A task or future of another loop than the running one is refused with RuntimeError,
+//    done or not (asyncio accepts a done one).
 //  - An inner task already done gives a future already done with the same outcome (asyncio
 //    returns the inner task itself). A move-only result is moved into the outer future.
 #include <utility>
@@ -27,11 +29,16 @@ namespace aio {
 template <detail::Awaitish A>
 Future<detail::awaited_t<A>> shield(A aw) {
     using T = detail::awaited_t<A>;
+    // As asyncio, shield() may be called outside a running loop (the outer future then
+    // belongs to the inner one's loop); inside one, the inner future must be of that loop.
+    EventLoop* running = EventLoop::running();
+    if (running) detail::check_handle(aw, *running, "aio::shield()");
     auto inner = detail::ensure_future(std::move(aw));
     using Traits = detail::FutureHandleTraits<decltype(inner)>;
     detail::FutureBase* ib = Traits::base(inner);
-    if (!ib->loop()) throw RuntimeError("aio::shield(): the awaitable's event loop was destroyed");
-    Future<T> outer(*ib->loop());
+    EventLoop* loop = running ? running : ib->loop();
+    if (!loop) throw RuntimeError("aio::shield(): the awaitable's event loop was destroyed");
+    Future<T> outer(*loop);
 
     // Moves inner's outcome into outer (the body of _inner_done_callback).
     auto pass_on = [](decltype(inner)& in, Future<T>& out) {

@@ -50,9 +50,11 @@ public:
         task_->suspend_on(this, h, "sleep");
     }
     void await_resume() {
-        task_->check_cancel();
-        if (state_ == State::cancelled) [[unlikely]]
+        if (state_ == State::cancelled) [[unlikely]] {
+            task_->drop_cancel_delivery();  // the sleep's own CancelledError wins (asyncio)
             task_->throw_wait_cancelled();
+        }
+        task_->check_cancel();
     }
 
     bool cancel_wait(const std::optional<std::string>& msg) override {

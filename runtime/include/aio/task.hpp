@@ -11,6 +11,11 @@
 // (moved out if T is move-only: then only one awaiter gets it); its exception is rethrown in
 // every awaiter. A task whose exception is never retrieved is reported when its last handle
 // goes.
+//
+// Threads: a handle belongs to its loop's thread; never copy or drop one on another thread
+// (the count is not atomic). While the loop runs, cancel(), uncancel(), set_name() and
+// add_done_callback() throw RuntimeError on another thread; canceller() gives the thread-safe
+// way to cancel (aio::TaskCanceller).
 #include <functional>
 #include <optional>
 #include <source_location>
@@ -19,6 +24,7 @@
 
 #include "aio/event_loop.hpp"
 #include "aio/future.hpp"
+#include "aio/task_canceller.hpp"
 #include "aio/detail/future_awaiter.hpp"
 #include "aio/detail/task_state.hpp"
 
@@ -34,24 +40,32 @@ public:
 
     explicit operator bool() const noexcept { return static_cast<bool>(s_); }
     std::string name() const { return state().name(); }
-    void set_name(std::string n) { state().set_name(std::move(n)); }
+    void set_name(std::string n) { checked("Task.set_name()").set_name(std::move(n)); }
     /// The task's number on its loop (1, 2, ...), the N of the default name "Task-N".
     std::uint64_t id() const { return state().id(); }
     bool done() const { return state().done(); }
     bool cancelled() const { return state().cancelled(); }
-    bool cancel(std::optional<std::string> msg = std::nullopt) { return state().cancel(std::move(msg)); }
+    /// Only on the loop's thread (RuntimeError on another while the loop runs); from another
+    /// thread, use canceller().
+    bool cancel(std::optional<std::string> msg = std::nullopt) {
+        return checked("Task.cancel()").cancel(std::move(msg));
+    }
     /// How many cancel() requests are outstanding (asyncio's cancelling()).
     int cancelling() const { return state().cancelling(); }
     /// Withdraws one cancel() request; returns the remaining count.
-    int uncancel() { return state().uncancel(); }
+    int uncancel() { return checked("Task.uncancel()").uncancel(); }
     /// The exception the task raised, null if it returned; throws if pending or cancelled.
     std::exception_ptr exception() const { return state().exception(); }
     const std::source_location& created_at() const { return state().created_at(); }
     EventLoop& get_loop() const;
+    /// A thread-safe handle that cancels this task from any thread (task_canceller.hpp).
+    /// Call it on the loop's thread.
+    TaskCanceller canceller() const;
     /// fn(task) runs on a later pass of the loop once the task is done.
     void add_done_callback(std::function<void(AnyTask)> fn) {
+        auto& s = checked("Task.add_done_callback()");
         AnyTask self = *this;
-        detail::add_callback(state(), [self, fn = std::move(fn)] { fn(self); });
+        detail::add_callback(s, [self, fn = std::move(fn)] { fn(self); });
     }
 
     detail::TaskBase* state_ptr() const noexcept { return s_.get(); }
@@ -67,6 +81,12 @@ protected:
     detail::TaskBase& state() const {
         if (!s_) throw RuntimeError("empty aio::Task handle (no current task, or moved-from)");
         return *s_;
+    }
+    /// state(), for the methods that change it: only on the loop's thread.
+    detail::TaskBase& checked(const char* what) const {
+        detail::TaskBase& s = state();
+        detail::check_loop_thread(s.loop(), what);
+        return s;
     }
     detail::Ref<detail::TaskBase> s_;
 };
@@ -132,6 +152,7 @@ AnyTask current_task();
 
 template <class T>
 Task<T> EventLoop::create_task(Coro<T> coro, std::string name, std::source_location loc) {
+    check_thread("loop.create_task()");
     check_not_closed("create_task");
     if (!coro) throw ValueError("create_task() needs a coroutine, got an empty (moved-from) aio::Coro");
     auto* s = new detail::TaskState<T>(this, std::move(coro), std::string(), next_task_id(), loc);

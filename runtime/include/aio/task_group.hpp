@@ -30,7 +30,8 @@
 //  - create_task() before the block, after it finished, or while the group is shutting down
 //    (after a failure or a cancellation) throws RuntimeError "TaskGroup <TaskGroup ...> has
 //    not been entered" / "is finished" / "is shutting down"; a group can be entered once
-//    ("has already been entered").
+//    ("has already been entered"); from a task of another loop than the group's, it throws
+//    RuntimeError "... belongs to a different event loop ...".
 //  - Children are cancelled in creation order (asyncio iterates a set: address order).
 //  - KeyboardInterrupt/SystemExit have no C++ counterpart: every exception is an ordinary one.
 // A TaskGroup is a handle: copies share one group (pass it to children by value).

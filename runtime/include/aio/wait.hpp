@@ -12,7 +12,8 @@
 //    throws TimeoutError and never raises the futures' exceptions: inspect them.
 //  - It cancels nothing, on timeout or when the waiting task is cancelled (CancelledError
 //    propagates, the futures keep running).
-//  - An empty fs throws ValueError("Set of Tasks/Futures is empty.").
+//  - An empty fs throws ValueError("Set of Tasks/Futures is empty."); a task or future of
+//    another loop than the running one throws RuntimeError (asyncio would wait forever).
 //  - Order (asyncio returns sets): both vectors keep the order of fs, duplicates dropped
 //    (the first occurrence kept).
 // (GCC 12 rejects a braced list inside a co_await expression, e.g. `co_await
@@ -49,6 +50,8 @@ Coro<WaitResult<H>> wait(std::vector<H> fs, std::optional<Duration> timeout = st
                          ReturnWhen return_when = ALL_COMPLETED) {
     using Traits = detail::FutureHandleTraits<H>;
     detail::check_wait_args(fs.size(), return_when);
+    EventLoop& loop = get_running_loop();
+    for (const auto& f : fs) detail::check_handle(f, loop, "aio::wait()");
     std::vector<H> distinct;
     std::vector<detail::Ref<detail::FutureBase>> bases;
     std::set<const detail::FutureBase*> seen;

@@ -17,6 +17,8 @@
 //    TimeoutError is thrown (or its result/exception if it did not end cancelled).
 //  - Cancelling the waiting task cancels the awaited task or future; CancelledError
 //    propagates.
+//  - A task or future of another loop is refused with RuntimeError, whatever the timeout and
+//    even when it is done (asyncio returns a done one's result); it is not cancelled.
 #include <chrono>
 #include <optional>
 #include <utility>
@@ -49,6 +51,7 @@ Coro<typename FutureHandleTraits<H>::value_type> await_it(H h) {
 
 template <detail::Awaitish A>
 Coro<detail::awaited_t<A>> wait_for(A aw, std::optional<Duration> timeout) {
+    detail::check_handle(aw, get_running_loop(), "aio::wait_for()");
     if (timeout && *timeout <= Duration::zero()) {
         auto fut = detail::ensure_future(std::move(aw));
         using Traits = detail::FutureHandleTraits<decltype(fut)>;

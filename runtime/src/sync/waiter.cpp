@@ -26,8 +26,11 @@ bool Waiter::cancel_wait(const std::optional<std::string>& msg) {
 }
 
 void Waiter::resume() {
+    if (state_ == State::cancelled) {
+        task_->drop_cancel_delivery();  // the waiter's own CancelledError wins (asyncio)
+        throw CancelledError(msg_.value_or(std::string()));
+    }
     task_->check_cancel();
-    if (state_ == State::cancelled) throw CancelledError(msg_.value_or(std::string()));
 }
 
 WaiterList::~WaiterList() {

@@ -2,8 +2,10 @@
 // How a task waits for a future or another task (asyncio's `yield from fut` + __wakeup).
 #include <coroutine>
 #include <functional>
+#include <string_view>
 
 #include "aio/detail/callback.hpp"
+#include "aio/detail/loop_thread.hpp"
 #include "aio/detail/task_state.hpp"
 
 namespace aio::detail {
@@ -14,6 +16,17 @@ inline TaskBase& require_current_task(const char* what);
 
 /// Registers fn to run (call_soon semantics) once `f` is done.
 void add_callback(FutureBase& f, std::function<void()> fn);
+
+/// RuntimeError "<who>: Task 'x' is attached to a different event loop; ..." (with the fix).
+[[noreturn]] void throw_foreign_future(const FutureBase& f, std::string_view who);
+
+/// Every way of awaiting a future (co_await and each combinator) refuses one of another loop,
+/// or of a destroyed one: its done-callbacks would be scheduled on that loop, which may never
+/// run them (a hang) or run them on another thread (a race). `who` names the caller.
+inline void check_same_loop(const FutureBase& f, const EventLoop* loop, std::string_view who) {
+    if (f.loop() != loop) [[unlikely]]
+        throw_foreign_future(f, who);
+}
 
 struct FutureAwaiter {
     FutureBase* fut;

@@ -3,6 +3,7 @@
 // "a future-like handle": aio::Task<T>, aio::Future<T> or aio::AnyTask. asyncio's
 // ensure_future() turns a coroutine into a task; here it is a function overload set.
 #include <functional>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -68,6 +69,17 @@ template <FutureHandle H>
 H ensure_future(H h) {
     return h;
 }
+
+/// The combinators' entry check (before anything is created or registered): an empty handle
+/// or a future of another loop than the running one is refused; a coroutine passes.
+template <FutureHandle H>
+void check_handle(const H& h, const EventLoop& loop, const char* who) {
+    FutureBase* b = FutureHandleTraits<H>::base(h);
+    if (!b) throw RuntimeError(std::string(who) + ": an empty handle (moved-from or default-constructed)");
+    check_same_loop(*b, &loop, who);
+}
+template <class T>
+void check_handle(const Coro<T>&, const EventLoop&, const char*) noexcept {}
 
 template <class A>
 using ensured_t = decltype(ensure_future(std::declval<A>()));

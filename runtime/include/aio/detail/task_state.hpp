@@ -67,6 +67,12 @@ public:
             throw_cancelled();
         }
     }
+    /// Whether this step was started to deliver a cancellation (check_cancel() would throw).
+    bool cancel_delivery_pending() const noexcept { return throw_cancel_; }
+    /// For a wait that itself ended in CancelledError (it was cancelled before a later
+    /// cancel() set must_cancel): that error reaches the await point, not CancelledError(the
+    /// later message). asyncio's __step keeps an exc that already is a CancelledError.
+    void drop_cancel_delivery() noexcept { throw_cancel_ = false; }
     /// For awaitables without a future of their own (sleep): the message of the cancel()
     /// that ended the wait, thrown as CancelledError(message) at the await point.
     void set_wait_cancel_message(const std::optional<std::string>& msg) {
