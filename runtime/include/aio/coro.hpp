@@ -218,16 +218,20 @@ public:
 
     struct Awaiter {
         handle_type callee;
-        std::coroutine_handle<>* owner;  // the awaited Coro's handle (see PromiseBase::owner_)
+        // The awaited Coro's handle (see PromiseBase::owner_); null when an awaitable drives a
+        // Coro it keeps itself (Queue's slow paths): that one is destroyed by its holder.
+        std::coroutine_handle<>* owner = nullptr;
         detail::PromiseBase* caller_promise = nullptr;
         bool await_ready() const noexcept { return false; }
         template <class P>
         std::coroutine_handle<> await_suspend(std::coroutine_handle<P> caller) noexcept {
             callee.promise().continuation_ = caller;
             if constexpr (std::is_base_of_v<detail::PromiseBase, P>) {
-                caller_promise = &caller.promise();
-                caller_promise->awaiting_ = &callee.promise();
-                callee.promise().owner_ = owner;
+                if (owner) {
+                    caller_promise = &caller.promise();
+                    caller_promise->awaiting_ = &callee.promise();
+                    callee.promise().owner_ = owner;
+                }
             }
             return detail::transfer_to(callee);
         }
