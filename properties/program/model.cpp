@@ -57,10 +57,13 @@ public:
                 post([this, k] { resume(k, {}); });
             }
         }
-        // aio::run / asyncio.run: cancel everything still pending, in creation order, then
-        // let the cancellations finish.
+        // aio::run: cancel everything still pending, in creation order, then let the
+        // cancellations finish. A task an earlier cancellation reached is not asked again
+        // (README, Differences from asyncio; asyncio.run asks it again).
+        shutdown_asked_.assign(tasks_.size(), false);
         for (int k : creation_order_)
             if (tasks_[k].st != St::done && !tasks_[k].is_inline) cancel(k);
+        shutdown_asked_.clear();
         drain();
         for (int k : creation_order_)
             if (tasks_[k].st != St::done) throw std::logic_error("model: a task survived shutdown");
@@ -406,6 +409,10 @@ private:
     bool cancel(int k, int by = -1, bool count = true) {
         Task& t = tasks_[k];
         if (t.st == St::done) return false;
+        if (count && !shutdown_asked_.empty()) {
+            if (shutdown_asked_[static_cast<std::size_t>(k)]) return true;
+            shutdown_asked_[static_cast<std::size_t>(k)] = true;
+        }
         if (count) ++tasks_[root(k)].cancelling;
         switch (t.st) {
         case St::unstarted:
@@ -644,6 +651,7 @@ private:
     std::vector<TimeoutState> timeouts_;
     const Block empty_block_;
     std::vector<int> creation_order_;
+    std::vector<bool> shutdown_asked_;  // during run()'s shutdown: the tasks cancel() reached
     std::deque<std::function<void()>> work_;
     std::map<std::pair<std::int64_t, std::uint64_t>, int> timers_;
     std::int64_t now_ = 0;

@@ -144,9 +144,86 @@ TaskBase::~TaskBase() {
 
 std::string TaskBase::name() const { return name_.empty() ? fmt::format("Task-{}", id_) : name_; }
 
-bool TaskBase::cancel(std::optional<std::string> msg) {
+// ---- cancellation ---------------------------------------------------------------------
+//
+// Task.cancel() calls fut_waiter.cancel(msg), which for a task awaiting a task is again
+// Task.cancel(), and gather's cancel() calls cancel() on each child: a chain of n tasks is n
+// nested calls, and a million of them overflow the stack. CancelWalk runs the same calls
+// from one loop with an explicit stack of the cancels under way: each task or gather runs the
+// part of its cancel() before the nested call (cancel_start), the walk then enters what it
+// passes the cancellation to, and hands the answer back (cancel_finish). Every effect
+// (counts, messages, observer events, the cycle break) happens in the order the nested calls
+// would make it.
+class CancelWalk {
+public:
+    static bool run(Waitable& root, const std::optional<std::string>& msg, std::vector<TaskBase*>* marked) {
+        struct Frame {
+            FutureBase* fut;  // a task waiting for its waiter's answer, or a gather
+            std::size_t next_child;
+            bool any_child_cancelled;
+        };
+        std::vector<Frame> stack;
+        bool result = false;  // the answer of the cancel that finished last
+        Waitable* w = &root;
+        while (w) {
+            if (FutureBase* f = w->cancel_forwarder()) {
+                if (f->is_task()) {
+                    auto* t = static_cast<TaskBase*>(f);
+                    if (Waitable* waiter = t->cancel_start(msg, marked, result)) {
+                        if (waiter->cancel_forwarder()) {
+                            stack.push_back({t, 0, false});
+                            w = waiter;
+                            continue;
+                        }
+                        // A sleep, a future or a sync primitive's waiter: nothing nests.
+                        result = t->cancel_finish(waiter->cancel_wait(msg), msg);
+                    }
+                } else {
+                    auto* g = static_cast<GatherBase*>(f);
+                    if (g->cancel_start())
+                        stack.push_back({g, 0, false});
+                    else
+                        result = false;
+                }
+            } else {
+                result = w->cancel_wait(msg);
+            }
+            // Hand `result` back until a gather has another child to cancel.
+            w = nullptr;
+            while (!stack.empty() && !w) {
+                Frame& top = stack.back();
+                if (top.fut->is_task()) {
+                    result = static_cast<TaskBase*>(top.fut)->cancel_finish(result, msg);
+                    stack.pop_back();
+                    continue;
+                }
+                auto* g = static_cast<GatherBase*>(top.fut);
+                if (top.next_child > 0 && result) top.any_child_cancelled = true;
+                if (top.next_child < g->children().size()) {
+                    w = g->children()[top.next_child++];
+                } else {
+                    result = g->cancel_finish(top.any_child_cancelled);
+                    stack.pop_back();
+                }
+            }
+        }
+        return result;
+    }
+    static void unmark(const std::vector<TaskBase*>& marked) noexcept {
+        for (auto* t : marked) t->cancel_marked_ = false;
+    }
+};
+
+bool TaskBase::cancel(std::optional<std::string> msg) { return CancelWalk::run(*this, msg, nullptr); }
+
+Waitable* TaskBase::cancel_start(const std::optional<std::string>& msg, std::vector<TaskBase*>* marked,
+                                 bool& result) {
     exception_retrieved_ = true;
-    if (done()) return false;
+    result = true;
+    if (done()) {
+        result = false;
+        return nullptr;
+    }
     if (forwarding_cancel_) [[unlikely]] {
         // The cancellation came back to this task through the tasks it awaits: an await
         // cycle (asyncio recurses until RecursionError). Break it here: stop waiting and
@@ -155,22 +232,42 @@ bool TaskBase::cancel(std::optional<std::string> msg) {
             f->remove_done_callback(this);
             fut_waiter_ = nullptr;
             must_cancel_ = true;
-            set_cancel_message(std::move(msg));
+            set_cancel_message(msg);
             loop_->push_ready(step_ready_entry());
         }
-        return true;
+        return nullptr;
+    }
+    if (marked) {
+        if (cancel_marked_) return nullptr;
+        cancel_marked_ = true;
+        marked->push_back(this);
     }
     ++num_cancels_requested_;
     if (loop_ && loop_->observer()) loop_->observer()->cancel_requested(*this, msg);
     if (fut_waiter_) {
         forwarding_cancel_ = true;
-        bool cancelled = fut_waiter_->cancel_wait(msg);
-        forwarding_cancel_ = false;
-        if (cancelled) return true;
+        return fut_waiter_;
     }
+    result = cancel_finish(false, msg);
+    return nullptr;
+}
+
+bool TaskBase::cancel_finish(bool waiter_cancelled, const std::optional<std::string>& msg) {
+    forwarding_cancel_ = false;
+    if (waiter_cancelled) return true;
     must_cancel_ = true;
-    set_cancel_message(std::move(msg));
+    set_cancel_message(msg);
     return true;
+}
+
+void cancel_once_each(const std::vector<TaskBase*>& tasks) {
+    std::vector<TaskBase*> marked;
+    struct Unmark {
+        std::vector<TaskBase*>& marked;
+        ~Unmark() { CancelWalk::unmark(marked); }
+    } unmark{marked};
+    const std::optional<std::string> no_message;
+    for (auto* t : tasks) CancelWalk::run(*t, no_message, &marked);
 }
 
 void TaskBase::throw_cancelled() { throw CancelledError(cancel_message().value_or(std::string())); }
@@ -314,15 +411,7 @@ void FutureAwaiter::resume() {
 
 // ---- gather ---------------------------------------------------------------------------
 
-bool GatherBase::cancel(std::optional<std::string> msg) {
-    exception_retrieved_ = true;
-    if (done()) return false;
-    bool ret = false;
-    for (auto* c : children_)
-        if (c->cancel(msg)) ret = true;
-    if (ret) cancel_requested_ = true;
-    return ret;
-}
+bool GatherBase::cancel(std::optional<std::string> msg) { return CancelWalk::run(*this, msg, nullptr); }
 
 void GatherBase::start(std::vector<TaskBase*> children) {
     children_ = std::move(children);

@@ -27,7 +27,10 @@ private:
 void cancel_all_tasks(EventLoop& loop) {
     std::vector<AnyTask> to_cancel = loop.all_tasks();
     if (to_cancel.empty()) return;
-    for (auto& t : to_cancel) t.cancel();
+    std::vector<detail::TaskBase*> states;
+    states.reserve(to_cancel.size());
+    for (auto& t : to_cancel) states.push_back(t.state_ptr());
+    detail::cancel_once_each(states);
     detail::Ref<AllDone> all(new AllDone(&loop, to_cancel));
     loop.run_until_done(*all);
     for (auto& t : to_cancel) {

@@ -21,6 +21,10 @@ namespace {
 
 constexpr std::size_t jitter_levels = 9;  // 0..8 eighths of Config::jitter
 constexpr std::size_t report_max_tasks = 50;
+constexpr std::size_t report_max_cycles = 20;
+constexpr std::size_t report_max_cycle_members = 20;
+constexpr std::size_t report_max_gather_children = 8;
+constexpr std::size_t cycle_id_slack = 1024;
 
 std::uint64_t ready_task_of(const void* ctx, std::size_t i) {
     const detail::TaskBase* t = (*static_cast<const detail::ReadyQueue*>(ctx))[i].task;
@@ -241,14 +245,16 @@ struct SimLoop::Impl final : detail::LoopObserver {
                 b.waits_for.push_back(o.id());
             } else if (auto* g = f ? dynamic_cast<const detail::GatherBase*>(f) : nullptr) {
                 std::string parts;
+                std::size_t listed = 0;
                 for (const detail::TaskBase* c : g->children()) {
-                    if (!parts.empty()) parts += ", ";
+                    if (!c->done()) b.waits_for.push_back(c->id());
+                    if (listed == report_max_gather_children) continue;  // a million children: name a few
+                    if (listed++) parts += ", ";
                     parts += label(*c);
-                    if (c->done())
-                        parts += " (done)";
-                    else
-                        b.waits_for.push_back(c->id());
+                    if (c->done()) parts += " (done)";
                 }
+                if (g->children().size() > listed)
+                    parts += fmt::format(" and {} more", g->children().size() - listed);
                 b.awaits = "gather(" + parts + ")";
             } else {
                 b.awaits = t.waiting_description();
@@ -258,39 +264,70 @@ struct SimLoop::Impl final : detail::LoopObserver {
         return out;
     }
 
+    // Every cycle a depth-first search over "awaits" meets (one per edge back into the path),
+    // each starting at its smallest id. The search keeps its own stack: a chain of a million
+    // tasks is a path a million deep. Recording stops once the cycles hold twice as many ids as
+    // there are tasks plus cycle_id_slack, which bounds the work (and the exception's size) in
+    // graphs where many edges lead back into a long path.
     static std::vector<std::vector<std::uint64_t>> find_cycles(const std::vector<BlockedTask>& tasks) {
-        std::map<std::uint64_t, const BlockedTask*> by_id;
-        for (const auto& b : tasks) by_id[b.id] = &b;
-        std::map<std::uint64_t, int> color;  // 0 new, 1 on the stack, 2 finished
-        std::vector<std::uint64_t> stack;
+        constexpr std::size_t none = SIZE_MAX;
+        std::vector<std::pair<std::uint64_t, std::size_t>> by_id;
+        by_id.reserve(tasks.size());
+        for (std::size_t i = 0; i < tasks.size(); ++i) by_id.emplace_back(tasks[i].id, i);
+        std::sort(by_id.begin(), by_id.end());
+        auto index_of = [&](std::uint64_t id) {
+            auto it = std::lower_bound(by_id.begin(), by_id.end(), std::pair<std::uint64_t, std::size_t>(id, 0));
+            return it != by_id.end() && it->first == id ? it->second : none;
+        };
+        enum : unsigned char { unseen, on_path, finished };
+        std::vector<unsigned char> color(tasks.size(), unseen);
+        std::vector<std::size_t> path_pos(tasks.size(), none);
+        struct Visit {
+            std::size_t task;
+            std::size_t next_edge;
+        };
+        std::vector<Visit> visits;
+        std::vector<std::uint64_t> path;
         std::set<std::vector<std::uint64_t>> found;
         std::vector<std::vector<std::uint64_t>> out;
-        auto dfs = [&](auto&& self, std::uint64_t id) -> void {
-            color[id] = 1;
-            stack.push_back(id);
-            for (std::uint64_t next : by_id[id]->waits_for) {
-                if (!by_id.count(next)) continue;
-                if (color[next] == 1) {
-                    std::vector<std::uint64_t> cyc(std::find(stack.begin(), stack.end(), next), stack.end());
+        const std::size_t budget = 2 * tasks.size() + cycle_id_slack;
+        std::size_t recorded = 0;
+        auto enter = [&](std::size_t i) {
+            color[i] = on_path;
+            path_pos[i] = path.size();
+            path.push_back(tasks[i].id);
+            visits.push_back({i, 0});
+        };
+        for (std::size_t root = 0; root < tasks.size(); ++root) {
+            if (color[root] != unseen) continue;
+            enter(root);
+            while (!visits.empty()) {
+                Visit& v = visits.back();
+                const auto& edges = tasks[v.task].waits_for;
+                if (v.next_edge == edges.size()) {
+                    color[v.task] = finished;
+                    path.pop_back();
+                    visits.pop_back();
+                    continue;
+                }
+                const std::size_t j = index_of(edges[v.next_edge++]);
+                if (j == none) continue;
+                if (color[j] == unseen) {
+                    enter(j);
+                } else if (color[j] == on_path && recorded < budget) {
+                    std::vector<std::uint64_t> cyc(path.begin() + static_cast<std::ptrdiff_t>(path_pos[j]), path.end());
                     std::rotate(cyc.begin(), std::min_element(cyc.begin(), cyc.end()), cyc.end());
-                    if (found.insert(cyc).second) out.push_back(cyc);
-                } else if (color[next] == 0) {
-                    self(self, next);
+                    recorded += cyc.size();
+                    if (found.insert(cyc).second) out.push_back(std::move(cyc));
                 }
             }
-            stack.pop_back();
-            color[id] = 2;
-        };
-        for (const auto& b : tasks)
-            if (color[b.id] == 0) dfs(dfs, b.id);
+        }
         return out;
     }
 
     static std::string format_blocked(const std::vector<BlockedTask>& tasks,
                                       const std::vector<std::vector<std::uint64_t>>& cycles) {
         std::string s;
-        std::map<std::uint64_t, std::string> names;
-        for (const auto& b : tasks) names[b.id] = b.name;
         if (tasks.empty()) s += "  (none)\n";
         std::size_t shown = 0;
         for (const auto& b : tasks) {
@@ -300,10 +337,36 @@ struct SimLoop::Impl final : detail::LoopObserver {
             }
             s += fmt::format("  #{} '{}' awaits {}; created at {}\n", b.id, b.name, b.awaits, where(b.created_at));
         }
+        // A long cycle shows its first and last members: the message stays readable and small.
+        auto hidden = [](const std::vector<std::uint64_t>& c, std::size_t k) {
+            const std::size_t head = report_max_cycle_members / 2;
+            return c.size() > report_max_cycle_members && k >= head && k < c.size() - head;
+        };
+        std::map<std::uint64_t, std::string_view> names;  // of the members shown
+        for (std::size_t i = 0; i < std::min(cycles.size(), report_max_cycles); ++i)
+            for (std::size_t k = 0; k < cycles[i].size(); ++k)
+                if (!hidden(cycles[i], k)) names.emplace(cycles[i][k], std::string_view());
+        for (const auto& b : tasks)
+            if (auto it = names.find(b.id); it != names.end()) it->second = b.name;
+        auto name_of = [&](std::uint64_t id) { return names[id]; };
+        std::size_t cycles_shown = 0;
         for (const auto& c : cycles) {
+            if (++cycles_shown > report_max_cycles) {
+                s += fmt::format("... and {} more await cycles (Deadlock::cycles() lists them)\n",
+                                 cycles.size() - report_max_cycles);
+                break;
+            }
             s += "Await cycle: ";
-            for (std::uint64_t id : c) s += fmt::format("#{} '{}' -> ", id, names[id]);
-            s += fmt::format("#{} '{}'\n", c.front(), names[c.front()]);
+            for (std::size_t k = 0; k < c.size(); ++k) {
+                if (hidden(c, k)) {
+                    const std::size_t skipped = c.size() - report_max_cycle_members;
+                    s += fmt::format("({} more) -> ", skipped);
+                    k += skipped - 1;
+                    continue;
+                }
+                s += fmt::format("#{} '{}' -> ", c[k], name_of(c[k]));
+            }
+            s += fmt::format("#{} '{}'\n", c.front(), name_of(c.front()));
         }
         return s;
     }

@@ -165,3 +165,45 @@ TEST_CASE("pending_tasks_report describes the tasks while the loop runs") {
     CHECK(contains(report, "#1 'Task-1' awaits nothing (it is running now); created at "));
     CHECK(contains(report, "#2 'napper' awaits sleep; created at failure_test.cpp:"));
 }
+
+TEST_CASE("a deadlock report names the first children of a wide gather and counts the rest") {
+    std::vector<aio::Task<void>> children;
+    auto amain = [&]() -> aio::Coro<void> {
+        aio::Future<int> never(aio::get_running_loop());
+        for (int i = 0; i < 20; ++i)
+            children.push_back(aio::create_task([](aio::Future<int> f) -> aio::Coro<void> { co_await f; }(never)));
+        co_await aio::gather(children);
+    };
+    try {
+        aio::run(amain(), {.loop_factory = sim::loop_factory({})});
+        FAIL("no deadlock");
+    } catch (const sim::Deadlock& e) {
+        CHECK(contains(e.what(), "#1 'Task-1' awaits gather(#2 'Task-2', #3 'Task-3', #4 'Task-4', #5 'Task-5', "
+                                 "#6 'Task-6', #7 'Task-7', #8 'Task-8', #9 'Task-9' and 12 more); created at "));
+        REQUIRE(e.tasks().size() == 21);
+        CHECK(e.tasks()[0].waits_for.size() == 20);  // the data keeps every edge
+    }
+}
+
+TEST_CASE("a long await cycle is shown by its first and last members") {
+    constexpr std::size_t n = 30;
+    std::vector<aio::Task<void>> ring;
+    auto amain = [&]() -> aio::Coro<void> {
+        for (std::size_t i = 0; i < n; ++i)
+            ring.push_back(aio::create_task([](std::vector<aio::Task<void>>& r, std::size_t k) -> aio::Coro<void> {
+                co_await aio::sleep(0s);
+                co_await r[(k + 1) % r.size()];
+            }(ring, i)));
+        co_await ring[0];
+    };
+    try {
+        aio::run(amain(), {.loop_factory = sim::loop_factory({})});
+        FAIL("no deadlock");
+    } catch (const sim::Deadlock& e) {
+        REQUIRE(e.cycles().size() == 1);
+        CHECK(e.cycles()[0].size() == n);
+        CHECK(contains(e.what(), "Await cycle: #2 'Task-2' -> #3 'Task-3' -> "));
+        CHECK(contains(e.what(), "#11 'Task-11' -> (10 more) -> #22 'Task-22' -> "));
+        CHECK(contains(e.what(), "#31 'Task-31' -> #2 'Task-2'\n"));
+    }
+}

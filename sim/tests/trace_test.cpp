@@ -134,3 +134,55 @@ TEST_CASE("the Chrome trace is valid JSON with one track per task") {
     std::remove(path.c_str());
 #endif
 }
+
+namespace {
+
+// The tasks named in the trace's cancel events, in order.
+std::vector<std::string> cancel_events(const sim::RunRecord& rec) {
+    std::vector<std::string> out;
+    for (const auto& e : rec.trace)
+        if (e.kind == sim::TraceKind::cancel) out.push_back(e.name);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("cancelling a gather of task chains records the cancel events in the order of asyncio's nested calls") {
+    // main awaits gather(a, b); a awaits a2; each cancel() passes the request on before the
+    // next sibling is asked: main, a, a2, then b.
+    auto amain = []() -> aio::Coro<void> {
+        aio::Event never;
+        auto a2 = aio::create_task([](aio::Event& e) -> aio::Coro<void> { co_await e.wait(); }(never), "a2");
+        auto a = aio::create_task([](aio::Task<void> t) -> aio::Coro<void> { co_await t; }(a2), "a");
+        auto b = aio::create_task([](aio::Event& e) -> aio::Coro<void> { co_await e.wait(); }(never), "b");
+        auto g = aio::create_task([](aio::Task<void> x, aio::Task<void> y) -> aio::Coro<void> {
+            co_await aio::gather(x, y);
+        }(a, b), "g");
+        co_await aio::sleep(0s);
+        g.cancel();
+        for (auto& t : {g, a, a2, b}) {
+            try {
+                co_await t;
+            } catch (const aio::CancelledError&) {
+            }
+        }
+    };
+    auto rec = std::make_shared<sim::RunRecord>();
+    sim::run(amain(), {.trace = sim::TraceMode::full, .record = rec});
+    CHECK(cancel_events(*rec) == std::vector<std::string>{"g", "a", "a2", "b"});
+}
+
+TEST_CASE("aio::run's cleanup records one cancel event per pending task of a chain") {
+    auto amain = []() -> aio::Coro<void> {
+        static aio::Event never;  // outlives the run's cleanup
+        auto c = aio::create_task([]() -> aio::Coro<void> { co_await never.wait(); }(), "c");
+        auto b = aio::create_task([](aio::Task<void> t) -> aio::Coro<void> { co_await t; }(c), "b");
+        auto a = aio::create_task([](aio::Task<void> t) -> aio::Coro<void> { co_await t; }(b), "a");
+        co_await aio::sleep(0s);
+    };
+    auto rec = std::make_shared<sim::RunRecord>();
+    sim::run(amain(), {.trace = sim::TraceMode::full, .record = rec});
+    // Creation order c, b, a. asyncio asks c, then b and through it c again, then a, b, c:
+    // c, b, c, a, b, c.
+    CHECK(cancel_events(*rec) == std::vector<std::string>{"c", "b", "a"});
+}

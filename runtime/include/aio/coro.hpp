@@ -11,6 +11,13 @@
 // not transfer ownership; the temporary `answer()` lives until the end of the co_await.
 // A Coro can be awaited once. A moved-from Coro is empty (`!coro`).
 //
+// Destroying the frame of a coroutine suspended in `co_await child()` destroys the chain
+// it awaits, innermost frame first, each frame's locals in reverse order as usual. That
+// is the order nested destructors give, except that locals the awaiting coroutine
+// constructed after the awaited Coro object now go after the child's frame, not before it.
+// The chain is walked in a loop, so a million nested awaits are destroyed without a million
+// nested calls.
+//
 // Inside a Coro, only aio awaitables may be co_awaited (Coro, Task, Future, sleep, gather,
 // the sync primitives...): a foreign awaitable would suspend the task without telling the
 // loop how to resume it, so it is rejected at compile time.
@@ -75,6 +82,11 @@ inline void resume_chain(std::coroutine_handle<> h) {
     while (t_resume_next) std::exchange(t_resume_next, {}).resume();
 }
 
+class PromiseBase;
+
+/// Destroys frame h (whose promise is p) and, first, the chain of frames it awaits.
+inline void destroy_frame(std::coroutine_handle<> h, PromiseBase& p) noexcept;
+
 class PromiseBase {
 public:
     std::suspend_always initial_suspend() noexcept { return {}; }
@@ -107,7 +119,39 @@ public:
 
     std::coroutine_handle<> continuation_;
     std::exception_ptr exception_;
+    // While this coroutine is suspended in `co_await child`: the child's promise. While this
+    // coroutine is being awaited: the handle inside the Coro object that owns its frame.
+    // destroy_frame() uses them to destroy a suspended chain from the inside out.
+    PromiseBase* awaiting_ = nullptr;
+    std::coroutine_handle<>* owner_ = nullptr;
 };
+
+inline void destroy_frame(std::coroutine_handle<> h, PromiseBase& p) noexcept {
+    if (!p.awaiting_) [[likely]] {
+        h.destroy();
+        return;
+    }
+    // Down the chain, turning each awaiting_ link around to point at the awaiting frame (no
+    // allocation, no recursion), then back up, destroying each frame after the one it awaits.
+    PromiseBase* up = nullptr;
+    PromiseBase* cur = &p;
+    while (cur->awaiting_) {
+        PromiseBase* down = cur->awaiting_;
+        cur->awaiting_ = up;
+        up = cur;
+        cur = down;
+    }
+    while (up) {
+        // The awaiting frame's Coro object is emptied first: its destructor must not destroy
+        // the frame a second time.
+        std::coroutine_handle<> child = std::exchange(*cur->owner_, {});
+        PromiseBase* next_up = std::exchange(up->awaiting_, nullptr);
+        child.destroy();
+        cur = up;
+        up = next_up;
+    }
+    h.destroy();
+}
 
 template <class T>
 class Promise final : public PromiseBase {
@@ -158,27 +202,50 @@ public:
     ~Coro() { reset(); }
 
     explicit operator bool() const noexcept { return static_cast<bool>(h_); }
-    handle_type handle() const noexcept { return h_; }
+    handle_type handle() const noexcept { return handle_type::from_address(h_.address()); }
     /// Gives up ownership of the frame (a task takes it over).
-    handle_type release() noexcept { return std::exchange(h_, {}); }
+    handle_type release() noexcept {
+        handle_type h = handle();
+        h_ = {};
+        return h;
+    }
     void reset() noexcept {
-        if (h_) std::exchange(h_, {}).destroy();
+        if (h_) {
+            detail::PromiseBase& p = handle().promise();
+            detail::destroy_frame(std::exchange(h_, {}), p);
+        }
     }
 
     struct Awaiter {
         handle_type callee;
+        // The awaited Coro's handle (see PromiseBase::owner_); null when an awaitable drives a
+        // Coro it keeps itself (Queue's slow paths): that one is destroyed by its holder.
+        std::coroutine_handle<>* owner = nullptr;
+        detail::PromiseBase* caller_promise = nullptr;
         bool await_ready() const noexcept { return false; }
-        std::coroutine_handle<> await_suspend(std::coroutine_handle<> caller) noexcept {
+        template <class P>
+        std::coroutine_handle<> await_suspend(std::coroutine_handle<P> caller) noexcept {
             callee.promise().continuation_ = caller;
+            if constexpr (std::is_base_of_v<detail::PromiseBase, P>) {
+                if (owner) {
+                    caller_promise = &caller.promise();
+                    caller_promise->awaiting_ = &callee.promise();
+                    callee.promise().owner_ = owner;
+                }
+            }
             return detail::transfer_to(callee);
         }
-        T await_resume() { return callee.promise().take(); }
+        T await_resume() {
+            if (caller_promise) caller_promise->awaiting_ = nullptr;
+            return callee.promise().take();
+        }
     };
-    Awaiter operator co_await() && noexcept { return Awaiter{h_}; }
-    Awaiter operator co_await() & noexcept { return Awaiter{h_}; }
+    Awaiter operator co_await() && noexcept { return Awaiter{handle(), &h_}; }
+    Awaiter operator co_await() & noexcept { return Awaiter{handle(), &h_}; }
 
 private:
-    handle_type h_;
+    // Type-erased so that destroy_frame() can empty it whatever T is.
+    std::coroutine_handle<> h_;
 };
 
 namespace detail {

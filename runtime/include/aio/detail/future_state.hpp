@@ -24,12 +24,19 @@ class EventLoop;
 
 namespace aio::detail {
 
+class FutureBase;
+class CancelWalk;
+
 /// Something a task can be suspended on that task.cancel() can cancel (a future, a sleep).
 class Waitable {
 public:
     /// asyncio's Future.cancel(msg) as seen from a waiting task: true when the wait was
     /// cancelled and the waiting task's wake-up is now scheduled.
     virtual bool cancel_wait(const std::optional<std::string>& msg) = 0;
+    /// A task or a gather: its cancel passes the cancellation on to what it awaits. Such
+    /// cancels are run by one loop (CancelWalk) instead of calling each other, so that a chain
+    /// of a million tasks awaiting each other is cancelled without a million nested calls.
+    virtual FutureBase* cancel_forwarder() noexcept { return nullptr; }
 
 protected:
     ~Waitable() = default;

@@ -14,6 +14,7 @@ public:
 
     /// Cancels every child; true if any was cancelled (asyncio's _GatheringFuture.cancel).
     bool cancel(std::optional<std::string> msg = std::nullopt) override;
+    FutureBase* cancel_forwarder() noexcept override { return this; }
     /// The awaited tasks in argument order (the simulator's deadlock report follows them).
     const std::vector<TaskBase*>& children() const noexcept { return children_; }
 
@@ -34,6 +35,16 @@ public:
     static void drop_slot(void* slot) noexcept { static_cast<Slot*>(slot)->gather->release(); }
 
 private:
+    friend class CancelWalk;
+    // _GatheringFuture.cancel(msg) around its loop over the children (see CancelWalk).
+    bool cancel_start() noexcept {
+        exception_retrieved_ = true;
+        return !done();
+    }
+    bool cancel_finish(bool any_child_cancelled) noexcept {
+        if (any_child_cancelled) cancel_requested_ = true;
+        return any_child_cancelled;
+    }
     void child_done(TaskBase* child);
 
     std::vector<TaskBase*> children_;  // argument order, duplicates included

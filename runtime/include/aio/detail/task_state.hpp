@@ -16,6 +16,7 @@
 #include <optional>
 #include <source_location>
 #include <string>
+#include <vector>
 
 #include "aio/coro.hpp"
 #include "aio/errors.hpp"
@@ -41,6 +42,7 @@ public:
 
     /// asyncio Task.cancel(msg).
     bool cancel(std::optional<std::string> msg = std::nullopt) override;
+    FutureBase* cancel_forwarder() noexcept override { return this; }
     int cancelling() const noexcept { return num_cancels_requested_; }
     int uncancel() noexcept {
         if (num_cancels_requested_ > 0) --num_cancels_requested_;
@@ -96,6 +98,14 @@ public:
     bool log_destroy_pending = true;
 
 protected:
+    friend class CancelWalk;
+    // Task.cancel(msg) in two halves, around the call fut_waiter.cancel(msg) that the walk makes
+    // (see CancelWalk). cancel_start returns what to pass the cancellation to, or null with
+    // cancel()'s answer in `result`; cancel_finish takes that waitable's answer. With `marked`
+    // (aio::run's cleanup), a task already in it answers true and is not asked again.
+    Waitable* cancel_start(const std::optional<std::string>& msg, std::vector<TaskBase*>* marked, bool& result);
+    bool cancel_finish(bool waiter_cancelled, const std::optional<std::string>& msg);
+
     /// Moves the finished root's result or exception into the future.
     virtual void finish_from_root() = 0;
     virtual void destroy_frame() noexcept = 0;
@@ -117,11 +127,17 @@ protected:
     bool started_ = false;
     bool abandoned_ = false;
     bool forwarding_cancel_ = false;  // cancel() is passing a cancellation to fut_waiter_
+    bool cancel_marked_ = false;      // in cancel_once_each's `marked`
 
 public:
     /// Scratch flag for GatherBase::start()'s duplicate check; false outside of it.
     bool gather_mark = false;
 };
+
+/// aio::run's cleanup (asyncio's `for task in to_cancel: task.cancel()`), in linear time: a
+/// task that the cancellation of an earlier one already reached through the awaits is not
+/// cancelled again (asyncio walks a chain of n tasks n times, once per cancel()).
+void cancel_once_each(const std::vector<TaskBase*>& tasks);
 
 template <class T>
 class TaskState final : public TaskBase {
