@@ -9,9 +9,14 @@
 // little real time, and it runs in a scratch directory with '/' removed from every argument
 // so a trace file cannot land anywhere else. Values the command line must reject whatever
 // its limits (absurdly large or malformed numbers) pass through.
+//
+// AIOSIM_FUZZ_ECHO=1 prints each call's arguments, exit status and output (to reproduce a
+// finding: AIOSIM_FUZZ_ECHO=1 build/fuzz/fuzz/cli_fuzz FILE).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdio>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -140,6 +145,29 @@ bool harmless(const std::vector<std::string>& args) {
     return true;
 }
 
+// A value no numeric option may accept (issue 9: `--seed -1` became 2^64-1, `--seed ''` 0,
+// `--seeds 99999999999999999999999` saturated): empty, a negative integer, or a decimal
+// beyond 2^64-1.
+bool out_of_every_range(std::string_view v) {
+    if (v.empty()) return true;
+    std::string_view d = v.front() == '-' ? v.substr(1) : v;
+    if (d.empty() || digits_in(d) != d.size()) return false;
+    if (v.front() == '-') return d.find_first_not_of('0') != std::string_view::npos;
+    while (d.size() > 1 && d.front() == '0') d.remove_prefix(1);
+    return d.size() > 20 || (d.size() == 20 && d > "18446744073709551615");
+}
+
+// The first numeric option given a value out of every range, if any.
+std::string wrongly_numbered(const std::vector<std::string>& args) {
+    std::string buf;
+    for (std::size_t i = 0; i < args.size(); ++i)
+        for (std::string_view opt :
+             {"--seed", "--seeds", "--seed-start", "--max-runs", "--jobs", "-j", "--pct-depth", "--pct-steps"})
+            if (const std::string* v = value_of(args, i, opt, buf); v && out_of_every_range(*v))
+                return std::string(opt) + " '" + *v + "'";
+    return {};
+}
+
 void clear_scratch() {
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(scratch, ec)) std::filesystem::remove_all(e.path(), ec);
@@ -189,6 +217,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     } catch (...) {
         aio::fuzz::fail("aio::cli::main threw: " + aio::fuzz::describe_current(), input);
     }
+    if (std::getenv("AIOSIM_FUZZ_ECHO")) {
+        std::string line;
+        for (const auto& a : args) line += "[" + a + "] ";
+        std::fprintf(stderr, "argv: %s\nstatus: %d\n--- out:\n%s--- err:\n%s---\n", line.c_str(), status,
+                     out.str().c_str(), err.str().c_str());
+    }
     unsetenv("TEST_TOTAL_SHARDS");
     unsetenv("TEST_SHARD_INDEX");
     clear_scratch();
@@ -199,5 +233,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         aio::fuzz::check_message(err.str(), input);
         if (err.str().empty()) aio::fuzz::fail("exit status 2 without a message on standard error", input);
     }
+    if (status != 2)
+        if (std::string bad = wrongly_numbered(args); !bad.empty())
+            aio::fuzz::fail("accepted " + bad + " (exit " + std::to_string(status) + "): a numeric option must refuse it",
+                            input);
+    // A check that ran nothing must not pass (issue 9): an exploration that made no run
+    // does not exit 0 (nor 0 with --expect-failure, which reverses 0 and 1).
+    const std::string o = out.str();
+    if (status != 2 && std::find(args.begin(), args.end(), "explore") != args.end() &&
+        o.find("summary: 0 runs") != std::string::npos)
+        aio::fuzz::fail("explore made 0 runs and exited " + std::to_string(status), input);
     return 0;
 }

@@ -53,6 +53,8 @@ aio::Coro<int> worker(Probe& p, aio::Event& go, Duration d, int id) {
     co_return id + 1;
 }
 
+aio::Coro<void> nap() { co_await aio::sleep(5ms); }
+
 aio::Coro<int> program(Probe& p, std::vector<Duration> delays, bool use_thread, Duration timeout) {
     aio::Event go;
     std::vector<aio::Task<int>> tasks;
@@ -62,7 +64,7 @@ aio::Coro<int> program(Probe& p, std::vector<Duration> delays, bool use_thread, 
     for (auto& t : tasks) sum += co_await t;
     if (use_thread) sum += co_await aio::to_thread([] { return 100; });
     try {
-        co_await aio::wait_for(aio::sleep(5ms), timeout);
+        co_await aio::wait_for(nap(), timeout);
         sum += 1000;
     } catch (const aio::TimeoutError&) {
         sum += 2000;
