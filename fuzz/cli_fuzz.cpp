@@ -114,16 +114,16 @@ std::size_t digits_in(std::string_view v) {
     return n;
 }
 
-// A count the harness lets through: no digit at all (malformed), at most two digits with an
+// A count the harness lets through: no digit at all (malformed), at most `most` digits with an
 // optional sign and surrounding blanks, or more than 20 digits (beyond any 64-bit value).
-bool harmless_count(std::string_view v) {
+bool harmless_count(std::string_view v, std::size_t most) {
     const std::size_t d = digits_in(v);
     if (d == 0 || d > 20) return true;
     std::string_view t = v;
     while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
     while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
     if (!t.empty() && (t.front() == '-' || t.front() == '+')) t.remove_prefix(1);
-    return !t.empty() && t.size() <= 2 && digits_in(t) == t.size();
+    return !t.empty() && t.size() <= most && digits_in(t) == t.size();
 }
 
 // A duration the harness lets through: malformed (no digit, or beyond 20 digits), or at most
@@ -138,8 +138,10 @@ bool harmless_duration(std::string_view v) {
 bool harmless(const std::vector<std::string>& args) {
     std::string buf;
     for (std::size_t i = 0; i < args.size(); ++i) {
-        for (std::string_view opt : {"--seeds", "--jobs", "-j", "--max-runs", "--pct-steps", "--seed-start"})
-            if (const std::string* v = value_of(args, i, opt, buf); v && !harmless_count(*v)) return false;
+        for (std::string_view opt : {"--seeds", "--max-runs"})
+            if (const std::string* v = value_of(args, i, opt, buf); v && !harmless_count(*v, 2)) return false;
+        for (std::string_view opt : {"--jobs", "-j"})  // threads
+            if (const std::string* v = value_of(args, i, opt, buf); v && !harmless_count(*v, 1)) return false;
         if (const std::string* v = value_of(args, i, "--time", buf); v && !harmless_duration(*v)) return false;
     }
     return true;

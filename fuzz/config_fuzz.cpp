@@ -122,6 +122,7 @@ Input make_input(FuzzedDataProvider& in) {
     c.fingerprint = in.ConsumeBool();
     c.thread_step_budget = any_count(in);
     c.strict_replay = in.ConsumeBool();
+    if (in.ConsumeBool()) c.thread_timeout = any_duration(in);
     if (in.ConsumeBool()) {
         aio::sim::Schedule r = any_schedule(in);
         if (in.ConsumeBool()) {
@@ -139,7 +140,9 @@ Input make_input(FuzzedDataProvider& in) {
     }
     const int tasks = in.ConsumeIntegralInRange<int>(1, 3);
     for (int i = 0; i < tasks; ++i) x.delays.push_back(std::chrono::milliseconds(in.ConsumeIntegralInRange<int>(0, 20)));
-    x.use_thread = in.ConsumeBool();
+    // A to_thread job only when the loop waits long enough for it: a shorter (valid) timeout
+    // reports a job still running on a slow machine as stuck, which depends on real time.
+    x.use_thread = in.ConsumeBool() && (c.thread_timeout >= std::chrono::seconds(1) || c.thread_timeout < Duration::zero());
     x.timeout = std::chrono::milliseconds(in.ConsumeIntegralInRange<int>(0, 10));
     return x;
 }
