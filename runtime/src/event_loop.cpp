@@ -59,27 +59,6 @@ void CallbackNode::invoke(void* self) {
     }
 }
 
-std::string format_context(const ExceptionContext& ctx, bool with_location) {
-    std::string out = ctx.message;
-    if (!ctx.task_name.empty()) out += fmt::format("\ntask: <Task name='{}' id={}>", ctx.task_name, ctx.task_id);
-    if (ctx.exception) out += fmt::format("\nexception: {}", describe(ctx.exception));
-    if (with_location && ctx.created_at)
-        out += fmt::format("\ncreated at: {}:{} in {}", ctx.created_at->file_name(), ctx.created_at->line(),
-                           ctx.created_at->function_name());
-    return out;
-}
-
-void report(EventLoop* loop, const ExceptionContext& ctx) noexcept {
-    if (loop) {
-        loop->call_exception_handler(ctx);
-        return;
-    }
-    try {
-        std::fputs((format_context(ctx, true) + "\n").c_str(), stderr);
-    } catch (...) {
-    }
-}
-
 }  // namespace detail
 
 // ---- construction and teardown ----------------------------------------------------------

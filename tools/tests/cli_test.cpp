@@ -5,6 +5,9 @@
 #include <aio/cli.hpp>
 #include <aio/scenario.hpp>
 #include <aio/sim/sim_loop.hpp>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -999,4 +1002,116 @@ TEST_CASE("distinct values are counted exactly up to the cap, then estimated, th
     CHECK_FALSE(past.exact());
     CHECK(past.value() > DistinctCount::exact_cap * 98 / 100);
     CHECK(past.value() < DistinctCount::exact_cap * 102 / 100);
+}
+
+// ---- reports that used to go straight to the process's stderr --------------------------------
+
+namespace {
+
+// What the process writes to file descriptor 2 while it lives: reports that bypass the
+// streams the command line was given.
+class ProcessStderr {
+public:
+    ProcessStderr() : file_(std::tmpfile()) {
+        std::fflush(stderr);
+        saved_ = ::dup(2);
+        ::dup2(::fileno(file_), 2);
+    }
+    ~ProcessStderr() { restore(); }
+    std::string text() {
+        restore();
+        std::rewind(file_);
+        std::string s;
+        for (int c; (c = std::fgetc(file_)) != EOF;) s += static_cast<char>(c);
+        return s;
+    }
+
+private:
+    void restore() {
+        if (saved_ < 0) return;
+        std::fflush(stderr);
+        ::dup2(saved_, 2);
+        ::close(saved_);
+        saved_ = -1;
+    }
+    std::FILE* file_;
+    int saved_ = -1;
+};
+
+aio::Coro<void> raises_soon() {
+    co_await aio::sleep(std::chrono::seconds(0));
+    throw std::runtime_error("nobody looked");
+}
+// Returns a task that failed, whose exception nobody retrieved: its handle outlives the loop.
+aio::Coro<aio::Task<void>> leaves_failed_task() {
+    auto t = aio::create_task(raises_soon(), "orphan");
+    co_await aio::sleep(std::chrono::seconds(1));
+    co_return t;
+}
+int drops_task_after_its_loop(aio::scenario::Context& ctx) {
+    aio::Task<void> t = aio::run(leaves_failed_task(), ctx.run_options());
+    ctx.print("loop gone");
+    return 0;  // t dies here, after its loop
+}
+
+// A pending task whose cleanup waits forever when cancelled: the shutdown of aio::run
+// deadlocks, and main's own exception is in flight, so ~Runner meets the error.
+aio::Coro<void> stubborn() {
+    try {
+        co_await aio::sleep(std::chrono::hours(1));
+    } catch (const aio::CancelledError&) {
+    }
+    aio::Future<int> never(aio::get_running_loop());
+    co_await never;
+}
+aio::Coro<void> raises_with_a_stubborn_task() {
+    auto t = aio::create_task(stubborn(), "stubborn");
+    co_await aio::sleep(std::chrono::seconds(0));
+    throw std::runtime_error("main failed");
+}
+int cleanup_deadlocks(aio::scenario::Context& ctx) {
+    try {
+        aio::run(raises_with_a_stubborn_task(), ctx.run_options());
+    } catch (const std::runtime_error& e) {
+        ctx.print("caught {}", e.what());
+    }
+    return 0;
+}
+
+aio::scenario::Registry report_sample() {
+    aio::scenario::Registry r = sim_sample();
+    r.add("orphan", "drops a failed task after its loop is gone", &drops_task_after_its_loop);
+    r.add("cleanup_deadlocks", "aio::run's cleanup deadlocks while main's exception unwinds", &cleanup_deadlocks);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("a task that outlives its loop reports its lost exception with the scenario's errors, not on the process's stderr") {
+    for (const char* loop : {"sim", "real"}) {
+        CAPTURE(loop);
+        ProcessStderr process;
+        auto r = cli(report_sample(), {"run", "orphan", "--loop", loop});
+        const std::string leaked = process.text();
+        CHECK(leaked.empty());
+        CHECK(r.out == "loop gone\n");
+        CHECK(r.err.starts_with("Task exception was never retrieved\ntask: <Task name='orphan' id=2>\n"
+                                "exception: std::runtime_error: nobody looked\ncreated at: "));
+    }
+}
+
+TEST_CASE("~Runner's error while closing reaches the loop's exception handler, so run and explore capture it") {
+    ProcessStderr process;
+    auto r = cli(report_sample(), {"run", "cleanup_deadlocks"});
+    auto e = cli(report_sample(), {"explore", "cleanup_deadlocks", "--seeds", "3"});
+    const std::string leaked = process.text();
+    INFO(r.err);
+    INFO(e.out);
+    CHECK(leaked.empty());
+    CHECK(r.out == "caught main failed\n");
+    CHECK(r.err.starts_with("aio::Runner: error while closing the loop (in ~Runner, which cannot throw it)\n"
+                            "exception: RuntimeError: aio::sim::Deadlock"));
+    CHECK(r.status == 1);  // and the simulator's record makes it a failed run
+    CHECK(e.status == 1);
+    CHECK(e.out.find("FAILED: ") != std::string::npos);
 }
