@@ -3,14 +3,29 @@
 # under the random and pct policies. Reference scenarios must hold their oracles in every run
 # (SEEDS seeds each, default AIOSIM_EXPLORE_SEEDS or 2000); each known-bug scenario (bug_*)
 # must be found (--expect-failure, 200 seeds), and the printed command must reproduce it.
+# Exploring nothing is no pass: when `aiosim list` fails or lists no scenario, it says so and
+# exits 1; the last line counts the explorations made.
 # Exit status: 0 all as expected, 1 not.
 set -euo pipefail
 seeds=${1:-${AIOSIM_EXPLORE_SEEDS:-2000}}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failed=0
-for name in $(aiosim list | awk '{print $1}'); do
+explored=0
+# Not `for name in $(aiosim list ...)`: a failing command in a for's word list stops nothing,
+# and the loop would run zero times and pass.
+if ! aiosim list > "$tmp/list" 2>&1; then
+  echo "FAIL: \`aiosim list\` failed, so there is nothing to explore:"; sed 's/^/    /' "$tmp/list"
+  exit 1
+fi
+names=$(awk '{print $1}' "$tmp/list")
+if [ -z "$names" ]; then
+  echo "FAIL: \`aiosim list\` lists no scenario, and exploring nothing does not pass:"; sed 's/^/    /' "$tmp/list"
+  exit 1
+fi
+for name in $names; do
   for policy in random pct; do
+    explored=$((explored + 1))
     if [[ $name == bug_* ]]; then
       args=(--seeds 200 --expect-failure)
       [ "$policy" = pct ] && args+=(--pct-steps 20)  # the bug scenarios make about 20 choices
@@ -38,4 +53,5 @@ for name in $(aiosim list | awk '{print $1}'); do
     fi
   done
 done
+echo "explored $explored scenario-policy pairs ($(echo "$names" | wc -l) scenarios)"
 exit "$failed"

@@ -1,11 +1,14 @@
 #include "aio/check/explore.hpp"
 
+#include "aio/check/environment.hpp"
+
 #include <fmt/format.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <string_view>
 
@@ -14,68 +17,6 @@
 namespace aio::check {
 
 namespace {
-
-std::optional<std::string> env(const char* name) {
-    const char* v = std::getenv(name);
-    if (!v || !*v) return std::nullopt;
-    return std::string(v);
-}
-
-std::uint64_t parse_u64(const std::string& s, const char* var) {
-    std::size_t used = 0;
-    unsigned long long v = 0;
-    try {
-        v = std::stoull(s, &used);
-    } catch (...) {
-        used = 0;
-    }
-    if (used != s.size() || s.empty() || s[0] == '-')
-        throw aio::ValueError(fmt::format("{}: '{}' is not a non-negative integer", var, s));
-    return v;
-}
-
-std::chrono::milliseconds parse_budget(const std::string& s) {
-    std::size_t i = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == 0) throw aio::ValueError(fmt::format("AIOSIM_TIME_BUDGET: '{}' is not a duration like 30s, 2m or 500ms", s));
-    const std::uint64_t n = parse_u64(s.substr(0, i), "AIOSIM_TIME_BUDGET");
-    const std::string unit = s.substr(i);
-    if (unit == "ms") return std::chrono::milliseconds(n);
-    if (unit == "s" || unit.empty()) return std::chrono::seconds(n);
-    if (unit == "m") return std::chrono::minutes(n);
-    if (unit == "h") return std::chrono::hours(n);
-    throw aio::ValueError(fmt::format("AIOSIM_TIME_BUDGET: unknown unit '{}' in '{}' (use ms, s, m or h)", unit, s));
-}
-
-// Applies AIOSIM_SEEDS, AIOSIM_POLICY and AIOSIM_TIME_BUDGET to the options.
-void apply_environment(ExploreOptions& o) {
-    if (auto s = env("AIOSIM_SEEDS")) {
-        if (auto dots = s->find(".."); dots != std::string::npos) {
-            const std::uint64_t a = parse_u64(s->substr(0, dots), "AIOSIM_SEEDS");
-            const std::uint64_t b = parse_u64(s->substr(dots + 2), "AIOSIM_SEEDS");
-            if (b < a) throw aio::ValueError(fmt::format("AIOSIM_SEEDS: empty range '{}'", *s));
-            o.first_seed = a;
-            o.seeds = b - a + 1;
-        } else {
-            o.seeds = parse_u64(*s, "AIOSIM_SEEDS");
-        }
-    }
-    if (auto p = env("AIOSIM_POLICY")) {
-        o.policies.clear();
-        std::string_view rest = *p;
-        while (!rest.empty()) {
-            const auto comma = rest.find(',');
-            const std::string_view name = rest.substr(0, comma);
-            auto policy = aio::sim::policy_from_name(name);
-            if (!policy)
-                throw aio::ValueError(fmt::format("AIOSIM_POLICY: unknown policy '{}' (valid: {})", name,
-                                                  aio::sim::policy_names()));
-            o.policies.push_back(*policy);
-            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-        }
-    }
-    if (auto b = env("AIOSIM_TIME_BUDGET")) o.time_budget = parse_budget(*b);
-}
 
 std::string shell_quote(const std::string& s) {
     if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") ==
@@ -96,18 +37,33 @@ public:
     Explorer(const RunOne& run_one, ExploreOptions o) : run_one_(run_one), o_(std::move(o)) {}
 
     Verdict run() {
-        const auto replay = env("AIOSIM_REPLAY");
-        const auto only = env("AIOSIM_CHECK");
-        if (replay && (!only || *only == o_.name)) return replay_one(*replay);
-        apply_environment(o_);
+        const Environment env = read_environment();
+        if (env.replay && (!env.check || *env.check == o_.name)) return replay_one(*env.replay);
+        if (env.seeds) {
+            o_.first_seed = env.seeds->first;
+            o_.seeds = env.seeds->count;
+        }
+        if (env.policies) o_.policies = *env.policies;
+        if (env.time_budget) o_.time_budget = *env.time_budget;
+        if (o_.seeds > 0 && o_.first_seed > std::numeric_limits<std::uint64_t>::max() - (o_.seeds - 1))
+            throw aio::ValueError(fmt::format(
+                "aio::check '{}': seeds {} .. {} + {} - 1 go past the largest seed, {}; lower "
+                "ExploreOptions::first_seed or ExploreOptions::seeds",
+                o_.name, o_.first_seed, o_.first_seed, o_.seeds, std::numeric_limits<std::uint64_t>::max()));
+        if (o_.time_budget && (o_.time_budget->count() < 0 || *o_.time_budget > max_time_budget))
+            throw aio::ValueError(fmt::format("aio::check '{}': ExploreOptions::time_budget must be from 0 to {} ms",
+                                              o_.name, max_time_budget.count()));
+
         const auto t0 = std::chrono::steady_clock::now();
         auto out_of_time = [&] {
             return o_.time_budget && std::chrono::steady_clock::now() - t0 >= *o_.time_budget;
         };
         bool fifo_done = false;
+        std::uint64_t seeds_run = 0;
         // A time budget still runs the first seed under every policy.
         for (std::uint64_t i = 0; i < o_.seeds && (i == 0 || !out_of_time()); ++i) {
             const std::uint64_t seed = o_.first_seed + i;
+            ++seeds_run;
             for (Policy p : o_.policies) {
                 if (p == Policy::fifo) {
                     if (fifo_done) continue;
@@ -126,13 +82,51 @@ public:
                 }
             }
         }
+        const std::string what = fmt::format("{}; {}", policy_list(),
+                                             seeds_run == 0 ? std::string("no seeds")
+                                             : seeds_run == 1
+                                                 ? fmt::format("seed {}", o_.first_seed)
+                                                 : fmt::format("seeds {}..{}", o_.first_seed, o_.first_seed + seeds_run - 1));
+        const bool budget_cut = seeds_run < o_.seeds;
+        if (v_.runs == 0) {
+            v_.summary = fmt::format("aio::check: '{}': 0 runs ({})", o_.name, what);
+            if (o_.allow_empty) {
+                v_.summary += ", allowed to run nothing (ExploreOptions::allow_empty)";
+                return v_;
+            }
+            v_.ok = false;
+            v_.report = fmt::format(
+                "aio::check: '{}' ran nothing: 0 runs ({}). A check that runs nothing does not pass: give it "
+                "policies and seeds (ExploreOptions::policies and ::seeds, or AIOSIM_POLICY and AIOSIM_SEEDS), or set "
+                "ExploreOptions::allow_empty where running nothing is expected\n",
+                o_.name, what);
+            print(v_.report);
+            return v_;
+        }
+        v_.summary = fmt::format("aio::check: '{}' passed: {} run{} ({}{})", o_.name, v_.runs, v_.runs == 1 ? "" : "s",
+                                 what, budget_cut ? "; the time budget ended it" : "");
         return v_;
     }
 
 private:
-    Verdict replay_one(const std::string& replay) {
+    std::string policy_list() const {
+        if (o_.policies.empty()) return "no policies";
+        std::string s = "policies ";
+        for (std::size_t i = 0; i < o_.policies.size(); ++i)
+            s += (i ? "," : "") + std::string(aio::sim::policy_name(o_.policies[i]));
+        return s;
+    }
+
+    void print(const std::string& text) const {
+        if (o_.print)
+            o_.print(text);
+        else
+            std::fputs(text.c_str(), stderr);
+    }
+
+    Verdict replay_one(const Schedule& replay) {
         aio::sim::Config cfg = o_.base;
-        cfg.replay = Schedule::parse(replay);  // throws ReplayParseError saying where and why
+        cfg.replay = replay;
         cfg.strict_replay = true;
         auto rec = std::make_shared<aio::sim::RunRecord>();
         cfg.record = rec;
@@ -140,6 +134,8 @@ private:
         if (auto error = run_one_(cfg)) {
             o_.shrink = false;
             fail(cfg.schedule().policy, cfg.schedule().seed, *error, *rec);
+        } else {
+            v_.summary = fmt::format("aio::check: '{}' passed: 1 run (AIOSIM_REPLAY={})", o_.name, replay.to_string());
         }
         return v_;
     }
@@ -183,10 +179,8 @@ private:
             o_.name, aio::sim::policy_name(p), p == Policy::fifo ? "" : fmt::format(", seed {}", seed), v_.runs,
             f.error, f.replay, f.decisions_after, f.decisions_before, shrink_note, f.replay_command, f.seed_command);
         v_.failure = std::move(f);
-        if (o_.print)
-            o_.print(v_.report);
-        else
-            std::fputs(v_.report.c_str(), stderr);
+        v_.summary = fmt::format("aio::check: '{}' failed after {} run{}", o_.name, v_.runs, v_.runs == 1 ? "" : "s");
+        print(v_.report);
     }
 
     const RunOne& run_one_;

@@ -1,5 +1,6 @@
 // aio::check's own behaviour: shrinking, exploration, environment variables, errors.
 #include <aio/check/doctest.hpp>
+#include <aio/check/environment.hpp>
 #include <aio/check/explore.hpp>
 #include <aio/check/rapidcheck.hpp>
 #include <aio/check/shrink.hpp>
@@ -149,11 +150,15 @@ TEST_CASE("environment variables set the budget and the policies") {
     SUBCASE("bad values are errors that name the variable and the valid values") {
         setenv("AIOSIM_POLICY", "fast", 1);
         CHECK_THROWS_WITH_AS(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()),
-                             "AIOSIM_POLICY: unknown policy 'fast' (valid: fifo, timers, random, pct)", aio::ValueError);
+                             "AIOSIM_POLICY: unknown policy 'fast' (valid: fifo, timers, random, pct; give one or more, "
+                             "separated by commas, each once)",
+                             aio::ValueError);
         CleanEnv::clear();
         setenv("AIOSIM_SEEDS", "many", 1);
         CHECK_THROWS_WITH_AS(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()),
-                             "AIOSIM_SEEDS: 'many' is not a non-negative integer", aio::ValueError);
+                             "AIOSIM_SEEDS: 'many' is not a seed budget; use N (seeds 1..N, N from 1 to "
+                             "18446744073709551615) or A..B (seeds A to B, A <= B)",
+                             aio::ValueError);
         CleanEnv::clear();
         setenv("AIOSIM_REPLAY", "aiosim1:random", 1);
         CHECK_THROWS_AS(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()),
@@ -181,3 +186,150 @@ AIOSIM_PROPERTY("a generated schedule replays the same way twice", [](const Sche
     const std::string first = aio::check::run(s, [] { return race3(); });
     RC_ASSERT(aio::check::run(s, [] { return race3(); }) == first);
 });
+
+// ---- a check that ran nothing does not pass; malformed variables are errors -----------------
+
+namespace {
+
+// Fails under every schedule: a check of it can only pass by running nothing.
+aio::Coro<void> always_fails() {
+    co_await aio::sleep(1s);
+    throw std::logic_error("always");
+}
+
+}  // namespace
+
+TEST_CASE("AIOSIM_SEEDS that would run no seed is an error naming the variable, not a pass") {
+    CleanEnv env;
+    for (const char* v : {"0", "0..18446744073709551615"}) {
+        CAPTURE(v);
+        setenv("AIOSIM_SEEDS", v, 1);
+        setenv("AIOSIM_POLICY", "random", 1);
+        CHECK_THROWS_WITH_AS(aio::check::for_all_schedules([] { return always_fails(); }, quiet()),
+                             doctest::Contains(("AIOSIM_SEEDS: '" + std::string(v) + "' ").c_str()), aio::ValueError);
+    }
+}
+
+TEST_CASE("AIOSIM_SEEDS, AIOSIM_POLICY and AIOSIM_TIME_BUDGET reject what would wrap, saturate or be ignored") {
+    for (const char* v : {"-1", "99999999999999999999999", "18446744073709551616", "", " 5", "5 ", "+5", "5..", "..5",
+                          "1..2..3", "7..3", "1e3", "0x10"}) {
+        CAPTURE(v);
+        CHECK_THROWS_WITH_AS(aio::check::parse_seeds(v), doctest::Contains("AIOSIM_SEEDS: '"), aio::ValueError);
+    }
+    CHECK(aio::check::parse_seeds("7") == aio::check::SeedRange{1, 7});
+    CHECK(aio::check::parse_seeds("10..12") == aio::check::SeedRange{10, 3});
+    CHECK(aio::check::parse_seeds("18446744073709551615..18446744073709551615") ==
+          aio::check::SeedRange{18446744073709551615ULL, 1});
+    CHECK(aio::check::parse_seeds("1..18446744073709551615") == aio::check::SeedRange{1, 18446744073709551615ULL});
+
+    for (const char* v : {"random,", ",random", "random,,pct", "random,random", "Random", ""}) {
+        CAPTURE(v);
+        CHECK_THROWS_WITH_AS(aio::check::parse_policies(v), doctest::Contains("AIOSIM_POLICY: "), aio::ValueError);
+    }
+    CHECK(aio::check::parse_policies("pct,fifo") == std::vector{aio::sim::Policy::pct, aio::sim::Policy::fifo});
+
+    for (const char* v : {"99999999999999999999h", "10001h", "9223372036854775807ms", "-1s", "1.5s", "1d", "s", ""}) {
+        CAPTURE(v);
+        CHECK_THROWS_WITH_AS(aio::check::parse_duration(v), doctest::Contains("AIOSIM_TIME_BUDGET: '"),
+                             aio::ValueError);
+    }
+    CHECK(aio::check::parse_duration("0ms") == 0ms);
+    CHECK(aio::check::parse_duration("30") == 30s);
+    CHECK(aio::check::parse_duration("10000h") == std::chrono::hours(10000));
+    CHECK(aio::check::parse_duration("2m", "--time") == 2min);
+    CHECK_THROWS_WITH_AS(aio::check::parse_duration("soon", "--time"), doctest::Contains("--time: 'soon' "),
+                         aio::ValueError);
+}
+
+TEST_CASE("a malformed variable makes for_all_schedules throw before any run, whichever variable it is") {
+    CleanEnv env;
+    int runs = 0;
+    auto counted = [&runs]() -> aio::Coro<void> {
+        ++runs;
+        co_return;
+    };
+    setenv("AIOSIM_TIME_BUDGET", "99999999999999999h", 1);
+    CHECK_THROWS_WITH_AS(aio::check::for_all_schedules(counted, quiet()), doctest::Contains("AIOSIM_TIME_BUDGET: "),
+                         aio::ValueError);
+    CleanEnv::clear();
+    setenv("AIOSIM_POLICY", "random,", 1);
+    CHECK_THROWS_WITH_AS(aio::check::for_all_schedules(counted, quiet()),
+                         doctest::Contains("AIOSIM_POLICY: an empty policy name"), aio::ValueError);
+    CHECK(runs == 0);
+}
+
+TEST_CASE("the environment parser reads only the lookup it is given") {
+    auto lookup = [](std::string_view name) -> std::optional<std::string> {
+        if (name == "AIOSIM_SEEDS") return "3..4";
+        if (name == "AIOSIM_POLICY") return "pct";
+        if (name == "AIOSIM_TIME_BUDGET") return "";  // empty: not given
+        if (name == "AIOSIM_CHECK") return "c";
+        return std::nullopt;
+    };
+    const aio::check::Environment e = aio::check::parse_environment(lookup);
+    CHECK(e.seeds == aio::check::SeedRange{3, 2});
+    CHECK(e.policies == std::vector{aio::sim::Policy::pct});
+    CHECK_FALSE(e.time_budget.has_value());
+    CHECK_FALSE(e.replay.has_value());
+    CHECK(e.check == "c");
+}
+
+TEST_CASE("a check that made no run fails and says so, unless allow_empty") {
+    CleanEnv env;
+    std::string printed;
+    auto o = quiet("nothing");
+    o.seeds = 0;
+    o.print = [&printed](const std::string& s) { printed += s; };
+    const auto v = aio::check::for_all_schedules([] { return always_fails(); }, o);
+    CHECK_FALSE(v.ok);
+    CHECK(v.runs == 0);
+    CHECK(v.report == printed);
+    CHECK(v.report.starts_with("aio::check: 'nothing' ran nothing: 0 runs (policies fifo,timers,random,pct; no "
+                               "seeds). A check that runs nothing does not pass"));
+    auto no_policies = quiet("nothing");
+    no_policies.policies.clear();
+    const auto w = aio::check::for_all_schedules([] { return always_fails(); }, no_policies);
+    CHECK_FALSE(w.ok);
+    CHECK(w.report.find("0 runs (no policies; seeds 1..50)") != std::string::npos);
+
+    o.allow_empty = true;
+    const auto allowed = aio::check::for_all_schedules([] { return always_fails(); }, o);
+    CHECK(allowed.ok);
+    CHECK(allowed.summary == "aio::check: 'nothing': 0 runs (policies fifo,timers,random,pct; no seeds), allowed to "
+                             "run nothing (ExploreOptions::allow_empty)");
+}
+
+TEST_CASE("the verdict's summary always says how many runs were made") {
+    CleanEnv env;
+    auto holds = [](const std::string& s) { return s.size() == 3; };
+    auto o = quiet("sum");
+    o.seeds = 2;
+    const auto v = aio::check::for_all_schedules([] { return race3(); }, holds, o);
+    CHECK(v.summary == "aio::check: 'sum' passed: 7 runs (policies fifo,timers,random,pct; seeds 1..2)");
+    const auto f = aio::check::for_all_schedules([] { return always_fails(); }, quiet("f"));
+    CHECK(f.runs == 1);  // fifo runs first, and fails
+    CHECK(f.summary == "aio::check: 'f' failed after 1 run");
+}
+
+TEST_CASE("first_seed + seeds going past the largest seed is an error, not a wrap to seed 0") {
+    CleanEnv env;
+    auto o = quiet();
+    o.first_seed = 18446744073709551615ULL;
+    o.seeds = 2;
+    CHECK_THROWS_WITH_AS(aio::check::for_all_schedules([] { return race3(); }, o),
+                         doctest::Contains("go past the largest seed"), aio::ValueError);
+    o.seeds = 1;
+    o.policies = {aio::sim::Policy::random};
+    CHECK(aio::check::for_all_schedules([] { return race3(); }, o).runs == 1);
+}
+
+TEST_CASE("a rapidcheck property that ran no case fails") {
+    rc::detail::SuccessResult none;
+    none.numSuccess = 0;
+    const auto failure = aio::check::detail::rapidcheck_failure(rc::detail::TestResult(none));
+    REQUIRE(failure.has_value());
+    CHECK(failure->find("ran no test case") != std::string::npos);
+    rc::detail::SuccessResult some;
+    some.numSuccess = 3;
+    CHECK_FALSE(aio::check::detail::rapidcheck_failure(rc::detail::TestResult(some)).has_value());
+}

@@ -756,10 +756,12 @@ TEST_CASE("eager tasks keep their invariants under perturbed orders (random, pct
     under_perturbing_policies("eager", [] { return eager_program(); });
 }
 TEST_CASE("Runner: several runs on one simulator loop; pending tasks cancelled at close (random, pct)") {
-    std::uint64_t seeds = 20;
-    if (const char* e = std::getenv("AIOSIM_SEEDS")) seeds = std::max<std::uint64_t>(1, std::strtoull(e, nullptr, 10));
+    // AIOSIM_SEEDS as every aio::check call reads it (a malformed value is an error, never 1).
+    aio::check::SeedRange seeds{1, 20};
+    if (auto s = aio::check::read_environment().seeds) seeds = *s;
     for (Policy p : {Policy::random, Policy::pct}) {
-        for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+        for (std::uint64_t i = 0; i < seeds.count; ++i) {
+            const std::uint64_t seed = seeds.first + i;
             CAPTURE(seed);
             auto c = std::make_shared<RunnerCounts>();
             {

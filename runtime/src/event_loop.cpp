@@ -59,27 +59,6 @@ void CallbackNode::invoke(void* self) {
     }
 }
 
-std::string format_context(const ExceptionContext& ctx, bool with_location) {
-    std::string out = ctx.message;
-    if (!ctx.task_name.empty()) out += fmt::format("\ntask: <Task name='{}' id={}>", ctx.task_name, ctx.task_id);
-    if (ctx.exception) out += fmt::format("\nexception: {}", describe(ctx.exception));
-    if (with_location && ctx.created_at)
-        out += fmt::format("\ncreated at: {}:{} in {}", ctx.created_at->file_name(), ctx.created_at->line(),
-                           ctx.created_at->function_name());
-    return out;
-}
-
-void report(EventLoop* loop, const ExceptionContext& ctx) noexcept {
-    if (loop) {
-        loop->call_exception_handler(ctx);
-        return;
-    }
-    try {
-        std::fputs((format_context(ctx, true) + "\n").c_str(), stderr);
-    } catch (...) {
-    }
-}
-
 }  // namespace detail
 
 // ---- construction and teardown ----------------------------------------------------------
@@ -215,7 +194,7 @@ Handle EventLoop::call_soon(std::function<void()> fn) {
 }
 
 Handle EventLoop::call_later(Duration delay, std::function<void()> fn) {
-    return call_at(time() + delay, std::move(fn));
+    return call_at(deadline_after(time(), delay), std::move(fn));
 }
 
 Handle EventLoop::call_at(TimePoint when, std::function<void()> fn) {
@@ -291,7 +270,9 @@ void EventLoop::block_for_threadsafe(std::optional<std::chrono::steady_clock::ti
 TimePoint EventLoop::now() const { return TimePoint(std::chrono::steady_clock::now().time_since_epoch()); }
 
 void EventLoop::wait_for_work(std::optional<TimePoint> deadline) {
-    if (deadline)
+    // TimePoint::max() is "never": waiting until it would only hand libstdc++'s wait_until a
+    // time point it converts with unchecked arithmetic.
+    if (deadline && *deadline != TimePoint::max())
         block_for_threadsafe(std::chrono::steady_clock::time_point(deadline->time_since_epoch()));
     else
         block_for_threadsafe(std::nullopt);

@@ -1,6 +1,6 @@
 #pragma once
-// Internal: reporting an error to a loop's exception handler, or straight to standard
-// error when the loop is already gone.
+// Internal: reporting an error to a loop's exception handler, or, when the loop is already
+// gone, to the thread's aio::OrphanReportScope (standard error without one).
 #include <string>
 
 #include "aio/event_loop.hpp"

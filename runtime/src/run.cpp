@@ -44,17 +44,54 @@ void cancel_all_tasks(EventLoop& loop) {
     }
 }
 
+// asyncio.Runner.close: cancel what is pending, shut the executor down, and close the loop
+// whatever happened before. Returns the cleanup's error, or close()'s; with `report`, the
+// cleanup's error goes to the loop's exception handler at once instead (before close() adds
+// its own reports about the tasks it destroys). A second error (close() failing after the
+// cleanup did) always goes to the handler, so that nothing is lost.
+std::exception_ptr shut_down(EventLoop& loop, bool report) noexcept {
+    std::exception_ptr error;
+    try {
+        cancel_all_tasks(loop);
+        loop.run_until_complete(loop.shutdown_default_executor());
+    } catch (...) {
+        error = std::current_exception();
+        if (report) {
+            ExceptionContext ctx;
+            ctx.message = "aio::Runner: error while closing the loop (in ~Runner, which cannot throw it)";
+            ctx.exception = error;
+            loop.call_exception_handler(ctx);
+        }
+    }
+    try {
+        loop.close();
+    } catch (...) {
+        if (!error) return std::current_exception();
+        ExceptionContext ctx;
+        ctx.message = "aio::Runner: closing the loop failed too, after the error its cleanup raised";
+        ctx.exception = std::current_exception();
+        loop.call_exception_handler(ctx);
+    }
+    return report ? nullptr : error;
+}
+
 }  // namespace
 
 Runner::Runner(RunOptions options) : options_(std::move(options)) {}
 
 Runner::~Runner() {
-    try {
-        close();
-    } catch (const std::exception& e) {
-        std::fputs(fmt::format("aio::Runner: error while closing: {}\n", e.what()).c_str(), stderr);
-    } catch (...) {
-        std::fputs("aio::Runner: error while closing\n", stderr);
+    // A destructor cannot throw what close() would: the error goes to the loop's exception
+    // handler while the loop still exists (the scenario runner and the simulator's callers
+    // capture it there; the default handler prints it), as asyncio reports what it cannot raise.
+    if (closed_) return;
+    closed_ = true;
+    if (!loop_) return;
+    std::unique_ptr<EventLoop> loop = std::move(loop_);
+    if (std::exception_ptr e = shut_down(*loop, true)) {
+        ExceptionContext ctx;
+        ctx.message = "aio::Runner: error while closing the loop (in ~Runner, which cannot throw it)";
+        ctx.exception = e;
+        loop->call_exception_handler(ctx);
     }
 }
 
@@ -73,17 +110,7 @@ void Runner::close() {
     closed_ = true;
     if (!loop_) return;
     std::unique_ptr<EventLoop> loop = std::move(loop_);
-    struct CloseAnyway {
-        EventLoop& l;
-        ~CloseAnyway() {
-            try {
-                l.close();
-            } catch (...) {
-            }
-        }
-    } closer{*loop};
-    cancel_all_tasks(*loop);
-    loop->run_until_complete(loop->shutdown_default_executor());
+    if (std::exception_ptr e = shut_down(*loop, false)) std::rethrow_exception(e);
 }
 
 }  // namespace aio

@@ -3,7 +3,7 @@
 namespace aio {
 
 detail::SleepAwaiter sleep_until(TimePoint when) {
-    return detail::SleepAwaiter(when - get_running_loop().time());
+    return detail::SleepAwaiter(delay_until(when, get_running_loop().time()));
 }
 
 }  // namespace aio

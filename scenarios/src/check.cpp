@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "aio/errors.hpp"
+#include "aio/orphan_reports.hpp"
 
 namespace aio::scenario {
 
@@ -33,6 +34,9 @@ Outcome execute(const Scenario& scenario, const aio::RunOptions& options, Sink* 
     Outcome outcome;
     CaptureSink sink(outcome, echo);
     Context ctx(scenario.name, options, sink);
+    // A task or future that outlives its loop reports to no loop: its report is part of the
+    // scenario's standard error too, as the loops' own reports are (Context::run_options).
+    aio::OrphanReportScope orphans([&ctx](std::string_view text) { ctx.write(Stream::err, text); });
     try {
         outcome.exit_status = scenario.body(ctx);
     } catch (...) {

@@ -4,7 +4,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <limits>
+#include <vector>
+
+#include "aio/sim/validate.hpp"
 
 namespace aio::sim {
 
@@ -13,13 +17,68 @@ namespace {
 constexpr std::string_view magic = "aiosim";
 constexpr int version = 1;
 
+// The length of the UTF-8 sequence starting at t[i] (1 for a byte that starts none).
+std::size_t sequence_length(std::string_view t, std::size_t i) {
+    const auto b = static_cast<unsigned char>(t[i]);
+    std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 1;
+    if (i + n > t.size()) return 1;
+    for (std::size_t k = 1; k < n; ++k)
+        if ((static_cast<unsigned char>(t[i + k]) & 0xC0) != 0x80) return 1;
+    return n;
+}
+
+// One character of the input as shown in a message: a valid UTF-8 sequence as it is, a tab
+// as a tab (the caret line copies it, so the caret lines up), anything else unprintable as '?'.
+std::string_view shown_char(std::string_view t, std::size_t i, std::size_t n) {
+    const auto b = static_cast<unsigned char>(t[i]);
+    if (n == 1 && (b < 0x20 || b >= 0x7F) && b != '\t') return "?";
+    return t.substr(i, n);
+}
+
+// At most this many characters of the input are shown before and after the error.
+constexpr std::size_t excerpt_side = 30;
+
 std::string caret_message(std::string_view text, std::size_t offset, const std::string& reason) {
-    // Show the string and point at the offending character (long strings: a window).
-    const std::size_t window = 60;
-    std::size_t from = offset > window ? offset - window : 0;
-    std::string_view shown = text.substr(from, 2 * window);
-    return fmt::format("malformed replay string at character {}: {}\n  {}{}\n  {}^", offset, reason,
-                       from > 0 ? "..." : "", shown, std::string(offset - from + (from > 0 ? 3 : 0), ' '));
+    // Character (code point) starts up to the offset, so the window and the caret count
+    // characters, not bytes, and never cut a multibyte character.
+    offset = std::min(offset, text.size());
+    std::deque<std::size_t> starts;  // of the last excerpt_side characters before offset
+    std::size_t chars_before = 0;
+    for (std::size_t i = 0; i < offset; i += sequence_length(text, i)) {
+        if (starts.size() == excerpt_side) starts.pop_front();
+        starts.push_back(i);
+        ++chars_before;
+    }
+    const std::size_t from = chars_before > excerpt_side ? starts.front() : 0;
+    std::string shown = from > 0 ? "..." : "";
+    std::string caret(from > 0 ? 3 : 0, ' ');
+    std::size_t i = from;
+    while (i < offset) {
+        const std::size_t n = sequence_length(text, i);
+        shown += shown_char(text, i, n);
+        caret += text[i] == '\t' ? '\t' : ' ';
+        i += n;
+    }
+    for (std::size_t k = 0; i < text.size() && k <= excerpt_side; ++k) {
+        const std::size_t n = sequence_length(text, i);
+        shown += shown_char(text, i, n);
+        i += n;
+    }
+    if (i < text.size()) shown += "...";
+    return fmt::format("malformed replay string at character {}: {}\n  {}\n  {}^", chars_before, reason, shown, caret);
+}
+
+// Input quoted in a reason: at most `max_chars` characters, never cut inside one.
+std::string clip(std::string_view word, std::size_t max_chars = excerpt_side) {
+    std::string out;
+    std::size_t i = 0;
+    for (std::size_t k = 0; i < word.size() && k < max_chars; ++k) {
+        const std::size_t n = sequence_length(word, i);
+        out += shown_char(word, i, n);
+        i += n;
+    }
+    if (i < word.size()) out += "...";
+    return out;
 }
 
 class Parser {
@@ -30,7 +89,19 @@ public:
     bool done() const { return i_ >= t_.size(); }
     char peek() const { return done() ? '\0' : t_[i_]; }
     std::size_t pos() const { return i_; }
-    std::string got() const { return done() ? std::string("the end of the string") : fmt::format("'{}'", t_[i_]); }
+    std::string got() const {
+        if (done()) return "the end of the string";
+        const std::size_t n = sequence_length(t_, i_);
+        return fmt::format("'{}'", shown_char(t_, i_, n));
+    }
+    // Reports a range error of what was just read (validate.hpp's table) at `at`.
+    void check(const Schedule& s, std::size_t at) const {
+        try {
+            validate(s);
+        } catch (const ConfigError& e) {
+            fail(at, e.reason());
+        }
+    }
 
     void expect(char c, std::string_view what) {
         if (peek() != c) fail(i_, fmt::format("expected '{}' {}, got {}", c, what, got()));
@@ -67,7 +138,7 @@ public:
         else if (unit == "m") scale = 60'000'000'000;
         else if (unit == "h") scale = 3'600'000'000'000;
         else fail(us, fmt::format("{} needs a unit (ns, us, ms, s, m or h), got {}", what,
-                                  unit.empty() ? got() : fmt::format("'{}'", unit)));
+                                  unit.empty() ? got() : fmt::format("'{}'", clip(unit))));
         if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / scale)
             fail(s, fmt::format("{} is out of range", what));
         return Duration(static_cast<std::int64_t>(v * scale));
@@ -130,8 +201,7 @@ Schedule Schedule::parse(std::string_view text) {
     Schedule s;
     // Header: "aiosim" <version> ":".
     if (text.substr(0, magic.size()) != magic)
-        p.fail(0, fmt::format("a replay string starts with '{}{}:', got '{}'", magic, version,
-                              text.substr(0, std::min<std::size_t>(text.size(), 12))));
+        p.fail(0, fmt::format("a replay string starts with '{}{}:', got '{}'", magic, version, clip(text, 12)));
     p.i_ = magic.size();
     std::size_t vat = p.pos();
     std::uint64_t v = p.number("the format version");
@@ -143,7 +213,7 @@ Schedule Schedule::parse(std::string_view text) {
     std::string_view pname = p.word();
     auto pol = policy_from_name(pname);
     if (!pol)
-        p.fail(at, fmt::format("unknown policy '{}' (valid: {})", pname.empty() ? p.got() : std::string(pname),
+        p.fail(at, fmt::format("unknown policy {} (valid: {})", pname.empty() ? p.got() : "'" + clip(pname) + "'",
                                policy_names()));
     s.policy = *pol;
     p.expect(':', "after the policy");
@@ -155,30 +225,29 @@ Schedule Schedule::parse(std::string_view text) {
             at = p.pos();
             std::string_view key = p.word();
             if (key.empty()) p.fail(at, fmt::format("expected a parameter name (seed, d, k, jitter, start, steps, vtime) or '-', got {}", p.got()));
-            p.expect('=', fmt::format("after '{}'", key));
+            p.expect('=', fmt::format("after '{}'", clip(key)));
+            const std::size_t vat = p.pos();
             if (key == "seed") {
                 s.seed = p.number("the seed");
             } else if (key == "d") {
-                s.pct_depth = static_cast<int>(p.number("the pct depth d", 64));
-                if (s.pct_depth < 1) p.fail(at, "the pct depth d must be at least 1");
+                s.pct_depth = static_cast<int>(p.number("the pct depth d", max_pct_depth));
             } else if (key == "k") {
                 s.pct_steps = p.number("the pct step estimate k");
-                if (s.pct_steps < 1) p.fail(at, "the pct step estimate k must be at least 1");
             } else if (key == "jitter") {
                 s.jitter = p.duration("the jitter");
             } else if (key == "start") {
-                std::size_t vs = p.pos();
                 std::string_view name = p.word();
                 auto ts = task_start_from_name(name);
-                if (!ts) p.fail(vs, fmt::format("unknown task start '{}' (valid: scheduled, eager, run, task)", name));
+                if (!ts) p.fail(vat, fmt::format("unknown task start '{}' (valid: scheduled, eager, run, task)", clip(name)));
                 s.task_start = *ts;
             } else if (key == "steps") {
                 s.limits.max_steps = p.number("the step limit");
             } else if (key == "vtime") {
                 s.limits.max_virtual_time = p.duration("the virtual time limit");
             } else {
-                p.fail(at, fmt::format("unknown parameter '{}' (valid: seed, d, k, jitter, start, steps, vtime)", key));
+                p.fail(at, fmt::format("unknown parameter '{}' (valid: seed, d, k, jitter, start, steps, vtime)", clip(key)));
             }
+            p.check(s, vat);
             if (p.peek() != ',') break;
             p.i_++;
         }
@@ -191,7 +260,13 @@ Schedule Schedule::parse(std::string_view text) {
         p.i_++;
     } else {
         std::uint64_t next = 0;
+        bool last_position_used = false;  // a decision at 2^64-1: nothing can follow it
         for (;;) {
+            const std::size_t eat = p.pos();
+            if (last_position_used)
+                p.fail(eat, fmt::format("decision position out of range: the previous decision is at the last position "
+                                        "{}, so no decision can follow it",
+                                        std::numeric_limits<std::uint64_t>::max()));
             std::uint64_t skip = 0;
             if (p.at_digit()) skip = p.number("the count of zero decisions to skip");
             at = p.pos();
@@ -201,9 +276,14 @@ Schedule Schedule::parse(std::string_view text) {
             std::size_t iat = p.pos();
             std::uint64_t idx = p.number("the decision index", std::numeric_limits<std::uint32_t>::max());
             if (idx == 0) p.fail(iat, "a listed decision must be at least 1 (zero decisions are implied, not listed)");
-            if (skip > std::numeric_limits<std::uint64_t>::max() - next) p.fail(at, "decision position out of range");
-            list.push_back({next + skip, *kind, static_cast<std::uint32_t>(idx)});
-            next = next + skip + 1;
+            if (skip > std::numeric_limits<std::uint64_t>::max() - next)
+                p.fail(eat, fmt::format("decision position out of range: {} + {} zero decisions is past the last "
+                                        "position {}",
+                                        next, skip, std::numeric_limits<std::uint64_t>::max()));
+            const std::uint64_t position = next + skip;
+            list.push_back({position, *kind, static_cast<std::uint32_t>(idx)});
+            last_position_used = position == std::numeric_limits<std::uint64_t>::max();
+            next = last_position_used ? position : position + 1;
             if (p.peek() != '.') break;
             p.i_++;
         }

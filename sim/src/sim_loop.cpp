@@ -13,6 +13,7 @@
 
 #include "aio/detail/gather_state.hpp"
 #include "aio/executor.hpp"
+#include "aio/sim/validate.hpp"
 
 namespace aio::sim {
 
@@ -48,6 +49,10 @@ std::string what_of(const std::exception_ptr& e) {
 }
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) noexcept {
+    return b > UINT64_MAX - a ? UINT64_MAX : a + b;
+}
 
 // Shared with the worker threads: only a count, so no loop object is touched off-thread.
 struct ThreadSync {
@@ -164,8 +169,8 @@ struct SimLoop::Impl final : detail::LoopObserver {
             failed = true;
             failure = what_of(e);
             // The cleanup that follows (aio::run cancels everything) gets fresh budgets.
-            step_limit_at = loop.steps_run() + params.limits.max_steps;
-            time_limit_at = loop.now_ + params.limits.max_virtual_time;
+            step_limit_at = saturating_add(loop.steps_run(), params.limits.max_steps);
+            time_limit_at = deadline_after(loop.now_, params.limits.max_virtual_time);
         }
         pending = nullptr;
         rearm();
@@ -177,7 +182,7 @@ struct SimLoop::Impl final : detail::LoopObserver {
     }
     void rearm() {
         std::uint64_t a = step_limit_at;
-        if (!in_flight.empty()) a = std::min(a, in_flight.front().submit_step + cfg->thread_step_budget);
+        if (!in_flight.empty()) a = std::min(a, saturating_add(in_flight.front().submit_step, cfg->thread_step_budget));
         if (pending) a = 0;
         loop.step_alarm_ = a;
     }
@@ -312,15 +317,25 @@ struct SimLoop::Impl final : detail::LoopObserver {
         return failed ? fmt::format(" during the cleanup after an earlier failure ({})", first_line(failure)) : "";
     }
 
+    // Timers at TimePoint::max() (a sleep or timeout whose delay does not fit the clock) are
+    // "never": with nothing else to do the program would hang, as asyncio does.
+    std::string never_note() const {
+        const std::size_t n = loop.timer_count();
+        if (n == 0) return {};
+        return fmt::format(" that can fire ({} timer{} never fire: their deadline lies past the end of virtual time, "
+                           "about 292 years, so a sleep or timeout of that delay means forever)",
+                           n, n == 1 ? " is set to" : "s are set to");
+    }
+
     std::exception_ptr deadlock_error() const {
         auto tasks = blocked_tasks();
         auto cycles = find_cycles(tasks);
         std::string msg = fmt::format(
-            "aio::sim::Deadlock{}: no task can ever run again ({}): nothing is ready, no timer is set and no "
+            "aio::sim::Deadlock{}: no task can ever run again ({}): nothing is ready, no timer is set{} and no "
             "to_thread work is in flight.\nPending tasks, in creation order:\n{}"
             "Every task above waits for something only another waiting task could provide. aio::run's cleanup now "
             "cancels them.",
-            phase_note(), context(), format_blocked(tasks, cycles));
+            phase_note(), context(), never_note(), format_blocked(tasks, cycles));
         return std::make_exception_ptr(Deadlock(std::move(msg), std::move(tasks), std::move(cycles)));
     }
 
@@ -342,6 +357,15 @@ struct SimLoop::Impl final : detail::LoopObserver {
             "If the run is just long, raise the limit.",
             phase_note(), format_time(next), format_time(time_limit_at), context(),
             format_duration(params.limits.max_virtual_time), pending_report());
+        return std::make_exception_ptr(LimitExceeded(std::move(msg), LimitExceeded::Which::virtual_time));
+    }
+
+    std::exception_ptr end_of_time_error() const {
+        std::string msg = fmt::format(
+            "aio::sim::LimitExceeded{}: virtual time would pass the end of virtual time (TimePoint::max(), about 292 "
+            "years) ({}); the limit Config::limits.max_virtual_time = {} (replay parameter vtime=) allows the clock "
+            "to get this far. Lower the limit (720h by default) or the delays. Pending tasks:\n{}",
+            phase_note(), context(), format_duration(params.limits.max_virtual_time), pending_report());
         return std::make_exception_ptr(LimitExceeded(std::move(msg), LimitExceeded::Which::virtual_time));
     }
 
@@ -491,6 +515,7 @@ SimLoop::SimLoop(Config cfg) : SimLoop(std::make_shared<const Config>(std::move(
 SimLoop::SimLoop(std::shared_ptr<const Config> cfg) : impl_(std::make_unique<Impl>(*this, std::move(cfg))) {
     // Debug mode's slow-callback warnings measure real time: not under the simulator.
     slow_callback_duration = Duration::max();
+    validate(*impl_->cfg);  // a Config built in code is checked as one read from a replay string
     impl_->setup();
 }
 
@@ -538,7 +563,8 @@ void SimLoop::wait_for_work(std::optional<TimePoint> deadline) {
         im.throw_pending();
         return;
     }
-    if (!deadline) {
+    // The earliest timer at TimePoint::max() means every timer is "never".
+    if (!deadline || *deadline == TimePoint::max()) {
         if (has_threadsafe()) return;
         im.raise(im.deadlock_error());
     }
@@ -547,8 +573,10 @@ void SimLoop::wait_for_work(std::optional<TimePoint> deadline) {
         if (im.offer_timers) {
             // The idle loop may wake late, so more timers are due at once.
             std::size_t k = im.decide(Choice::jitter, jitter_levels);
-            target += im.params.jitter * static_cast<std::int64_t>(k) / 8;
+            target = deadline_after(target, im.params.jitter * static_cast<std::int64_t>(k) / 8);
         }
+        // Reaching TimePoint::max() would make it "now" and every "never" due.
+        if (target == TimePoint::max()) im.raise(im.end_of_time_error());
         if (target > im.time_limit_at) im.raise(im.time_limit_error(target));
         now_ = target;
     }
@@ -578,7 +606,14 @@ TimePoint SimLoop::jitter_clock() {
     if (task == nullptr) return now_;
     jittered_step_ = steps_run();
     std::size_t k = im.decide(Choice::jitter, jitter_levels, &single_task_of, task);
-    if (k != 0) now_ += im.params.jitter * static_cast<std::int64_t>(k) / 8;
+    if (k != 0) {
+        const TimePoint later = deadline_after(now_, im.params.jitter * static_cast<std::int64_t>(k) / 8);
+        // Inside a task step: the error is raised at the next pass; the clock stays put.
+        if (later == TimePoint::max()) [[unlikely]]
+            im.fail(im.end_of_time_error());
+        else
+            now_ = later;
+    }
     return now_;
 }
 
@@ -636,7 +671,7 @@ void SimLoop::on_step_alarm() {
     Impl& im = *impl_;
     im.throw_pending();
     if (steps_run() >= im.step_limit_at) im.raise(im.step_limit_error());
-    if (!im.in_flight.empty() && steps_run() >= im.in_flight.front().submit_step + im.cfg->thread_step_budget)
+    if (!im.in_flight.empty() && steps_run() >= saturating_add(im.in_flight.front().submit_step, im.cfg->thread_step_budget))
         im.complete_threads();
     im.rearm();
     im.throw_pending();

@@ -52,11 +52,13 @@ void append_escaped(std::string& out, std::string_view s, bool quotes = true) {
 }
 
 void append_time(std::string& out, std::int64_t ns) {
+    // The magnitude as unsigned: -ns overflows for TimePoint::min() (a call_later(Duration::min())).
+    std::uint64_t mag = static_cast<std::uint64_t>(ns);
     if (ns < 0) {
         out += '-';
-        ns = -ns;
+        mag = 0 - mag;
     }
-    fmt::format_to(std::back_inserter(out), "{}.{:09}", ns / 1'000'000'000, ns % 1'000'000'000);
+    fmt::format_to(std::back_inserter(out), "{}.{:09}", mag / 1'000'000'000, mag % 1'000'000'000);
 }
 
 // Virtual microseconds with nanosecond digits, the unit of the Chrome format.

@@ -90,7 +90,9 @@ TEST_CASE("malformed replay strings say where and why") {
     CHECK(parse_error("aiosim1:random:-:r0") == "a listed decision must be at least 1 (zero decisions are implied, not listed)@18");
     CHECK(parse_error("aiosim1:random:-:r1.") == "expected a decision kind (r, t, j, s or w), got the end of the string@20");
     CHECK(parse_error("aiosim1:random:-:r1 r2") == "unexpected ' ' after the decisions@19");
-    CHECK(parse_error("aiosim1:pct:d=0") == "the pct depth d must be at least 1@12");
+    CHECK(parse_error("aiosim1:pct:d=0") ==
+          "pct_depth = 0 is out of range: it must be between 1 and 64 (replay parameter d=). Pass a value in that "
+          "range.@14");
     // The message shows the string with a caret under the offending character.
     try {
         (void)sim::Schedule::parse("aiosim1:random:seed=42:2x3");

@@ -2,6 +2,8 @@
 #include <memory>
 #include <doctest/doctest.h>
 
+#include <limits>
+
 #include <aio/aio.hpp>
 #include <aio/sim/sim.hpp>
 #include <atomic>
@@ -131,6 +133,26 @@ TEST_CASE("a task polling with sleep(0) still sees a thread's result") {
     // And it is deterministic.
     done = false;
     CHECK(sim::run(amain(), {.limits = {.max_steps = 100000}, .thread_step_budget = 50}) == polls);
+}
+
+TEST_CASE("a thread_step_budget of 2^64-1 means the completion waits until the loop is idle, not that it comes at once") {
+    // submit_step + thread_step_budget wrapped: the budget ran out before the first step.
+    auto amain = []() -> aio::Coro<int> {
+        bool done = false;
+        int polls = 0;
+        auto worker = [](bool& d) -> aio::Coro<void> {
+            co_await aio::to_thread([] {});
+            d = true;
+        };
+        auto w = aio::create_task(worker(done));
+        for (int i = 0; i < 200 && !done; ++i) {
+            co_await aio::sleep(0s);
+            ++polls;
+        }
+        co_await w;
+        co_return polls;
+    };
+    CHECK(sim::run(amain(), {.thread_step_budget = std::numeric_limits<std::uint64_t>::max()}) == 200);
 }
 
 TEST_CASE("a thread that waits for the loop is reported, not a hang") {

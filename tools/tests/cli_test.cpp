@@ -5,11 +5,16 @@
 #include <aio/cli.hpp>
 #include <aio/scenario.hpp>
 #include <aio/sim/sim_loop.hpp>
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "distinct_count.hpp"  // the command line's internals (tools/aiosim/src)
 
 namespace {
 
@@ -702,4 +707,411 @@ TEST_CASE("explore --shrink shrinks the first failure and prints both strings") 
     CHECK(run.status == 1);
     CHECK(field(run.err, "signature") == field(r.out, "signature"));
     CHECK(field(run.err, "trace hash") == field(r.out, "shrunk trace hash"));
+}
+
+// ---- issue 9: numbers, empty explorations, bounded memory, reports that reach the user -------
+
+namespace {
+
+// Every numeric option of every command: out-of-range or malformed values are bad usage, and
+// the message names the option and the range.
+struct BadNumber {
+    std::vector<std::string> args;
+    std::string message;
+};
+
+std::string max_u64() { return "18446744073709551615"; }
+
+}  // namespace
+
+TEST_CASE("every numeric option rejects a sign, an empty value, junk and values out of its range, naming the option and the range") {
+    const std::string any_seed = "is not a whole number from 0 to " + max_u64();
+    const std::string positive = "is not a whole number from 1 to " + max_u64();
+    const std::vector<BadNumber> cases{
+        {{"run", "racy", "--seed", "-1"}, "--seed: '-1' " + any_seed},
+        {{"run", "racy", "--seed", "99999999999999999999999"}, "--seed: '99999999999999999999999' " + any_seed},
+        {{"run", "racy", "--seed", "18446744073709551616"}, "--seed: '18446744073709551616' " + any_seed},
+        {{"run", "racy", "--seed", ""}, "--seed: '' " + any_seed},
+        {{"run", "racy", "--seed", "1e3"}, "--seed: '1e3' " + any_seed},
+        {{"run", "racy", "--seed", " 5"}, "--seed: ' 5' " + any_seed},
+        {{"run", "racy", "--seed", "+5"}, "--seed: '+5' " + any_seed},
+        {{"trace", "racy", "--seed", "-1"}, "--seed: '-1' " + any_seed},
+        {{"explore", "racy", "--seeds", "-1"}, "--seeds: '-1' " + positive},
+        {{"explore", "racy", "--seeds", "0"}, "--seeds: '0' " + positive},
+        {{"explore", "racy", "--seeds", ""}, "--seeds: '' " + positive},
+        {{"explore", "racy", "--seeds", "18446744073709551616"}, "--seeds: '18446744073709551616' " + positive},
+        {{"explore", "racy", "--seeds", "5", "--seed-start", "-1"}, "--seed-start: '-1' " + any_seed},
+        {{"explore", "racy", "--seeds", "5", "--jobs", "0"}, "--jobs: '0' is not a whole number from 1 to 256"},
+        {{"explore", "racy", "--seeds", "5", "--jobs", "257"}, "--jobs: '257' is not a whole number from 1 to 256"},
+        {{"explore", "racy", "--seeds", "5", "-j", "-1"}, "--jobs: '-1' is not a whole number from 1 to 256"},
+        {{"explore", "racy", "--seeds", "5", "--jobs", "4294967297"},
+         "--jobs: '4294967297' is not a whole number from 1 to 256"},
+        {{"explore", "racy", "--seeds", "5", "--pct-depth", "0"}, "--pct-depth: '0' is not a whole number from 1 to 64"},
+        {{"explore", "racy", "--seeds", "5", "--pct-depth", "4294967299"},
+         "--pct-depth: '4294967299' is not a whole number from 1 to 64"},
+        {{"explore", "racy", "--seeds", "5", "--pct-steps", "0"}, "--pct-steps: '0' " + positive},
+        {{"explore", "racy", "--seeds", "5", "--pct-steps", "-1"}, "--pct-steps: '-1' " + positive},
+        {{"shrink", "racy", "--replay", "aiosim1:fifo:-", "--max-runs", "18446744073709551616"},
+         "--max-runs: '18446744073709551616' " + positive},
+        {{"shrink", "racy", "--replay", "aiosim1:fifo:-", "--max-runs", "0"}, "--max-runs: '0' " + positive},
+        {{"shrink", "racy", "--replay", "aiosim1:fifo:-", "--max-runs", "-1"}, "--max-runs: '-1' " + positive},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.message);
+        auto r = cli(sim_sample(), c.args);
+        CHECK(r.status == 2);
+        CHECK(r.out.empty());
+        CHECK(r.err.find(c.message) != std::string::npos);
+    }
+}
+
+TEST_CASE("the largest seed is accepted, and seed-start plus seeds may not go past it") {
+    auto r = cli(sim_sample(), {"run", "racy", "--policy", "random", "--seed", max_u64(), "--print-replay"});
+    CHECK(field(r.err, "replay").starts_with("aiosim1:random:seed=" + max_u64()));
+    auto last = cli(sim_sample(), {"explore", "racy", "--policy", "fifo", "--seeds", "1", "--seed-start", max_u64()});
+    CHECK(last.status == 0);
+    CHECK(last.out.starts_with("explore racy: policy fifo, seeds " + max_u64() + ".." + max_u64() + "\n"));
+    auto past = cli(sim_sample(), {"explore", "racy", "--seeds", "2", "--seed-start", max_u64()});
+    CHECK(past.status == 2);
+    CHECK(past.err.find("--seed-start " + max_u64() + " with --seeds 2 goes past the largest seed") !=
+          std::string::npos);
+}
+
+TEST_CASE("explore --time takes 0 to 10000h in ms, s, m or h and rejects anything that would overflow") {
+    for (const char* bad : {"-1s", "", "1.5s", "10s5", "99999999999999999999h", "10001h", "600001m", "1d", "s"}) {
+        CAPTURE(bad);
+        auto r = cli(sim_sample(), {"explore", "racy", "--time", bad});
+        CHECK(r.status == 2);
+        CHECK(r.err.find("--time: '" + std::string(bad) + "' ") != std::string::npos);
+        CHECK(r.err.find("a whole number and a unit, ms, s, m or h") != std::string::npos);
+    }
+    auto zero = cli(sim_sample(), {"explore", "a_long_name", "--time", "0ms"});
+    CHECK(zero.status == 0);
+    CHECK(summary(zero.out).starts_with("summary: 1 runs, 0 failed"));  // the first seed always runs
+}
+
+TEST_CASE("a huge malformed argument gets a bounded, escaped excerpt in the message") {
+    const std::string huge(131072, '7');
+    auto seed = cli(sim_sample(), {"run", "racy", "--seed", huge + "x"});
+    CHECK(seed.status == 2);
+    CHECK(seed.err.size() < 400);
+    CHECK(seed.err.find("... (131073 bytes)") != std::string::npos);
+    auto name = cli(sim_sample(), {"run", std::string(131072, 'n')});
+    CHECK(name.status == 2);
+    CHECK(name.err.size() < 400);
+    CHECK(name.err.find("... (131072 bytes)'; valid scenarios: ") != std::string::npos);
+    auto control = cli(sim_sample(), {"explore", "ra\x1b[2Jcy", "--seeds", "1"});
+    CHECK(control.err.find("unknown scenario 'ra\\x1b[2Jcy'") != std::string::npos);
+}
+
+namespace {
+
+// Sets the shard variables for one call and restores them.
+struct ShardEnv {
+    ShardEnv(const char* total, const char* index) {
+        if (total) ::setenv("TEST_TOTAL_SHARDS", total, 1);
+        if (index) ::setenv("TEST_SHARD_INDEX", index, 1);
+    }
+    ~ShardEnv() {
+        ::unsetenv("TEST_TOTAL_SHARDS");
+        ::unsetenv("TEST_SHARD_INDEX");
+        ::unsetenv("TEST_SHARD_STATUS_FILE");
+    }
+};
+
+}  // namespace
+
+TEST_CASE("malformed shard variables are bad usage naming the variable and the accepted values") {
+    struct Case {
+        const char* total;
+        const char* index;
+        std::string message;
+    };
+    const std::vector<Case> cases{
+        {"99999999999999999999999", nullptr,
+         "TEST_TOTAL_SHARDS must be a whole number from 1 to " + max_u64() + ", got '99999999999999999999999'"},
+        {"-1", nullptr, "TEST_TOTAL_SHARDS must be a whole number from 1 to " + max_u64() + ", got '-1'"},
+        {"0", nullptr, "TEST_TOTAL_SHARDS must be a whole number from 1 to " + max_u64() + ", got '0'"},
+        {"3x", nullptr, "TEST_TOTAL_SHARDS must be a whole number from 1 to " + max_u64() + ", got '3x'"},
+        {"3", "-1", "TEST_SHARD_INDEX must be an integer below TEST_TOTAL_SHARDS (3), got '-1'"},
+        {"3", "18446744073709551617", "TEST_SHARD_INDEX must be an integer below TEST_TOTAL_SHARDS (3), got"},
+        {nullptr, "2", "TEST_SHARD_INDEX is '2' but TEST_TOTAL_SHARDS is not set; set both"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.message);
+        ShardEnv env(c.total, c.index);
+        auto r = cli(sim_sample(), {"explore", "racy", "--seeds", "10"});
+        CHECK(r.status == 2);
+        CHECK(r.out.empty());
+        CHECK(r.err.find(c.message) != std::string::npos);
+    }
+}
+
+TEST_CASE("an exploration that ran nothing fails, unless --allow-empty says an empty shard is expected") {
+    ShardEnv env("20", "15");
+    auto r = cli(sim_sample(), {"explore", "racy", "--seeds", "10"});
+    CHECK(r.status == 1);
+    CHECK(r.out == "explore racy: policy random, no seeds, shard 16 of 20\n"
+                   "summary: 0 runs (shard 16 of 20 is empty: 10 seeds for 20 shards)\n"
+                   "FAILED: nothing ran, and an exploration that runs nothing does not pass; give fewer shards or "
+                   "more seeds, or pass --allow-empty where an empty shard is expected\n");
+    auto allowed = cli(sim_sample(), {"explore", "racy", "--seeds", "10", "--allow-empty"});
+    CHECK(allowed.status == 0);
+    CHECK(allowed.out.find("summary: 0 runs (shard 16 of 20 is empty: 10 seeds for 20 shards)\n"
+                           "allowed: --allow-empty\n") != std::string::npos);
+    // A shard that has seeds runs them whatever --allow-empty says.
+    ::setenv("TEST_SHARD_INDEX", "9", 1);
+    auto last = cli(sim_sample(), {"explore", "racy", "--policy", "fifo", "--seeds", "10", "--allow-empty"});
+    CHECK(last.status == 0);
+    CHECK(last.out.starts_with("explore racy: policy fifo, seed 10, shard 10 of 20\n"));
+    CHECK(summary(last.out).starts_with("summary: 1 runs, 0 failed"));
+}
+
+TEST_CASE("the largest shard count splits seeds without wrapping") {
+    ShardEnv env(max_u64().c_str(), "0");
+    auto r = cli(sim_sample(), {"explore", "racy", "--policy", "fifo", "--seeds", "10"});
+    CHECK(r.status == 0);
+    CHECK(summary(r.out).starts_with("summary: 1 runs, 0 failed"));
+}
+
+TEST_CASE("an unwritable TEST_SHARD_STATUS_FILE is bad usage, not silently ignored") {
+    ShardEnv env("2", "0");
+    ::setenv("TEST_SHARD_STATUS_FILE", "/nonexistent/dir/status", 1);
+    auto r = cli(sim_sample(), {"explore", "racy", "--seeds", "10"});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("TEST_SHARD_STATUS_FILE: cannot write to '/nonexistent/dir/status'") != std::string::npos);
+}
+
+TEST_CASE("the command line reads the environment it is given, and keeps nothing between calls") {
+    auto reg = sim_sample();
+    auto call = [&](std::vector<std::string> args, aio::cli::Getenv getenv) {
+        args.insert(args.begin(), "aiosim");
+        std::vector<const char*> argv;
+        for (auto& a : args) argv.push_back(a.c_str());
+        std::ostringstream out, err;
+        int status = aio::cli::main(static_cast<int>(argv.size()), argv.data(), reg, out, err, getenv);
+        return Result{status, out.str(), err.str()};
+    };
+    auto shards = [](const char* total, const char* index) -> aio::cli::Getenv {
+        return [=](std::string_view name) -> std::optional<std::string> {
+            if (name == "TEST_TOTAL_SHARDS") return total;
+            if (name == "TEST_SHARD_INDEX") return index;
+            return std::nullopt;
+        };
+    };
+    auto none = [](std::string_view) -> std::optional<std::string> { return std::nullopt; };
+    auto a = call({"explore", "racy", "--policy", "fifo", "--seeds", "10"}, shards("3", "1"));
+    CHECK(summary(a.out).starts_with("summary: 3 runs, 0 failed"));
+    auto b = call({"explore", "racy", "--policy", "fifo", "--seeds", "10"}, none);
+    CHECK(summary(b.out).starts_with("summary: 10 runs, 0 failed"));
+    auto c = call({"explore", "racy", "--policy", "fifo", "--seeds", "10"}, shards("abc", "1"));
+    CHECK(c.status == 2);
+    CHECK(c.err.find("TEST_TOTAL_SHARDS must be a whole number") != std::string::npos);
+    // The same call again gives the same answer.
+    auto a2 = call({"explore", "racy", "--policy", "fifo", "--seeds", "10"}, shards("3", "1"));
+    CHECK(a2.out.substr(0, a2.out.find("runs/s")).substr(0, 60) == a.out.substr(0, a.out.find("runs/s")).substr(0, 60));
+}
+
+namespace {
+
+// An output stream that fails on its first write by throwing (as a stream with exceptions()
+// set does when its device breaks).
+struct ThrowingBuf : std::streambuf {
+    int overflow(int) override { throw std::runtime_error("the output device broke"); }
+};
+
+}  // namespace
+
+TEST_CASE("the entry point never lets an exception escape: an unexpected one is an internal error, status 2") {
+    ThrowingBuf buf;
+    std::ostream out(&buf);
+    out.exceptions(std::ios::badbit);
+    std::ostringstream err;
+    std::vector<std::string> args{"aiosim", "list"};
+    std::vector<const char*> argv;
+    for (auto& a : args) argv.push_back(a.c_str());
+    int status = -1;
+    CHECK_NOTHROW(status = aio::cli::main(static_cast<int>(argv.size()), argv.data(), sim_sample(), out, err));
+    CHECK(status == 2);
+    CHECK(err.str() == "aiosim: internal error: std::runtime_error: the output device broke\n");
+}
+
+namespace {
+
+int deadlocks(aio::scenario::Context& ctx) {
+    aio::run(waits_forever(), ctx.run_options());
+    return 0;
+}
+
+std::size_t occurrences(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("explore's failure report prints a deadlock's text once") {
+    aio::scenario::Registry reg = sim_sample();
+    reg.add("deadlocks", "waits forever; the Deadlock escapes", &deadlocks);
+    auto r = cli(reg, {"explore", "deadlocks", "--seeds", "2"});
+    CHECK(r.status == 1);
+    INFO(r.out);
+    CHECK(occurrences(r.out, "no task can ever run again") == 1);
+    CHECK(occurrences(r.out, "awaits a Future") == 1);
+    CHECK(r.out.find("  - no exception may escape the scenario, but RuntimeError: aio::sim::Deadlock (below) did\n") !=
+          std::string::npos);
+    CHECK(r.out.find("  - the simulator raised aio::sim::Deadlock: no task can ever run again") != std::string::npos);
+    CHECK(field(r.out, "signature") == "deadlock");
+    // run and replay report it once too (after the scenario's own error lines, which the
+    // simulator's report does not repeat).
+    auto run = cli(reg, {"run", "deadlocks"});
+    CHECK(run.status == 1);
+    const std::string report = run.err.substr(run.err.find("aiosim run: deadlocks FAILED:"));
+    CHECK(occurrences(report, "no task can ever run again") == 1);
+}
+
+// ---- the distinct-run count: exact up to a cap, then an estimate in bounded memory ----------
+
+TEST_CASE("distinct values are counted exactly up to the cap, then estimated, the same whatever the order") {
+    using aio::cli::DistinctCount;
+    DistinctCount exact;
+    for (std::uint64_t i = 0; i < DistinctCount::exact_cap; ++i) exact.add(i * 0x9e3779b97f4a7c15ULL);
+    for (std::uint64_t i = 0; i < 1000; ++i) exact.add(i * 0x9e3779b97f4a7c15ULL);  // seen before
+    CHECK(exact.exact());
+    CHECK(exact.value() == DistinctCount::exact_cap);
+    CHECK(exact.to_string() == std::to_string(DistinctCount::exact_cap));
+
+    // A million distinct values, forwards with repeats and backwards: the same figure, near
+    // the truth (the standard error is 0.4%).
+    constexpr std::uint64_t n = 1'000'000;
+    DistinctCount forwards, backwards;
+    for (std::uint64_t i = 0; i < n; ++i) {
+        forwards.add(i);
+        if (i % 3 == 0) forwards.add(i / 2);
+    }
+    for (std::uint64_t i = n; i-- > 0;) backwards.add(i);
+    CHECK_FALSE(forwards.exact());
+    CHECK(forwards.value() == backwards.value());
+    CHECK(forwards.to_string() == "about " + std::to_string(forwards.value()));
+    CHECK(forwards.value() > n * 98 / 100);
+    CHECK(forwards.value() < n * 102 / 100);
+    // Just past the cap.
+    DistinctCount past;
+    for (std::uint64_t i = 0; i <= DistinctCount::exact_cap; ++i) past.add(i);
+    CHECK_FALSE(past.exact());
+    CHECK(past.value() > DistinctCount::exact_cap * 98 / 100);
+    CHECK(past.value() < DistinctCount::exact_cap * 102 / 100);
+}
+
+// ---- reports that used to go straight to the process's stderr --------------------------------
+
+namespace {
+
+// What the process writes to file descriptor 2 while it lives: reports that bypass the
+// streams the command line was given.
+class ProcessStderr {
+public:
+    ProcessStderr() : file_(std::tmpfile()) {
+        std::fflush(stderr);
+        saved_ = ::dup(2);
+        ::dup2(::fileno(file_), 2);
+    }
+    ~ProcessStderr() { restore(); }
+    std::string text() {
+        restore();
+        std::rewind(file_);
+        std::string s;
+        for (int c; (c = std::fgetc(file_)) != EOF;) s += static_cast<char>(c);
+        return s;
+    }
+
+private:
+    void restore() {
+        if (saved_ < 0) return;
+        std::fflush(stderr);
+        ::dup2(saved_, 2);
+        ::close(saved_);
+        saved_ = -1;
+    }
+    std::FILE* file_;
+    int saved_ = -1;
+};
+
+aio::Coro<void> raises_soon() {
+    co_await aio::sleep(std::chrono::seconds(0));
+    throw std::runtime_error("nobody looked");
+}
+// Returns a task that failed, whose exception nobody retrieved: its handle outlives the loop.
+aio::Coro<aio::Task<void>> leaves_failed_task() {
+    auto t = aio::create_task(raises_soon(), "orphan");
+    co_await aio::sleep(std::chrono::seconds(1));
+    co_return t;
+}
+int drops_task_after_its_loop(aio::scenario::Context& ctx) {
+    aio::Task<void> t = aio::run(leaves_failed_task(), ctx.run_options());
+    ctx.print("loop gone");
+    return 0;  // t dies here, after its loop
+}
+
+// A pending task whose cleanup waits forever when cancelled: the shutdown of aio::run
+// deadlocks, and main's own exception is in flight, so ~Runner meets the error.
+aio::Coro<void> stubborn() {
+    try {
+        co_await aio::sleep(std::chrono::hours(1));
+    } catch (const aio::CancelledError&) {
+    }
+    aio::Future<int> never(aio::get_running_loop());
+    co_await never;
+}
+aio::Coro<void> raises_with_a_stubborn_task() {
+    auto t = aio::create_task(stubborn(), "stubborn");
+    co_await aio::sleep(std::chrono::seconds(0));
+    throw std::runtime_error("main failed");
+}
+int cleanup_deadlocks(aio::scenario::Context& ctx) {
+    try {
+        aio::run(raises_with_a_stubborn_task(), ctx.run_options());
+    } catch (const std::runtime_error& e) {
+        ctx.print("caught {}", e.what());
+    }
+    return 0;
+}
+
+aio::scenario::Registry report_sample() {
+    aio::scenario::Registry r = sim_sample();
+    r.add("orphan", "drops a failed task after its loop is gone", &drops_task_after_its_loop);
+    r.add("cleanup_deadlocks", "aio::run's cleanup deadlocks while main's exception unwinds", &cleanup_deadlocks);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("a task that outlives its loop reports its lost exception with the scenario's errors, not on the process's stderr") {
+    for (const char* loop : {"sim", "real"}) {
+        CAPTURE(loop);
+        ProcessStderr process;
+        auto r = cli(report_sample(), {"run", "orphan", "--loop", loop});
+        const std::string leaked = process.text();
+        CHECK(leaked.empty());
+        CHECK(r.out == "loop gone\n");
+        CHECK(r.err.starts_with("Task exception was never retrieved\ntask: <Task name='orphan' id=2>\n"
+                                "exception: std::runtime_error: nobody looked\ncreated at: "));
+    }
+}
+
+TEST_CASE("~Runner's error while closing reaches the loop's exception handler, so run and explore capture it") {
+    ProcessStderr process;
+    auto r = cli(report_sample(), {"run", "cleanup_deadlocks"});
+    auto e = cli(report_sample(), {"explore", "cleanup_deadlocks", "--seeds", "3"});
+    const std::string leaked = process.text();
+    INFO(r.err);
+    INFO(e.out);
+    CHECK(leaked.empty());
+    CHECK(r.out == "caught main failed\n");
+    CHECK(r.err.starts_with("aio::Runner: error while closing the loop (in ~Runner, which cannot throw it)\n"
+                            "exception: RuntimeError: aio::sim::Deadlock"));
+    CHECK(r.status == 1);  // and the simulator's record makes it a failed run
+    CHECK(e.status == 1);
+    CHECK(e.out.find("FAILED: ") != std::string::npos);
 }

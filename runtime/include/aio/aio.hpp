@@ -13,6 +13,7 @@
 #include "aio/future.hpp"
 #include "aio/gather.hpp"
 #include "aio/handle.hpp"
+#include "aio/orphan_reports.hpp"
 #include "aio/run.hpp"
 #include "aio/shield.hpp"
 #include "aio/sleep.hpp"

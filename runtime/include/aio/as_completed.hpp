@@ -100,7 +100,7 @@ auto as_completed(std::vector<A> aws, std::optional<Duration> timeout = std::nul
 template <class A, class Rep, class Period>
     requires detail::Awaitish<A>
 auto as_completed(std::vector<A> aws, std::chrono::duration<Rep, Period> timeout) {
-    return as_completed(std::move(aws), std::optional<Duration>(std::chrono::round<Duration>(timeout)));
+    return as_completed(std::move(aws), std::optional<Duration>(to_duration(timeout)));
 }
 
 }  // namespace aio

@@ -2,7 +2,9 @@
 // aio::sleep(d): asyncio.sleep. Suspends the current task for d of loop time.
 //
 // sleep(0s) (or any d <= 0) gives up the loop for exactly one pass, like asyncio's bare
-// yield. A positive d schedules a timer at time() + d; when it fires the task is woken on
+// yield. A positive d schedules a timer at time() + d, saturating (clock.hpp): a d too large
+// for the clock, Duration::max() or hours::max() included, never wakes, as asyncio's
+// sleep(1e300) never does; when it fires the task is woken on
 // the following pass (asyncio's timer -> future -> wake-up hops, kept so orders match
 // CPython). Cancelling a sleeping task removes its timer at once and raises CancelledError
 // at the co_await. Allocates nothing: the timer node lives in the awaiting frame.
@@ -43,7 +45,7 @@ public:
         }
         std::construct_at(&node_);
         node_.on_expire = {&SleepOperation::on_timer, this, task_};
-        loop.add_timer(&node_, loop.time() + delay_, task_);
+        loop.add_timer(&node_, deadline_after(loop.time(), delay_), task_);
         state_ = State::timer;
         task_->suspend_on(this, h, "sleep");
     }
@@ -104,7 +106,7 @@ private:
 /// Suspends the current task for d of loop time; sleep(0s) yields for one pass.
 template <class Rep, class Period>
 detail::SleepAwaiter sleep(std::chrono::duration<Rep, Period> d) noexcept {
-    return detail::SleepAwaiter(std::chrono::round<Duration>(d));
+    return detail::SleepAwaiter(to_duration(d));
 }
 
 /// Suspends until the loop's time reaches `when` (a sleep of when - time()).

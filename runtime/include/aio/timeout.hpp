@@ -103,15 +103,15 @@ private:
 /// asyncio.timeout_at(when): a timeout at loop time `when` (nullopt: never).
 inline Timeout timeout_at(std::optional<TimePoint> when) { return Timeout(when); }
 
-/// asyncio.timeout(delay): a timeout at get_running_loop().time() + delay (computed now);
-/// nullopt: never. Throws RuntimeError("no running event loop") outside a loop.
+/// asyncio.timeout(delay): a timeout at get_running_loop().time() + delay (computed now,
+/// saturating: a delay past the end of the clock is TimePoint::max(), never); nullopt: never. Throws RuntimeError("no running event loop") outside a loop.
 inline Timeout timeout(std::optional<Duration> delay) {
     EventLoop& loop = get_running_loop();
-    return Timeout(delay ? std::optional<TimePoint>(loop.time() + *delay) : std::nullopt);
+    return Timeout(delay ? std::optional<TimePoint>(deadline_after(loop.time(), *delay)) : std::nullopt);
 }
 template <class Rep, class Period>
 Timeout timeout(std::chrono::duration<Rep, Period> delay) {
-    return timeout(std::optional<Duration>(std::chrono::round<Duration>(delay)));
+    return timeout(std::optional<Duration>(to_duration(delay)));
 }
 
 }  // namespace aio

@@ -67,7 +67,7 @@ Coro<WaitResult<H>> wait(std::vector<H> fs, std::optional<Duration> timeout = st
 template <detail::FutureHandle H, class Rep, class Period>
 Coro<WaitResult<H>> wait(std::vector<H> fs, std::chrono::duration<Rep, Period> timeout,
                          ReturnWhen return_when = ALL_COMPLETED) {
-    return wait(std::move(fs), std::optional<Duration>(std::chrono::round<Duration>(timeout)), return_when);
+    return wait(std::move(fs), std::optional<Duration>(to_duration(timeout)), return_when);
 }
 
 /// asyncio raises TypeError for coroutines: here it does not compile.

@@ -66,7 +66,7 @@ Coro<detail::awaited_t<A>> wait_for(A aw, std::optional<Duration> timeout) {
 
 template <detail::Awaitish A, class Rep, class Period>
 Coro<detail::awaited_t<A>> wait_for(A aw, std::chrono::duration<Rep, Period> timeout) {
-    return wait_for(std::move(aw), std::optional<Duration>(std::chrono::round<Duration>(timeout)));
+    return wait_for(std::move(aw), std::optional<Duration>(to_duration(timeout)));
 }
 
 }  // namespace aio

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <string_view>
 #include <vector>
 
+#include "aio/errors.hpp"
 #include "aio/scenario/registry.hpp"
 #include "command.hpp"
 
@@ -53,11 +55,45 @@ std::string check_command_word(const CLI::App& app, int argc, const char* const*
                        valid, app.get_name());
 }
 
+int run_command_line(const std::string& program, int argc, const char* const* argv,
+                     const scenario::Registry& scenarios, std::ostream& out, std::ostream& err, const Getenv& getenv);
+
 }  // namespace
+
+Getenv process_environment() {
+    return [](std::string_view name) -> std::optional<std::string> {
+        const char* v = std::getenv(std::string(name).c_str());
+        if (!v) return std::nullopt;
+        return std::string(v);
+    };
+}
 
 int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out,
          std::ostream& err) {
-    const std::string program = program_name(argc, argv);
+    return main(argc, argv, scenarios, out, err, process_environment());
+}
+
+int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out,
+         std::ostream& err, const Getenv& getenv) {
+    // The tool's name is known before anything can throw; after it, nothing may escape: a
+    // caller (a user's main, a fuzzer) gets a status, never std::terminate.
+    std::string program = "aiosim";
+    try {
+        program = program_name(argc, argv);
+        return run_command_line(program, argc, argv, scenarios, out, err, getenv);
+    } catch (...) {
+        try {
+            err << program << ": internal error: " << aio::describe(std::current_exception()) << '\n';
+        } catch (...) {
+        }
+        return kBadUsage;
+    }
+}
+
+namespace {
+
+int run_command_line(const std::string& program, int argc, const char* const* argv,
+                     const scenario::Registry& scenarios, std::ostream& out, std::ostream& err, const Getenv& getenv) {
     if (auto problems = scenarios.problems(); !problems.empty()) {
         for (const auto& p : problems) err << program << ": " << p << '\n';
         err << program << ": fix the scenario registrations above, rebuild, and try again\n";
@@ -86,11 +122,13 @@ int main(int argc, const char* const* argv, const scenario::Registry& scenarios,
         return app.exit(e, out, err) == 0 ? 0 : kBadUsage;
     }
 
-    Env env{program, scenarios, out, err};
+    Env env{program, scenarios, out, err, getenv};
     for (auto& c : commands)
         if (c->selected()) return c->execute(env);
     return kBadUsage;  // unreachable: require_subcommand(1)
 }
+
+}  // namespace
 
 int main(int argc, char** argv) { return main(argc, argv, scenario::Registry::global(), std::cout, std::cerr); }
 

@@ -7,14 +7,17 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <ostream>
 #include <string>
 #include <string_view>
 
+#include "aio/cli.hpp"
 #include "aio/scenario/context.hpp"
 #include "aio/scenario/registry.hpp"
+#include "numbers.hpp"
 
 namespace aio::cli {
 
@@ -24,7 +27,21 @@ struct Env {
     const scenario::Registry& scenarios;
     std::ostream& out;
     std::ostream& err;
+    const Getenv& getenv;  ///< the environment (the process's, or a test's or fuzzer's)
 };
+
+/// Registry::unknown_name_message, unless the name is too long to be any scenario's or holds
+/// control characters: then a bounded, escaped excerpt of it, and the valid names.
+inline std::string unknown_scenario_message(const Env& env, const std::string& name) {
+    const bool plain = name.size() <= 128 && std::none_of(name.begin(), name.end(), [](char c) {
+                           return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+                       });
+    if (plain) return env.scenarios.unknown_name_message(name);
+    std::string valid;
+    for (const auto* v : env.scenarios.all()) valid += (valid.empty() ? "" : ", ") + v->name;
+    return fmt::format("unknown scenario '{}'; valid scenarios: {}", excerpt(name),
+                       valid.empty() ? "none (this program registers no scenarios)" : valid);
+}
 
 class Command {
 public:
@@ -50,7 +67,7 @@ inline const scenario::Scenario* find_scenario(Env& env, const std::string& cmd,
         return nullptr;
     }
     const scenario::Scenario* s = env.scenarios.find(name);
-    if (!s) env.err << cmd << ": " << env.scenarios.unknown_name_message(name) << '\n';
+    if (!s) env.err << cmd << ": " << unknown_scenario_message(env, name) << '\n';
     return s;
 }
 

@@ -1,5 +1,6 @@
 // aiosim explore NAME (--seeds N | --time D) [--policy P] [--seed-start S] [--jobs J]
-//     [--stop-at-first] [--shrink] [--expect-failure] [--pct-depth D] [--pct-steps K]
+//     [--stop-at-first] [--shrink] [--expect-failure] [--allow-empty] [--pct-depth D]
+//     [--pct-steps K]
 //
 // Runs the scenario under the simulator once per seed and judges every run as run_simulated
 // does. Seed i of the exploration is seed-start + i; a shard (TEST_TOTAL_SHARDS,
@@ -12,30 +13,41 @@
 // failure signature (sim_run.hpp); with --shrink it is also shrunk as `aiosim shrink` does
 // (the same signature kept, never a longer string), and both strings are printed.
 //
+// Memory is bounded whatever the budget: runs are tallied in seed order as they finish
+// (a window of at most kWindow runs waits for a slower earlier one), and distinct outcomes
+// and traces are counted exactly up to a cap, then estimated ("about N": distinct_count.hpp).
+//
+// An exploration that ran nothing does not pass: a shard left without seeds (more shards than
+// seeds) exits 1 and says so, unless --allow-empty is given (then 0, with the same summary).
+//
 // Exit status: 0 when every run passed, 1 when one failed (the reverse with
-// --expect-failure, for scenarios with a known bug), 2 on bad usage.
+// --expect-failure, for scenarios with a known bug) or when nothing ran, 2 on bad usage
+// (malformed numbers, budgets, shard variables).
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
-#include <cstdlib>
+#include <deque>
 #include <fstream>
 #include <iostream>
 #include <limits>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <thread>
 #include <vector>
 
+#include <aio/check/environment.hpp>
 #include <aio/sim/policy.hpp>
 #include <aio/sim/trace.hpp>
 
 #include "command.hpp"
+#include "distinct_count.hpp"
 #include "loop_options.hpp"
+#include "numbers.hpp"
 #include "shrink_failure.hpp"
 #include "sim_run.hpp"
 
@@ -44,49 +56,42 @@ namespace aio::cli {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+constexpr int kBadUsage = 2;
 
-// "30s", "500ms", "2m", "1h".
-std::optional<std::chrono::milliseconds> parse_budget(const std::string& s) {
-    std::size_t i = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == 0 || i > 9) return std::nullopt;
-    const long long n = std::stoll(s.substr(0, i));
-    const std::string unit = s.substr(i);
-    if (unit == "ms") return std::chrono::milliseconds(n);
-    if (unit == "s") return std::chrono::seconds(n);
-    if (unit == "m") return std::chrono::minutes(n);
-    if (unit == "h") return std::chrono::hours(n);
-    return std::nullopt;
-}
+// How far ahead of the oldest unfinished run the workers may go: the runs that finished
+// after it wait in the tally's window, so this bounds the memory a slow run can make the
+// others hold.
+constexpr std::uint64_t kWindow = 4096;
 
 struct Shard {
     std::uint64_t index = 0, total = 1;
 };
 
-// TEST_TOTAL_SHARDS / TEST_SHARD_INDEX; an error message when they are malformed.
-std::optional<std::string> read_shard(Shard& shard) {
-    const char* total = std::getenv("TEST_TOTAL_SHARDS");
-    const char* index = std::getenv("TEST_SHARD_INDEX");
-    if (!total || !*total) return std::nullopt;
-    auto parse = [](const char* v, std::uint64_t& out) {
-        char* end = nullptr;
-        if (*v < '0' || *v > '9') return false;
-        out = std::strtoull(v, &end, 10);
-        return *end == '\0';
-    };
-    if (!parse(total, shard.total) || shard.total == 0)
-        return fmt::format("TEST_TOTAL_SHARDS must be a positive integer, got '{}'", total);
-    if (!index || !*index) index = "0";
-    if (!parse(index, shard.index) || shard.index >= shard.total)
-        return fmt::format("TEST_SHARD_INDEX must be an integer below TEST_TOTAL_SHARDS ({}), got '{}'", shard.total,
-                           index);
-    // Bazel: touching this file says that the test honours sharding.
-    if (const char* f = std::getenv("TEST_SHARD_STATUS_FILE"); f && *f) std::ofstream(f, std::ios::app);
-    return std::nullopt;
+// TEST_TOTAL_SHARDS / TEST_SHARD_INDEX as gtest reads them: both or neither, digits only;
+// the total from 1 to 2^64 - 1, the index below it. Throws aio::ValueError naming the
+// variable and the accepted values.
+Shard parse_shard(const std::optional<std::string>& total, const std::optional<std::string>& index) {
+    Shard shard;
+    if (!total && !index) return shard;
+    if (!total)
+        throw aio::ValueError(fmt::format("TEST_SHARD_INDEX is '{}' but TEST_TOTAL_SHARDS is not set; set both (the "
+                                          "shard's index and the number of shards) or neither",
+                                          excerpt(*index)));
+    const auto t = parse_whole(*total, 1, kMaxU64);
+    if (!t)
+        throw aio::ValueError(fmt::format("TEST_TOTAL_SHARDS must be a whole number from 1 to {}, got '{}'", kMaxU64,
+                                          excerpt(*total)));
+    shard.total = *t;
+    const std::string idx = index.value_or("0");
+    const auto i = parse_whole(idx, 0, shard.total - 1);
+    if (!i)
+        throw aio::ValueError(fmt::format("TEST_SHARD_INDEX must be an integer below TEST_TOTAL_SHARDS ({}), got '{}'",
+                                          shard.total, excerpt(idx)));
+    shard.index = *i;
+    return shard;
 }
 
 struct RunResult {
-    std::uint64_t index = 0;
     bool failed = false;
     std::uint64_t outcome = 0;
     std::uint64_t trace = 0;
@@ -98,6 +103,78 @@ struct FailureDetail {
     SimRun run;
 };
 
+// The runs of an exploration, taken in seed order as they finish (workers finish out of
+// order): what the report prints, in memory bounded by kWindow.
+class Tally {
+public:
+    explicit Tally(bool stop_at_first) : stop_at_first_(stop_at_first) {}
+
+    // Blocks until run k is within the window (or the exploration is over: false).
+    bool admit(std::uint64_t k) {
+        std::unique_lock lock(mu_);
+        moved_.wait(lock, [&] { return over_ || k < consumed_ + kWindow; });
+        return !over_;
+    }
+
+    // Run k's result; `detail` only for a failure that may be the first.
+    void deliver(std::uint64_t k, const RunResult& r, std::optional<FailureDetail> detail) {
+        std::lock_guard lock(mu_);
+        if (over_ || k < consumed_) return;
+        const std::uint64_t at = k - consumed_;
+        if (window_.size() <= at) window_.resize(at + 1);
+        window_[at] = Slot{true, r, std::move(detail)};
+        while (!window_.empty() && window_.front().filled && !over_) {
+            take(window_.front());
+            window_.pop_front();
+            ++consumed_;
+        }
+        if (over_) window_.clear();
+        moved_.notify_all();
+    }
+
+    // Ends the exploration (an internal error): nobody waits any more.
+    void abandon() {
+        std::lock_guard lock(mu_);
+        over_ = true;
+        window_.clear();
+        moved_.notify_all();
+    }
+
+    // After every worker is done.
+    std::uint64_t runs() const { return runs_; }
+    std::uint64_t failed() const { return failed_; }
+    const DistinctCount& outcomes() const { return outcomes_; }
+    const DistinctCount& traces() const { return traces_; }
+    const std::optional<FailureDetail>& first() const { return first_; }
+
+private:
+    struct Slot {
+        bool filled = false;
+        RunResult result;
+        std::optional<FailureDetail> detail;
+    };
+
+    void take(Slot& s) {
+        ++runs_;
+        outcomes_.add(s.result.outcome);
+        traces_.add(s.result.trace);
+        if (!s.result.failed) return;
+        ++failed_;
+        if (!first_) first_ = std::move(s.detail);  // the earliest failure always has one
+        if (stop_at_first_) over_ = true;
+    }
+
+    const bool stop_at_first_;
+    std::mutex mu_;
+    std::condition_variable moved_;
+    std::deque<Slot> window_;
+    std::uint64_t consumed_ = 0;
+    bool over_ = false;
+    std::uint64_t runs_ = 0, failed_ = 0;
+    DistinctCount outcomes_, traces_;
+    std::optional<FailureDetail> first_;
+};
+
 class ExploreCommand final : public Command {
 public:
     explicit ExploreCommand(CLI::App& app) {
@@ -105,22 +182,28 @@ public:
                                   "run a scenario under many seeds of the simulator; report failures and how many "
                                   "distinct orders were seen");
         app_->add_option("NAME", name_, "the scenario to explore (`aiosim list` shows them)");
-        auto* seeds = app_->add_option("--seeds", seeds_, "how many seeds to run")->type_name("N");
-        auto* time = app_->add_option("--time", time_, "run seeds for this long instead (500ms, 30s, 2m, 1h)")
+        auto* seeds = app_->add_option("--seeds", seeds_, "how many seeds to run")
+                          ->type_name("N")
+                          ->check(whole_number(1, kMaxU64));
+        auto* time = app_->add_option("--time", time_,
+                                      "run seeds for this long instead (500ms, 30s, 2m, 1h; at most 10000h)")
                          ->type_name("DURATION");
         seeds->excludes(time);
         app_->add_option("--policy", policy_, "the scheduling policy")->check(policy_validator())->type_name("POLICY")
             ->default_str(policy_);
-        app_->add_option("--seed-start", seed_start_, "the first seed")->type_name("S")->default_str("1");
+        app_->add_option("--seed-start", seed_start_, "the first seed")
+            ->type_name("S")
+            ->check(whole_number(0, kMaxU64))
+            ->default_str("1");
         app_->add_option("--jobs,-j", jobs_, "threads running seeds (each with its own loop)")
             ->type_name("J")
-            ->check(CLI::Range(1, 256))
+            ->check(whole_number(1, 256))
             ->default_str("1");
         app_->add_option("--pct-depth", pct_depth_, "pct: the depth d (bugs needing up to d ordering constraints)")
-            ->check(CLI::Range(1, 64))
+            ->check(whole_number(1, 64))
             ->default_str("3");
         app_->add_option("--pct-steps", pct_steps_, "pct: how many ready-queue choices a run is expected to make")
-            ->check(CLI::PositiveNumber)
+            ->check(whole_number(1, kMaxU64))
             ->default_str("1000");
         app_->add_flag("--stop-at-first", stop_at_first_, "stop at the first failing seed (in seed order)");
         app_->add_flag("--shrink", shrink_,
@@ -128,13 +211,16 @@ public:
                        "string) and print both replay strings");
         app_->add_flag("--expect-failure", expect_failure_,
                        "the scenario has a known bug: exit 0 when a failure is found, 1 when none is");
+        app_->add_flag("--allow-empty", allow_empty_,
+                       "exit 0 when this shard has no seeds (more shards than seeds); by default an exploration "
+                       "that ran nothing fails");
     }
 
     int execute(Env& env) override {
         const std::string cmd = env.program + " explore";
         auto usage = [&](const std::string& msg) {
             env.err << cmd << ": " << msg << "\nRun `" << cmd << " --help` for usage.\n";
-            return 2;
+            return kBadUsage;
         };
         if (name_.empty()) {
             std::string valid;
@@ -143,109 +229,109 @@ public:
                                      env.program, valid.empty() ? "none" : valid));
         }
         const scenario::Scenario* s = env.scenarios.find(name_);
-        if (!s) return usage(env.scenarios.unknown_name_message(name_));
-        if (!seeds_ && time_.empty()) return usage("give a budget: --seeds N or --time DURATION (e.g. 30s)");
-        if (seeds_ && *seeds_ == 0) return usage("--seeds must be at least 1");
+        if (!s) return usage(unknown_scenario_message(env, name_));
+        if (!seeds_ && !time_) return usage("give a budget: --seeds N or --time DURATION (e.g. 30s)");
         std::optional<std::chrono::milliseconds> budget;
-        if (!time_.empty()) {
-            budget = parse_budget(time_);
-            if (!budget) return usage(fmt::format("--time: '{}' is not a duration like 500ms, 30s, 2m or 1h", time_));
+        try {
+            if (time_) budget = aio::check::parse_duration(*time_, "--time");
+        } catch (const aio::ValueError& e) {
+            return usage(e.what());
         }
+        if (seeds_ && seed_start_ > kMaxU64 - (*seeds_ - 1))
+            return usage(fmt::format("--seed-start {} with --seeds {} goes past the largest seed, {}; the last seed "
+                                     "is seed-start + seeds - 1",
+                                     seed_start_, *seeds_, kMaxU64));
         Shard shard;
-        if (auto e = read_shard(shard)) return usage(*e);
+        try {
+            shard = parse_shard(env.getenv("TEST_TOTAL_SHARDS"), env.getenv("TEST_SHARD_INDEX"));
+        } catch (const aio::ValueError& e) {
+            return usage(e.what());
+        }
+        // Bazel: touching this file says that the test honours sharding.
+        if (auto f = env.getenv("TEST_SHARD_STATUS_FILE"); f && !f->empty()) {
+            if (!std::ofstream(*f, std::ios::app))
+                return usage(fmt::format("TEST_SHARD_STATUS_FILE: cannot write to '{}'", excerpt(*f)));
+        }
 
         aio::sim::Config cfg;
         cfg.policy = *aio::sim::policy_from_name(policy_);
-        cfg.pct_depth = pct_depth_;
+        cfg.pct_depth = static_cast<int>(pct_depth_);
         cfg.pct_steps = pct_steps_;
         cfg.trace = aio::sim::TraceMode::hash;
 
         // Seeds of this shard: seed_start + shard.index + k * shard.total for k = 0, 1, ...
-        // With --seeds N the shard runs the k whose i = shard.index + k * total is below N.
-        std::uint64_t count = std::numeric_limits<std::uint64_t>::max();
-        if (seeds_) count = *seeds_ > shard.index ? (*seeds_ - shard.index + shard.total - 1) / shard.total : 0;
+        // With --seeds N the shard runs the k whose i = shard.index + k * total is below N;
+        // with --time, every k whose seed fits in 64 bits.
+        std::uint64_t count = 0;
+        if (seeds_)
+            count = *seeds_ > shard.index ? (*seeds_ - shard.index - 1) / shard.total + 1 : 0;
+        else if (seed_start_ <= kMaxU64 - shard.index)
+            count = std::min(kMaxU64, (kMaxU64 - seed_start_ - shard.index) / shard.total + 1);
         auto seed_of = [&](std::uint64_t k) { return seed_start_ + shard.index + k * shard.total; };
 
         print_header(env, shard, count, seed_of);
-        if (count == 0) {
-            env.out << "summary: 0 runs (this shard has no seeds)\n";
-            return expect_failure_ ? 1 : 0;
-        }
+        if (count == 0) return report_empty(env, shard);
 
         const auto t0 = Clock::now();
         std::atomic<std::uint64_t> next{0}, done{0}, failures{0};
-        std::atomic<std::uint64_t> stop_at{std::numeric_limits<std::uint64_t>::max()};
+        // With --stop-at-first, no worker starts a run after the earliest failure seen.
+        std::atomic<std::uint64_t> earliest_failure{std::numeric_limits<std::uint64_t>::max()};
+        Tally tally(stop_at_first_);
         std::mutex mu;
-        std::vector<RunResult> results;
-        FailureDetail first;
         std::string internal_error;
-        std::atomic<unsigned> running{jobs_};
+        const unsigned threads_wanted = static_cast<unsigned>(std::min<std::uint64_t>(jobs_, count));
+        std::atomic<unsigned> running{threads_wanted};
 
         auto worker = [&] {
-            std::vector<RunResult> mine;
-            FailureDetail my_first;
             try {
                 for (;;) {
                     if (budget && next.load() > 0 && Clock::now() - t0 >= *budget) break;
                     const std::uint64_t k = next.fetch_add(1);
-                    if (k >= count || k > stop_at.load()) break;
+                    if (k >= count || (stop_at_first_ && k > earliest_failure.load())) break;
+                    if (!tally.admit(k)) break;
                     aio::sim::Config c = cfg;
                     c.seed = seed_of(k);
                     SimRun r = run_simulated(*s, c);
-                    RunResult rr{k, r.failed(), outcome_hash(r.outcome), r.trace_hash.value_or(0)};
-                    mine.push_back(rr);
+                    const RunResult rr{r.failed(), outcome_hash(r.outcome), r.trace_hash.value_or(0)};
+                    std::optional<FailureDetail> detail;
                     if (rr.failed) {
                         failures.fetch_add(1);
-                        if (stop_at_first_) {
-                            std::uint64_t cur = stop_at.load();
-                            while (k < cur && !stop_at.compare_exchange_weak(cur, k)) {
-                            }
+                        // Only a failure earlier than every one seen so far can be the first.
+                        std::uint64_t cur = earliest_failure.load();
+                        while (k < cur && !earliest_failure.compare_exchange_weak(cur, k)) {
                         }
-                        if (k < my_first.index) my_first = FailureDetail{k, c.seed, std::move(r)};
+                        if (k < cur) detail = FailureDetail{k, c.seed, std::move(r)};
                     }
+                    tally.deliver(k, rr, std::move(detail));
                     done.fetch_add(1);
                 }
             } catch (...) {
                 std::lock_guard lock(mu);
                 if (internal_error.empty()) internal_error = aio::describe(std::current_exception());
-                stop_at.store(0);
+                tally.abandon();
             }
-            std::lock_guard lock(mu);
-            results.insert(results.end(), mine.begin(), mine.end());
-            if (my_first.index < first.index) first = std::move(my_first);
             running.fetch_sub(1);
         };
 
         std::vector<std::thread> threads;
-        for (unsigned j = 0; j < jobs_; ++j) threads.emplace_back(worker);
+        for (unsigned j = 0; j < threads_wanted; ++j) threads.emplace_back(worker);
         progress(env, done, failures, running, t0);
         for (auto& t : threads) t.join();
         const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         if (!internal_error.empty()) {
             env.err << cmd << ": internal error: " << internal_error << '\n';
-            return 2;
+            return kBadUsage;
         }
 
-        std::sort(results.begin(), results.end(), [](const RunResult& a, const RunResult& b) { return a.index < b.index; });
-        if (stop_at_first_ && first.index != std::numeric_limits<std::uint64_t>::max())
-            results.erase(std::upper_bound(results.begin(), results.end(), first.index,
-                                           [](std::uint64_t i, const RunResult& r) { return i < r.index; }),
-                          results.end());
-        std::set<std::uint64_t> outcomes, traces;
-        std::uint64_t failed = 0;
-        for (const auto& r : results) {
-            outcomes.insert(r.outcome);
-            traces.insert(r.trace);
-            failed += r.failed;
-        }
+        const std::uint64_t runs = tally.runs(), failed = tally.failed();
         if (failed) {
-            print_failure(env, first, failed, results.size());
-            if (shrink_ && !print_shrunk(env, *s, first)) return 2;
+            print_failure(env, *tally.first(), failed, runs);
+            if (shrink_ && !print_shrunk(env, *s, *tally.first())) return kBadUsage;
         }
         env.out << fmt::format("summary: {} runs, {} failed, {} distinct outcomes, {} distinct traces, {:.0f} runs/s "
                                "({:.2f} s, {} job{})\n",
-                               results.size(), failed, outcomes.size(), traces.size(),
-                               seconds > 0 ? static_cast<double>(results.size()) / seconds : 0.0, seconds, jobs_,
+                               runs, failed, tally.outcomes().to_string(), tally.traces().to_string(),
+                               seconds > 0 ? static_cast<double>(runs) / seconds : 0.0, seconds, jobs_,
                                jobs_ == 1 ? "" : "s");
         if (expect_failure_) {
             if (failed)
@@ -262,15 +348,19 @@ private:
     template <class SeedOf>
     void print_header(Env& env, const Shard& shard, std::uint64_t count, SeedOf seed_of) {
         std::string seeds;
-        if (!seeds_) {
-            seeds = fmt::format("seeds from {} for {}", seed_of(0), time_);
+        const std::string every = shard.total > 1 ? fmt::format(" (every {})", shard.total) : std::string();
+        if (count == 0) {
+            seeds = "no seeds";
+        } else if (!seeds_) {
+            seeds = fmt::format("seeds from {}{} for {}", seed_of(0), every, *time_);
         } else if (shard.total == 1) {
             seeds = fmt::format("seeds {}..{}", seed_of(0), seed_of(count - 1));
-        } else if (count == 0) {
-            seeds = "no seeds";
+        } else if (count == 1) {
+            seeds = fmt::format("seed {}", seed_of(0));
+        } else if (count == 2) {
+            seeds = fmt::format("seeds {}, {}{}", seed_of(0), seed_of(1), every);
         } else {
-            seeds = fmt::format("seeds {}, {}, ... {} (every {})", seed_of(0), seed_of(0) + shard.total,
-                                seed_of(count - 1), shard.total);
+            seeds = fmt::format("seeds {}, {}, ... {}{}", seed_of(0), seed_of(1), seed_of(count - 1), every);
         }
         std::string policy = policy_;
         if (policy_ == "pct") policy += fmt::format(" (d={}, k={})", pct_depth_, pct_steps_);
@@ -278,6 +368,27 @@ private:
                                shard.total > 1 ? fmt::format(", shard {} of {}", shard.index + 1, shard.total)
                                                : std::string());
         env.out.flush();
+    }
+
+    // A shard without seeds: nothing ran, so nothing passed, unless the caller allows it.
+    int report_empty(Env& env, const Shard& shard) {
+        std::string why;
+        if (seeds_ && *seeds_ <= shard.index)
+            why = fmt::format("shard {} of {} is empty: {} seed{} for {} shards", shard.index + 1, shard.total, *seeds_,
+                              *seeds_ == 1 ? "" : "s", shard.total);
+        else
+            why = fmt::format("shard {} of {} is empty: its first seed would be past {}", shard.index + 1, shard.total,
+                              kMaxU64);
+        env.out << fmt::format("summary: 0 runs ({})\n", why);
+        if (allow_empty_) {
+            env.out << "allowed: --allow-empty\n";
+            env.out.flush();
+            return 0;
+        }
+        env.out << "FAILED: nothing ran, and an exploration that runs nothing does not pass; give fewer shards or "
+                   "more seeds, or pass --allow-empty where an empty shard is expected\n";
+        env.out.flush();
+        return 1;
     }
 
     void print_failure(Env& env, const FailureDetail& f, std::uint64_t failed, std::size_t runs) {
@@ -326,7 +437,7 @@ private:
             next_update = Clock::now() + std::chrono::milliseconds(250);
             const std::uint64_t n = done.load();
             const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-            std::string budget = seeds_ ? fmt::format(" of {}", *seeds_) : fmt::format(" ({:.0f} s of {})", secs, time_);
+            std::string budget = seeds_ ? fmt::format(" of {}", *seeds_) : fmt::format(" ({:.0f} s of {})", secs, *time_);
             std::fprintf(stderr, "\r%s explore %s: %llu runs%s, %llu failed, %.0f runs/s\033[K", env.program.c_str(),
                          name_.c_str(), static_cast<unsigned long long>(n), budget.c_str(),
                          static_cast<unsigned long long>(failures.load()), secs > 0 ? static_cast<double>(n) / secs : 0.0);
@@ -341,15 +452,16 @@ private:
 
     std::string name_;
     std::optional<std::uint64_t> seeds_;
-    std::string time_;
+    std::optional<std::string> time_;
     std::string policy_ = "random";
     std::uint64_t seed_start_ = 1;
-    unsigned jobs_ = 1;
-    int pct_depth_ = 3;
+    std::uint64_t jobs_ = 1;
+    std::uint64_t pct_depth_ = 3;
     std::uint64_t pct_steps_ = 1000;
     bool stop_at_first_ = false;
     bool shrink_ = false;
     bool expect_failure_ = false;
+    bool allow_empty_ = false;
 };
 
 }  // namespace

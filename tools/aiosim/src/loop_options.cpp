@@ -7,6 +7,8 @@
 #include <array>
 #include <string_view>
 
+#include "numbers.hpp"
+
 namespace aio::cli {
 
 namespace {
@@ -71,6 +73,7 @@ void add_schedule_options(CLI::App& command, LoopOptions& options) {
         ->each(note("--policy"));
     command.add_option("--seed", options.seed, "the seed of the policy's choices")
         ->type_name("SEED")
+        ->check(whole_number(0, kMaxU64))
         ->each(note("--seed"));
     command.add_option("--replay", options.replay,
                        "run exactly this replay string (as explore prints it; it overrides --policy and --seed)")

@@ -15,6 +15,7 @@
 #include <aio/sim/trace.hpp>
 
 #include "command.hpp"
+#include "numbers.hpp"
 #include "shrink_failure.hpp"
 #include "sim_run.hpp"
 
@@ -33,7 +34,8 @@ public:
         app_->add_option("NAME", name_, "the scenario (`aiosim list` shows them)");
         app_->add_option("--replay", replay_, "the failing replay string (as `explore` prints it)")->type_name("STR");
         app_->add_option("--max-runs", max_runs_, "give up shrinking further after this many runs")
-            ->check(CLI::PositiveNumber)
+            ->type_name("N")
+            ->check(whole_number(1, kMaxU64))
             ->default_str("2000");
     }
 
@@ -45,7 +47,7 @@ public:
         };
         if (name_.empty()) return usage("which scenario? Give its name: " + env.program + " shrink NAME --replay STR");
         const scenario::Scenario* s = env.scenarios.find(name_);
-        if (!s) return usage(env.scenarios.unknown_name_message(name_));
+        if (!s) return usage(unknown_scenario_message(env, name_));
         if (replay_.empty()) return usage("give the failing schedule: --replay STR (as `explore` prints it)");
 
         ShrunkFailure f;
@@ -80,7 +82,7 @@ public:
 private:
     std::string name_;
     std::string replay_;
-    std::size_t max_runs_ = 2000;
+    std::uint64_t max_runs_ = 2000;
 };
 
 }  // namespace

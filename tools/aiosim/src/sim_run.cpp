@@ -90,6 +90,16 @@ SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, s
             r.signature.kind = Kind::oracle;
         }
     }
+    // An oracle quoting the simulator's error (the default one quotes an escaped exception
+    // whole) would print its text twice, the long deadlock report included: the quote
+    // becomes a reference to the problem that follows.
+    for (auto& p : r.problems)
+        for (const auto& rec : recs) {
+            if (rec->failure.empty()) continue;
+            const std::string name = rec->failure.substr(0, rec->failure.find(": "));
+            for (auto at = p.find(rec->failure); at != std::string::npos; at = p.find(rec->failure, at + 1))
+                p.replace(at, rec->failure.size(), name + " (below)");
+        }
     for (const auto& rec : recs) {
         if (!rec->failure.empty()) add_problem(r.problems, "the simulator raised " + rec->failure);
         if (!rec->replay_incomplete.empty()) add_problem(r.problems, rec->replay_incomplete);

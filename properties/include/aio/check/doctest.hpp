@@ -14,29 +14,46 @@
 #include <doctest/doctest.h>
 #include <rapidcheck.h>
 
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
 
 namespace aio::check::detail {
-// Outside namespace rc::doctest: doctest's macros name `doctest::` unqualified.
-inline bool report_to_doctest(const std::string& description, const rc::detail::TestResult& result) {
+/// rapidcheck's report when `result` fails the property (a counterexample, gave up, or no
+/// case run at all: RC_PARAMS="max_success=0" is a property that checked nothing, not a
+/// pass); nullopt when it passed.
+inline std::optional<std::string> rapidcheck_failure(const rc::detail::TestResult& result) {
     using namespace rc::detail;
     std::ostringstream report;
     printResultMessage(result, report);
-    if (result.template is<SuccessResult>()) {
-        if (!result.template get<SuccessResult>().distribution.empty()) DOCTEST_MESSAGE(report.str());
-        return true;
+    if (!result.template is<SuccessResult>()) return report.str();
+    if (result.template get<SuccessResult>().numSuccess == 0)
+        return report.str() + "\nthe property ran no test case, and a property that checks nothing does not pass "
+                              "(is RC_PARAMS max_success=0?)";
+    return std::nullopt;
+}
+
+// Outside namespace rc::doctest: doctest's macros name `doctest::` unqualified.
+inline bool report_to_doctest(const std::string& description, const rc::detail::TestResult& result) {
+    using namespace rc::detail;
+    if (auto failure = rapidcheck_failure(result)) {
+        DOCTEST_FAIL_CHECK(description << ":\n" << *failure);
+        return false;
     }
-    DOCTEST_FAIL_CHECK(description << ":\n" << report.str());
-    return false;
+    if (!result.template get<SuccessResult>().distribution.empty()) {
+        std::ostringstream report;
+        printResultMessage(result, report);
+        DOCTEST_MESSAGE(report.str());
+    }
+    return true;
 }
 }  // namespace aio::check::detail
 
 namespace rc::doctest {
 
-/// Checks `testable` with rapidcheck; a failure or a gave-up result fails the current
-/// doctest test case with rapidcheck's report. Returns true on success.
+/// Checks `testable` with rapidcheck; a failure, a gave-up result or a run of no case at all
+/// fails the current doctest test case with rapidcheck's report. Returns true on success.
 template <class Testable>
 bool prop(const std::string& description, Testable&& testable) {
     rc::detail::TestMetadata metadata;

@@ -17,7 +17,14 @@
 // A run fails when aio::run throws (the program's exception, a sim::Deadlock, a
 // sim::LimitExceeded...) or when the predicate returns false.
 //
-// Environment (read on every call; lets CI set the budget or replay one failure):
+// A check that runs nothing does not pass: with no run made (seeds = 0, no policies) the
+// verdict fails and its report says so, unless the caller set allow_empty (for example a
+// shard of a larger exploration that may legitimately get no seeds). Verdict::summary always
+// says how many runs were made.
+//
+// Environment (read on every call, with aio/check/environment.hpp's parsers; a malformed
+// value throws aio::ValueError naming the variable and the accepted forms, never a silent
+// default). They let CI set the budget or replay one failure:
 //   AIOSIM_SEEDS=N        N seeds per policy (seeds 1..N); AIOSIM_SEEDS=A..B: seeds A to B
 //   AIOSIM_POLICY=p[,q]   only these policies (fifo, timers, random, pct)
 //   AIOSIM_TIME_BUDGET=D  stop exploring after D of real time (e.g. 30s, 2m)
@@ -35,6 +42,7 @@
 #include <aio/run.hpp>
 #include <aio/sim/sim_loop.hpp>
 
+#include "aio/check/environment.hpp"
 #include "aio/check/schedule.hpp"
 #include "aio/check/shrink.hpp"
 
@@ -45,12 +53,14 @@ struct ExploreOptions {
     std::string name = "aio::check";
     std::vector<Policy> policies = all_policies();
     /// Seeds first_seed .. first_seed + seeds - 1, each under every policy but fifo (which
-    /// runs once: it has no seed).
+    /// runs once: it has no seed). The last seed must fit in 64 bits (aio::ValueError).
     std::uint64_t seeds = 100;
     std::uint64_t first_seed = 1;
     /// Real time for the whole exploration (checked between seeds; the first seed always
-    /// runs); unset: no limit (the seed count bounds it).
+    /// runs); unset: no limit (the seed count bounds it). At most max_time_budget.
     std::optional<std::chrono::milliseconds> time_budget;
+    /// Let a check that made no run pass (its summary says so); by default it fails.
+    bool allow_empty = false;
     bool shrink = true;
     /// Everything else of each run's configuration (limits, pct depth, jitter, task start).
     aio::sim::Config base{};
@@ -75,6 +85,7 @@ struct Verdict {
     std::uint64_t runs = 0;           // runs made (shrinking included)
     std::optional<Failure> failure;
     std::string report;               // what was printed (empty when ok)
+    std::string summary;              // always: the verdict and how many runs were made
     explicit operator bool() const noexcept { return ok; }
 };
 

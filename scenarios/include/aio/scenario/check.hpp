@@ -21,7 +21,9 @@
 namespace aio::scenario {
 
 /// Runs `scenario` once on the loop `options` chooses. Every line is captured in the outcome
-/// and also passed to `echo` (if given) as soon as it is printed.
+/// and also passed to `echo` (if given) as soon as it is printed: the scenario's own, its
+/// loops' reports, and the reports of tasks and futures that outlive their loop on this
+/// thread (an aio::OrphanReportScope is open while the body runs).
 Outcome execute(const Scenario& scenario, const aio::RunOptions& options = {}, Sink* echo = nullptr);
 
 /// The scenario's oracle (or the default one) over `outcome`.

@@ -57,6 +57,8 @@ struct Config {
     /// (a job waiting for the loop itself can never finish under the simulator).
     Duration thread_timeout = std::chrono::seconds(60);
 
+    friend bool operator==(const Config&, const Config&) = default;
+
     /// The schedule this configuration runs (replay if set; otherwise policy, parameters,
     /// and no decision list).
     Schedule schedule() const;

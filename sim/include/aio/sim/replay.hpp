@@ -10,15 +10,18 @@
 //     param     = "seed=" uint64        the seed (default 0)
 //               | "d=" 1..64            pct depth (default 3)
 //               | "k=" uint64 >= 1      pct: expected ready-queue choices (default 1000)
-//               | "jitter=" duration    timers: largest jitter (default 1ms)
+//               | "jitter=" duration    timers: largest jitter, at most 24h (default 1ms)
 //               | "start=" ("scheduled" | "eager" | "run" | "task")   (default scheduled)
-//               | "steps=" uint64      Limits::max_steps (default 10000000)
+//               | "steps=" uint64 >= 1 Limits::max_steps (default 10000000)
 //               | "vtime=" duration    Limits::max_virtual_time (default 720h)
 //     duration  = uint64 ( "ns" | "us" | "ms" | "s" | "m" | "h" )
 //     decisions = "-" | entry *( "." entry )
 //     entry     = [ skip ] kind index   skip: how many zero decisions come before this one
 //     kind      = "r" | "t" | "j" | "s" | "w"          (see Choice)
 //     index     = uint32 >= 1
+//
+// Positions (the sum of the skips and entries so far) must fit in uint64: a decision at
+// position 2^64-1 is the last one. Every value is range-checked by validate() (validate.hpp).
 //
 // Example: aiosim1:random:seed=42:2r3.r1.6w1 is the random policy whose decisions 2, 3 and
 // 10 are 3 (ready), 1 (ready) and 1 (thread) and every other decision is 0.
@@ -43,9 +46,12 @@
 
 namespace aio::sim {
 
-/// A malformed or unsupported replay string: says where (0-based character offset) and why.
+/// A malformed or unsupported replay string, or one with an out-of-range value: says where and
+/// why. what() quotes at most about 60 characters of the text around the error (never cutting
+/// a UTF-8 character) with a caret under it, and counts the position in characters.
 class ReplayParseError : public aio::ValueError {
 public:
+    /// offset: the byte offset of the error in text.
     ReplayParseError(std::string_view text, std::size_t offset, std::string reason);
     std::size_t offset() const noexcept { return offset_; }
     const std::string& reason() const noexcept { return reason_; }
@@ -68,7 +74,8 @@ struct Schedule {
 
     /// The replay string (see the grammar above).
     std::string to_string() const;
-    /// Parses a replay string; throws ReplayParseError.
+    /// Parses a replay string; throws ReplayParseError (and nothing else but std::bad_alloc).
+    /// A pure function: for every string it accepts, parse(parse(s).to_string()) == parse(s).
     static Schedule parse(std::string_view text);
     friend bool operator==(const Schedule&, const Schedule&) = default;
 };

@@ -11,3 +11,4 @@
 #include "aio/sim/replay.hpp"
 #include "aio/sim/sim_loop.hpp"
 #include "aio/sim/trace.hpp"
+#include "aio/sim/validate.hpp"

@@ -35,7 +35,22 @@
 //
 // Link aiosim::cli_main to get a main() that calls the first overload over
 // aio::scenario::Registry::global(): your AIOSIM_SCENARIOs then make up the tool.
+//
+// Numbers on the command line and in the shard variables are decimal digits only, inside the
+// range each option's help states (`--seed` 0 to 2^64 - 1, `--seeds` and `--max-runs` from 1,
+// `--jobs` 1 to 256, `--pct-depth` 1 to 64, `--time` at most 10000h); anything else (a sign,
+// an empty value, a number that would wrap or saturate) is bad usage naming the option and its
+// range. A command that loops over seeds and ran none fails (exit 1): `explore` on a shard
+// left without seeds, unless --allow-empty.
+//
+// The environment the command line reads: TEST_TOTAL_SHARDS, TEST_SHARD_INDEX (explore's
+// shard) and TEST_SHARD_STATUS_FILE (touched, i.e. created, when set: Bazel's sharding
+// protocol); aio::EventLoop reads AIO_DEBUG when a loop is made.
+#include <functional>
 #include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
 
 namespace aio::scenario {
 class Registry;
@@ -43,12 +58,24 @@ class Registry;
 
 namespace aio::cli {
 
+/// An environment variable's value, or nullopt when it is unset.
+using Getenv = std::function<std::optional<std::string>(std::string_view name)>;
+
+/// The process's environment (std::getenv).
+Getenv process_environment();
+
 /// The command line over Registry::global(), writing to std::cout and std::cerr.
 int main(int argc, char** argv);
 
 /// The command line over `scenarios`: its own messages and the scenarios' lines go to `out`
-/// (standard output) and `err` (standard error).
+/// (standard output) and `err` (standard error); the environment is the process's.
 int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out,
          std::ostream& err);
+
+/// The same over the environment `getenv` gives. Every call is independent of the ones
+/// before it (no state is kept between calls); it never calls exit() or abort(), and returns
+/// 2 with "internal error: ..." on `err` if anything unexpected is thrown.
+int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out,
+         std::ostream& err, const Getenv& getenv);
 
 }  // namespace aio::cli

@@ -1,0 +1,150 @@
+// The replay string and validate() agree: every valid schedule formats to a string that parses
+// back to the same schedule, and every out-of-range value is refused both by validate() (so by
+// the SimLoop constructor, for a Config built in code) and by the parser.
+#include <aio/check/doctest.hpp>
+#include <aio/sim/sim.hpp>
+#include <aio/sim/validate.hpp>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace sim = aio::sim;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::uint64_t u64_max = std::numeric_limits<std::uint64_t>::max();
+
+// A duration in [lo, hi], often a whole number of some unit (so every unit's spelling is used).
+aio::Duration gen_duration(aio::Duration lo, aio::Duration hi) {
+    const std::int64_t ns = *rc::gen::inRange<std::int64_t>(lo.count(), hi.count() == INT64_MAX ? INT64_MAX : hi.count() + 1);
+    const std::int64_t unit = *rc::gen::element<std::int64_t>(1, 1'000, 1'000'000, 1'000'000'000, 60'000'000'000,
+                                                              3'600'000'000'000);
+    const std::int64_t rounded = ns / unit * unit;
+    return aio::Duration(rounded >= lo.count() ? rounded : ns);
+}
+
+std::uint64_t gen_at_least_1() {
+    return *rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(1, 5000), rc::gen::inRange<std::uint64_t>(1, u64_max),
+                           rc::gen::just(u64_max));
+}
+
+sim::Schedule gen_schedule() {
+    sim::Schedule s;
+    s.policy = *rc::gen::element(sim::Policy::fifo, sim::Policy::timers, sim::Policy::random, sim::Policy::pct);
+    s.seed = *rc::gen::arbitrary<std::uint64_t>();
+    s.pct_depth = *rc::gen::inRange(1, sim::max_pct_depth + 1);
+    s.pct_steps = gen_at_least_1();
+    s.jitter = gen_duration(0ns, sim::max_jitter);
+    s.task_start = *rc::gen::element(sim::TaskStart::scheduled, sim::TaskStart::eager, sim::TaskStart::per_run,
+                                     sim::TaskStart::per_task);
+    s.limits.max_steps = gen_at_least_1();
+    s.limits.max_virtual_time = gen_duration(0ns, aio::Duration::max());
+    if (*rc::gen::arbitrary<bool>()) {
+        std::vector<sim::Decision> list;
+        // Positions from anywhere, up to the last one representable.
+        std::uint64_t next = *rc::gen::oneOf(rc::gen::just<std::uint64_t>(0), rc::gen::arbitrary<std::uint64_t>(),
+                                             rc::gen::inRange<std::uint64_t>(u64_max - 20, u64_max));
+        const int n = *rc::gen::inRange(0, 20);
+        for (int i = 0; i < n; ++i) {
+            const std::uint64_t gap = *rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(0, 4),
+                                                      rc::gen::arbitrary<std::uint64_t>());
+            if (gap > u64_max - next) break;
+            const std::uint64_t pos = next + gap;
+            list.push_back({pos, *rc::gen::element(sim::Choice::ready, sim::Choice::timer, sim::Choice::jitter,
+                                                   sim::Choice::start, sim::Choice::thread),
+                            *rc::gen::inRange<std::uint32_t>(1, std::numeric_limits<std::uint32_t>::max())});
+            if (pos == u64_max) break;
+            next = pos + 1;
+        }
+        s.decisions = std::move(list);
+    }
+    return s;
+}
+
+sim::Config config_of(const sim::Schedule& s) {
+    sim::Config c;
+    c.policy = s.policy;
+    c.seed = s.seed;
+    c.pct_depth = s.pct_depth;
+    c.pct_steps = s.pct_steps;
+    c.jitter = s.jitter;
+    c.task_start = s.task_start;
+    c.limits = s.limits;
+    return c;
+}
+
+bool rejected_by_validate(const sim::Config& c) {
+    try {
+        sim::validate(c);
+    } catch (const sim::ConfigError&) {
+        return true;
+    }
+    return false;
+}
+
+bool rejected_by_loop(const sim::Config& c) {
+    try {
+        sim::SimLoop loop(c);
+    } catch (const sim::ConfigError&) {
+        return true;
+    }
+    return false;
+}
+
+bool rejected_by_parser(const std::string& s) {
+    try {
+        (void)sim::Schedule::parse(s);
+    } catch (const sim::ReplayParseError&) {
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+AIOSIM_PROPERTY("every valid schedule's replay string parses back to the same schedule", [] {
+    const sim::Schedule s = gen_schedule();
+    RC_ASSERT_FALSE(rejected_by_validate(sim::Config{.replay = s}));
+    const std::string str = s.to_string();
+    RC_ASSERT(sim::Schedule::parse(str) == s);
+});
+
+AIOSIM_PROPERTY("a valid Config builds a loop, and the string of its schedule gives back the same schedule", [] {
+    sim::Schedule s = gen_schedule();
+    s.decisions.reset();
+    sim::Config c = config_of(s);
+    c.trace = *rc::gen::element(sim::TraceMode::off, sim::TraceMode::hash, sim::TraceMode::full);
+    c.thread_timeout = gen_duration(0ns, sim::max_thread_timeout);
+    c.thread_step_budget = *rc::gen::arbitrary<std::uint64_t>();
+    RC_ASSERT_FALSE(rejected_by_loop(c));
+    RC_ASSERT(sim::Config::from_replay(c.schedule().to_string()).schedule() == c.schedule());
+});
+
+AIOSIM_PROPERTY("every out-of-range value is rejected by validate, by the SimLoop constructor and by the parser", [] {
+    sim::Schedule s = gen_schedule();
+    s.decisions.reset();
+    switch (*rc::gen::inRange(0, 8)) {
+        case 0: s.jitter = -gen_duration(1ns, aio::Duration::max()); break;
+        case 1: s.jitter = gen_duration(sim::max_jitter + 1ns, aio::Duration::max()); break;
+        case 2: s.pct_depth = *rc::gen::inRange(std::numeric_limits<int>::min(), 1); break;
+        case 3: s.pct_depth = *rc::gen::inRange(sim::max_pct_depth + 1, std::numeric_limits<int>::max()); break;
+        case 4: s.pct_steps = 0; break;
+        case 5: s.limits.max_steps = 0; break;
+        case 6: s.limits.max_virtual_time = -gen_duration(1ns, aio::Duration::max()); break;
+        default: s.decisions = std::vector<sim::Decision>{{*rc::gen::arbitrary<std::uint64_t>(), sim::Choice::ready, 0}};
+    }
+    RC_ASSERT(rejected_by_validate(sim::Config{.replay = s}));
+    RC_ASSERT(rejected_by_loop(sim::Config{.replay = s}));
+    if (!s.decisions) RC_ASSERT(rejected_by_loop(config_of(s)));
+    RC_ASSERT(rejected_by_parser(s.to_string()));
+});
+
+TEST_CASE("Config compares equal to a copy and unequal once a field differs") {
+    sim::Config a{.policy = sim::Policy::pct, .seed = 9};
+    sim::Config b = a;
+    CHECK(a == b);
+    b.thread_timeout = 1s;
+    CHECK_FALSE(a == b);
+}

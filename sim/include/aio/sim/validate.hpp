@@ -1,0 +1,54 @@
+#pragma once
+// aio::sim::validate: the one place where the ranges of a simulated run's parameters are
+// checked. The SimLoop constructor validates its Config (so a Config built in code is checked
+// like one read from a string), and Schedule::parse validates what it read (reporting the
+// error at the offending parameter of the string).
+//
+// | field (replay parameter)          | range                               |
+// |-----------------------------------|-------------------------------------|
+// | policy, task_start, trace         | one of the enumerators              |
+// | pct_depth (d=)                    | 1 .. 64                             |
+// | pct_steps (k=)                    | 1 .. 2^64-1                         |
+// | jitter (jitter=)                  | 0ns .. 24h                          |
+// | limits.max_steps (steps=)         | 1 .. 2^64-1                         |
+// | limits.max_virtual_time (vtime=)  | 0ns .. Duration::max()              |
+// | thread_timeout                    | 0ns .. 8760h (a year)               |
+// | decisions                         | positions strictly increasing, index >= 1, a known kind |
+// seed and thread_step_budget take any value. Every schedule that passes formats to a
+// replay string that parses back to an equal schedule.
+//
+// Both functions are pure (no loop, no global state) and throw only ConfigError.
+#include <chrono>
+#include <string>
+
+#include "aio/errors.hpp"
+#include "aio/sim/config.hpp"
+
+namespace aio::sim {
+
+inline constexpr int max_pct_depth = 64;
+inline constexpr Duration max_jitter = std::chrono::hours(24);
+inline constexpr Duration max_thread_timeout = std::chrono::hours(24 * 365);
+
+/// A Config or Schedule field out of its range. what() names the field, its value, its range
+/// and its replay parameter.
+class ConfigError : public aio::ValueError {
+public:
+    ConfigError(std::string field, std::string reason);
+    /// The Config member ("jitter", "limits.max_steps", "decisions", ...).
+    const std::string& field() const noexcept { return field_; }
+    /// What is wrong, without the "aio::sim::Config: " prefix.
+    const std::string& reason() const noexcept { return reason_; }
+
+private:
+    std::string field_;
+    std::string reason_;
+};
+
+/// Throws ConfigError for the first field (in the table's order) out of range.
+void validate(const Schedule& s);
+/// validate(c.schedule()) (the replay's if set, with its decisions), and the fields of Config
+/// a schedule does not hold (trace, thread_timeout).
+void validate(const Config& c);
+
+}  // namespace aio::sim

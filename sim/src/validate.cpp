@@ -1,0 +1,70 @@
+// The ranges of a simulated run's parameters (validate.hpp has the table).
+#include "aio/sim/validate.hpp"
+
+#include <fmt/format.h>
+
+#include <cstdint>
+
+namespace aio::sim {
+
+namespace {
+
+[[noreturn]] void out_of_range(const char* field, std::string value, std::string range, const char* param) {
+    std::string where = param[0] ? fmt::format(" (replay parameter {}=)", param) : std::string();
+    throw ConfigError(field, fmt::format("{} = {} is out of range: it must be {}{}. Pass a value in that range.", field,
+                                         value, range, where));
+}
+
+void check_duration(const char* field, Duration d, Duration lo, Duration hi, const char* param) {
+    if (d < lo || d > hi)
+        out_of_range(field, format_duration(d),
+                     fmt::format("between {} and {}", lo == Duration::zero() ? std::string("0ns") : format_duration(lo),
+                                 hi == Duration::max() ? fmt::format("{}ns", hi.count()) : format_duration(hi)),
+                     param);
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::string field, std::string reason)
+    : aio::ValueError("aio::sim::Config: " + reason), field_(std::move(field)), reason_(std::move(reason)) {}
+
+void validate(const Schedule& s) {
+    if (static_cast<unsigned>(s.policy) > static_cast<unsigned>(Policy::pct))
+        out_of_range("policy", fmt::format("{}", static_cast<unsigned>(s.policy)),
+                     fmt::format("one of {}", policy_names()), "");
+    if (static_cast<unsigned>(s.task_start) > static_cast<unsigned>(TaskStart::per_task))
+        out_of_range("task_start", fmt::format("{}", static_cast<unsigned>(s.task_start)),
+                     "one of scheduled, eager, per_run, per_task", "start");
+    if (s.pct_depth < 1 || s.pct_depth > max_pct_depth)
+        out_of_range("pct_depth", fmt::format("{}", s.pct_depth), fmt::format("between 1 and {}", max_pct_depth), "d");
+    if (s.pct_steps < 1) out_of_range("pct_steps", "0", "at least 1", "k");
+    check_duration("jitter", s.jitter, Duration::zero(), max_jitter, "jitter");
+    if (s.limits.max_steps < 1) out_of_range("limits.max_steps", "0", "at least 1", "steps");
+    check_duration("limits.max_virtual_time", s.limits.max_virtual_time, Duration::zero(), Duration::max(), "vtime");
+    if (!s.decisions) return;
+    const auto& list = *s.decisions;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const Decision& d = list[i];
+        if (static_cast<unsigned>(d.kind) > static_cast<unsigned>(Choice::thread))
+            throw ConfigError("decisions", fmt::format("decision {} (position {}) has an unknown kind {}: it must be "
+                                                       "one of r, t, j, s, w.",
+                                                       i, d.position, static_cast<unsigned>(d.kind)));
+        if (d.index < 1)
+            throw ConfigError("decisions", fmt::format("decision {} (position {}) has index 0: a listed decision is "
+                                                       "at least 1 (zero decisions are implied, not listed).",
+                                                       i, d.position));
+        if (i > 0 && d.position <= list[i - 1].position)
+            throw ConfigError("decisions", fmt::format("decision {} is at position {}, not after the previous one "
+                                                       "at position {}: positions must be strictly increasing.",
+                                                       i, d.position, list[i - 1].position));
+    }
+}
+
+void validate(const Config& c) {
+    validate(c.schedule());
+    if (static_cast<unsigned>(c.trace) > static_cast<unsigned>(TraceMode::full))
+        out_of_range("trace", fmt::format("{}", static_cast<unsigned>(c.trace)), "one of off, hash, full", "");
+    check_duration("thread_timeout", c.thread_timeout, Duration::zero(), max_thread_timeout, "");
+}
+
+}  // namespace aio::sim
