@@ -1,13 +1,14 @@
 // Fuzzes aio::sim::Config: every field, a replayed schedule with a decision list, and the
 // simulator running a tiny program under it.
 //
-// A Config is either rejected when its loop is made, with aio::ValueError naming the field
-// (the documented error for an out-of-range value), or it runs. A run that is not rejected
-// must be undefined-behaviour free and keep the simulator's promises: virtual time never
-// goes backwards, a sleep never wakes early, the program's result is right, the only errors
-// are the ones its Config explains (LimitExceeded for a limit, ReplayDivergence for a strict
-// decision list), the recorded replay string parses back to the recorded schedule, and the
-// same Config runs the same way twice.
+// aio::sim::validate (validate.hpp) decides: a Config it refuses (ConfigError) is refused the
+// same way when its loop is made, before anything runs; a schedule it accepts prints to a
+// replay string that parses back to it. A Config it accepts runs, free of undefined
+// behaviour, keeping the simulator's promises: virtual time never goes backwards, a sleep
+// never wakes early, the program's result is right, the only errors are the ones its Config
+// explains (LimitExceeded for a limit, ReplayDivergence for a strict decision list), the
+// recorded replay string parses back to the recorded schedule, and the same Config runs the
+// same way twice.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <chrono>
@@ -19,6 +20,7 @@
 
 #include <aio/aio.hpp>
 #include <aio/sim/sim.hpp>
+#include <aio/sim/validate.hpp>
 
 #include "harness.hpp"
 
@@ -171,7 +173,7 @@ Result run_once(const Input& x, std::string_view raw) {
         r.error = e.what();
     } catch (const aio::sim::SimError&) {
         aio::fuzz::fail("the tiny program failed in the simulator: " + aio::fuzz::describe_current(), raw);
-    } catch (const aio::ValueError& e) {
+    } catch (const aio::sim::ConfigError& e) {
         r.kind = Result::Kind::rejected;
         r.error = e.what();
     } catch (...) {
@@ -187,12 +189,46 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view raw(reinterpret_cast<const char*>(data), size);
     FuzzedDataProvider in(data, size);
     const Input x = make_input(in);
-    const Result a = run_once(x, raw);
 
-    if (a.kind == Result::Kind::rejected) {
-        aio::fuzz::check_message(a.error, raw);
+    std::string invalid;  // validate's verdict: empty when the Config is valid
+    try {
+        aio::sim::validate(x.cfg);
+    } catch (const aio::sim::ConfigError& e) {
+        invalid = e.what();
+        aio::fuzz::check_message(invalid, raw);
+    } catch (...) {
+        aio::fuzz::fail("validate(Config) threw something other than ConfigError: " + aio::fuzz::describe_current(),
+                        raw);
+    }
+    const aio::sim::Schedule schedule = x.cfg.schedule();
+    bool valid_schedule = true;
+    try {
+        aio::sim::validate(schedule);
+    } catch (const aio::sim::ConfigError&) {
+        valid_schedule = false;
+    }
+    if (valid_schedule) {
+        const std::string text = schedule.to_string();
+        try {
+            if (!(aio::sim::Schedule::parse(text) == schedule))
+                aio::fuzz::fail("a valid schedule's replay string '" + text + "' parses to another schedule", raw);
+        } catch (const aio::sim::ReplayParseError& e) {
+            aio::fuzz::fail("a valid schedule's replay string '" + text + "' does not parse: " + e.what(), raw);
+        }
+    }
+
+    const Result a = run_once(x, raw);
+    if (!invalid.empty()) {
+        if (a.kind != Result::Kind::rejected)
+            aio::fuzz::fail("validate() refuses the Config (" + invalid + ") but the simulator ran it", raw);
+        if (a.error != invalid)
+            aio::fuzz::fail("the simulator refused the Config with another error than validate(): '" + a.error +
+                                "' versus '" + invalid + "'",
+                            raw);
         return 0;
     }
+    if (a.kind == Result::Kind::rejected)
+        aio::fuzz::fail("validate() accepts the Config but the simulator refused it: " + a.error, raw);
     if (!a.broken.empty()) aio::fuzz::fail(a.broken, raw);
     if (a.kind == Result::Kind::divergence && !(x.cfg.replay && x.cfg.replay->decisions && x.cfg.strict_replay))
         aio::fuzz::fail("ReplayDivergence without a strict decision list: " + a.error, raw);

@@ -2,7 +2,7 @@
 //
 // Whatever the input, parse either returns a Schedule or throws ReplayParseError: any other
 // exception, a crash or undefined behaviour is a finding. A parsed schedule must lie in the
-// grammar's ranges and print (to_string) to a string that parses to the same schedule and
+// grammar's ranges (aio::sim::validate accepts it) and print (to_string) to a string that parses to the same schedule and
 // prints the same again. An error must stay short whatever the input (it is shown to a user
 // who pasted a string) and point inside the text.
 #include <cstddef>
@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include <aio/sim/replay.hpp>
+#include <aio/sim/validate.hpp>
 
 #include "harness.hpp"
 
@@ -50,6 +51,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                         text);
     }
     check_ranges(s, text);
+    try {
+        aio::sim::validate(s);  // the parser validates what it reads
+    } catch (...) {
+        aio::fuzz::fail("parsed a schedule validate() refuses: " + aio::fuzz::describe_current(), text);
+    }
     const std::string printed = s.to_string();
     Schedule again;
     try {

@@ -13,7 +13,7 @@ if [ $# -lt 4 ]; then
 fi
 # Absolute paths: a harness may change its working directory (cli_fuzz runs in a scratch one).
 bin=$(realpath "$1") corpus=$(realpath -m "$2") scratch=$(realpath -m "$3") seconds=$4 dict=${5:-}
-if [ -n "$dict" ]; then dict=$(realpath "$dict"); fi
+if [ -n "$dict" ] && [ -f "$dict" ]; then dict=$(realpath "$dict"); else dict=""; fi
 name=$(basename "$bin")
 
 rm -rf "$scratch"
