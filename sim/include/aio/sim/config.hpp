@@ -9,6 +9,9 @@
 //     fmt::print("{}\n", rec->replay);        // aiosim1:random:seed=42:2r3.r1
 //
 //     cfg.replay = aio::sim::Schedule::parse(rec->replay);   // the same run again
+//
+// The SimLoop constructor validates a Config (validate.hpp has the ranges): a value out of
+// range throws aio::sim::ConfigError naming the field instead of breaking the run.
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -29,11 +32,11 @@ struct RunRecord;
 struct Config {
     Policy policy = Policy::fifo;
     std::uint64_t seed = 0;
-    /// pct: the depth d (bugs needing up to d ordering constraints), at least 1.
+    /// pct: the depth d (bugs needing up to d ordering constraints), 1 to 64.
     int pct_depth = 3;
     /// pct: how many ready-queue choices a run is expected to make (where change points go).
     std::uint64_t pct_steps = 1000;
-    /// timers: the largest jitter (late timer creation or wake-up), in 8 steps.
+    /// timers: the largest jitter (late timer creation or wake-up), in 8 steps; 0ns to 24h.
     Duration jitter = std::chrono::milliseconds(1);
     TaskStart task_start = TaskStart::scheduled;
     Limits limits{};
