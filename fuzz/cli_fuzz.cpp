@@ -98,6 +98,9 @@ const std::string* value_of(const std::vector<std::string>& args, std::size_t i,
     if (a == name) return i + 1 < args.size() ? &args[i + 1] : nullptr;
     if (a.size() > name.size() && a.compare(0, name.size(), name) == 0) {
         if (a[name.size()] == '=') {
+            // CLI11 reads "--name=" with nothing after it as "--name": the value is the next
+            // argument.
+            if (a.size() == name.size() + 1) return i + 1 < args.size() ? &args[i + 1] : nullptr;
             buf = a.substr(name.size() + 1);
             return &buf;
         }
