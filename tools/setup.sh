@@ -16,6 +16,8 @@ packages=(
   librapidcheck-dev
   libcli11-dev
   libbenchmark-dev
+  clang-16            # clang++-16 for the fuzz harnesses (tools/fuzz.sh)
+  libclang-rt-16-dev  # libFuzzer and the sanitizer runtimes of clang 16
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

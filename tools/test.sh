@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/test.sh: installs missing Debian packages, then builds and tests aiosim three ways:
+# tools/test.sh: installs missing Debian packages, then builds and tests aiosim four ways:
 #   build/release  Release, warnings are errors,       ctest: every test (with bench.smoke: each
 #                  the benchmarks too                         benchmark once, on tiny programs)
 #   build/asan     Debug, AddressSanitizer + UBSan     ctest: every test but the conformance
@@ -7,8 +7,10 @@
 #                  tests cover the same code under ASan)
 #   build/tsan     RelWithDebInfo, ThreadSanitizer     ctest -L threads (only the test programs
 #                  where threads meet the loop are built)
+#   build/fuzz     clang++-16, libFuzzer, ASan + UBSan ctest -L fuzz: each fuzz harness (fuzz/)
+#                  for 15 s on a scratch copy of its corpus (tools/fuzz.sh runs them longer)
 # Every configuration runs even if an earlier one failed; the last line totals the tests of
-# all three ctest runs. Exit status 1 if any build or test failed. AIOSIM_JOBS (default 2)
+# all the ctest runs. Exit status 1 if any build or test failed. AIOSIM_JOBS (default 2)
 # sets the build and ctest parallelism. No ctest run includes the label `stress` (stress/, 1M
 # tasks; README, Building): stress_tests, the same cases at 100k, is in every run but TSan's.
 set -euo pipefail
@@ -34,14 +36,14 @@ count_in() { grep -c -F -- "$2" "$1" || true; }
 # skipped means SKIP_RETURN_CODE or DISABLED.
 total() {
   local passed=0 failed=0 skipped=0 f skip_rc
-  for f in build/release/ctest-junit.xml build/asan/ctest-junit.xml build/tsan/ctest-junit.xml; do
+  for f in build/release/ctest-junit.xml build/asan/ctest-junit.xml build/tsan/ctest-junit.xml build/fuzz/ctest-junit.xml; do
     [ -f "$f" ] || continue
     skip_rc=$(count_in "$f" '<skipped message="SKIP_RETURN_CODE')
     passed=$((passed + $(count_in "$f" 'status="run"')))
     failed=$((failed + $(count_in "$f" 'status="fail"') + $(count_in "$f" 'status="notrun"') - skip_rc))
     skipped=$((skipped + skip_rc + $(count_in "$f" 'status="disabled"')))
   done
-  printf '\nall ctest runs (release, asan, tsan) together:\nctest: %d passed, %d failed, %d skipped\n' \
+  printf '\nall ctest runs (release, asan, tsan, fuzz) together:\nctest: %d passed, %d failed, %d skipped\n' \
          "$passed" "$failed" "$skipped"
 }
 
@@ -55,6 +57,7 @@ tsan_targets() {
 }
 
 rm -f build/{release,asan,tsan}/ctest-junit.xml  # total counts this run's tests only
+rm -f build/fuzz/ctest-junit.xml
 require    "install missing packages"   tools/setup.sh
 step       "release: build"             build release -DCMAKE_BUILD_TYPE=Release -DAIOSIM_WERROR=ON -DAIOSIM_BUILD_BENCH=ON
 step_after "release: ctest"             run_ctest release
@@ -62,4 +65,6 @@ step       "asan: build"                build asan -DCMAKE_BUILD_TYPE=Debug -DAI
 step_after "asan: ctest"                run_ctest asan
 step       "tsan: build"                build_targets tsan "$(tsan_targets)" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIOSIM_TSAN=ON -DAIOSIM_BUILD_CONFORMANCE=OFF
 step_after "tsan: ctest -L threads"     run_ctest tsan -L threads
+step       "fuzz: build"                tools/fuzz.sh --build-only
+step_after "fuzz: ctest -L fuzz"        run_ctest fuzz -L fuzz
 finish total
