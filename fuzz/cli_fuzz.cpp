@@ -118,25 +118,36 @@ std::size_t digits_in(std::string_view v) {
     return n;
 }
 
-// A count the harness lets through: no digit at all (malformed), at most `most` digits with an
-// optional sign and surrounding blanks, or more than 20 digits (beyond any 64-bit value).
-bool harmless_count(std::string_view v, std::size_t most) {
-    const std::size_t d = digits_in(v);
-    if (d == 0 || d > 20) return true;
-    std::string_view t = v;
-    while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
-    while (!t.empty() && (t.back() == ' ' || t.back() == '\t')) t.remove_suffix(1);
-    if (!t.empty() && (t.front() == '-' || t.front() == '+')) t.remove_prefix(1);
-    return !t.empty() && t.size() <= most && digits_in(t) == t.size();
+// The digits of v that carry its value: after blanks, one sign and leading zeros (the CLI reads
+// "000200370000631046642" as 200370000631046642, so counting every digit let a huge
+// --seeds through as if it were beyond 64 bits).
+std::string_view significant(std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    if (!v.empty() && (v.front() == '-' || v.front() == '+')) v.remove_prefix(1);
+    while (!v.empty() && v.front() == '0') v.remove_prefix(1);
+    return v;
 }
 
-// A duration the harness lets through: malformed (no digit, or beyond 20 digits), or at most
-// 20 ms written as digits followed by "ms".
+// A count the harness lets through: no digit at all (malformed), at most `most` significant
+// digits and nothing else, or more than 20 significant digits (beyond any 64-bit value).
+bool harmless_count(std::string_view v, std::size_t most) {
+    if (digits_in(v) == 0) return true;
+    const std::string_view t = significant(v);
+    if (digits_in(t) > 20) return true;
+    return t.size() <= most && digits_in(t) == t.size();
+}
+
+// A duration the harness lets through: malformed (no digit, or beyond 20 significant digits),
+// or at most 20 ms written as digits followed by "ms".
 bool harmless_duration(std::string_view v) {
-    const std::size_t d = digits_in(v);
-    if (d == 0 || d > 20) return true;
-    if (v.size() < 3 || v.substr(v.size() - 2) != "ms" || digits_in(v) != v.size() - 2) return false;
-    return v.size() <= 4 && std::atoi(std::string(v).c_str()) <= 20;
+    if (digits_in(v) == 0) return true;
+    if (v.size() >= 2 && v.substr(v.size() - 2) == "ms") {
+        const std::string_view t = significant(v.substr(0, v.size() - 2));
+        if (digits_in(t) != t.size()) return false;
+        return t.size() <= 2 && (t.empty() || std::atoi(std::string(t).c_str()) <= 20);
+    }
+    return digits_in(significant(v)) > 20;
 }
 
 bool harmless(const std::vector<std::string>& args) {

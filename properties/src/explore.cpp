@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -60,8 +61,15 @@ public:
         };
         bool fifo_done = false;
         std::uint64_t seeds_run = 0;
+        // fifo ignores the seed and runs once: with no other policy, further seeds would only
+        // spin through the loop (AIOSIM_SEEDS=1..10000000000 AIOSIM_POLICY=fifo never ended).
+        // With no policy at all nothing runs under any seed, so no seed is walked either.
+        const bool only_fifo = !o_.policies.empty() && std::all_of(o_.policies.begin(), o_.policies.end(),
+                                                                   [](Policy p) { return p == Policy::fifo; });
+        const std::uint64_t seeds_to_run = only_fifo ? std::min<std::uint64_t>(o_.seeds, 1) : o_.seeds;
+        if (o_.policies.empty()) seeds_run = seeds_to_run;
         // A time budget still runs the first seed under every policy.
-        for (std::uint64_t i = 0; i < o_.seeds && (i == 0 || !out_of_time()); ++i) {
+        for (std::uint64_t i = 0; !o_.policies.empty() && i < seeds_to_run && (i == 0 || !out_of_time()); ++i) {
             const std::uint64_t seed = o_.first_seed + i;
             ++seeds_run;
             for (Policy p : o_.policies) {
@@ -87,7 +95,7 @@ public:
                                              : seeds_run == 1
                                                  ? fmt::format("seed {}", o_.first_seed)
                                                  : fmt::format("seeds {}..{}", o_.first_seed, o_.first_seed + seeds_run - 1));
-        const bool budget_cut = seeds_run < o_.seeds;
+        const bool budget_cut = seeds_run < seeds_to_run;
         if (v_.runs == 0) {
             v_.summary = fmt::format("aio::check: '{}': 0 runs ({})", o_.name, what);
             if (o_.allow_empty) {

@@ -333,3 +333,31 @@ TEST_CASE("a rapidcheck property that ran no case fails") {
     some.numSuccess = 3;
     CHECK_FALSE(aio::check::detail::rapidcheck_failure(rc::detail::TestResult(some)).has_value());
 }
+
+aio::Coro<void> count_run(int& runs) {
+    ++runs;
+    co_return;
+}
+
+TEST_CASE("a check under fifo alone runs once whatever the seed count, and ends at once") {
+    // fifo ignores the seed: before, AIOSIM_SEEDS=9561514..9561516110 with AIOSIM_POLICY=fifo
+    // spun through ten billion seeds without running anything (found by env_fuzz).
+    CleanEnv env;
+    auto o = quiet("fifo alone");
+    o.policies = {aio::sim::Policy::fifo};
+    o.first_seed = 9561514;
+    o.seeds = 10'000'000'000ULL;
+    int runs = 0;
+    const auto v = aio::check::for_all_schedules([&runs] { return count_run(runs); }, o);
+    CHECK(v.ok);
+    CHECK(v.runs == 1);
+    CHECK(runs == 1);
+    CHECK(v.summary == "aio::check: 'fifo alone' passed: 1 run (policy fifo; seed 9561514)");
+
+    auto none = quiet("no policy");
+    none.policies.clear();
+    none.seeds = 10'000'000'000ULL;
+    const auto w = aio::check::for_all_schedules([] { return always_fails(); }, none);
+    CHECK_FALSE(w.ok);
+    CHECK(w.runs == 0);
+}
