@@ -352,7 +352,7 @@ TEST_CASE("a check under fifo alone runs once whatever the seed count, and ends 
     CHECK(v.ok);
     CHECK(v.runs == 1);
     CHECK(runs == 1);
-    CHECK(v.summary == "aio::check: 'fifo alone' passed: 1 run (policy fifo; seed 9561514)");
+    CHECK(v.summary == "aio::check: 'fifo alone' passed: 1 run (policies fifo; seed 9561514)");
 
     auto none = quiet("no policy");
     none.policies.clear();
