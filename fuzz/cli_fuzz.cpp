@@ -73,7 +73,7 @@ int racy(Context& ctx) {
     return 0;
 }
 
-void racy_oracle(const aio::scenario::Outcome& outcome, aio::scenario::Verdict& verdict) {
+void racy_oracle(const aio::scenario::Execution& outcome, aio::scenario::Verdict& verdict) {
     verdict.require(outcome.last_line() == "hits = 2", "lost update: the last line is '{}'", outcome.last_line());
 }
 

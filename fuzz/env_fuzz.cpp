@@ -129,7 +129,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                            (values.size() <= 4 || values[4].empty() || values[4] == "fuzz");
 
     std::uint64_t runs = 0;
-    aio::check::Verdict v;
+    aio::check::ExploreResult v;
     try {
         v = aio::check::for_all_schedules([&] { return program(always_fails, runs); }, [](int n) { return n == 2; },
                                           {.name = "fuzz", .print = [](const std::string&) {}});

@@ -47,7 +47,7 @@ TEST_CASE("asyncio's own order hides the pool's race") {
 TEST_CASE("for_all_schedules finds the race, shrinks it to one decision and prints how to replay it") {
     NoAiosimEnvironment clean;
     std::string printed;
-    const aio::check::Verdict v = aio::check::for_all_schedules(
+    const aio::check::ExploreResult v = aio::check::for_all_schedules(
         [] { return three_clients(false); }, [](int max_open) { return max_open <= 1; },
         options("pool capacity", &printed));
     REQUIRE_FALSE(v.ok);
@@ -69,7 +69,7 @@ TEST_CASE("for_all_schedules finds the race, shrinks it to one decision and prin
     SUBCASE("AIOSIM_REPLAY replays exactly that schedule instead of exploring") {
         setenv("AIOSIM_REPLAY", v.failure->replay.c_str(), 1);
         std::string again;
-        const aio::check::Verdict r = aio::check::for_all_schedules(
+        const aio::check::ExploreResult r = aio::check::for_all_schedules(
             [] { return three_clients(false); }, [](int max_open) { return max_open <= 1; },
             options("pool capacity", &again));
         unsetenv("AIOSIM_REPLAY");
@@ -83,7 +83,7 @@ TEST_CASE("for_all_schedules finds the race, shrinks it to one decision and prin
         const std::string seed = std::to_string(v.failure->seed);
         setenv("AIOSIM_SEEDS", (seed + ".." + seed).c_str(), 1);
         std::string again;
-        const aio::check::Verdict r = aio::check::for_all_schedules(
+        const aio::check::ExploreResult r = aio::check::for_all_schedules(
             [] { return three_clients(false); }, [](int max_open) { return max_open <= 1; },
             options("pool capacity", &again));
         unsetenv("AIOSIM_POLICY");
@@ -99,7 +99,7 @@ TEST_CASE("shrink_replay reduces the failing run found by exploration") {
     std::string printed;
     aio::check::ExploreOptions o = options("pool capacity", &printed);
     o.shrink = false;
-    const aio::check::Verdict v = aio::check::for_all_schedules(
+    const aio::check::ExploreResult v = aio::check::for_all_schedules(
         [] { return three_clients(false); }, [](int max_open) { return max_open <= 1; }, o);
     REQUIRE(v.failure);
     auto fails = [](const aio::sim::Config& cfg) {
@@ -115,7 +115,7 @@ TEST_CASE("shrink_replay reduces the failing run found by exploration") {
 TEST_CASE("the fixed pool holds its capacity under every policy") {
     NoAiosimEnvironment clean;
     std::string printed;
-    const aio::check::Verdict v = aio::check::for_all_schedules(
+    const aio::check::ExploreResult v = aio::check::for_all_schedules(
         [] { return three_clients(true); }, [](int max_open) { return max_open <= 1; },
         options("fixed pool capacity", &printed));
     CHECK_MESSAGE(v.ok, v.report);

@@ -9,7 +9,7 @@
 
 #include <aio/aio.hpp>
 
-#include "outcome.hpp"
+#include "fates.hpp"
 #include "program.hpp"
 
 namespace aio::props {
@@ -20,7 +20,7 @@ namespace aio::props {
 inline constexpr aio::Duration unit = std::chrono::seconds(1);
 
 struct Observed {
-    Outcome outcome;
+    Fates outcome;
     std::string run_error;              // an unexpected exception out of run (not ProgError/CancelledError)
     int gather_order_violations = 0;    // a gather result not in argument order
     int task_group_violations = 0;      // a TaskGroup block ended with a child not done

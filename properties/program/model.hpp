@@ -20,13 +20,13 @@
 // and pct policies may run the spawner on first): the spawner then cancels it, or main ends
 // in that instant. Whether the task started depends on the order: `ambiguous` is set and the
 // prediction must not be relied on (properties discard such programs).
-#include "outcome.hpp"
+#include "fates.hpp"
 #include "program.hpp"
 
 namespace aio::props {
 
 struct Prediction {
-    Outcome outcome;
+    Fates outcome;
     bool ambiguous = false;
     int timeouts_fired = 0;  // timeout/wait_for statements that ended in TimeoutError
     int expired_not_raised = 0;  // expired, but another cancel request kept CancelledError (or none came)

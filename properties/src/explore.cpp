@@ -37,7 +37,7 @@ class Explorer {
 public:
     Explorer(const RunOne& run_one, ExploreOptions o) : run_one_(run_one), o_(std::move(o)) {}
 
-    Verdict run() {
+    ExploreResult run() {
         const Environment env = read_environment();
         if (env.replay && (!env.check || *env.check == o_.name)) return replay_one(*env.replay);
         if (env.seeds) {
@@ -132,7 +132,7 @@ private:
             std::fputs(text.c_str(), stderr);
     }
 
-    Verdict replay_one(const Schedule& replay) {
+    ExploreResult replay_one(const Schedule& replay) {
         aio::sim::Config cfg = o_.base;
         cfg.replay = replay;
         cfg.strict_replay = true;
@@ -193,12 +193,12 @@ private:
 
     const RunOne& run_one_;
     ExploreOptions o_;
-    Verdict v_;
+    ExploreResult v_;
 };
 
 }  // namespace
 
-Verdict explore(const RunOne& run_one, ExploreOptions options) { return Explorer(run_one, std::move(options)).run(); }
+ExploreResult explore(const RunOne& run_one, ExploreOptions options) { return Explorer(run_one, std::move(options)).run(); }
 
 std::string this_command() {
     std::ifstream in("/proc/self/cmdline", std::ios::binary);

@@ -55,7 +55,7 @@ void require_clean_run(const Ran& r) {
     require(r.o.run_error.empty(), r, "unexpected error out of run: " + r.o.run_error);
 }
 
-std::string show(const Outcome& o) { return to_string(o); }
+std::string show(const Fates& o) { return to_string(o); }
 
 }  // namespace
 

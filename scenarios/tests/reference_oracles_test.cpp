@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-using aio::scenario::Outcome;
+using aio::scenario::Execution;
 
 namespace {
 
@@ -42,8 +42,8 @@ std::string joined(const std::vector<std::string>& lines) {
 
 // The outcome CPython's run of NAME.py stands for: its exact output, and for nested_run the
 // twin's own error (the Python one names asyncio.run()).
-Outcome reference_outcome(const std::string& name) {
-    Outcome o;
+Execution reference_outcome(const std::string& name) {
+    Execution o;
     std::istringstream in(read_file(std::string(AIOSIM_REFERENCE_DIR) + "/" + name + ".expected"));
     for (std::string line; std::getline(in, line);) o.lines.push_back(line);
     if (name == "nested_run") {
@@ -85,7 +85,7 @@ TEST_CASE("the reference twins pass their oracles on the real loop and print the
 }
 
 TEST_CASE("run_returns_result's oracle fails when the result is not the last line") {
-    Outcome o = reference_outcome("run_returns_result");
+    Execution o = reference_outcome("run_returns_result");
     std::swap(o.lines[1], o.lines[2]);
     auto v = aio::scenario::evaluate(get("run_returns_result"), o);
     CHECK(v.summary() ==
@@ -93,7 +93,7 @@ TEST_CASE("run_returns_result's oracle fails when the result is not the last lin
 }
 
 TEST_CASE("gather_exception_propagates's oracle fails when first finishes or the exception is not printed last") {
-    Outcome o = reference_outcome("gather_exception_propagates");
+    Execution o = reference_outcome("gather_exception_propagates");
     o.lines.insert(o.lines.end() - 1, "Задача first завершена.");
     auto v = aio::scenario::evaluate(get("gather_exception_propagates"), o);
     CHECK(v.summary() == "task first must never finish (run() cancels it), but it printed 'Задача first завершена.'");
@@ -106,7 +106,7 @@ TEST_CASE("gather_exception_propagates's oracle fails when first finishes or the
 }
 
 TEST_CASE("gather_exception_handled's oracle fails when a task does not finish") {
-    Outcome o = reference_outcome("gather_exception_handled");
+    Execution o = reference_outcome("gather_exception_handled");
     std::erase(o.lines, "Задача first завершена.");
     auto v = aio::scenario::evaluate(get("gather_exception_handled"), o);
     CHECK(v.summary() == "every task must finish: 'Задача first завершена.' must be printed once, got 0 times");
@@ -118,7 +118,7 @@ TEST_CASE("gather_exception_handled's oracle fails when a task does not finish")
 }
 
 TEST_CASE("nested_run's oracle fails when the program ends normally or with another error") {
-    Outcome o = reference_outcome("nested_run");
+    Execution o = reference_outcome("nested_run");
     o.exit_status = 0;
     o.escaped = nullptr;
     o.errors.clear();

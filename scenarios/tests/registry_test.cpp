@@ -7,7 +7,7 @@
 namespace {
 int body_a(aio::scenario::Context&) { return 0; }
 int body_b(aio::scenario::Context&) { return 0; }
-void oracle_a(const aio::scenario::Outcome&, aio::scenario::Verdict& v) { v.fail("from oracle_a"); }
+void oracle_a(const aio::scenario::Execution&, aio::scenario::Verdict& v) { v.fail("from oracle_a"); }
 }  // namespace
 
 AIOSIM_SCENARIO(test_registered_by_macro, "registered by the macro in registry_test.cpp") { return 7; }

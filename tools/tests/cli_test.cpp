@@ -254,7 +254,7 @@ int racy(aio::scenario::Context& ctx) {
     aio::run(two_adders(ctx), ctx.run_options());
     return 0;
 }
-void racy_oracle(const aio::scenario::Outcome& o, aio::scenario::Verdict& v) {
+void racy_oracle(const aio::scenario::Execution& o, aio::scenario::Verdict& v) {
     v.require(o.last_line() == "counter = 2", "the counter must be 2, got '{}'", o.last_line());
 }
 
@@ -610,7 +610,7 @@ int starts(aio::scenario::Context& ctx) {
     aio::run(three_starts(ctx), ctx.run_options());
     return 0;
 }
-void starts_oracle(const aio::scenario::Outcome& o, aio::scenario::Verdict& v) {
+void starts_oracle(const aio::scenario::Execution& o, aio::scenario::Verdict& v) {
     const std::string line(o.last_line());
     v.require(!(line.find('3') < line.find('1')), "task 3 must not start before task 1; {}", line);
 }

@@ -25,7 +25,7 @@
 //
 // AIOSIM_ORACLE(name) { body } declares the scenario's oracle, checked by aio::scenario::check
 // and by exploration. It must follow AIOSIM_SCENARIO(name, ...) in the same file. The body sees
-// `outcome` (const aio::scenario::Outcome&) and `verdict` (aio::scenario::Verdict&), and
+// `outcome` (const aio::scenario::Execution&) and `verdict` (aio::scenario::Verdict&), and
 // replaces the default oracle entirely: check the exit status and escaped exception yourself.
 //
 // Linking: link your scenario files into an executable together with aiosim::cli_main, which
@@ -34,9 +34,9 @@
 // OBJECT library, or link the archive whole ($<LINK_LIBRARY:WHOLE_ARCHIVE,lib>).
 #include <source_location>
 
-#include <aio/scenario/check.hpp>
+#include <aio/scenario/execute.hpp>
 #include <aio/scenario/context.hpp>
-#include <aio/scenario/outcome.hpp>
+#include <aio/scenario/execution.hpp>
 #include <aio/scenario/registry.hpp>
 #include <aio/scenario/verdict.hpp>
 
@@ -47,8 +47,8 @@
     int aiosim_scenario_##name([[maybe_unused]] ::aio::scenario::Context& ctx)
 
 #define AIOSIM_ORACLE(name)                                                                       \
-    void aiosim_oracle_##name(const ::aio::scenario::Outcome& outcome, ::aio::scenario::Verdict& verdict); \
+    void aiosim_oracle_##name(const ::aio::scenario::Execution& outcome, ::aio::scenario::Verdict& verdict); \
     static const ::aio::scenario::detail::OracleRegistrar aiosim_oracle_registrar_##name{         \
         #name, &aiosim_scenario_##name, &aiosim_oracle_##name, ::std::source_location::current()}; \
-    void aiosim_oracle_##name([[maybe_unused]] const ::aio::scenario::Outcome& outcome,           \
+    void aiosim_oracle_##name([[maybe_unused]] const ::aio::scenario::Execution& outcome,           \
                               [[maybe_unused]] ::aio::scenario::Verdict& verdict)

@@ -12,7 +12,7 @@
 
 #include <aio/sim/trace.hpp>
 
-#include "aio/scenario/check.hpp"
+#include "aio/scenario/execute.hpp"
 #include "command.hpp"
 #include "loop_options.hpp"
 #include "sim_run.hpp"

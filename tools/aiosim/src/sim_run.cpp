@@ -148,7 +148,7 @@ std::string format_replay_lines(const SimRun& r) {
                        r.trace_hash ? aio::sim::format_hash(*r.trace_hash) : std::string("none (no loop ran)"));
 }
 
-std::uint64_t outcome_hash(const scenario::Outcome& o) {
+std::uint64_t outcome_hash(const scenario::Execution& o) {
     using aio::sim::fnv1a64;
     std::uint64_t h = fnv1a64(fmt::format("status {}\n", o.exit_status));
     for (const auto& l : o.lines) h = fnv1a64("\n", fnv1a64(l, fnv1a64("out ", h)));

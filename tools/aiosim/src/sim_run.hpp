@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include <aio/scenario/check.hpp>
+#include <aio/scenario/execute.hpp>
 #include <aio/sim/config.hpp>
 
 namespace aio::cli {
@@ -41,7 +41,7 @@ struct FailureSignature {
 std::string to_string(const FailureSignature& s);
 
 struct SimRun {
-    scenario::Outcome outcome;
+    scenario::Execution outcome;
     /// The oracle's violations, then one per simulator error.
     std::vector<std::string> problems;
     std::string replay;                   ///< replays this run (Config::from_replay)
@@ -81,7 +81,7 @@ std::string format_replay_lines(const SimRun& r);
 
 /// 64-bit FNV-1a over the outcome (exit status, output and error lines, escaped exception):
 /// equal for runs that a user would see as the same.
-std::uint64_t outcome_hash(const scenario::Outcome& o);
+std::uint64_t outcome_hash(const scenario::Execution& o);
 
 /// `s` quoted for a POSIX shell when it needs quoting ('...').
 std::string shell_quote(const std::string& s);

@@ -2,7 +2,7 @@
 // aio::check::for_all_schedules: runs a coroutine program under many schedules (seeds x
 // policies, or a real-time budget) in the simulator and checks that it never throws and that
 // a predicate holds for its result. On failure it shrinks the failing schedule toward
-// asyncio's own order and prints (to standard error, and in Verdict::report) the policy and
+// asyncio's own order and prints (to standard error, and in ExploreResult::report) the policy and
 // seed, the shrunk replay string and the exact command that replays it.
 //
 //     TEST_CASE("the pool never hands out more than its capacity") {
@@ -19,7 +19,7 @@
 //
 // A check that runs nothing does not pass: with no run made (seeds = 0, no policies) the
 // verdict fails and its report says so, unless the caller set allow_empty (for example a
-// shard of a larger exploration that may legitimately get no seeds). Verdict::summary always
+// shard of a larger exploration that may legitimately get no seeds). ExploreResult::summary always
 // says how many runs were made.
 //
 // Environment (read on every call, with aio/check/environment.hpp's parsers; a malformed
@@ -80,7 +80,7 @@ struct Failure {
     std::string seed_command;   // AIOSIM_CHECK=... AIOSIM_POLICY=... AIOSIM_SEEDS=S..S <command>
 };
 
-struct Verdict {
+struct ExploreResult {
     bool ok = true;
     std::uint64_t runs = 0;           // runs made (shrinking included)
     std::optional<Failure> failure;
@@ -94,7 +94,7 @@ struct Verdict {
 using RunOne = std::function<std::optional<std::string>(const aio::sim::Config&)>;
 
 /// The engine behind for_all_schedules.
-Verdict explore(const RunOne& run_one, ExploreOptions options = {});
+ExploreResult explore(const RunOne& run_one, ExploreOptions options = {});
 
 namespace detail {
 struct NoPredicate {};
@@ -126,13 +126,13 @@ RunOne make_run_one(F make_main, Pred pred) {
 
 /// Fails when make_main()'s program throws under some schedule.
 template <class F>
-Verdict for_all_schedules(F make_main, ExploreOptions options = {}) {
+ExploreResult for_all_schedules(F make_main, ExploreOptions options = {}) {
     return explore(detail::make_run_one(std::move(make_main), detail::NoPredicate{}), std::move(options));
 }
 
 /// Fails when the program throws or pred(result) (pred() for a void program) is false.
 template <class F, class Pred>
-Verdict for_all_schedules(F make_main, Pred pred, ExploreOptions options = {}) {
+ExploreResult for_all_schedules(F make_main, Pred pred, ExploreOptions options = {}) {
     return explore(detail::make_run_one(std::move(make_main), std::move(pred)), std::move(options));
 }
 

@@ -18,13 +18,13 @@
 namespace aio::scenario {
 
 class Context;
-struct Outcome;
+struct Execution;
 class Verdict;
 
 /// A scenario's body: the program. Returns the exit status.
 using Body = int (*)(Context& ctx);
 /// A scenario's oracle: what must hold in every run (every schedule, under the simulator).
-using Oracle = void (*)(const Outcome& outcome, Verdict& verdict);
+using Oracle = void (*)(const Execution& outcome, Verdict& verdict);
 
 struct Scenario {
     std::string name;

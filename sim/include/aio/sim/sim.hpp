@@ -1,7 +1,7 @@
 #pragma once
 // The whole simulator. Read in this order: sim_loop, config, policy, decision, replay,
 // trace, errors, check, prng.
-#include "aio/sim/check.hpp"
+#include "aio/sim/determinism.hpp"
 #include "aio/sim/config.hpp"
 #include "aio/sim/decision.hpp"
 #include "aio/sim/errors.hpp"

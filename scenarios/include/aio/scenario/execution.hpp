@@ -1,5 +1,5 @@
 #pragma once
-// aio::scenario::Outcome: everything one run of a scenario produced, as an oracle sees it.
+// aio::scenario::Execution: everything one run of a scenario produced, as an oracle sees it.
 //
 // Lines are kept in the order they were printed, without their newlines. A run whose body
 // threw has `escaped` set, exit status 1, and the report of that exception as its last two
@@ -13,7 +13,7 @@
 
 namespace aio::scenario {
 
-struct Outcome {
+struct Execution {
     std::vector<std::string> lines;   ///< standard output (ctx.print)
     std::vector<std::string> errors;  ///< standard error (ctx.error, loop reports, the escape)
     int exit_status = 0;              ///< the body's return value; 1 if an exception escaped

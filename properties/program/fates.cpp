@@ -1,4 +1,4 @@
-#include "outcome.hpp"
+#include "fates.hpp"
 
 #include <fmt/format.h>
 
@@ -17,7 +17,7 @@ std::string to_string(const Fate& f, bool with_time) {
     return "?";
 }
 
-std::string to_string(const Outcome& o, bool with_time) {
+std::string to_string(const Fates& o, bool with_time) {
     std::string out = fmt::format("run {}\n", to_string(o.run, with_time));
     for (std::size_t i = 0; i < o.nodes.size(); ++i) out += fmt::format("n{} {}\n", i, to_string(o.nodes[i], with_time));
     return out;

@@ -5,7 +5,7 @@
 //     if (!r.ok()) fmt::print("{}\n", r.verdict.summary());
 //
 // execute() runs the body once and returns everything it produced; nothing escapes it (an
-// exception thrown by the body becomes Outcome::escaped, exit status 1, reported on the
+// exception thrown by the body becomes Execution::escaped, exit status 1, reported on the
 // error lines as Python reports an uncaught exception). evaluate() applies the scenario's
 // oracle to an outcome, or the default oracle (exit status 0, nothing escaped) if it
 // declares none. check() is execute() then evaluate(). Each call is independent, so runs may
@@ -14,7 +14,7 @@
 
 #include <aio/run.hpp>
 #include <aio/scenario/context.hpp>
-#include <aio/scenario/outcome.hpp>
+#include <aio/scenario/execution.hpp>
 #include <aio/scenario/registry.hpp>
 #include <aio/scenario/verdict.hpp>
 
@@ -24,13 +24,13 @@ namespace aio::scenario {
 /// and also passed to `echo` (if given) as soon as it is printed: the scenario's own, its
 /// loops' reports, and the reports of tasks and futures that outlive their loop on this
 /// thread (an aio::OrphanReportScope is open while the body runs).
-Outcome execute(const Scenario& scenario, const aio::RunOptions& options = {}, Sink* echo = nullptr);
+Execution execute(const Scenario& scenario, const aio::RunOptions& options = {}, Sink* echo = nullptr);
 
 /// The scenario's oracle (or the default one) over `outcome`.
-Verdict evaluate(const Scenario& scenario, const Outcome& outcome);
+Verdict evaluate(const Scenario& scenario, const Execution& outcome);
 
 struct CheckResult {
-    Outcome outcome;
+    Execution outcome;
     Verdict verdict;
     bool ok() const noexcept { return verdict.ok(); }
 };

@@ -1,4 +1,4 @@
-#include "aio/scenario/check.hpp"
+#include "aio/scenario/execute.hpp"
 
 #include <fmt/format.h>
 
@@ -15,7 +15,7 @@ namespace {
 // to_thread workers as well as the loop's thread.
 class CaptureSink final : public Sink {
 public:
-    CaptureSink(Outcome& outcome, Sink* echo) : outcome_(outcome), echo_(echo) {}
+    CaptureSink(Execution& outcome, Sink* echo) : outcome_(outcome), echo_(echo) {}
     void line(Stream stream, std::string_view text) override {
         std::lock_guard lock(mu_);
         (stream == Stream::out ? outcome_.lines : outcome_.errors).emplace_back(text);
@@ -24,14 +24,14 @@ public:
 
 private:
     std::mutex mu_;
-    Outcome& outcome_;
+    Execution& outcome_;
     Sink* echo_;
 };
 
 }  // namespace
 
-Outcome execute(const Scenario& scenario, const aio::RunOptions& options, Sink* echo) {
-    Outcome outcome;
+Execution execute(const Scenario& scenario, const aio::RunOptions& options, Sink* echo) {
+    Execution outcome;
     CaptureSink sink(outcome, echo);
     Context ctx(scenario.name, options, sink);
     // A task or future that outlives its loop reports to no loop: its report is part of the
@@ -50,7 +50,7 @@ Outcome execute(const Scenario& scenario, const aio::RunOptions& options, Sink* 
     return outcome;
 }
 
-Verdict evaluate(const Scenario& scenario, const Outcome& outcome) {
+Verdict evaluate(const Scenario& scenario, const Execution& outcome) {
     Verdict v;
     if (scenario.oracle) {
         try {

@@ -1,4 +1,4 @@
-#include "aio/scenario/outcome.hpp"
+#include "aio/scenario/execution.hpp"
 
 #include <algorithm>
 
@@ -7,23 +7,23 @@
 
 namespace aio::scenario {
 
-bool Outcome::printed(std::string_view line) const noexcept {
+bool Execution::printed(std::string_view line) const noexcept {
     return std::find(lines.begin(), lines.end(), line) != lines.end();
 }
 
-std::size_t Outcome::count(std::string_view line) const noexcept {
+std::size_t Execution::count(std::string_view line) const noexcept {
     return static_cast<std::size_t>(std::count(lines.begin(), lines.end(), line));
 }
 
-std::string_view Outcome::last_line() const noexcept {
+std::string_view Execution::last_line() const noexcept {
     return lines.empty() ? std::string_view() : std::string_view(lines.back());
 }
 
-std::string_view Outcome::last_error() const noexcept {
+std::string_view Execution::last_error() const noexcept {
     return errors.empty() ? std::string_view() : std::string_view(errors.back());
 }
 
-std::string Outcome::escaped_description() const { return escaped ? aio::describe(escaped) : std::string(); }
+std::string Execution::escaped_description() const { return escaped ? aio::describe(escaped) : std::string(); }
 
 std::string Verdict::summary() const {
     if (violations_.empty()) return "ok";

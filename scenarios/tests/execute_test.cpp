@@ -9,7 +9,7 @@
 
 using namespace std::chrono_literals;
 using aio::scenario::Context;
-using aio::scenario::Outcome;
+using aio::scenario::Execution;
 using Lines = std::vector<std::string>;
 
 namespace {
@@ -94,7 +94,7 @@ const aio::scenario::Scenario& get(const char* name) {
 }  // namespace
 
 TEST_CASE("execute captures the printed lines in order and the body's exit status") {
-    Outcome o = aio::scenario::execute(get("test_counts"));
+    Execution o = aio::scenario::execute(get("test_counts"));
     CHECK(o.lines == Lines{"1 from Task-1", "2 from Task-1", "3 from Task-1", "result 3"});
     CHECK(o.errors.empty());
     CHECK(o.exit_status == 4);
@@ -103,14 +103,14 @@ TEST_CASE("execute captures the printed lines in order and the body's exit statu
 }
 
 TEST_CASE("print splits at newlines like Python's print, and error lines are kept apart") {
-    Outcome o = aio::scenario::execute(get("test_multiline"));
+    Execution o = aio::scenario::execute(get("test_multiline"));
     CHECK(o.lines == Lines{"a", "b", "", "c", ""});
     CHECK(o.errors == Lines{"e1"});
     CHECK(o.last_error() == "e1");
 }
 
 TEST_CASE("an exception escaping the body is captured: exit status 1 and described on the last error line") {
-    Outcome o = aio::scenario::execute(get("test_escapes"));
+    Execution o = aio::scenario::execute(get("test_escapes"));
     CHECK(o.lines == Lines{"before"});
     CHECK(o.exit_status == 1);
     REQUIRE(o.escaped);
@@ -120,13 +120,13 @@ TEST_CASE("an exception escaping the body is captured: exit status 1 and describ
 }
 
 TEST_CASE("what the loop reports goes to the scenario's error lines, not to the process's stderr") {
-    Outcome o = aio::scenario::execute(get("test_loop_report"));
+    Execution o = aio::scenario::execute(get("test_loop_report"));
     CHECK(o.exit_status == 0);
     CHECK(o.errors == Lines{"something the loop reports"});
 }
 
 TEST_CASE("lines printed from a to_thread worker are captured") {
-    Outcome o = aio::scenario::execute(get("test_thread_print"));
+    Execution o = aio::scenario::execute(get("test_thread_print"));
     CHECK(o.lines == Lines{"from a worker thread", "got 5"});
 }
 
@@ -137,7 +137,7 @@ TEST_CASE("execute passes each line to the echo sink as it is printed") {
             seen.push_back((s == aio::scenario::Stream::out ? "out: " : "err: ") + std::string(text));
         }
     } echo;
-    Outcome o = aio::scenario::execute(get("test_escapes"), {}, &echo);
+    Execution o = aio::scenario::execute(get("test_escapes"), {}, &echo);
     CHECK(echo.seen == Lines{"out: before", "err: Uncaught exception in scenario test_escapes:",
                              "err: ValueError: bad value"});
     CHECK(o.lines == Lines{"before"});
@@ -150,7 +150,7 @@ TEST_CASE("run_options keeps the chosen loop factory") {
         ++made;
         return std::make_unique<aio::EventLoop>();
     };
-    Outcome o = aio::scenario::execute(get("test_counts"), chosen);
+    Execution o = aio::scenario::execute(get("test_counts"), chosen);
     CHECK(made == 1);
     CHECK(o.exit_status == 4);
 }
@@ -169,7 +169,7 @@ TEST_CASE("a declared oracle judges the run") {
     auto r = aio::scenario::check("test_with_oracle");
     CHECK_FALSE(r.ok());
     CHECK(r.verdict.summary() == "'yes' must be printed; the lines were 1");
-    Outcome doctored = r.outcome;
+    Execution doctored = r.outcome;
     doctored.lines.push_back("yes");
     CHECK(aio::scenario::evaluate(get("test_with_oracle"), doctored).ok());
 }

@@ -1,5 +1,5 @@
 // The run-twice determinism check.
-#include "aio/sim/check.hpp"
+#include "aio/sim/determinism.hpp"
 
 #include <fmt/format.h>
 

@@ -20,16 +20,16 @@ struct Fate {
     friend bool operator==(const Fate&, const Fate&) = default;
 };
 
-struct Outcome {
+struct Fates {
     Fate run;                 // main's fate is what aio::run returned or threw
     std::vector<Fate> nodes;  // by NodeId
-    friend bool operator==(const Outcome&, const Outcome&) = default;
+    friend bool operator==(const Fates&, const Fates&) = default;
 };
 
 /// "returned 7 end=12 cleanups=0", "cancelled end=4 cleanups=1", "not_spawned".
 std::string to_string(const Fate& f, bool with_time = true);
 /// One line per node plus the run line; with_time=false drops virtual times (for policies
 /// that jitter timers).
-std::string to_string(const Outcome& o, bool with_time = true);
+std::string to_string(const Fates& o, bool with_time = true);
 
 }  // namespace aio::props
