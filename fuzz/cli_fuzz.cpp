@@ -271,8 +271,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (status == 0 && o.find("Usage: ") != std::string::npos) return 0;
     if (status != 2)
         if (std::string bad = wrongly_numbered(args); !bad.empty())
-            aio::fuzz::fail("accepted " + bad + " (exit " + std::to_string(status) + "): a numeric option must refuse it",
-                            input);
+            aio::fuzz::fail(
+                "accepted " + bad + " (exit " + std::to_string(status) + "): a numeric option must refuse it", input);
     // A check that ran nothing must not pass (issue 9): an exploration that made no run
     // does not exit 0 (with or without --expect-failure) unless --allow-empty says an empty
     // shard is expected.

@@ -141,10 +141,12 @@ Input make_input(FuzzedDataProvider& in) {
         c.replay = std::move(r);
     }
     const int tasks = in.ConsumeIntegralInRange<int>(1, 3);
-    for (int i = 0; i < tasks; ++i) x.delays.push_back(std::chrono::milliseconds(in.ConsumeIntegralInRange<int>(0, 20)));
+    for (int i = 0; i < tasks; ++i)
+        x.delays.push_back(std::chrono::milliseconds(in.ConsumeIntegralInRange<int>(0, 20)));
     // A to_thread job only when the loop waits long enough for it: a shorter (valid) timeout
     // reports a job still running on a slow machine as stuck, which depends on real time.
-    x.use_thread = in.ConsumeBool() && (c.thread_timeout >= std::chrono::seconds(1) || c.thread_timeout < Duration::zero());
+    x.use_thread =
+        in.ConsumeBool() && (c.thread_timeout >= std::chrono::seconds(1) || c.thread_timeout < Duration::zero());
     x.timeout = std::chrono::milliseconds(in.ConsumeIntegralInRange<int>(0, 10));
     return x;
 }
@@ -248,9 +250,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         parsed = aio::sim::Schedule::parse(rec.replay);
     } catch (...) {
-        aio::fuzz::fail("the recorded replay string '" + rec.replay + "' does not parse: " +
-                            aio::fuzz::describe_current(),
-                        raw);
+        aio::fuzz::fail(
+            "the recorded replay string '" + rec.replay + "' does not parse: " + aio::fuzz::describe_current(), raw);
     }
     if (!(parsed == rec.schedule))
         aio::fuzz::fail("the recorded replay string '" + rec.replay + "' parses to another schedule", raw);

@@ -60,14 +60,16 @@ void check_parsed(const aio::check::Environment& e, std::string_view input) {
         if (r.count == 0) aio::fuzz::fail("AIOSIM_SEEDS parsed to 0 seeds", input);
         if (r.count - 1 > UINT64_MAX - r.first) aio::fuzz::fail("AIOSIM_SEEDS parsed to seeds beyond 2^64-1", input);
         const std::string text = std::to_string(r.first) + ".." + std::to_string(r.first + (r.count - 1));
-        if (!(parse_seeds(text) == r)) aio::fuzz::fail("AIOSIM_SEEDS does not round-trip through '" + text + "'", input);
+        if (!(parse_seeds(text) == r))
+            aio::fuzz::fail("AIOSIM_SEEDS does not round-trip through '" + text + "'", input);
     }
     if (e.policies) {
         if (e.policies->empty()) aio::fuzz::fail("AIOSIM_POLICY parsed to no policy", input);
         std::string text;
         for (std::size_t i = 0; i < e.policies->size(); ++i) {
             for (std::size_t j = 0; j < i; ++j)
-                if ((*e.policies)[i] == (*e.policies)[j]) aio::fuzz::fail("AIOSIM_POLICY parsed to a policy twice", input);
+                if ((*e.policies)[i] == (*e.policies)[j])
+                    aio::fuzz::fail("AIOSIM_POLICY parsed to a policy twice", input);
             text += (i ? "," : "") + std::string(aio::sim::policy_name((*e.policies)[i]));
         }
         if (parse_policies(text) != *e.policies)
@@ -125,8 +127,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         aio::fuzz::fail("parse_environment threw an undocumented error: " + aio::fuzz::describe_current(), input);
     }
 
-    const bool replaying = values.size() > 3 && !values[3].empty() &&
-                           (values.size() <= 4 || values[4].empty() || values[4] == "fuzz");
+    const bool replaying =
+        values.size() > 3 && !values[3].empty() && (values.size() <= 4 || values[4].empty() || values[4] == "fuzz");
 
     std::uint64_t runs = 0;
     aio::check::ExploreResult v;

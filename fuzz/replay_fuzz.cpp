@@ -61,9 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     try {
         again = Schedule::parse(printed);
     } catch (...) {
-        aio::fuzz::fail("to_string() of a parsed schedule does not parse: '" + printed +
-                            "': " + aio::fuzz::describe_current(),
-                        text);
+        aio::fuzz::fail(
+            "to_string() of a parsed schedule does not parse: '" + printed + "': " + aio::fuzz::describe_current(),
+            text);
     }
     if (!(again == s)) aio::fuzz::fail("parse(to_string(s)) != s; to_string(s) = '" + printed + "'", text);
     if (again.to_string() != printed)

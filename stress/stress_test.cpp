@@ -159,8 +159,7 @@ TEST_SUITE("a chain of tasks, each awaiting the next") {
             CHECK(chain.tasks[0].cancel());
             try {
                 co_await chain.tasks[0];
-            } catch (const aio::CancelledError&) {
-            }
+            } catch (const aio::CancelledError&) {}
         };
         aio::run(amain());
         CHECK(chain.all_cancelled());
@@ -176,8 +175,7 @@ TEST_SUITE("a chain of tasks, each awaiting the next") {
             CHECK(chain.tasks.back().cancel());
             try {
                 co_await chain.tasks[0];
-            } catch (const aio::CancelledError&) {
-            }
+            } catch (const aio::CancelledError&) {}
         };
         aio::run(amain());
         CHECK(chain.all_cancelled());

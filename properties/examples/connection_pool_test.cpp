@@ -27,7 +27,8 @@ aio::check::ExploreOptions options(std::string name, std::string* printed) {
 
 // The same program under one replay string, strictly (as AIOSIM_REPLAY runs it).
 int run_replay(const std::string& replay) {
-    return aio::run(three_clients(false), {.loop_factory = aio::sim::loop_factory(aio::sim::Config::from_replay(replay))});
+    return aio::run(three_clients(false),
+                    {.loop_factory = aio::sim::loop_factory(aio::sim::Config::from_replay(replay))});
 }
 
 // Tests must not depend on the caller's environment.
@@ -47,9 +48,9 @@ TEST_CASE("asyncio's own order hides the pool's race") {
 TEST_CASE("for_all_schedules finds the race, shrinks it to one decision and prints how to replay it") {
     NoAiosimEnvironment clean;
     std::string printed;
-    const aio::check::ExploreResult v = aio::check::for_all_schedules(
-        [] { return three_clients(false); }, [](int max_open) { return max_open <= 1; },
-        options("pool capacity", &printed));
+    const aio::check::ExploreResult v =
+        aio::check::for_all_schedules([] { return three_clients(false); }, [](int max_open) { return max_open <= 1; },
+                                      options("pool capacity", &printed));
     REQUIRE_FALSE(v.ok);
     REQUIRE(v.failure);
     MESSAGE(printed);
@@ -69,9 +70,9 @@ TEST_CASE("for_all_schedules finds the race, shrinks it to one decision and prin
     SUBCASE("AIOSIM_REPLAY replays exactly that schedule instead of exploring") {
         setenv("AIOSIM_REPLAY", v.failure->replay.c_str(), 1);
         std::string again;
-        const aio::check::ExploreResult r = aio::check::for_all_schedules(
-            [] { return three_clients(false); }, [](int max_open) { return max_open <= 1; },
-            options("pool capacity", &again));
+        const aio::check::ExploreResult r =
+            aio::check::for_all_schedules([] { return three_clients(false); },
+                                          [](int max_open) { return max_open <= 1; }, options("pool capacity", &again));
         unsetenv("AIOSIM_REPLAY");
         CHECK_FALSE(r.ok);
         CHECK(r.runs == 1);
@@ -83,9 +84,9 @@ TEST_CASE("for_all_schedules finds the race, shrinks it to one decision and prin
         const std::string seed = std::to_string(v.failure->seed);
         setenv("AIOSIM_SEEDS", (seed + ".." + seed).c_str(), 1);
         std::string again;
-        const aio::check::ExploreResult r = aio::check::for_all_schedules(
-            [] { return three_clients(false); }, [](int max_open) { return max_open <= 1; },
-            options("pool capacity", &again));
+        const aio::check::ExploreResult r =
+            aio::check::for_all_schedules([] { return three_clients(false); },
+                                          [](int max_open) { return max_open <= 1; }, options("pool capacity", &again));
         unsetenv("AIOSIM_POLICY");
         unsetenv("AIOSIM_SEEDS");
         CHECK_FALSE(r.ok);
@@ -99,8 +100,8 @@ TEST_CASE("shrink_replay reduces the failing run found by exploration") {
     std::string printed;
     aio::check::ExploreOptions o = options("pool capacity", &printed);
     o.shrink = false;
-    const aio::check::ExploreResult v = aio::check::for_all_schedules(
-        [] { return three_clients(false); }, [](int max_open) { return max_open <= 1; }, o);
+    const aio::check::ExploreResult v = aio::check::for_all_schedules([] { return three_clients(false); },
+                                                                      [](int max_open) { return max_open <= 1; }, o);
     REQUIRE(v.failure);
     auto fails = [](const aio::sim::Config& cfg) {
         return aio::run(three_clients(false), {.loop_factory = aio::sim::loop_factory(cfg)}) > 1;
@@ -115,9 +116,9 @@ TEST_CASE("shrink_replay reduces the failing run found by exploration") {
 TEST_CASE("the fixed pool holds its capacity under every policy") {
     NoAiosimEnvironment clean;
     std::string printed;
-    const aio::check::ExploreResult v = aio::check::for_all_schedules(
-        [] { return three_clients(true); }, [](int max_open) { return max_open <= 1; },
-        options("fixed pool capacity", &printed));
+    const aio::check::ExploreResult v =
+        aio::check::for_all_schedules([] { return three_clients(true); }, [](int max_open) { return max_open <= 1; },
+                                      options("fixed pool capacity", &printed));
     CHECK_MESSAGE(v.ok, v.report);
     CHECK(v.runs == 1 + 3 * 200);  // fifo once, then 200 seeds of timers, random and pct
 }

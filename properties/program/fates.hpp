@@ -12,11 +12,11 @@ namespace aio::props {
 struct Fate {
     enum class Kind { not_spawned, pending, returned, raised, cancelled };
     Kind kind = Kind::not_spawned;
-    int value = 0;            // returned
-    std::string error;        // raised: "3" (ProgError 3), "g(3,g(5))" (ExceptionGroup)
-    std::int64_t end = -1;    // virtual time (units) of the node's last action
-    bool started = false;     // its body began (a task cancelled before its first step never starts)
-    int cleanups = 0;         // times its CancelledError handler ran
+    int value = 0;          // returned
+    std::string error;      // raised: "3" (ProgError 3), "g(3,g(5))" (ExceptionGroup)
+    std::int64_t end = -1;  // virtual time (units) of the node's last action
+    bool started = false;   // its body began (a task cancelled before its first step never starts)
+    int cleanups = 0;       // times its CancelledError handler ran
     friend bool operator==(const Fate&, const Fate&) = default;
 };
 

@@ -12,15 +12,15 @@ namespace aio::props {
 
 struct GenOptions {
     int max_nodes = 8;
-    int max_stmts = 5;       // per block
+    int max_stmts = 5;  // per block
     int max_try_depth = 2;
-    bool nested_run = false; // may emit `nested run`
+    bool nested_run = false;  // may emit `nested run`
     bool yields = true;
     bool cancels = true;
     bool raises = true;
-    bool phased = true;      // see Program::phased
+    bool phased = true;  // see Program::phased
     bool task_groups = true;
-    bool timeouts = true;    // timeout blocks and wait_for
+    bool timeouts = true;  // timeout blocks and wait_for
 };
 
 namespace detail {
@@ -38,7 +38,20 @@ public:
     }
 
 private:
-    enum Choice { c_sleep, c_yield, c_raise, c_spawn, c_await, c_gather, c_cancel, c_try, c_nested, c_group, c_timeout, c_wait_for };
+    enum Choice {
+        c_sleep,
+        c_yield,
+        c_raise,
+        c_spawn,
+        c_await,
+        c_gather,
+        c_cancel,
+        c_try,
+        c_nested,
+        c_group,
+        c_timeout,
+        c_wait_for
+    };
 
     void fill(NodeId self, std::vector<NodeId> visible) {
         p_.nodes[self].value = uniform(0, 100);

@@ -73,8 +73,8 @@ private:
     aio::Coro<void> phase(NodeId k, int j, FrameToken) {
         const std::int64_t t0 = now();
         const auto before = aio::get_running_loop().time();
-        const aio::Duration d = p_.phased ? (t0 + phase_delay(t0, k, p_.modulus(), j)) * unit - before.time_since_epoch()
-                                          : j * unit;
+        const aio::Duration d =
+            p_.phased ? (t0 + phase_delay(t0, k, p_.modulus(), j)) * unit - before.time_since_epoch() : j * unit;
         co_await shim::sleep(d);
         const auto after = aio::get_running_loop().time();
         now();
@@ -165,17 +165,10 @@ private:
         using K = Stmt::Kind;
         for (const Stmt& s : b) {
             switch (s.kind) {
-            case K::sleep:
-                co_await phase(k, s.n, tok);
-                break;
-            case K::yield:
-                co_await aio::sleep(std::chrono::seconds(0));
-                break;
-            case K::raise:
-                throw ProgError{s.n};
-            case K::spawn:
-                handles_[s.node] = start(s.node, tok);
-                break;
+            case K::sleep: co_await phase(k, s.n, tok); break;
+            case K::yield: co_await aio::sleep(std::chrono::seconds(0)); break;
+            case K::raise: throw ProgError{s.n};
+            case K::spawn: handles_[s.node] = start(s.node, tok); break;
             case K::await_task: {
                 if (!handles_[s.node]) break;
                 std::exception_ptr ep;

@@ -21,19 +21,19 @@ inline constexpr aio::Duration unit = std::chrono::seconds(1);
 
 struct Observed {
     Fates outcome;
-    std::string run_error;              // an unexpected exception out of run (not ProgError/CancelledError)
-    int gather_order_violations = 0;    // a gather result not in argument order
-    int task_group_violations = 0;      // a TaskGroup block ended with a child not done
-    int sleep_violations = 0;           // a sleep that woke before or after its deadline
-    int timeout_violations = 0;         // a timeout that fired off its deadline
+    std::string run_error;            // an unexpected exception out of run (not ProgError/CancelledError)
+    int gather_order_violations = 0;  // a gather result not in argument order
+    int task_group_violations = 0;    // a TaskGroup block ended with a child not done
+    int sleep_violations = 0;         // a sleep that woke before or after its deadline
+    int timeout_violations = 0;       // a timeout that fired off its deadline
     int timeouts_fired = 0;
-    int time_went_back = 0;             // loop.time() smaller than a time seen before
-    int nested_run_failures = 0;        // a nested aio::run() that did not throw RuntimeError
+    int time_went_back = 0;       // loop.time() smaller than a time seen before
+    int nested_run_failures = 0;  // a nested aio::run() that did not throw RuntimeError
     int nested_runs = 0;
-    int unreported_errors = 0;          // reached the loop's exception handler
-    std::int64_t live_frames_after = 0; // coroutine frames alive after run (leaks)
+    int unreported_errors = 0;           // reached the loop's exception handler
+    std::int64_t live_frames_after = 0;  // coroutine frames alive after run (leaks)
     std::int64_t max_live_frames = 0;
-    std::vector<std::string> events;    // "t=3 n2 raised 5": a deterministic log of the run
+    std::vector<std::string> events;  // "t=3 n2 raised 5": a deterministic log of the run
 };
 
 struct InterpretOptions {

@@ -100,27 +100,27 @@ private:
         std::pair<std::int64_t, std::uint64_t> timer{};
         int parent = -1;
         int yields = 0;
-        int spawn_yields = 0;        // parent's yield count when this task was spawned
+        int spawn_yields = 0;  // parent's yield count when this task was spawned
         std::int64_t spawn_time = 0;
-        std::vector<int> awaiters;   // tasks awaiting this one
-        std::vector<int> gathers;    // gathers this task belongs to
-        std::vector<int> groups;     // task groups this task belongs to
-        bool has_result = false;     // done: returned
-        int cancelling = 0;          // Task.cancelling(): cancel() calls not withdrawn (root tasks)
-        bool is_inline = false;      // a wait_for node: runs inside its parent's task
-        Exc exc;                     // done and not returned
+        std::vector<int> awaiters;  // tasks awaiting this one
+        std::vector<int> gathers;   // gathers this task belongs to
+        std::vector<int> groups;    // task groups this task belongs to
+        bool has_result = false;    // done: returned
+        int cancelling = 0;         // Task.cancelling(): cancel() calls not withdrawn (root tasks)
+        bool is_inline = false;     // a wait_for node: runs inside its parent's task
+        Exc exc;                    // done and not returned
     };
     // asyncio.TaskGroup (taskgroups.py, 3.12) as used by a task_group statement: the body
     // only creates the children, so the parent goes straight to __aexit__'s wait.
     struct GroupState {
         std::vector<int> children;
         int parent = -1;
-        int pending = 0;                   // len(tg._tasks)
+        int pending = 0;  // len(tg._tasks)
         std::vector<Exc> errors;
         bool aborting = false;
         bool parent_cancel_requested = false;
         bool propagate_cancel = false;
-        bool fut_done = false;             // _on_completed_fut is done
+        bool fut_done = false;  // _on_completed_fut is done
     };
     struct GatherState {
         std::vector<int> children;
@@ -293,7 +293,8 @@ private:
                 const int timeout = f.timeout;
                 t.stack.pop_back();
                 if (timeout >= 0) {  // the timeout block finished: __aexit__, then a phase sleep
-                    if (exit_timeout(timeout, std::nullopt)) throw std::logic_error("model: TimeoutError without error");
+                    if (exit_timeout(timeout, std::nullopt))
+                        throw std::logic_error("model: TimeoutError without error");
                     sleep(k, 1);
                     return;
                 }
@@ -302,18 +303,10 @@ private:
             const Stmt& s = (*f.block)[f.pc++];
             using K = Stmt::Kind;
             switch (s.kind) {
-            case K::sleep:
-                sleep(k, s.n);
-                return;
-            case K::yield:
-                ++t.yields;
-                break;
-            case K::raise:
-                throw_into(k, Exc{false, false, std::to_string(s.n)});
-                return;
-            case K::spawn:
-                spawn(s.node, k);
-                break;
+            case K::sleep: sleep(k, s.n); return;
+            case K::yield: ++t.yields; break;
+            case K::raise: throw_into(k, Exc{false, false, std::to_string(s.n)}); return;
+            case K::spawn: spawn(s.node, k); break;
             case K::await_task: {
                 Task& y = tasks_[s.node];
                 if (pred_.outcome.nodes[s.node].kind == Fate::Kind::not_spawned) break;
@@ -348,11 +341,8 @@ private:
                 cancel(s.node, k);
                 sleep(k, 1);
                 return;
-            case K::try_catch:
-                t.stack.push_back({&s.body, 0, &s.handler});
-                break;
-            case K::nested_run:
-                break;
+            case K::try_catch: t.stack.push_back({&s.body, 0, &s.handler}); break;
+            case K::nested_run: break;
             case K::timeout: {
                 const int id = enter_timeout(k, s.n);
                 t.stack.push_back({&s.body, 0, nullptr, id});
@@ -440,8 +430,7 @@ private:
             }
             break;
         }
-        default:
-            break;
+        default: break;
         }
         t.must_cancel = true;
         return true;

@@ -28,15 +28,15 @@ namespace aio::props {
 struct Prediction {
     Fates outcome;
     bool ambiguous = false;
-    int timeouts_fired = 0;  // timeout/wait_for statements that ended in TimeoutError
+    int timeouts_fired = 0;      // timeout/wait_for statements that ended in TimeoutError
     int expired_not_raised = 0;  // expired, but another cancel request kept CancelledError (or none came)
 };
 
 /// Variants of the model used to show that the model property has teeth (a wrong belief
 /// about asyncio must be caught).
 enum class ModelBelief {
-    asyncio,                       // the real semantics
-    gather_cancels_siblings,       // wrong: a failing gather child cancels its siblings
+    asyncio,                  // the real semantics
+    gather_cancels_siblings,  // wrong: a failing gather child cancels its siblings
 };
 
 Prediction predict(const Program& p, ModelBelief belief = ModelBelief::asyncio);

@@ -45,9 +45,10 @@ std::optional<std::uint64_t> whole(std::string_view s) noexcept {
 }
 
 [[noreturn]] void seeds_error(std::string_view text, std::string_view why) {
-    throw aio::ValueError(fmt::format("AIOSIM_SEEDS: '{}' {}; use N (seeds 1..N, N from 1 to {}) or A..B (seeds A to "
-                                      "B, A <= B)",
-                                      excerpt(text), why, kMax));
+    throw aio::ValueError(
+        fmt::format("AIOSIM_SEEDS: '{}' {}; use N (seeds 1..N, N from 1 to {}) or A..B (seeds A to "
+                    "B, A <= B)",
+                    excerpt(text), why, kMax));
 }
 
 }  // namespace
@@ -72,9 +73,10 @@ std::vector<Policy> parse_policies(std::string_view text) {
     std::vector<Policy> out;
     auto bad = [&](std::string_view name, std::string_view why) {
         const std::string in = name == text ? std::string() : fmt::format(" in '{}'", excerpt(text));
-        return aio::ValueError(fmt::format("AIOSIM_POLICY: {} '{}'{} (valid: {}; give one or more, separated by "
-                                           "commas, each once)",
-                                           why, excerpt(name), in, aio::sim::policy_names()));
+        return aio::ValueError(
+            fmt::format("AIOSIM_POLICY: {} '{}'{} (valid: {}; give one or more, separated by "
+                        "commas, each once)",
+                        why, excerpt(name), in, aio::sim::policy_names()));
     };
     std::string_view rest = text;
     for (;;) {
@@ -92,9 +94,10 @@ std::vector<Policy> parse_policies(std::string_view text) {
 
 std::chrono::milliseconds parse_duration(std::string_view text, std::string_view name) {
     auto bad = [&](std::string_view why) {
-        return aio::ValueError(fmt::format("{}: '{}' {}; give a whole number and a unit, ms, s, m or h (30s, 2m, "
-                                           "500ms; a bare number is seconds), at most 10000h",
-                                           name, excerpt(text), why));
+        return aio::ValueError(
+            fmt::format("{}: '{}' {}; give a whole number and a unit, ms, s, m or h (30s, 2m, "
+                        "500ms; a bare number is seconds), at most 10000h",
+                        name, excerpt(text), why));
     };
     const std::size_t digits = std::min(text.find_first_not_of("0123456789"), text.size());
     if (digits == 0) throw bad("is not a duration");

@@ -56,9 +56,7 @@ public:
                                               o_.name, max_time_budget.count()));
 
         const auto t0 = std::chrono::steady_clock::now();
-        auto out_of_time = [&] {
-            return o_.time_budget && std::chrono::steady_clock::now() - t0 >= *o_.time_budget;
-        };
+        auto out_of_time = [&] { return o_.time_budget && std::chrono::steady_clock::now() - t0 >= *o_.time_budget; };
         bool fifo_done = false;
         std::uint64_t seeds_run = 0;
         // fifo ignores the seed and runs once: with no other policy, further seeds would only
@@ -90,11 +88,11 @@ public:
                 }
             }
         }
-        const std::string what = fmt::format("{}; {}", policy_list(),
-                                             seeds_run == 0 ? std::string("no seeds")
-                                             : seeds_run == 1
-                                                 ? fmt::format("seed {}", o_.first_seed)
-                                                 : fmt::format("seeds {}..{}", o_.first_seed, o_.first_seed + seeds_run - 1));
+        const std::string what =
+            fmt::format("{}; {}", policy_list(),
+                        seeds_run == 0   ? std::string("no seeds")
+                        : seeds_run == 1 ? fmt::format("seed {}", o_.first_seed)
+                                         : fmt::format("seeds {}..{}", o_.first_seed, o_.first_seed + seeds_run - 1));
         const bool budget_cut = seeds_run < seeds_to_run;
         if (v_.runs == 0) {
             v_.summary = fmt::format("aio::check: '{}': 0 runs ({})", o_.name, what);
@@ -173,10 +171,9 @@ private:
         const std::string prefix = fmt::format("AIOSIM_CHECK={} ", shell_quote(o_.name));
         const std::string cmd = this_command();
         f.replay_command = fmt::format("{}AIOSIM_REPLAY={} {}", prefix, f.replay, cmd);
-        f.seed_command = p == Policy::fifo
-                             ? fmt::format("{}AIOSIM_POLICY=fifo {}", prefix, cmd)
-                             : fmt::format("{}AIOSIM_POLICY={} AIOSIM_SEEDS={}..{} {}", prefix,
-                                           aio::sim::policy_name(p), seed, seed, cmd);
+        f.seed_command = p == Policy::fifo ? fmt::format("{}AIOSIM_POLICY=fifo {}", prefix, cmd)
+                                           : fmt::format("{}AIOSIM_POLICY={} AIOSIM_SEEDS={}..{} {}", prefix,
+                                                         aio::sim::policy_name(p), seed, seed, cmd);
         v_.ok = false;
         v_.report = fmt::format(
             "aio::check: '{}' failed under policy {}{} (after {} runs)\n"
@@ -198,7 +195,9 @@ private:
 
 }  // namespace
 
-ExploreResult explore(const RunOne& run_one, ExploreOptions options) { return Explorer(run_one, std::move(options)).run(); }
+ExploreResult explore(const RunOne& run_one, ExploreOptions options) {
+    return Explorer(run_one, std::move(options)).run();
+}
 
 std::string this_command() {
     std::ifstream in("/proc/self/cmdline", std::ios::binary);

@@ -22,7 +22,8 @@ public:
             cfg.replay = start;
             cfg.record = rec;
             ++runs_;
-            if (!fails_(cfg)) throw aio::ValueError("the schedule does not fail: nothing to shrink (" + start.to_string() + ")");
+            if (!fails_(cfg))
+                throw aio::ValueError("the schedule does not fail: nothing to shrink (" + start.to_string() + ")");
             start = rec->schedule;
             if (!start.decisions) start.decisions.emplace();
             offered_ = rec->decisions;

@@ -6,16 +6,14 @@
 #include <string>
 #include <vector>
 
-AIOSIM_PROPERTY("a property written with AIOSIM_PROPERTY runs as a doctest test case",
-                [](const std::vector<int>& v) {
-                    auto r = v;
-                    std::reverse(r.begin(), r.end());
-                    std::reverse(r.begin(), r.end());
-                    RC_ASSERT(r == v);
-                });
+AIOSIM_PROPERTY("a property written with AIOSIM_PROPERTY runs as a doctest test case", [](const std::vector<int>& v) {
+    auto r = v;
+    std::reverse(r.begin(), r.end());
+    std::reverse(r.begin(), r.end());
+    RC_ASSERT(r == v);
+});
 
-TEST_CASE("a failing property reports the shrunk counterexample as a doctest failure" *
-          doctest::should_fail()) {
+TEST_CASE("a failing property reports the shrunk counterexample as a doctest failure" * doctest::should_fail()) {
     // Fails for every vector with an element >= 10; rapidcheck shrinks it to [10]. (rapidcheck
     // then prints its RC_PARAMS="reproduce=..." hint at exit: expected for this test.)
     rc::doctest::prop("no element reaches ten", [](const std::vector<int>& v) {

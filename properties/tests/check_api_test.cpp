@@ -71,7 +71,7 @@ TEST_CASE("shrink_replay lowers an index only as far as the failure allows") {
     auto fails = [](const aio::sim::Config& cfg) { return run_race(cfg).front() == 'c'; };
     const auto r = aio::check::shrink_replay(fails, "aiosim1:random:-:r2.r1.r1");
     REQUIRE(r.after == 1);
-    CHECK(r.schedule.decisions->front().index == 2);  // c is candidate 2; 1 would be b
+    CHECK(r.schedule.decisions->front().index == 2);     // c is candidate 2; 1 would be b
     CHECK(r.schedule.decisions->front().position == 0);  // at the first choice
     CHECK(Schedule::parse(r.replay) == r.schedule);
 }
@@ -149,10 +149,11 @@ TEST_CASE("environment variables set the budget and the policies") {
     }
     SUBCASE("bad values are errors that name the variable and the valid values") {
         setenv("AIOSIM_POLICY", "fast", 1);
-        CHECK_THROWS_WITH_AS(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()),
-                             "AIOSIM_POLICY: unknown policy 'fast' (valid: fifo, timers, random, pct; give one or more, "
-                             "separated by commas, each once)",
-                             aio::ValueError);
+        CHECK_THROWS_WITH_AS(
+            aio::check::for_all_schedules([] { return race3(); }, holds, quiet()),
+            "AIOSIM_POLICY: unknown policy 'fast' (valid: fifo, timers, random, pct; give one or more, "
+            "separated by commas, each once)",
+            aio::ValueError);
         CleanEnv::clear();
         setenv("AIOSIM_SEEDS", "many", 1);
         CHECK_THROWS_WITH_AS(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()),
@@ -284,8 +285,9 @@ TEST_CASE("a check that made no run fails and says so, unless allow_empty") {
     CHECK_FALSE(v.ok);
     CHECK(v.runs == 0);
     CHECK(v.report == printed);
-    CHECK(v.report.starts_with("aio::check: 'nothing' ran nothing: 0 runs (policies fifo,timers,random,pct; no "
-                               "seeds). A check that runs nothing does not pass"));
+    CHECK(
+        v.report.starts_with("aio::check: 'nothing' ran nothing: 0 runs (policies fifo,timers,random,pct; no "
+                             "seeds). A check that runs nothing does not pass"));
     auto no_policies = quiet("nothing");
     no_policies.policies.clear();
     const auto w = aio::check::for_all_schedules([] { return always_fails(); }, no_policies);
@@ -295,8 +297,9 @@ TEST_CASE("a check that made no run fails and says so, unless allow_empty") {
     o.allow_empty = true;
     const auto allowed = aio::check::for_all_schedules([] { return always_fails(); }, o);
     CHECK(allowed.ok);
-    CHECK(allowed.summary == "aio::check: 'nothing': 0 runs (policies fifo,timers,random,pct; no seeds), allowed to "
-                             "run nothing (ExploreOptions::allow_empty)");
+    CHECK(allowed.summary ==
+          "aio::check: 'nothing': 0 runs (policies fifo,timers,random,pct; no seeds), allowed to "
+          "run nothing (ExploreOptions::allow_empty)");
 }
 
 TEST_CASE("the verdict's summary always says how many runs were made") {

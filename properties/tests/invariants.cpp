@@ -28,7 +28,9 @@ struct Ran {
     std::shared_ptr<aio::sim::RunRecord> rec;
 };
 
-aio::Duration lateness(const Schedule& s) { return s.policy == aio::sim::Policy::timers ? 2 * s.jitter : aio::Duration{0}; }
+aio::Duration lateness(const Schedule& s) {
+    return s.policy == aio::sim::Policy::timers ? 2 * s.jitter : aio::Duration{0};
+}
 
 // Runs p under s (lenient: generated decisions bend to fit) and logs the schedule as it ran.
 Ran run_program(const Program& p, const Schedule& s, aio::sim::TraceMode trace = aio::sim::TraceMode::off) {
@@ -88,7 +90,8 @@ void prop_nested_run_throws(const Schedule& s) {
     RC_PRE(!pred.ambiguous);
     const Ran r = run_program(p, s);
     require_clean_run(r);
-    require(r.o.nested_run_failures == 0, r, fmt::format("{} nested run() calls did not throw", r.o.nested_run_failures));
+    require(r.o.nested_run_failures == 0, r,
+            fmt::format("{} nested run() calls did not throw", r.o.nested_run_failures));
     require(show(r.o.outcome) == show(pred.outcome), r,
             "outer run affected:\nobserved:\n" + show(r.o.outcome) + "predicted:\n" + show(pred.outcome));
 }
@@ -139,7 +142,8 @@ void prop_same_schedule_same_trace(const Schedule& s) {
     cfg.record = rec;
     const Observed again = interpret(p, {.loop_factory = aio::sim::loop_factory(cfg)}, {.late = lateness(s)});
     require(again.run_error.empty(), first, "the replay failed: " + again.run_error);
-    require(first.rec->trace_hash.has_value() && first.rec->trace_hash == rec->trace_hash, first, "trace hashes differ");
+    require(first.rec->trace_hash.has_value() && first.rec->trace_hash == rec->trace_hash, first,
+            "trace hashes differ");
     require(first.o.events == again.events, first, "event logs differ");
     require(show(first.o.outcome) == show(again.outcome), first, "outcomes differ");
     require(first.rec->replay == rec->replay, first, "replay strings differ: " + rec->replay);
@@ -185,8 +189,8 @@ aio::Coro<std::vector<int>> gather_main(std::vector<int> yields) {
 }  // namespace
 
 void prop_gather_keeps_argument_order(const Schedule& s) {
-    const auto yields = *rc::gen::resize(
-        10, rc::gen::nonEmpty(rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 3))));
+    const auto yields =
+        *rc::gen::resize(10, rc::gen::nonEmpty(rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 3))));
     aio::sim::Config cfg = aio::check::lenient_config(s);
     auto rec = std::make_shared<aio::sim::RunRecord>();
     cfg.record = rec;

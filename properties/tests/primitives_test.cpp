@@ -77,7 +77,7 @@ void under_perturbing_policies(const char* name, F make_main, std::size_t min_di
 struct LockState {
     aio::Lock lock;
     int holders = 0;
-    std::uint64_t seq = 0;       // bumps on every acquisition and release
+    std::uint64_t seq = 0;  // bumps on every acquisition and release
     std::uint64_t next_ticket = 0;
     std::vector<std::uint64_t> waited_tickets;  // tickets of acquirers that had to wait, in acquisition order
     std::string sig;
@@ -125,8 +125,7 @@ aio::Coro<std::string> lock_program(bool cancel) {
         try {
             co_await t;
             ++finished;
-        } catch (const aio::CancelledError&) {
-        }
+        } catch (const aio::CancelledError&) {}
     }
     require(!s->lock.locked(), "Lock: still locked after every worker ended");
     require(finished >= (cancel ? 2 : 4), "Lock: only {} workers finished", finished);
@@ -365,7 +364,8 @@ aio::Coro<std::string> barrier_program() {
             co_await yield((id + r) % 3);
             ++s->arrived[r];
             std::size_t i = co_await s->b.wait();
-            require(s->arrived[r] == parties, "Barrier: party {} passed round {} with {} arrived", id, r, s->arrived[r]);
+            require(s->arrived[r] == parties, "Barrier: party {} passed round {} with {} arrived", id, r,
+                    s->arrived[r]);
             require(s->index[r].insert(i).second, "Barrier: index {} given twice in round {}", i, r);
             s->sig += static_cast<char>('a' + id);
         }
@@ -530,14 +530,14 @@ aio::Coro<std::string> wait_program() {
         co_return ms;
     };
     auto check_split = [](auto& r, std::size_t n) {
-        require(r.first.size() + r.second.size() == n, "wait: {} + {} futures for {}", r.first.size(),
-                r.second.size(), n);
+        require(r.first.size() + r.second.size() == n, "wait: {} + {} futures for {}", r.first.size(), r.second.size(),
+                n);
         for (auto& t : r.first) require(t.done(), "wait: a task in done is pending");
         for (auto& t : r.second) require(!t.done(), "wait: a task in pending is done");
     };
     {
         std::vector<aio::Task<int>> ts{aio::create_task(job(sig, 3, false)), aio::create_task(job(sig, 1, false)),
-                                      aio::create_task(job(sig, 2, false))};
+                                       aio::create_task(job(sig, 2, false))};
         const auto t0 = now();
         auto r = co_await aio::wait(ts, std::nullopt, aio::FIRST_COMPLETED);
         check_split(r, 3);
@@ -548,7 +548,7 @@ aio::Coro<std::string> wait_program() {
     }
     {
         std::vector<aio::Task<int>> ts{aio::create_task(job(sig, 4, false)), aio::create_task(job(sig, 2, true)),
-                                      aio::create_task(job(sig, 1, false))};
+                                       aio::create_task(job(sig, 1, false))};
         const auto t0 = now();
         auto r = co_await aio::wait(ts, std::nullopt, aio::FIRST_EXCEPTION);
         check_split(r, 3);
@@ -560,8 +560,7 @@ aio::Coro<std::string> wait_program() {
         co_await aio::wait(ts);
         try {
             co_await ts[1];
-        } catch (const aio::ValueError&) {
-        }
+        } catch (const aio::ValueError&) {}
     }
     co_await race;
     co_return sig;
@@ -613,7 +612,8 @@ aio::Coro<std::string> task_basics_program() {
     std::string sig;
     aio::Future<int> fut(aio::get_running_loop());
     auto reader = [](aio::Future<int> f, std::string& sig, std::string name) -> aio::Coro<int> {
-        require(aio::current_task().name() == name, "current_task: {} inside task {}", aio::current_task().name(), name);
+        require(aio::current_task().name() == name, "current_task: {} inside task {}", aio::current_task().name(),
+                name);
         int v = co_await f;
         require(aio::current_task().name() == name, "current_task: {} after resuming {}", aio::current_task().name(),
                 name);
@@ -627,9 +627,11 @@ aio::Coro<std::string> task_basics_program() {
         sig += 's';
     };
     std::vector<aio::Task<int>> rs;
-    for (int i = 0; i < 3; ++i) rs.push_back(aio::create_task(reader(fut, sig, fmt::format("r{}", i)), fmt::format("r{}", i)));
+    for (int i = 0; i < 3; ++i)
+        rs.push_back(aio::create_task(reader(fut, sig, fmt::format("r{}", i)), fmt::format("r{}", i)));
     auto sl = aio::create_task(sleeper(sig, 2));
-    require(aio::get_running_loop().all_tasks().size() == 5, "all_tasks: {} tasks", aio::get_running_loop().all_tasks().size());
+    require(aio::get_running_loop().all_tasks().size() == 5, "all_tasks: {} tasks",
+            aio::get_running_loop().all_tasks().size());
     co_await yield(2);
     auto setter = aio::create_task([](aio::Future<int> f) -> aio::Coro<void> {
         co_await aio::sleep(0s);
@@ -717,7 +719,8 @@ TEST_CASE("Queue, LifoQueue, PriorityQueue lose and duplicate no item; join/task
         CAPTURE(cancel);
         under_perturbing_policies("queue", [cancel] { return queue_program<aio::Queue<int>>(cancel); });
         under_perturbing_policies("lifo queue", [cancel] { return queue_program<aio::LifoQueue<int>>(cancel); });
-        under_perturbing_policies("priority queue", [cancel] { return queue_program<aio::PriorityQueue<int>>(cancel); });
+        under_perturbing_policies("priority queue",
+                                  [cancel] { return queue_program<aio::PriorityQueue<int>>(cancel); });
     }
 }
 TEST_CASE("Event: set() wakes every waiter, even if cleared at once (random, pct)") {

@@ -9,8 +9,7 @@ using namespace aio::props;
 
 AIOSIM_PROPERTY("an exception cancels the siblings: no task pending after run, cleanup exactly once",
                 &prop_exception_cancels_siblings);
-AIOSIM_PROPERTY("nested run throws at any depth and point, and the outer run is unaffected",
-                &prop_nested_run_throws);
+AIOSIM_PROPERTY("nested run throws at any depth and point, and the outer run is unaffected", &prop_nested_run_throws);
 AIOSIM_PROPERTY("run returns main's result, for int, string, move-only and large types", &prop_result_propagates);
 AIOSIM_PROPERTY("gather keeps argument order whatever the completion order", &prop_gather_keeps_argument_order);
 AIOSIM_PROPERTY("every gather in random programs returns argument order", &prop_gather_keeps_order_in_programs);

@@ -62,8 +62,9 @@ std::vector<std::string> run_in_cpython(const std::vector<Program>& programs) {
     driver << "import runpy, sys\n";
     for (std::size_t i = 0; i < programs.size(); ++i) {
         std::ofstream(dir / fmt::format("p{}.py", i)) << to_python(programs[i]);
-        driver << fmt::format("print('=== {}', flush=True)\nrunpy.run_path('{}', run_name='__main__')\nsys.stdout.flush()\n", i,
-                              (dir / fmt::format("p{}.py", i)).string());
+        driver << fmt::format(
+            "print('=== {}', flush=True)\nrunpy.run_path('{}', run_name='__main__')\nsys.stdout.flush()\n", i,
+            (dir / fmt::format("p{}.py", i)).string());
     }
     driver.close();
     const std::string cmd = fmt::format("cd {} && {} driver.py > out.txt 2> err.txt", dir.string(), python);

@@ -18,9 +18,10 @@ constexpr std::uint64_t u64_max = std::numeric_limits<std::uint64_t>::max();
 
 // A duration in [lo, hi], often a whole number of some unit (so every unit's spelling is used).
 aio::Duration gen_duration(aio::Duration lo, aio::Duration hi) {
-    const std::int64_t ns = *rc::gen::inRange<std::int64_t>(lo.count(), hi.count() == INT64_MAX ? INT64_MAX : hi.count() + 1);
-    const std::int64_t unit = *rc::gen::element<std::int64_t>(1, 1'000, 1'000'000, 1'000'000'000, 60'000'000'000,
-                                                              3'600'000'000'000);
+    const std::int64_t ns =
+        *rc::gen::inRange<std::int64_t>(lo.count(), hi.count() == INT64_MAX ? INT64_MAX : hi.count() + 1);
+    const std::int64_t unit =
+        *rc::gen::element<std::int64_t>(1, 1'000, 1'000'000, 1'000'000'000, 60'000'000'000, 3'600'000'000'000);
     const std::int64_t rounded = ns / unit * unit;
     return aio::Duration(rounded >= lo.count() ? rounded : ns);
 }
@@ -48,12 +49,13 @@ sim::Schedule gen_schedule() {
                                              rc::gen::inRange<std::uint64_t>(u64_max - 20, u64_max));
         const int n = *rc::gen::inRange(0, 20);
         for (int i = 0; i < n; ++i) {
-            const std::uint64_t gap = *rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(0, 4),
-                                                      rc::gen::arbitrary<std::uint64_t>());
+            const std::uint64_t gap =
+                *rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(0, 4), rc::gen::arbitrary<std::uint64_t>());
             if (gap > u64_max - next) break;
             const std::uint64_t pos = next + gap;
-            list.push_back({pos, *rc::gen::element(sim::Choice::ready, sim::Choice::timer, sim::Choice::jitter,
-                                                   sim::Choice::start, sim::Choice::thread),
+            list.push_back({pos,
+                            *rc::gen::element(sim::Choice::ready, sim::Choice::timer, sim::Choice::jitter,
+                                              sim::Choice::start, sim::Choice::thread),
                             *rc::gen::inRange<std::uint32_t>(1, std::numeric_limits<std::uint32_t>::max())});
             if (pos == u64_max) break;
             next = pos + 1;
@@ -126,14 +128,14 @@ AIOSIM_PROPERTY("every out-of-range value is rejected by validate, by the SimLoo
     sim::Schedule s = gen_schedule();
     s.decisions.reset();
     switch (*rc::gen::inRange(0, 8)) {
-        case 0: s.jitter = -gen_duration(1ns, aio::Duration::max()); break;
-        case 1: s.jitter = gen_duration(sim::max_jitter + 1ns, aio::Duration::max()); break;
-        case 2: s.pct_depth = *rc::gen::inRange(std::numeric_limits<int>::min(), 1); break;
-        case 3: s.pct_depth = *rc::gen::inRange(sim::max_pct_depth + 1, std::numeric_limits<int>::max()); break;
-        case 4: s.pct_steps = 0; break;
-        case 5: s.limits.max_steps = 0; break;
-        case 6: s.limits.max_virtual_time = -gen_duration(1ns, aio::Duration::max()); break;
-        default: s.decisions = std::vector<sim::Decision>{{*rc::gen::arbitrary<std::uint64_t>(), sim::Choice::ready, 0}};
+    case 0: s.jitter = -gen_duration(1ns, aio::Duration::max()); break;
+    case 1: s.jitter = gen_duration(sim::max_jitter + 1ns, aio::Duration::max()); break;
+    case 2: s.pct_depth = *rc::gen::inRange(std::numeric_limits<int>::min(), 1); break;
+    case 3: s.pct_depth = *rc::gen::inRange(sim::max_pct_depth + 1, std::numeric_limits<int>::max()); break;
+    case 4: s.pct_steps = 0; break;
+    case 5: s.limits.max_steps = 0; break;
+    case 6: s.limits.max_virtual_time = -gen_duration(1ns, aio::Duration::max()); break;
+    default: s.decisions = std::vector<sim::Decision>{{*rc::gen::arbitrary<std::uint64_t>(), sim::Choice::ready, 0}};
     }
     RC_ASSERT(rejected_by_validate(sim::Config{.replay = s}));
     RC_ASSERT(rejected_by_loop(sim::Config{.replay = s}));

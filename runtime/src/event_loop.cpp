@@ -25,9 +25,7 @@ bool debug_from_environment() noexcept {
     return v && *v;
 }
 
-AnyTask current_task() {
-    return get_running_loop().current_task();
-}
+AnyTask current_task() { return get_running_loop().current_task(); }
 
 EventLoop& AnyTask::get_loop() const {
     EventLoop* l = state().loop();
@@ -69,8 +67,7 @@ EventLoop::~EventLoop() {
     if (!closed_ && !running_) {
         try {
             close();
-        } catch (...) {
-        }
+        } catch (...) {}
     }
     // Futures and tasks that outlive the loop (held by user handles) must not call back.
     for (auto* f = futures_head_; f;) {
@@ -420,15 +417,13 @@ void EventLoop::log(std::string_view line) noexcept {
         }
         std::fwrite(line.data(), 1, line.size(), stderr);
         std::fputc('\n', stderr);
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 void EventLoop::default_exception_handler(const ExceptionContext& ctx) noexcept {
     try {
         log(detail::format_context(ctx, debug_));
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 void EventLoop::call_exception_handler(const ExceptionContext& ctx) noexcept {
@@ -446,8 +441,7 @@ void EventLoop::call_exception_handler(const ExceptionContext& ctx) noexcept {
             inner.exception = std::current_exception();
             default_exception_handler(inner);
             default_exception_handler(ctx);
-        } catch (...) {
-        }
+        } catch (...) {}
     }
 }
 

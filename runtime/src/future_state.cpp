@@ -216,8 +216,7 @@ public:
 
 bool TaskBase::cancel(std::optional<std::string> msg) { return CancelWalk::run(*this, msg, nullptr); }
 
-Waitable* TaskBase::cancel_start(const std::optional<std::string>& msg, std::vector<TaskBase*>* marked,
-                                 bool& result) {
+Waitable* TaskBase::cancel_start(const std::optional<std::string>& msg, std::vector<TaskBase*>* marked, bool& result) {
     exception_retrieved_ = true;
     result = true;
     if (done()) {
@@ -375,10 +374,10 @@ void throw_enter_task_conflict(TaskBase* entering, TaskBase* current) {
 
 void throw_foreign_future(const FutureBase& f, std::string_view who) {
     std::string what = f.is_task() ? fmt::format("Task '{}'", static_cast<const TaskBase&>(f).name()) : "a Future";
-    throw RuntimeError(fmt::format(
-        "{}: {} is attached to a different event loop{}; a task or future can only be awaited on the loop "
-        "that created it: create it on this loop, or hand its result over with loop.call_soon_threadsafe()",
-        who, what, f.loop() ? "" : " (one that was destroyed)"));
+    throw RuntimeError(
+        fmt::format("{}: {} is attached to a different event loop{}; a task or future can only be awaited on the loop "
+                    "that created it: create it on this loop, or hand its result over with loop.call_soon_threadsafe()",
+                    who, what, f.loop() ? "" : " (one that was destroyed)"));
 }
 
 bool FutureAwaiter::await_ready() {

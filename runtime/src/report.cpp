@@ -28,8 +28,7 @@ void report_orphan(std::string_view text) noexcept {
         try {
             scope->sink_(text);
             return;
-        } catch (...) {
-        }
+        } catch (...) {}
     }
     std::fwrite(text.data(), 1, text.size(), stderr);
     std::fputc('\n', stderr);

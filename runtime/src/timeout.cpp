@@ -12,11 +12,11 @@ namespace aio::detail {
 namespace {
 const char* state_value(TimeoutState::State s) {
     switch (s) {
-        case TimeoutState::State::created: return "created";
-        case TimeoutState::State::entered: return "active";
-        case TimeoutState::State::expiring: return "expiring";
-        case TimeoutState::State::expired: return "expired";
-        case TimeoutState::State::exited: return "finished";
+    case TimeoutState::State::created: return "created";
+    case TimeoutState::State::entered: return "active";
+    case TimeoutState::State::expiring: return "expiring";
+    case TimeoutState::State::expired: return "expired";
+    case TimeoutState::State::exited: return "finished";
     }
     return "?";
 }

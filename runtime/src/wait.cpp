@@ -24,8 +24,8 @@ Coro<void> wait_until(std::vector<Ref<FutureBase>> fs, std::optional<Duration> t
         std::ptrdiff_t counter;
         ReturnWhen return_when;
     };
-    auto sh = std::make_shared<Shared>(Shared{Future<void>(loop), Handle(), static_cast<std::ptrdiff_t>(fs.size()),
-                                              return_when});
+    auto sh = std::make_shared<Shared>(
+        Shared{Future<void>(loop), Handle(), static_cast<std::ptrdiff_t>(fs.size()), return_when});
     if (timeout) {
         sh->timeout_handle = loop.call_later(*timeout, [waiter = sh->waiter]() mutable {  // _release_waiter
             if (!waiter.done()) waiter.set_result();

@@ -22,13 +22,13 @@ TEST_CASE("as_completed yields results in completion order; an exception is thro
         aio::Future<void> g1(loop), g2(loop), g3(loop);
         std::vector tasks{aio::create_task(after(g1, 1)), aio::create_task(after(g2, 2, true)),
                           aio::create_task(after(g3, 3))};
-        auto driver = aio::create_task([](aio::Future<void> a, aio::Future<void> b,
-                                          aio::Future<void> c) -> aio::Coro<void> {
-            for (auto* g : {&c, &b, &a}) {
-                g->set_result();
-                for (int i = 0; i < 3; ++i) co_await aio::sleep(0s);
-            }
-        }(g1, g2, g3));
+        auto driver =
+            aio::create_task([](aio::Future<void> a, aio::Future<void> b, aio::Future<void> c) -> aio::Coro<void> {
+                for (auto* g : {&c, &b, &a}) {
+                    g->set_result();
+                    for (int i = 0; i < 3; ++i) co_await aio::sleep(0s);
+                }
+            }(g1, g2, g3));
         std::vector<std::string> got;
         auto range = aio::as_completed(tasks);
         CHECK(range.size() == 3);

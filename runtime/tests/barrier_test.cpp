@@ -137,7 +137,7 @@ TEST_CASE("Barrier: a party released but cancelled before it runs raises, and th
 namespace {
 struct Rounds {
     aio::Barrier b{4};
-    std::vector<int> arrived = std::vector<int>(5, 0);        // per round
+    std::vector<int> arrived = std::vector<int>(5, 0);  // per round
     std::vector<std::vector<std::size_t>> indexes = std::vector<std::vector<std::size_t>>(5);
     int early = 0;  // a party passed before every party of its round had arrived
 };

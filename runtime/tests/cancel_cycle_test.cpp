@@ -31,8 +31,7 @@ TEST_CASE("cancelling a task that awaits itself through other tasks cancels the 
             for (auto& t : ring) {
                 try {
                     co_await t;
-                } catch (const aio::CancelledError&) {
-                }
+                } catch (const aio::CancelledError&) {}
             }
         };
         aio::run(amain());

@@ -213,12 +213,10 @@ aio::Coro<void> take_items(Buffer& b, sync_test::SplitMix rng) {
                 b.items.pop_back();
                 ++b.taken;
             }
-        } catch (const aio::CancelledError&) {
-        }
+        } catch (const aio::CancelledError&) {}
         try {
             co_await yield(static_cast<int>(rng.below(2)));
-        } catch (const aio::CancelledError&) {
-        }
+        } catch (const aio::CancelledError&) {}
     }
 }
 
@@ -249,7 +247,8 @@ TEST_CASE("Condition: wait always ends holding the lock, under shuffled orders a
             [](Buffer& b, std::uint64_t seed) -> aio::Coro<void> {
                 sync_test::SplitMix rng{seed};
                 std::vector<aio::Task<void>> consumers;
-                for (int i = 0; i < 3; ++i) consumers.push_back(aio::create_task(take_items(b, sync_test::SplitMix{rng.next()})));
+                for (int i = 0; i < 3; ++i)
+                    consumers.push_back(aio::create_task(take_items(b, sync_test::SplitMix{rng.next()})));
                 auto p = aio::create_task(add_items(b, sync_test::SplitMix{rng.next()}));
                 auto h = aio::create_task(poke(consumers, sync_test::SplitMix{rng.next()}));
                 co_await p;

@@ -106,13 +106,11 @@ TEST_CASE("cancel() of a task awaiting a task awaiting a task answers true and c
         CHECK(a.cancelling() == 1);
         try {
             co_await c;
-        } catch (const aio::CancelledError&) {
-        }
+        } catch (const aio::CancelledError&) {}
         CHECK(c.cancelled());
         try {
             co_await a;
-        } catch (const aio::CancelledError&) {
-        }
+        } catch (const aio::CancelledError&) {}
         CHECK(a.cancelled());
         CHECK(!a.cancel());  // done: false
     };

@@ -69,9 +69,8 @@ TEST_CASE("a plain co_await of a future of another loop raises RuntimeError nami
 TEST_CASE("gather of a task of another loop raises RuntimeError and starts none of the other arguments") {
     Foreign f;
     int cleaned = 0;
-    auto what = refusal([&]() -> aio::Coro<void> {
-        co_await aio::gather(counted(aio_test::Cleanup(&cleaned)), f.task);
-    });
+    auto what =
+        refusal([&]() -> aio::Coro<void> { co_await aio::gather(counted(aio_test::Cleanup(&cleaned)), f.task); });
     CHECK(names(what, "aio::gather()", "Task 'foreign'"));
     CHECK(cleaned == 1);  // the coroutine argument was destroyed unstarted, not wrapped in a task
     CHECK_FALSE(f.task.done());

@@ -15,108 +15,108 @@ using Log = std::vector<std::string>;
 }
 
 TEST_SUITE("future") {
+    TEST_CASE("set_result wakes the awaiting task on a later pass") {
+        Log log;
+        auto main = [](Log& log) -> aio::Coro<int> {
+            auto& loop = aio::get_running_loop();
+            aio::Future<int> fut(loop);
+            loop.call_soon([&log, fut]() mutable {
+                fut.set_result(3);
+                log.push_back("result set");
+                aio::get_running_loop().call_soon([&log] { log.push_back("callback after set"); });
+            });
+            int v = co_await fut;
+            log.push_back("awaiter woke");
+            co_return v;
+        };
+        CHECK(aio::run(main(log)) == 3);
+        // The wake-up is a done-callback scheduled by set_result, so it runs before anything
+        // scheduled after set_result (asyncio's Future.__schedule_callbacks).
+        CHECK(log == Log{"result set", "awaiter woke", "callback after set"});
+    }
 
-TEST_CASE("set_result wakes the awaiting task on a later pass") {
-    Log log;
-    auto main = [](Log& log) -> aio::Coro<int> {
-        auto& loop = aio::get_running_loop();
-        aio::Future<int> fut(loop);
-        loop.call_soon([&log, fut]() mutable {
-            fut.set_result(3);
-            log.push_back("result set");
-            aio::get_running_loop().call_soon([&log] { log.push_back("callback after set"); });
-        });
-        int v = co_await fut;
-        log.push_back("awaiter woke");
-        co_return v;
-    };
-    CHECK(aio::run(main(log)) == 3);
-    // The wake-up is a done-callback scheduled by set_result, so it runs before anything
-    // scheduled after set_result (asyncio's Future.__schedule_callbacks).
-    CHECK(log == Log{"result set", "awaiter woke", "callback after set"});
-}
+    TEST_CASE("a future's result, exception and state follow asyncio") {
+        aio::EventLoop loop;
+        aio::Future<std::string> f(loop);
+        CHECK(f.valid());
+        CHECK_FALSE(f.done());
+        CHECK_THROWS_WITH_AS(f.result(), "Result is not set.", aio::InvalidStateError);
+        CHECK_THROWS_WITH_AS(f.exception(), "Exception is not set.", aio::InvalidStateError);
+        f.set_result("value");
+        CHECK(f.done());
+        CHECK(f.result() == "value");
+        CHECK(f.exception() == nullptr);
+        CHECK_THROWS_AS(f.set_result("again"), aio::InvalidStateError);
+        CHECK_THROWS_AS(f.set_exception(std::make_exception_ptr(aio::ValueError("x"))), aio::InvalidStateError);
+        CHECK_FALSE(f.cancel());
+    }
 
-TEST_CASE("a future's result, exception and state follow asyncio") {
-    aio::EventLoop loop;
-    aio::Future<std::string> f(loop);
-    CHECK(f.valid());
-    CHECK_FALSE(f.done());
-    CHECK_THROWS_WITH_AS(f.result(), "Result is not set.", aio::InvalidStateError);
-    CHECK_THROWS_WITH_AS(f.exception(), "Exception is not set.", aio::InvalidStateError);
-    f.set_result("value");
-    CHECK(f.done());
-    CHECK(f.result() == "value");
-    CHECK(f.exception() == nullptr);
-    CHECK_THROWS_AS(f.set_result("again"), aio::InvalidStateError);
-    CHECK_THROWS_AS(f.set_exception(std::make_exception_ptr(aio::ValueError("x"))), aio::InvalidStateError);
-    CHECK_FALSE(f.cancel());
-}
+    TEST_CASE("a failed future rethrows its exception from result() and in its awaiter") {
+        auto main = []() -> aio::Coro<std::string> {
+            aio::Future<int> f(aio::get_running_loop());
+            f.set_exception(std::make_exception_ptr(std::overflow_error("too big")));
+            CHECK(aio::describe(f.exception()) == "std::overflow_error: too big");
+            CHECK_THROWS_WITH_AS(f.result(), "too big", std::overflow_error);
+            try {
+                co_await f;
+            } catch (const std::overflow_error& e) {
+                co_return e.what();
+            }
+            co_return "no exception";
+        };
+        CHECK(aio::run(main()) == "too big");
+    }
 
-TEST_CASE("a failed future rethrows its exception from result() and in its awaiter") {
-    auto main = []() -> aio::Coro<std::string> {
-        aio::Future<int> f(aio::get_running_loop());
-        f.set_exception(std::make_exception_ptr(std::overflow_error("too big")));
-        CHECK(aio::describe(f.exception()) == "std::overflow_error: too big");
-        CHECK_THROWS_WITH_AS(f.result(), "too big", std::overflow_error);
-        try {
-            co_await f;
-        } catch (const std::overflow_error& e) {
-            co_return e.what();
-        }
-        co_return "no exception";
-    };
-    CHECK(aio::run(main()) == "too big");
-}
-
-TEST_CASE("set_exception of a null exception_ptr throws ValueError") {
-    aio::EventLoop loop;
-    aio::Future<void> f(loop);
-    CHECK_THROWS_AS(f.set_exception(nullptr), aio::ValueError);
-    CHECK_FALSE(f.done());
-}
-
-TEST_CASE("cancelling a future raises CancelledError with the message in its awaiter") {
-    auto main = []() -> aio::Coro<std::string> {
-        auto& loop = aio::get_running_loop();
+    TEST_CASE("set_exception of a null exception_ptr throws ValueError") {
+        aio::EventLoop loop;
         aio::Future<void> f(loop);
-        loop.call_soon([f]() mutable { f.cancel("called off"); });
-        try {
-            co_await f;
-        } catch (const aio::CancelledError& e) {
-            CHECK(f.cancelled());
-            co_return e.message();
-        }
-        co_return "not cancelled";
-    };
-    CHECK(aio::run(main()) == "called off");
-}
+        CHECK_THROWS_AS(f.set_exception(nullptr), aio::ValueError);
+        CHECK_FALSE(f.done());
+    }
 
-TEST_CASE("cancelling the task that awaits a future cancels the future") {
-    auto main = []() -> aio::Coro<bool> {
-        aio::Future<int> f(aio::get_running_loop());
-        auto waiter = [](aio::Future<int> f) -> aio::Coro<int> { co_return co_await f; };
-        auto t = aio::create_task(waiter(f));
-        co_await aio::sleep(0s);
-        t.cancel();
-        CHECK_THROWS_AS(co_await t, aio::CancelledError);
-        co_return f.cancelled();
-    };
-    CHECK(aio::run(main()));
-}
+    TEST_CASE("cancelling a future raises CancelledError with the message in its awaiter") {
+        auto main = []() -> aio::Coro<std::string> {
+            auto& loop = aio::get_running_loop();
+            aio::Future<void> f(loop);
+            loop.call_soon([f]() mutable { f.cancel("called off"); });
+            try {
+                co_await f;
+            } catch (const aio::CancelledError& e) {
+                CHECK(f.cancelled());
+                co_return e.message();
+            }
+            co_return "not cancelled";
+        };
+        CHECK(aio::run(main()) == "called off");
+    }
 
-TEST_CASE("a future's done-callbacks run on a later pass, in order, with the future") {
-    Log log;
-    auto main = [](Log& log) -> aio::Coro<void> {
-        aio::Future<int> f(aio::get_running_loop());
-        f.add_done_callback([&log](aio::Future<int> done) { log.push_back("cb1 " + std::to_string(done.result())); });
-        f.add_done_callback([&log](aio::Future<int>) { log.push_back("cb2"); });
-        f.set_result(8);
-        log.push_back("set");
-        co_await aio::sleep(0s);
-        log.push_back("after yield");
-    };
-    aio::run(main(log));
-    CHECK(log == Log{"set", "cb1 8", "cb2", "after yield"});
-}
+    TEST_CASE("cancelling the task that awaits a future cancels the future") {
+        auto main = []() -> aio::Coro<bool> {
+            aio::Future<int> f(aio::get_running_loop());
+            auto waiter = [](aio::Future<int> f) -> aio::Coro<int> { co_return co_await f; };
+            auto t = aio::create_task(waiter(f));
+            co_await aio::sleep(0s);
+            t.cancel();
+            CHECK_THROWS_AS(co_await t, aio::CancelledError);
+            co_return f.cancelled();
+        };
+        CHECK(aio::run(main()));
+    }
+
+    TEST_CASE("a future's done-callbacks run on a later pass, in order, with the future") {
+        Log log;
+        auto main = [](Log& log) -> aio::Coro<void> {
+            aio::Future<int> f(aio::get_running_loop());
+            f.add_done_callback(
+                [&log](aio::Future<int> done) { log.push_back("cb1 " + std::to_string(done.result())); });
+            f.add_done_callback([&log](aio::Future<int>) { log.push_back("cb2"); });
+            f.set_result(8);
+            log.push_back("set");
+            co_await aio::sleep(0s);
+            log.push_back("after yield");
+        };
+        aio::run(main(log));
+        CHECK(log == Log{"set", "cb1 8", "cb2", "after yield"});
+    }
 
 }  // TEST_SUITE("future")

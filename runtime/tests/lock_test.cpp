@@ -343,7 +343,8 @@ TEST_CASE("Lock: never two holders and nothing leaked, under shuffled orders and
             [](Mutex& m, std::uint64_t seed) -> aio::Coro<void> {
                 sync_test::SplitMix rng{seed};
                 std::vector<aio::Task<void>> tasks;
-                for (int i = 0; i < 5; ++i) tasks.push_back(aio::create_task(contender(m, sync_test::SplitMix{rng.next()})));
+                for (int i = 0; i < 5; ++i)
+                    tasks.push_back(aio::create_task(contender(m, sync_test::SplitMix{rng.next()})));
                 auto c = aio::create_task(canceller(tasks, sync_test::SplitMix{rng.next()}));
                 co_await aio::gather_outcomes(tasks);
                 c.cancel();

@@ -271,8 +271,7 @@ aio::Coro<void> producer(Exchange& x, int base, sync_test::SplitMix rng) {
         }
         try {
             co_await yield(static_cast<int>(rng.below(2)));
-        } catch (const aio::CancelledError&) {
-        }
+        } catch (const aio::CancelledError&) {}
     }
 }
 
@@ -304,8 +303,10 @@ TEST_CASE("Queue: no item lost or duplicated, under shuffled orders and random c
             [](Exchange& x, std::uint64_t seed) -> aio::Coro<void> {
                 sync_test::SplitMix rng{seed};
                 std::vector<aio::Task<void>> all;
-                for (int p = 0; p < 3; ++p) all.push_back(aio::create_task(producer(x, p * 100, sync_test::SplitMix{rng.next()})));
-                for (int c = 0; c < 2; ++c) all.push_back(aio::create_task(consumer(x, sync_test::SplitMix{rng.next()})));
+                for (int p = 0; p < 3; ++p)
+                    all.push_back(aio::create_task(producer(x, p * 100, sync_test::SplitMix{rng.next()})));
+                for (int c = 0; c < 2; ++c)
+                    all.push_back(aio::create_task(consumer(x, sync_test::SplitMix{rng.next()})));
                 auto h = aio::create_task(harass(all, sync_test::SplitMix{rng.next()}));
                 auto produced = co_await aio::gather_outcomes(all[0], all[1], all[2]);
                 CHECK(std::apply([](auto&... o) { return (o.has_value() && ...); }, produced));

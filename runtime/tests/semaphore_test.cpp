@@ -127,8 +127,7 @@ TEST_CASE("Semaphore: scoped() releases its unit, also when the body throws") {
             auto guard = co_await sem.scoped();
             CHECK(sem.locked());
             throw std::runtime_error("boom");
-        } catch (const std::runtime_error&) {
-        }
+        } catch (const std::runtime_error&) {}
         CHECK(sem.value() == 1);
         {
             auto g1 = co_await sem.scoped();
@@ -157,8 +156,9 @@ TEST_CASE("BoundedSemaphore: release above the initial value raises ValueError")
 TEST_CASE("BoundedSemaphore: a guard's failing release is reported, not thrown") {
     std::vector<std::string> reports;
     aio::run([](std::vector<std::string>& reports) -> aio::Coro<void> {
-        aio::get_running_loop().set_exception_handler(
-            [&](aio::EventLoop&, const aio::ExceptionContext& ctx) { reports.push_back(aio::describe(ctx.exception)); });
+        aio::get_running_loop().set_exception_handler([&](aio::EventLoop&, const aio::ExceptionContext& ctx) {
+            reports.push_back(aio::describe(ctx.exception));
+        });
         aio::BoundedSemaphore sem(1);
         {
             auto guard = co_await sem.scoped();
@@ -189,8 +189,7 @@ aio::Coro<void> user(Slots& s, sync_test::SplitMix rng) {
                 throw;
             }
             --s.holders;
-        } catch (const aio::CancelledError&) {
-        }
+        } catch (const aio::CancelledError&) {}
     }
 }
 

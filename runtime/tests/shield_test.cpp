@@ -20,9 +20,8 @@ TEST_CASE("cancelling the awaiter of a shield leaves the inner task running") {
     auto main = []() -> aio::Coro<void> {
         aio::Future<void> go(aio::get_running_loop());
         auto inner = aio::create_task(after(go, 7));
-        auto awaiter = aio::create_task([](aio::Task<int> inner) -> aio::Coro<int> {
-            co_return co_await aio::shield(inner);
-        }(inner));
+        auto awaiter = aio::create_task(
+            [](aio::Task<int> inner) -> aio::Coro<int> { co_return co_await aio::shield(inner); }(inner));
         co_await aio::sleep(0s);
         awaiter.cancel();
         CHECK_THROWS_AS(co_await awaiter, aio::CancelledError);
@@ -48,13 +47,13 @@ TEST_CASE("wait_for on a shield times out without cancelling the inner task") {
 TEST_CASE("shield passes on the inner outcome: value, exception, cancellation") {
     auto main = []() -> aio::Coro<void> {
         CHECK(co_await aio::shield([]() -> aio::Coro<std::string> {
-            co_await aio::sleep(0s);
-            co_return "v";
-        }()) == "v");
+                  co_await aio::sleep(0s);
+                  co_return "v";
+              }()) == "v");
         CHECK_THROWS_WITH_AS(co_await aio::shield([]() -> aio::Coro<void> {
-            co_await aio::sleep(0s);
-            throw aio::ValueError("inner");
-        }()),
+                                 co_await aio::sleep(0s);
+                                 throw aio::ValueError("inner");
+                             }()),
                              "inner", aio::ValueError);
         auto inner = aio::create_task([]() -> aio::Coro<void> { co_await aio::sleep(100s); }());
         auto outer = aio::shield(inner);

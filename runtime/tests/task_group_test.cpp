@@ -122,7 +122,7 @@ TEST_CASE("a failing child cancels its siblings and the body; errors come in com
             CHECK(messages(eg) == std::vector<std::string>{"ValueError: first", "RuntimeError: s1 cleanup"});
         }
         CHECK(me.cancelling() == 0);  // the group withdrew its own cancel request
-        co_await aio::sleep(0s);       // and the task is not cancelled again
+        co_await aio::sleep(0s);      // and the task is not cancelled again
         log.push_back("after");
     };
     aio::run(main());
@@ -160,8 +160,7 @@ TEST_CASE("a cancelled child is not an error, nor is one that swallows its cance
             stubborn = tg.create_task([]() -> aio::Coro<int> {
                 try {
                     co_await aio::sleep(100s);
-                } catch (const aio::CancelledError&) {
-                }
+                } catch (const aio::CancelledError&) {}
                 co_return 7;
             }());
             co_await aio::sleep(0s);
@@ -331,8 +330,7 @@ TEST_CASE("create_task and entering are refused with asyncio's messages") {
                     throw;
                 }
             });
-        } catch (const aio::ExceptionGroup&) {
-        }
+        } catch (const aio::ExceptionGroup&) {}
         CHECK(shutting_down == "TaskGroup <TaskGroup errors=1 cancelling> is shutting down");
         CHECK(tg2.repr() == "<TaskGroup cancelling>");
     };
@@ -351,8 +349,7 @@ TEST_CASE("a group never returns with a child still running, whatever happens") 
                     if (round == 2) throw aio::ValueError("body");
                     co_await aio::sleep(100s);
                 });
-            } catch (const aio::ExceptionGroup&) {
-            }
+            } catch (const aio::ExceptionGroup&) {}
             for (auto& c : children) CHECK(c.done());
         }
     };

@@ -130,7 +130,6 @@ TEST_CASE("a TaskCanceller cancels a task from another thread with its message" 
 }
 
 TEST_CASE("TaskCancellers on several threads cancel once each and lose nothing" * doctest::test_suite("threads")) {
-
     auto cancelled = aio::run([]() -> aio::Coro<int> {
         std::vector<aio::Task<std::string>> ts;
         std::vector<aio::TaskCanceller> cs;

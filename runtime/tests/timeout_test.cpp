@@ -69,8 +69,7 @@ TEST_CASE("a timeout never fires before its deadline") {
                         throw;
                     }
                 });
-            } catch (const aio::TimeoutError&) {
-            }
+            } catch (const aio::TimeoutError&) {}
             CHECK(fired >= *cm.when());
         }
     };
@@ -202,8 +201,7 @@ TEST_CASE("other exceptions leave the block unchanged, expired or not") {
             co_await cm.run([]() -> aio::Coro<void> {
                 try {
                     co_await aio::sleep(100s);
-                } catch (...) {
-                }
+                } catch (...) {}
                 throw aio::ValueError("cleanup failed");
             });
         } catch (const aio::ValueError& e) {
@@ -236,8 +234,7 @@ TEST_CASE("reschedule moves the deadline, and is refused outside the active stat
             }
         });
         CHECK_FALSE(cm.expired());
-        CHECK_THROWS_WITH_AS(cm.reschedule(std::nullopt), "Cannot change state of finished Timeout",
-                             aio::RuntimeError);
+        CHECK_THROWS_WITH_AS(cm.reschedule(std::nullopt), "Cannot change state of finished Timeout", aio::RuntimeError);
 
         auto cm2 = aio::timeout(100s);
         try {
@@ -246,10 +243,8 @@ TEST_CASE("reschedule moves the deadline, and is refused outside the active stat
                 co_await aio::sleep(0s);
                 FAIL("not interrupted");
             });
-        } catch (const aio::TimeoutError&) {
-        }
-        CHECK_THROWS_WITH_AS(cm2.reschedule(std::nullopt), "Cannot change state of expired Timeout",
-                             aio::RuntimeError);
+        } catch (const aio::TimeoutError&) {}
+        CHECK_THROWS_WITH_AS(cm2.reschedule(std::nullopt), "Cannot change state of expired Timeout", aio::RuntimeError);
 
         auto cm3 = aio::timeout(1ms);
         std::string expiring;
@@ -279,8 +274,7 @@ TEST_CASE("zero and negative delays fire on the next loop pass; a block that nev
                     co_await aio::sleep(0s);
                     reached = true;
                 });
-            } catch (const aio::TimeoutError&) {
-            }
+            } catch (const aio::TimeoutError&) {}
             CHECK_FALSE(reached);
             CHECK(cm.expired());
         }

@@ -36,8 +36,8 @@ TEST_CASE("wait_for returns the result in time, running a coroutine in the calli
             }(me),
             100s);
         CHECK(v == 5);
-        auto p = co_await aio::wait_for([]() -> aio::Coro<std::unique_ptr<int>> { co_return std::make_unique<int>(6); }(),
-                                        std::nullopt);
+        auto p = co_await aio::wait_for(
+            []() -> aio::Coro<std::unique_ptr<int>> { co_return std::make_unique<int>(6); }(), std::nullopt);
         CHECK(*p == 6);
     };
     aio::run(main());
@@ -117,8 +117,7 @@ TEST_CASE("work that swallows the cancellation gives its value; an exception in 
         auto failing_cleanup = []() -> aio::Coro<void> {
             try {
                 co_await aio::sleep(100s);
-            } catch (...) {
-            }
+            } catch (...) {}
             throw aio::ValueError("cleanup");
         };
         CHECK_THROWS_WITH_AS(co_await aio::wait_for(aio::create_task(failing_cleanup()), 1ms), "cleanup",

@@ -108,9 +108,8 @@ TEST_CASE("cancelling the waiting task leaves the awaited tasks running") {
     auto main = []() -> aio::Coro<void> {
         aio::Future<void> go(aio::get_running_loop());
         std::vector tasks{aio::create_task(after(go, 1))};
-        auto waiter = aio::create_task([](std::vector<aio::Task<int>> tasks) -> aio::Coro<void> {
-            co_await aio::wait(tasks);
-        }(tasks));
+        auto waiter = aio::create_task(
+            [](std::vector<aio::Task<int>> tasks) -> aio::Coro<void> { co_await aio::wait(tasks); }(tasks));
         co_await aio::sleep(0s);
         waiter.cancel();
         CHECK_THROWS_AS(co_await waiter, aio::CancelledError);

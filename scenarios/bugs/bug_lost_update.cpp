@@ -25,7 +25,8 @@ aio::Coro<void> worker(int number, int& hits) {
 aio::Coro<void> main(Context& ctx) {
     int hits = 0;
     std::vector<aio::Task<void>> workers;
-    for (int n = 0; n < kWorkers; ++n) workers.push_back(aio::create_task(worker(n, hits), fmt::format("worker-{}", n)));
+    for (int n = 0; n < kWorkers; ++n)
+        workers.push_back(aio::create_task(worker(n, hits), fmt::format("worker-{}", n)));
     for (auto& w : workers) co_await w;
     ctx.print("hits = {}", hits);
 }

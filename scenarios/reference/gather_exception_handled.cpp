@@ -41,8 +41,7 @@ aio::Coro<void> main(Context& ctx) {
 
 }  // namespace
 
-AIOSIM_SCENARIO(gather_exception_handled,
-                "the same exception caught inside its task: every other task finishes") {
+AIOSIM_SCENARIO(gather_exception_handled, "the same exception caught inside its task: every other task finishes") {
     aio::run(main(ctx), ctx.run_options());
     return 0;
 }

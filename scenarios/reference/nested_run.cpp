@@ -29,10 +29,10 @@ AIOSIM_SCENARIO(nested_run, "run() called inside a running loop raises RuntimeEr
 }
 
 AIOSIM_ORACLE(nested_run) {
-    verdict.require(outcome.escaped_description() ==
-                        "RuntimeError: aio::run() cannot be called from a running event loop",
-                    "the nested run() must raise aio::RuntimeError out of the program, but what escaped is '{}'",
-                    outcome.escaped_description());
+    verdict.require(
+        outcome.escaped_description() == "RuntimeError: aio::run() cannot be called from a running event loop",
+        "the nested run() must raise aio::RuntimeError out of the program, but what escaped is '{}'",
+        outcome.escaped_description());
     verdict.require(outcome.exit_status == 1, "the exit status must be 1, got {}", outcome.exit_status);
     verdict.require(outcome.last_error() == "RuntimeError: aio::run() cannot be called from a running event loop",
                     "the last error line must name the RuntimeError, but it is '{}'", outcome.last_error());

@@ -36,8 +36,8 @@ Registry& Registry::global() {
 
 void Registry::add(std::string name, std::string description, Body body, std::source_location loc) {
     if (auto it = scenarios_.find(name); it != scenarios_.end()) {
-        problems_.push_back(fmt::format("scenario '{}' is registered twice: at {} and at {}; rename one of them",
-                                        name, where(it->second.defined_at), where(loc)));
+        problems_.push_back(fmt::format("scenario '{}' is registered twice: at {} and at {}; rename one of them", name,
+                                        where(it->second.defined_at), where(loc)));
         return;
     }
     Scenario s{name, std::move(description), body, nullptr, loc};
@@ -67,8 +67,8 @@ void Registry::attach(Scenario& s, const PendingOracle& o) {
         problems_.push_back(fmt::format("the oracle at {} is for another function than scenario '{}' (defined at {})",
                                         where(o.where), s.name, where(s.defined_at)));
     } else if (s.oracle) {
-        problems_.push_back(fmt::format("scenario '{}' has two oracles (the second at {}); keep one", s.name,
-                                        where(o.where)));
+        problems_.push_back(
+            fmt::format("scenario '{}' has two oracles (the second at {}); keep one", s.name, where(o.where)));
     } else {
         s.oracle = o.oracle;
     }
@@ -89,16 +89,17 @@ std::vector<const Scenario*> Registry::all() const {
 std::vector<std::string> Registry::problems() const {
     std::vector<std::string> out = problems_;
     for (const auto& [name, o] : pending_oracles_)
-        out.push_back(fmt::format("the oracle at {} is for scenario '{}', which is not registered", where(o.where),
-                                  name));
+        out.push_back(
+            fmt::format("the oracle at {} is for scenario '{}', which is not registered", where(o.where), name));
     return out;
 }
 
 std::string Registry::unknown_name_message(std::string_view name) const {
     if (scenarios_.empty())
-        return fmt::format("unknown scenario '{}': this program registers no scenarios at all; define one with "
-                           "AIOSIM_SCENARIO(name, \"description\") {{ ... }} and link its file into the program",
-                           name);
+        return fmt::format(
+            "unknown scenario '{}': this program registers no scenarios at all; define one with "
+            "AIOSIM_SCENARIO(name, \"description\") {{ ... }} and link its file into the program",
+            name);
     std::string names;
     const Scenario* closest = nullptr;
     std::size_t best = 0;

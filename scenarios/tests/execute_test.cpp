@@ -138,8 +138,8 @@ TEST_CASE("execute passes each line to the echo sink as it is printed") {
         }
     } echo;
     Execution o = aio::scenario::execute(get("test_escapes"), {}, &echo);
-    CHECK(echo.seen == Lines{"out: before", "err: Uncaught exception in scenario test_escapes:",
-                             "err: ValueError: bad value"});
+    CHECK(echo.seen ==
+          Lines{"out: before", "err: Uncaught exception in scenario test_escapes:", "err: ValueError: bad value"});
     CHECK(o.lines == Lines{"before"});
 }
 
@@ -185,8 +185,8 @@ TEST_CASE("each violation keeps its requirement: the message unformatted, the sa
     auto r = aio::scenario::check("test_with_oracle");
     CHECK(r.verdict.requirements() == std::vector<std::string>{"'yes' must be printed; the lines were {}"});
     auto e = aio::scenario::check("test_escapes");
-    CHECK(e.verdict.requirements() ==
-          std::vector<std::string>{"no exception may escape the scenario, but {} did", "the exit status must be 0, got {}"});
+    CHECK(e.verdict.requirements() == std::vector<std::string>{"no exception may escape the scenario, but {} did",
+                                                               "the exit status must be 0, got {}"});
     aio::scenario::Verdict v;
     v.fail("plain");
     v.fail("seen 3 times", "seen once");

@@ -25,8 +25,8 @@ TEST_CASE("a scenario registered with the macro is in the global registry with i
 TEST_CASE("the global registry of this program is consistent and holds the reference twins") {
     auto& r = aio::scenario::Registry::global();
     CHECK(r.problems().empty());
-    for (const char* name : {"run_returns_result", "gather_exception_propagates", "gather_exception_handled",
-                             "nested_run"}) {
+    for (const char* name :
+         {"run_returns_result", "gather_exception_propagates", "gather_exception_handled", "nested_run"}) {
         CAPTURE(name);
         REQUIRE(r.find(name) != nullptr);
         CHECK((r.find(name)->oracle != nullptr));

@@ -6,34 +6,34 @@ namespace aio::sim {
 
 char choice_letter(Choice c) noexcept {
     switch (c) {
-        case Choice::ready: return 'r';
-        case Choice::timer: return 't';
-        case Choice::jitter: return 'j';
-        case Choice::start: return 's';
-        case Choice::thread: return 'w';
+    case Choice::ready: return 'r';
+    case Choice::timer: return 't';
+    case Choice::jitter: return 'j';
+    case Choice::start: return 's';
+    case Choice::thread: return 'w';
     }
     return '?';
 }
 
 std::string_view choice_name(Choice c) noexcept {
     switch (c) {
-        case Choice::ready: return "ready-queue";
-        case Choice::timer: return "timer-tie";
-        case Choice::jitter: return "jitter";
-        case Choice::start: return "task-start";
-        case Choice::thread: return "thread-completion";
+    case Choice::ready: return "ready-queue";
+    case Choice::timer: return "timer-tie";
+    case Choice::jitter: return "jitter";
+    case Choice::start: return "task-start";
+    case Choice::thread: return "thread-completion";
     }
     return "unknown";
 }
 
 std::optional<Choice> choice_from_letter(char c) noexcept {
     switch (c) {
-        case 'r': return Choice::ready;
-        case 't': return Choice::timer;
-        case 'j': return Choice::jitter;
-        case 's': return Choice::start;
-        case 'w': return Choice::thread;
-        default: return std::nullopt;
+    case 'r': return Choice::ready;
+    case 't': return Choice::timer;
+    case 'j': return Choice::jitter;
+    case 's': return Choice::start;
+    case 'w': return Choice::thread;
+    default: return std::nullopt;
     }
 }
 

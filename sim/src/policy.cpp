@@ -10,10 +10,10 @@ namespace aio::sim {
 
 std::string_view policy_name(Policy p) noexcept {
     switch (p) {
-        case Policy::fifo: return "fifo";
-        case Policy::timers: return "timers";
-        case Policy::random: return "random";
-        case Policy::pct: return "pct";
+    case Policy::fifo: return "fifo";
+    case Policy::timers: return "timers";
+    case Policy::random: return "random";
+    case Policy::pct: return "pct";
     }
     return "unknown";
 }
@@ -28,10 +28,10 @@ std::string_view policy_names() noexcept { return "fifo, timers, random, pct"; }
 
 std::string_view task_start_name(TaskStart s) noexcept {
     switch (s) {
-        case TaskStart::scheduled: return "scheduled";
-        case TaskStart::eager: return "eager";
-        case TaskStart::per_run: return "run";
-        case TaskStart::per_task: return "task";
+    case TaskStart::scheduled: return "scheduled";
+    case TaskStart::eager: return "eager";
+    case TaskStart::per_run: return "run";
+    case TaskStart::per_task: return "task";
     }
     return "unknown";
 }
@@ -44,11 +44,11 @@ std::optional<TaskStart> task_start_from_name(std::string_view s) noexcept {
 
 bool offers(Policy p, Choice c) noexcept {
     switch (c) {
-        case Choice::ready: return p == Policy::random || p == Policy::pct;
-        case Choice::timer:
-        case Choice::jitter: return p == Policy::timers;
-        case Choice::thread: return p != Policy::fifo;
-        case Choice::start: return false;  // decided by TaskStart, not by the policy
+    case Choice::ready: return p == Policy::random || p == Policy::pct;
+    case Choice::timer:
+    case Choice::jitter: return p == Policy::timers;
+    case Choice::thread: return p != Policy::fifo;
+    case Choice::start: return false;  // decided by TaskStart, not by the policy
     }
     return false;
 }

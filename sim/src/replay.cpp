@@ -85,7 +85,9 @@ class Parser {
 public:
     explicit Parser(std::string_view t) : t_(t) {}
 
-    [[noreturn]] void fail(std::size_t at, std::string reason) const { throw ReplayParseError(t_, at, std::move(reason)); }
+    [[noreturn]] void fail(std::size_t at, std::string reason) const {
+        throw ReplayParseError(t_, at, std::move(reason));
+    }
     bool done() const { return i_ >= t_.size(); }
     char peek() const { return done() ? '\0' : t_[i_]; }
     std::size_t pos() const { return i_; }
@@ -131,14 +133,21 @@ public:
         std::size_t us = i_;
         std::string_view unit = word();
         std::uint64_t scale;
-        if (unit == "ns") scale = 1;
-        else if (unit == "us") scale = 1'000;
-        else if (unit == "ms") scale = 1'000'000;
-        else if (unit == "s") scale = 1'000'000'000;
-        else if (unit == "m") scale = 60'000'000'000;
-        else if (unit == "h") scale = 3'600'000'000'000;
-        else fail(us, fmt::format("{} needs a unit (ns, us, ms, s, m or h), got {}", what,
-                                  unit.empty() ? got() : fmt::format("'{}'", clip(unit))));
+        if (unit == "ns")
+            scale = 1;
+        else if (unit == "us")
+            scale = 1'000;
+        else if (unit == "ms")
+            scale = 1'000'000;
+        else if (unit == "s")
+            scale = 1'000'000'000;
+        else if (unit == "m")
+            scale = 60'000'000'000;
+        else if (unit == "h")
+            scale = 3'600'000'000'000;
+        else
+            fail(us, fmt::format("{} needs a unit (ns, us, ms, s, m or h), got {}", what,
+                                 unit.empty() ? got() : fmt::format("'{}'", clip(unit))));
         if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / scale)
             fail(s, fmt::format("{} is out of range", what));
         return Duration(static_cast<std::int64_t>(v * scale));
@@ -224,7 +233,10 @@ Schedule Schedule::parse(std::string_view text) {
         for (;;) {
             at = p.pos();
             std::string_view key = p.word();
-            if (key.empty()) p.fail(at, fmt::format("expected a parameter name (seed, d, k, jitter, start, steps, vtime) or '-', got {}", p.got()));
+            if (key.empty())
+                p.fail(at,
+                       fmt::format("expected a parameter name (seed, d, k, jitter, start, steps, vtime) or '-', got {}",
+                                   p.got()));
             p.expect('=', fmt::format("after '{}'", clip(key)));
             const std::size_t vat = p.pos();
             if (key == "seed") {
@@ -238,14 +250,17 @@ Schedule Schedule::parse(std::string_view text) {
             } else if (key == "start") {
                 std::string_view name = p.word();
                 auto ts = task_start_from_name(name);
-                if (!ts) p.fail(vat, fmt::format("unknown task start '{}' (valid: scheduled, eager, run, task)", clip(name)));
+                if (!ts)
+                    p.fail(vat,
+                           fmt::format("unknown task start '{}' (valid: scheduled, eager, run, task)", clip(name)));
                 s.task_start = *ts;
             } else if (key == "steps") {
                 s.limits.max_steps = p.number("the step limit");
             } else if (key == "vtime") {
                 s.limits.max_virtual_time = p.duration("the virtual time limit");
             } else {
-                p.fail(at, fmt::format("unknown parameter '{}' (valid: seed, d, k, jitter, start, steps, vtime)", clip(key)));
+                p.fail(at, fmt::format("unknown parameter '{}' (valid: seed, d, k, jitter, start, steps, vtime)",
+                                       clip(key)));
             }
             p.check(s, vat);
             if (p.peek() != ',') break;
@@ -256,7 +271,7 @@ Schedule Schedule::parse(std::string_view text) {
     p.expect(':', "before the decisions");
 
     std::vector<Decision> list;
-    if (p.peek() == '-' ) {
+    if (p.peek() == '-') {
         p.i_++;
     } else {
         std::uint64_t next = 0;
@@ -307,8 +322,10 @@ std::size_t ReplaySource::choose(const ChoicePoint& p) {
 std::string ReplaySource::explain_mismatch(const ChoicePoint& p, std::size_t got) const {
     const Decision& d = d_[next_ - 1];
     if (d.kind != p.kind)
-        return fmt::format("the replay string has {}{} (a {} choice) there, but the program now offers a {} choice among {} candidates",
-                           choice_letter(d.kind), d.index, choice_name(d.kind), choice_name(p.kind), p.n);
+        return fmt::format(
+            "the replay string has {}{} (a {} choice) there, but the program now offers a {} choice among {} "
+            "candidates",
+            choice_letter(d.kind), d.index, choice_name(d.kind), choice_name(p.kind), p.n);
     return fmt::format("the replay string has {}{} there, but the program now offers only {} candidates (0 to {})",
                        choice_letter(d.kind), got, p.n, p.n - 1);
 }

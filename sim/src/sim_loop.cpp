@@ -157,7 +157,8 @@ struct SimLoop::Impl final : detail::LoopObserver {
         }
         if (i != 0) {
             made.push_back({p.position, kind, static_cast<std::uint32_t>(i)});
-            if (trace != TraceMode::off) emit(TraceKind::decision, 0, {}, fmt::format("{}{} of {}", choice_letter(kind), i, n));
+            if (trace != TraceMode::off)
+                emit(TraceKind::decision, 0, {}, fmt::format("{}{} of {}", choice_letter(kind), i, n));
         }
         return i;
     }
@@ -236,9 +237,10 @@ struct SimLoop::Impl final : detail::LoopObserver {
             if (&t == loop.current_task_raw()) {
                 b.awaits = "nothing (it is running now)";
             } else if (!w) {
-                b.awaits = t.started() ? "nothing the loop knows of (ready to run, or suspended on an awaitable that did "
-                                         "not register with the task)"
-                                       : "its first step (not started yet)";
+                b.awaits = t.started()
+                               ? "nothing the loop knows of (ready to run, or suspended on an awaitable that did "
+                                 "not register with the task)"
+                               : "its first step (not started yet)";
             } else if (f && f->is_task()) {
                 auto& o = static_cast<const detail::TaskBase&>(*f);
                 b.awaits = "Task " + label(o);
@@ -253,8 +255,7 @@ struct SimLoop::Impl final : detail::LoopObserver {
                     parts += label(*c);
                     if (c->done()) parts += " (done)";
                 }
-                if (g->children().size() > listed)
-                    parts += fmt::format(" and {} more", g->children().size() - listed);
+                if (g->children().size() > listed) parts += fmt::format(" and {} more", g->children().size() - listed);
                 b.awaits = "gather(" + parts + ")";
             } else {
                 b.awaits = t.waiting_description();
@@ -385,9 +386,10 @@ struct SimLoop::Impl final : detail::LoopObserver {
     std::string never_note() const {
         const std::size_t n = loop.timer_count();
         if (n == 0) return {};
-        return fmt::format(" that can fire ({} timer{} never fire: their deadline lies past the end of virtual time, "
-                           "about 292 years, so a sleep or timeout of that delay means forever)",
-                           n, n == 1 ? " is set to" : "s are set to");
+        return fmt::format(
+            " that can fire ({} timer{} never fire: their deadline lies past the end of virtual time, "
+            "about 292 years, so a sleep or timeout of that delay means forever)",
+            n, n == 1 ? " is set to" : "s are set to");
     }
 
     std::exception_ptr deadlock_error() const {
@@ -451,9 +453,10 @@ struct SimLoop::Impl final : detail::LoopObserver {
         while (!in_flight.empty()) {
             std::size_t k = 0;
             if (offer_thread && in_flight.size() > 1)
-                k = decide(Choice::thread, in_flight.size(), [](const void* ctx, std::size_t i) {
-                    return (*static_cast<const std::vector<Job>*>(ctx))[i].task;
-                }, &in_flight);
+                k = decide(
+                    Choice::thread, in_flight.size(),
+                    [](const void* ctx, std::size_t i) { return (*static_cast<const std::vector<Job>*>(ctx))[i].task; },
+                    &in_flight);
             Job job = std::move(in_flight[k]);
             in_flight.erase(in_flight.begin() + static_cast<std::ptrdiff_t>(k));
             if (trace != TraceMode::off) emit(TraceKind::thread_done, job.task, job.task_name);
@@ -586,8 +589,7 @@ SimLoop::~SimLoop() {
     if (!is_closed() && !is_running()) {
         try {
             close();
-        } catch (...) {
-        }
+        } catch (...) {}
     }
     set_observer(nullptr);
     impl_->shutdown_pool();
@@ -714,11 +716,14 @@ void SimLoop::fire_due_timers(TimePoint end) {
         while (!chains.empty()) {
             std::size_t c = 0;
             if (chains.size() > 1)
-                c = im.decide(Choice::timer, chains.size(), [](const void* ctx, std::size_t i) -> std::uint64_t {
-                    const Impl& self = *static_cast<const Impl*>(ctx);
-                    const detail::TaskBase* t = self.due[self.chains[i].first]->on_expire.task;
-                    return t ? t->id() : 0;
-                }, &im);
+                c = im.decide(
+                    Choice::timer, chains.size(),
+                    [](const void* ctx, std::size_t i) -> std::uint64_t {
+                        const Impl& self = *static_cast<const Impl*>(ctx);
+                        const detail::TaskBase* t = self.due[self.chains[i].first]->on_expire.task;
+                        return t ? t->id() : 0;
+                    },
+                    &im);
             auto& ch = chains[c];
             fire_timer(due[ch.first]);
             if (++ch.first == ch.second) chains.erase(chains.begin() + static_cast<std::ptrdiff_t>(c));
@@ -728,13 +733,16 @@ void SimLoop::fire_due_timers(TimePoint end) {
     im.throw_pending();
 }
 
-bool SimLoop::choose_eager_start(detail::TaskBase& t) { return impl_->decide(Choice::start, 2, &single_task_of, &t) == 1; }
+bool SimLoop::choose_eager_start(detail::TaskBase& t) {
+    return impl_->decide(Choice::start, 2, &single_task_of, &t) == 1;
+}
 
 void SimLoop::on_step_alarm() {
     Impl& im = *impl_;
     im.throw_pending();
     if (steps_run() >= im.step_limit_at) im.raise(im.step_limit_error());
-    if (!im.in_flight.empty() && steps_run() >= saturating_add(im.in_flight.front().submit_step, im.cfg->thread_step_budget))
+    if (!im.in_flight.empty() &&
+        steps_run() >= saturating_add(im.in_flight.front().submit_step, im.cfg->thread_step_budget))
         im.complete_threads();
     im.rearm();
     im.throw_pending();

@@ -9,18 +9,18 @@ namespace aio::sim {
 
 std::string_view trace_kind_name(TraceKind k) noexcept {
     switch (k) {
-        case TraceKind::created: return "created";
-        case TraceKind::step: return "step";
-        case TraceKind::sleep: return "sleep";
-        case TraceKind::timer: return "timer";
-        case TraceKind::fired: return "fired";
-        case TraceKind::cancel: return "cancel";
-        case TraceKind::cancelled: return "cancelled";
-        case TraceKind::raised: return "raised";
-        case TraceKind::done: return "done";
-        case TraceKind::decision: return "decision";
-        case TraceKind::thread_submit: return "thread-submit";
-        case TraceKind::thread_done: return "thread-done";
+    case TraceKind::created: return "created";
+    case TraceKind::step: return "step";
+    case TraceKind::sleep: return "sleep";
+    case TraceKind::timer: return "timer";
+    case TraceKind::fired: return "fired";
+    case TraceKind::cancel: return "cancel";
+    case TraceKind::cancelled: return "cancelled";
+    case TraceKind::raised: return "raised";
+    case TraceKind::done: return "done";
+    case TraceKind::decision: return "decision";
+    case TraceKind::thread_submit: return "thread-submit";
+    case TraceKind::thread_done: return "thread-done";
     }
     return "unknown";
 }
@@ -32,21 +32,21 @@ void append_escaped(std::string& out, std::string_view s, bool quotes = true) {
     for (char ch : s) {
         auto c = static_cast<unsigned char>(ch);
         switch (c) {
-            case '"':
-                if (quotes)
-                    out += "\\\"";
-                else
-                    out += ch;
-                break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20)
-                    fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-                else
-                    out += ch;
+        case '"':
+            if (quotes)
+                out += "\\\"";
+            else
+                out += ch;
+            break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20)
+                fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+            else
+                out += ch;
         }
     }
 }
@@ -198,17 +198,17 @@ std::string chrome_trace_json(const std::vector<TraceEvent>& events) {
     for (const auto& e : events) {
         const std::int64_t t = e.time.time_since_epoch().count();
         switch (e.kind) {
-            case TraceKind::sleep:
-                close_sleep(e.task, t);
-                sleeping[e.task] = {t, e.until.time_since_epoch().count()};
-                continue;
-            case TraceKind::step:
-            case TraceKind::cancelled:
-            case TraceKind::raised:
-            case TraceKind::done: close_sleep(e.task, t); break;
-            case TraceKind::created:
-            case TraceKind::fired: continue;  // the lifetime slice and the next step show them
-            default: break;
+        case TraceKind::sleep:
+            close_sleep(e.task, t);
+            sleeping[e.task] = {t, e.until.time_since_epoch().count()};
+            continue;
+        case TraceKind::step:
+        case TraceKind::cancelled:
+        case TraceKind::raised:
+        case TraceKind::done: close_sleep(e.task, t); break;
+        case TraceKind::created:
+        case TraceKind::fired: continue;  // the lifetime slice and the next step show them
+        default: break;
         }
         begin("i", e.task);
         str_field("name", trace_kind_name(e.kind));

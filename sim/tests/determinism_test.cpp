@@ -38,11 +38,8 @@ TEST_CASE("the same seed gives the same trace in this process and in fresh proce
 
 TEST_CASE("check_determinism passes for a deterministic program under every policy") {
     for (auto policy : {sim::Policy::fifo, sim::Policy::timers, sim::Policy::random, sim::Policy::pct}) {
-        auto rec = sim::check_determinism(
-            [] {
-                return []() -> aio::Coro<void> { co_await probe::probe_main(); }();
-            },
-            {.policy = policy, .seed = 5});
+        auto rec = sim::check_determinism([] { return []() -> aio::Coro<void> { co_await probe::probe_main(); }(); },
+                                          {.policy = policy, .seed = 5});
         CHECK(rec.fingerprint.size() == rec.steps);
         CHECK(rec.trace_hash.has_value());
     }

@@ -143,8 +143,7 @@ TEST_CASE("a task that ignores cancellation during cleanup cannot hang the run")
         aio::Future<int> f(aio::get_running_loop());
         try {
             co_await f;
-        } catch (const aio::CancelledError&) {
-        }
+        } catch (const aio::CancelledError&) {}
         aio::Future<int> g(aio::get_running_loop());
         co_await g;
     };
@@ -178,8 +177,9 @@ TEST_CASE("a deadlock report names the first children of a wide gather and count
         aio::run(amain(), {.loop_factory = sim::loop_factory({})});
         FAIL("no deadlock");
     } catch (const sim::Deadlock& e) {
-        CHECK(contains(e.what(), "#1 'Task-1' awaits gather(#2 'Task-2', #3 'Task-3', #4 'Task-4', #5 'Task-5', "
-                                 "#6 'Task-6', #7 'Task-7', #8 'Task-8', #9 'Task-9' and 12 more); created at "));
+        CHECK(contains(e.what(),
+                       "#1 'Task-1' awaits gather(#2 'Task-2', #3 'Task-3', #4 'Task-4', #5 'Task-5', "
+                       "#6 'Task-6', #7 'Task-7', #8 'Task-8', #9 'Task-9' and 12 more); created at "));
         REQUIRE(e.tasks().size() == 21);
         CHECK(e.tasks()[0].waits_for.size() == 20);  // the data keeps every edge
     }

@@ -24,10 +24,12 @@ inline aio::Coro<int> probe_main() {
     };
     std::vector<aio::Task<int>> ts;
     for (int id = 1; id <= 4; ++id) ts.push_back(aio::create_task(worker(id), fmt::format("w{}", id)));
-    auto loser = aio::create_task([]() -> aio::Coro<int> {
-        co_await aio::sleep(std::chrono::seconds(10));
-        co_return 0;
-    }(), "loser");
+    auto loser = aio::create_task(
+        []() -> aio::Coro<int> {
+            co_await aio::sleep(std::chrono::seconds(10));
+            co_return 0;
+        }(),
+        "loser");
     auto results = co_await aio::gather(ts);
     loser.cancel();
     int sum = 0;
@@ -37,7 +39,8 @@ inline aio::Coro<int> probe_main() {
 
 inline std::string summary(aio::sim::Policy policy, std::uint64_t seed) {
     auto rec = std::make_shared<aio::sim::RunRecord>();
-    int r = aio::sim::run(probe_main(), {.policy = policy, .seed = seed, .trace = aio::sim::TraceMode::hash, .record = rec});
+    int r = aio::sim::run(probe_main(),
+                          {.policy = policy, .seed = seed, .trace = aio::sim::TraceMode::hash, .record = rec});
     return fmt::format("result={} replay={} hash={}", r, rec->replay, aio::sim::format_hash(*rec->trace_hash));
 }
 

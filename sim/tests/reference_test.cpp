@@ -10,7 +10,9 @@ using namespace std::chrono_literals;
 namespace sim = aio::sim;
 
 namespace {
-aio::RunOptions fifo(std::shared_ptr<sim::RunRecord> rec) { return {.loop_factory = sim::loop_factory({.record = rec})}; }
+aio::RunOptions fifo(std::shared_ptr<sim::RunRecord> rec) {
+    return {.loop_factory = sim::loop_factory({.record = rec})};
+}
 }  // namespace
 
 TEST_CASE("run_returns_result under fifo prints CPython's lines") {

@@ -72,23 +72,27 @@ TEST_CASE("every parameter round-trips through the replay string") {
     s.decisions = std::vector<sim::Decision>{dec(0, sim::Choice::jitter, 8), dec(1, sim::Choice::timer, 2),
                                              dec(100, sim::Choice::start, 1)};
     const std::string str = s.to_string();
-    CHECK(str == "aiosim1:timers:seed=18446744073709551615,d=5,k=77,jitter=250us,start=task,steps=1234,vtime=90s:j8.t2.98s1");
+    CHECK(str ==
+          "aiosim1:timers:seed=18446744073709551615,d=5,k=77,jitter=250us,start=task,steps=1234,vtime=90s:j8.t2.98s1");
     CHECK(sim::Schedule::parse(str) == s);
     CHECK(str.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789:,=.-") == std::string::npos);
 }
 
 TEST_CASE("malformed replay strings say where and why") {
-    CHECK(parse_error("aiosim1:random:seed=42:2x3") ==
-          "expected a decision kind (r, t, j, s or w), got 'x'@24");
+    CHECK(parse_error("aiosim1:random:seed=42:2x3") == "expected a decision kind (r, t, j, s or w), got 'x'@24");
     CHECK(parse_error("aiosim2:random:-") == "replay string version 2 is not supported (this build reads version 1)@6");
     CHECK(parse_error("hello") == "a replay string starts with 'aiosim1:', got 'hello'@0");
     CHECK(parse_error("aiosim1:fast:-") == "unknown policy 'fast' (valid: fifo, timers, random, pct)@8");
-    CHECK(parse_error("aiosim1:random:seed=99999999999999999999") == "the seed is out of range (at most 18446744073709551615)@20");
+    CHECK(parse_error("aiosim1:random:seed=99999999999999999999") ==
+          "the seed is out of range (at most 18446744073709551615)@20");
     CHECK(parse_error("aiosim1:random:colour=3") ==
           "unknown parameter 'colour' (valid: seed, d, k, jitter, start, steps, vtime)@15");
-    CHECK(parse_error("aiosim1:timers:jitter=5") == "the jitter needs a unit (ns, us, ms, s, m or h), got the end of the string@23");
-    CHECK(parse_error("aiosim1:random:-:r0") == "a listed decision must be at least 1 (zero decisions are implied, not listed)@18");
-    CHECK(parse_error("aiosim1:random:-:r1.") == "expected a decision kind (r, t, j, s or w), got the end of the string@20");
+    CHECK(parse_error("aiosim1:timers:jitter=5") ==
+          "the jitter needs a unit (ns, us, ms, s, m or h), got the end of the string@23");
+    CHECK(parse_error("aiosim1:random:-:r0") ==
+          "a listed decision must be at least 1 (zero decisions are implied, not listed)@18");
+    CHECK(parse_error("aiosim1:random:-:r1.") ==
+          "expected a decision kind (r, t, j, s or w), got the end of the string@20");
     CHECK(parse_error("aiosim1:random:-:r1 r2") == "unexpected ' ' after the decisions@19");
     CHECK(parse_error("aiosim1:pct:d=0") ==
           "pct_depth = 0 is out of range: it must be between 1 and 64 (replay parameter d=). Pass a value in that "
@@ -111,8 +115,11 @@ TEST_CASE("a run recorded under random replays from its string with the same tra
             CAPTURE(sim::policy_name(policy));
             CAPTURE(seed);
             auto rec = std::make_shared<sim::RunRecord>();
-            int r1 = sim::run(busy_main(), {.policy = policy, .seed = seed, .task_start = sim::TaskStart::per_task,
-                                            .trace = sim::TraceMode::hash, .record = rec});
+            int r1 = sim::run(busy_main(), {.policy = policy,
+                                            .seed = seed,
+                                            .task_start = sim::TaskStart::per_task,
+                                            .trace = sim::TraceMode::hash,
+                                            .record = rec});
             REQUIRE(rec->nonzero_decisions > 0);
             auto again = std::make_shared<sim::RunRecord>();
             sim::Config cfg = sim::Config::from_replay(rec->replay);
@@ -125,7 +132,8 @@ TEST_CASE("a run recorded under random replays from its string with the same tra
             CHECK(again->steps == rec->steps);
             // The seed alone (no decision list) reproduces it too.
             auto by_seed = std::make_shared<sim::RunRecord>();
-            sim::Config cs = sim::Config::from_replay(fmt::format("aiosim1:{}:seed={},start=task", sim::policy_name(policy), seed));
+            sim::Config cs =
+                sim::Config::from_replay(fmt::format("aiosim1:{}:seed={},start=task", sim::policy_name(policy), seed));
             cs.trace = sim::TraceMode::hash;
             cs.record = by_seed;
             sim::run(busy_main(), cs);
@@ -196,7 +204,8 @@ TEST_CASE("a replay whose program ends before all decisions were used is a diver
     auto rec = std::make_shared<sim::RunRecord>();
     cfg.record = rec;
     CHECK_THROWS_AS(sim::run(busy_main(), cfg), sim::ReplayDivergence);
-    CHECK(rec->replay_incomplete.find("before decision #100000 (r1) of the replay string was reached") != std::string::npos);
+    CHECK(rec->replay_incomplete.find("before decision #100000 (r1) of the replay string was reached") !=
+          std::string::npos);
 }
 
 TEST_CASE("lenient replay bends decisions to fit instead of failing") {

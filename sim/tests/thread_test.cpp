@@ -82,7 +82,9 @@ TEST_CASE("to_thread runs are deterministic and replayable under random") {
     for (std::uint64_t seed = 0; seed < 10; ++seed) {
         auto a = std::make_shared<sim::RunRecord>();
         auto b = std::make_shared<sim::RunRecord>();
-        CHECK(sim::run(amain(), {.policy = sim::Policy::random, .seed = seed, .trace = sim::TraceMode::hash, .record = a}) == 5525);
+        CHECK(sim::run(amain(),
+                       {.policy = sim::Policy::random, .seed = seed, .trace = sim::TraceMode::hash, .record = a}) ==
+              5525);
         sim::Config again = sim::Config::from_replay(a->replay);
         again.trace = sim::TraceMode::hash;
         again.record = b;
@@ -135,7 +137,8 @@ TEST_CASE("a task polling with sleep(0) still sees a thread's result") {
     CHECK(sim::run(amain(), {.limits = {.max_steps = 100000}, .thread_step_budget = 50}) == polls);
 }
 
-TEST_CASE("a thread_step_budget of 2^64-1 means the completion waits until the loop is idle, not that it comes at once") {
+TEST_CASE(
+    "a thread_step_budget of 2^64-1 means the completion waits until the loop is idle, not that it comes at once") {
     // submit_step + thread_step_budget wrapped: the budget ran out before the first step.
     auto amain = []() -> aio::Coro<int> {
         bool done = false;
@@ -185,7 +188,7 @@ struct Abandoned {
     std::condition_variable cv;
     bool release = false;
     bool returned = false;
-    int live = 0;                     // copies of the function alive (moved-from ones excluded)
+    int live = 0;                       // copies of the function alive (moved-from ones excluded)
     bool returned_before_last = false;  // the last copy died after the function returned
 };
 class StuckFn {

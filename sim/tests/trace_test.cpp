@@ -24,8 +24,7 @@ aio::Coro<void> small_main() {
     victim.cancel("enough");
     try {
         co_await t;
-    } catch (const aio::ValueError&) {
-    }
+    } catch (const aio::ValueError&) {}
 }
 
 std::shared_ptr<sim::RunRecord> traced(sim::TraceMode mode) {
@@ -81,15 +80,17 @@ TEST_CASE("the trace hash is FNV-1a over the text and does not need the events k
 TEST_CASE("names and messages with newlines stay on one trace line") {
     auto rec = std::make_shared<sim::RunRecord>();
     auto amain = []() -> aio::Coro<void> {
-        auto t = aio::create_task([]() -> aio::Coro<void> {
-            co_await aio::sleep(std::chrono::seconds(1));
-            throw std::runtime_error("line one\nline \"two\"");
-        }(), "two\nlines");
-        aio::create_task([]() -> aio::Coro<void> { co_await aio::sleep(std::chrono::seconds(5)); }(), "v").cancel("a\tb");
+        auto t = aio::create_task(
+            []() -> aio::Coro<void> {
+                co_await aio::sleep(std::chrono::seconds(1));
+                throw std::runtime_error("line one\nline \"two\"");
+            }(),
+            "two\nlines");
+        aio::create_task([]() -> aio::Coro<void> { co_await aio::sleep(std::chrono::seconds(5)); }(), "v")
+            .cancel("a\tb");
         try {
             co_await t;
-        } catch (const std::exception&) {
-        }
+        } catch (const std::exception&) {}
     };
     sim::run(amain(), {.trace = sim::TraceMode::full, .record = rec});
     const std::string text = sim::format_trace(rec->trace);
@@ -117,7 +118,8 @@ TEST_CASE("decisions and thread work appear in the trace") {
 TEST_CASE("the Chrome trace is valid JSON with one track per task") {
     programs::Out out;
     auto rec = std::make_shared<sim::RunRecord>();
-    programs::gather_propagates(out, {.loop_factory = sim::loop_factory({.trace = sim::TraceMode::full, .record = rec})});
+    programs::gather_propagates(out,
+                                {.loop_factory = sim::loop_factory({.trace = sim::TraceMode::full, .record = rec})});
     const std::string json = sim::chrome_trace_json(rec->trace);
     CHECK(json.find("\"name\":\"thread_name\",\"args\":{\"name\":\"#2 first\"}") != std::string::npos);
     CHECK(json.find("\"name\":\"exсeption\"") != std::string::npos);
@@ -155,16 +157,14 @@ TEST_CASE("cancelling a gather of task chains records the cancel events in the o
         auto a2 = aio::create_task([](aio::Event& e) -> aio::Coro<void> { co_await e.wait(); }(never), "a2");
         auto a = aio::create_task([](aio::Task<void> t) -> aio::Coro<void> { co_await t; }(a2), "a");
         auto b = aio::create_task([](aio::Event& e) -> aio::Coro<void> { co_await e.wait(); }(never), "b");
-        auto g = aio::create_task([](aio::Task<void> x, aio::Task<void> y) -> aio::Coro<void> {
-            co_await aio::gather(x, y);
-        }(a, b), "g");
+        auto g = aio::create_task(
+            [](aio::Task<void> x, aio::Task<void> y) -> aio::Coro<void> { co_await aio::gather(x, y); }(a, b), "g");
         co_await aio::sleep(0s);
         g.cancel();
         for (auto& t : {g, a, a2, b}) {
             try {
                 co_await t;
-            } catch (const aio::CancelledError&) {
-            }
+            } catch (const aio::CancelledError&) {}
         }
     };
     auto rec = std::make_shared<sim::RunRecord>();

@@ -56,8 +56,8 @@ void lesson_gather(benchmark::State& state) {
         bench::lesson_program(out, opts);
         benchmark::DoNotOptimize(out.data());
     }
-    state.counters["runs_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()),
-                                                      benchmark::Counter::kIsRate);
+    state.counters["runs_per_s"] =
+        benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(lesson_gather)->Name("lesson_gather/sim")->Unit(benchmark::kMicrosecond);
 
@@ -102,8 +102,7 @@ void ping_pong(benchmark::State& state, bool sim) {
     const int messages = scaled(1'000'000);
     const aio::RunOptions opts = loop_options(sim);
     for (auto _ : state) aio::run(bench::ping_pong_main(messages), opts);
-    state.counters["ns_per_handoff"] =
-        per_item(static_cast<double>(state.iterations()) * messages);
+    state.counters["ns_per_handoff"] = per_item(static_cast<double>(state.iterations()) * messages);
 }
 BENCHMARK_CAPTURE(ping_pong, sim, true)->Name("ping_pong_1M/sim")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(ping_pong, real, false)->Name("ping_pong_1M/real")->Unit(benchmark::kMillisecond);

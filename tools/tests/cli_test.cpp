@@ -134,11 +134,12 @@ TEST_CASE("run on the default loop judges the run: the scenario's lines, then th
     auto r = cli(sample(), {"run", "escapes"});
     CHECK(r.status == 1);
     CHECK(r.out.empty());
-    CHECK(r.err.starts_with("Uncaught exception in scenario escapes:\n"
-                            "RuntimeError: aio::run() cannot be called from a running event loop\n"
-                            "aiosim run: escapes FAILED:\n"
-                            "  - no exception may escape the scenario, but RuntimeError: aio::run() cannot be "
-                            "called from a running event loop did\n"));
+    CHECK(
+        r.err.starts_with("Uncaught exception in scenario escapes:\n"
+                          "RuntimeError: aio::run() cannot be called from a running event loop\n"
+                          "aiosim run: escapes FAILED:\n"
+                          "  - no exception may escape the scenario, but RuntimeError: aio::run() cannot be "
+                          "called from a running event loop did\n"));
     CHECK(r.err.find("replay: aiosim1:fifo:-:-\n") != std::string::npos);
 }
 
@@ -154,8 +155,9 @@ TEST_CASE("run of an unknown scenario exits 2 and lists the valid names") {
 TEST_CASE("run without a name exits 2 and lists the valid names") {
     auto r = cli(sample(), {"run"});
     CHECK(r.status == 2);
-    CHECK(r.err == "aiosim run: which scenario? Give its name: aiosim run NAME; valid scenarios: a_long_name, "
-                   "escapes, prints\n");
+    CHECK(r.err ==
+          "aiosim run: which scenario? Give its name: aiosim run NAME; valid scenarios: a_long_name, "
+          "escapes, prints\n");
 }
 
 TEST_CASE("an unknown loop exits 2 and lists the valid loops") {
@@ -184,8 +186,9 @@ TEST_CASE("a missing or unknown command exits 2 and lists the commands") {
           "for usage.\n");
     auto bad = cli(sample(), {"explode"});
     CHECK(bad.status == 2);
-    CHECK(bad.err == "aiosim: unknown command 'explode'; valid commands: list, run, explore, replay, shrink, "
-                     "trace\nRun `aiosim --help` for usage.\n");
+    CHECK(bad.err ==
+          "aiosim: unknown command 'explode'; valid commands: list, run, explore, replay, shrink, "
+          "trace\nRun `aiosim --help` for usage.\n");
 }
 
 TEST_CASE("an unknown option or an extra argument exits 2 and points to the help") {
@@ -351,16 +354,19 @@ TEST_CASE("explore's report is the same whatever the number of jobs") {
     auto all = cli(sim_sample(), {"explore", "racy", "--seeds", "40"});
     auto first = cli(sim_sample(), {"explore", "racy", "--seeds", "40", "--stop-at-first"});
     CHECK(field(all.out, "seed") == field(first.out, "seed"));
-    CHECK(summary(first.out).starts_with("summary: " + std::to_string(std::stoull(field(first.out, "seed"))) + " runs, 1 failed"));
+    CHECK(summary(first.out).starts_with("summary: " + std::to_string(std::stoull(field(first.out, "seed"))) +
+                                         " runs, 1 failed"));
 }
 
 TEST_CASE("under the simulator run reports a failed oracle and keeps a non-zero exit status") {
     auto r = cli(sim_sample(), {"run", "prints", "--loop", "sim"});
     CHECK(r.status == 5);
     CHECK(r.out == "one\ntwo\n");
-    CHECK(r.err == "a warning\naiosim run: prints FAILED:\n  - the exit status must be 0, got 5\n"
-                   "  signature: oracle: the exit status must be 0, got {}\n"
-                   "replay: aiosim1:fifo:-:-\ntrace hash: " + field(r.err, "trace hash") + "\n");
+    CHECK(r.err ==
+          "a warning\naiosim run: prints FAILED:\n  - the exit status must be 0, got 5\n"
+          "  signature: oracle: the exit status must be 0, got {}\n"
+          "replay: aiosim1:fifo:-:-\ntrace hash: " +
+              field(r.err, "trace hash") + "\n");
 }
 
 TEST_CASE("a simulator error counts as a failure even when the scenario catches it") {
@@ -724,7 +730,9 @@ std::string max_u64() { return "18446744073709551615"; }
 
 }  // namespace
 
-TEST_CASE("every numeric option rejects a sign, an empty value, junk and values out of its range, naming the option and the range") {
+TEST_CASE(
+    "every numeric option rejects a sign, an empty value, junk and values out of its range, naming the option and the "
+    "range") {
     const std::string any_seed = "is not a whole number from 0 to " + max_u64();
     const std::string positive = "is not a whole number from 1 to " + max_u64();
     const std::vector<BadNumber> cases{
@@ -746,7 +754,8 @@ TEST_CASE("every numeric option rejects a sign, an empty value, junk and values 
         {{"explore", "racy", "--seeds", "5", "-j", "-1"}, "--jobs: '-1' is not a whole number from 1 to 256"},
         {{"explore", "racy", "--seeds", "5", "--jobs", "4294967297"},
          "--jobs: '4294967297' is not a whole number from 1 to 256"},
-        {{"explore", "racy", "--seeds", "5", "--pct-depth", "0"}, "--pct-depth: '0' is not a whole number from 1 to 64"},
+        {{"explore", "racy", "--seeds", "5", "--pct-depth", "0"},
+         "--pct-depth: '0' is not a whole number from 1 to 64"},
         {{"explore", "racy", "--seeds", "5", "--pct-depth", "4294967299"},
          "--pct-depth: '4294967299' is not a whole number from 1 to 64"},
         {{"explore", "racy", "--seeds", "5", "--pct-steps", "0"}, "--pct-steps: '0' " + positive},
@@ -868,10 +877,11 @@ TEST_CASE("an exploration that ran nothing fails, unless --allow-empty says an e
     ShardEnv env("20", "15");
     auto r = cli(sim_sample(), {"explore", "racy", "--seeds", "10"});
     CHECK(r.status == 1);
-    CHECK(r.out == "explore racy: policy random, no seeds, shard 16 of 20\n"
-                   "summary: 0 runs (shard 16 of 20 is empty: 10 seeds for 20 shards)\n"
-                   "FAILED: nothing ran, and an exploration that runs nothing does not pass; give fewer shards or "
-                   "more seeds, or pass --allow-empty where an empty shard is expected\n");
+    CHECK(r.out ==
+          "explore racy: policy random, no seeds, shard 16 of 20\n"
+          "summary: 0 runs (shard 16 of 20 is empty: 10 seeds for 20 shards)\n"
+          "FAILED: nothing ran, and an exploration that runs nothing does not pass; give fewer shards or "
+          "more seeds, or pass --allow-empty where an empty shard is expected\n");
     auto allowed = cli(sim_sample(), {"explore", "racy", "--seeds", "10", "--allow-empty"});
     CHECK(allowed.status == 0);
     CHECK(allowed.out.find("summary: 0 runs (shard 16 of 20 is empty: 10 seeds for 20 shards)\n"
@@ -1076,8 +1086,7 @@ int drops_task_after_its_loop(aio::scenario::Context& ctx) {
 aio::Coro<void> stubborn() {
     try {
         co_await aio::sleep(std::chrono::hours(1));
-    } catch (const aio::CancelledError&) {
-    }
+    } catch (const aio::CancelledError&) {}
     aio::Future<int> never(aio::get_running_loop());
     co_await never;
 }
@@ -1104,7 +1113,9 @@ aio::scenario::Registry report_sample() {
 
 }  // namespace
 
-TEST_CASE("a task that outlives its loop reports its lost exception with the scenario's errors, not on the process's stderr") {
+TEST_CASE(
+    "a task that outlives its loop reports its lost exception with the scenario's errors, not on the process's "
+    "stderr") {
     for (const char* loop : {"sim", "real"}) {
         CAPTURE(loop);
         ProcessStderr process;
@@ -1112,8 +1123,9 @@ TEST_CASE("a task that outlives its loop reports its lost exception with the sce
         const std::string leaked = process.text();
         CHECK(leaked.empty());
         CHECK(r.out == "loop gone\n");
-        CHECK(r.err.starts_with("Task exception was never retrieved\ntask: <Task name='orphan' id=2>\n"
-                                "exception: std::runtime_error: nobody looked\ncreated at: "));
+        CHECK(
+            r.err.starts_with("Task exception was never retrieved\ntask: <Task name='orphan' id=2>\n"
+                              "exception: std::runtime_error: nobody looked\ncreated at: "));
     }
 }
 
@@ -1126,8 +1138,9 @@ TEST_CASE("~Runner's error while closing reaches the loop's exception handler, s
     INFO(e.out);
     CHECK(leaked.empty());
     CHECK(r.out == "caught main failed\n");
-    CHECK(r.err.starts_with("aio::Runner: error while closing the loop (in ~Runner, which cannot throw it)\n"
-                            "exception: RuntimeError: aio::sim::Deadlock"));
+    CHECK(
+        r.err.starts_with("aio::Runner: error while closing the loop (in ~Runner, which cannot throw it)\n"
+                          "exception: RuntimeError: aio::sim::Deadlock"));
     CHECK(r.status == 1);  // and the simulator's record makes it a failed run
     CHECK(e.status == 1);
     CHECK(e.out.find("FAILED: ") != std::string::npos);

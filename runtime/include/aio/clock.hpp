@@ -70,7 +70,8 @@ Duration to_duration(std::chrono::duration<Rep, Period> d) noexcept {
     } else {  // a finer unit (1/den ns): dividing cannot overflow once the count fits in 64 bits
         if (std::cmp_greater(d.count(), INT64_MAX)) return Duration::max();
         if (std::cmp_less(d.count(), INT64_MIN)) return Duration::min();
-        return std::chrono::round<Duration>(std::chrono::duration<std::int64_t, Period>(static_cast<std::int64_t>(d.count())));
+        return std::chrono::round<Duration>(
+            std::chrono::duration<std::int64_t, Period>(static_cast<std::int64_t>(d.count())));
     }
 }
 

@@ -39,8 +39,7 @@
 // Both settings have the same signatures and the task's step runs the trampoline in either,
 // so code built one way works with a library built the other way.
 #ifndef AIO_SYMMETRIC_TRANSFER
-#if defined(__clang__) || \
-    (defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__))
+#if defined(__clang__) || (defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__))
 #define AIO_SYMMETRIC_TRANSFER 1
 #else
 #define AIO_SYMMETRIC_TRANSFER 0

@@ -68,9 +68,9 @@ struct QueueEmpty : std::runtime_error {
 class ExceptionGroup : public std::runtime_error {
 public:
     ExceptionGroup(std::string message, std::vector<std::exception_ptr> exceptions)
-        : std::runtime_error(message + (exceptions.size() == 1 ? " (1 sub-exception)"
-                                                               : " (" + std::to_string(exceptions.size()) +
-                                                                     " sub-exceptions)")),
+        : std::runtime_error(message + (exceptions.size() == 1
+                                            ? " (1 sub-exception)"
+                                            : " (" + std::to_string(exceptions.size()) + " sub-exceptions)")),
           message_(std::move(message)),
           exceptions_(std::move(exceptions)) {}
     const std::string& message() const noexcept { return message_; }

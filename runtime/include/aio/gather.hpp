@@ -111,10 +111,9 @@ Outcome<result_slot_t<T>> extract_outcome(const Task<T>& t) {
 template <bool Outcomes, class... T>
 class TupleGather final : public GatherBase {
 public:
-    using Result = std::conditional_t<Outcomes, std::tuple<Outcome<result_slot_t<T>>...>,
-                                      std::tuple<result_slot_t<T>...>>;
-    TupleGather(EventLoop* loop, std::tuple<Task<T>...> tasks)
-        : GatherBase(loop, Outcomes), tasks_(std::move(tasks)) {
+    using Result =
+        std::conditional_t<Outcomes, std::tuple<Outcome<result_slot_t<T>>...>, std::tuple<result_slot_t<T>...>>;
+    TupleGather(EventLoop* loop, std::tuple<Task<T>...> tasks) : GatherBase(loop, Outcomes), tasks_(std::move(tasks)) {
         std::apply([&](auto&... t) { start({t.state_ptr()...}); }, tasks_);
     }
     std::optional<Result> value;

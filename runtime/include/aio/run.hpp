@@ -51,8 +51,7 @@ public:
     template <class T>
     T run(Coro<T>&& coro) {
         if (!coro) throw ValueError("Runner::run() needs a coroutine, got an empty (moved-from) aio::Coro");
-        if (EventLoop::running())
-            throw RuntimeError("aio::Runner::run() cannot be called from a running event loop");
+        if (EventLoop::running()) throw RuntimeError("aio::Runner::run() cannot be called from a running event loop");
         EventLoop& loop = get_loop();
         auto task = loop.create_task(std::move(coro));
         return loop.run_until_complete(std::move(task));

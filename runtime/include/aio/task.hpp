@@ -139,8 +139,7 @@ private:
 
 /// Wraps coro in a task on the running loop (asyncio.create_task).
 template <class T>
-Task<T> create_task(Coro<T> coro, std::string name = {},
-                    std::source_location loc = std::source_location::current()) {
+Task<T> create_task(Coro<T> coro, std::string name = {}, std::source_location loc = std::source_location::current()) {
     return get_running_loop().create_task(std::move(coro), std::move(name), loc);
 }
 

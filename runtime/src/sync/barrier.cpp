@@ -46,8 +46,7 @@ void Barrier::release_all() {
 
 Coro<void> Barrier::wait_released() {
     co_await cond_.wait_for([this] { return state_ != State::filling; });
-    if (state_ == State::broken || state_ == State::resetting)
-        throw BrokenBarrierError("Abort or reset of barrier");
+    if (state_ == State::broken || state_ == State::resetting) throw BrokenBarrierError("Abort or reset of barrier");
 }
 
 void Barrier::leave() {

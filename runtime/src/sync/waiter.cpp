@@ -71,10 +71,10 @@ void LoopBinding::check(EventLoop& loop, const char* what) {
         return;
     }
     if (anchor_->loop() != &loop)
-        throw RuntimeError(fmt::format(
-            "{}: the primitive is bound to a different event loop (a sync primitive belongs to the loop "
-            "of its first blocking use; create one per aio::run)",
-            what));
+        throw RuntimeError(
+            fmt::format("{}: the primitive is bound to a different event loop (a sync primitive belongs to the loop "
+                        "of its first blocking use; create one per aio::run)",
+                        what));
 }
 
 void WaitOn::await_suspend(std::coroutine_handle<> h) {

@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
     std::string loop = "real";
     for (int i = 1; i < argc; ++i) {
         if (std::strcmp(argv[i], "--list") == 0) {
-            for (std::size_t p = 0; p < conformance::program_count; ++p) fmt::print("{}\n", conformance::programs[p].name);
+            for (std::size_t p = 0; p < conformance::program_count; ++p)
+                fmt::print("{}\n", conformance::programs[p].name);
             return 0;
         }
         if (std::strcmp(argv[i], "--loop") == 0 && i + 1 < argc) {

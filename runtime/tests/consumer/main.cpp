@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 namespace {
 aio::Coro<int> square_later(int x) {
     co_await aio::sleep(0s);
-    co_return x * x;
+    co_return x* x;
 }
 
 aio::Coro<std::string> amain() {

@@ -40,15 +40,15 @@
 #include <aio/scenario/registry.hpp>
 #include <aio/scenario/verdict.hpp>
 
-#define AIOSIM_SCENARIO(name, description)                                                        \
-    int aiosim_scenario_##name(::aio::scenario::Context& ctx);                                    \
-    static const ::aio::scenario::detail::ScenarioRegistrar aiosim_scenario_registrar_##name{     \
-        #name, description, &aiosim_scenario_##name, ::std::source_location::current()};          \
+#define AIOSIM_SCENARIO(name, description)                                                    \
+    int aiosim_scenario_##name(::aio::scenario::Context& ctx);                                \
+    static const ::aio::scenario::detail::ScenarioRegistrar aiosim_scenario_registrar_##name{ \
+        #name, description, &aiosim_scenario_##name, ::std::source_location::current()};      \
     int aiosim_scenario_##name([[maybe_unused]] ::aio::scenario::Context& ctx)
 
-#define AIOSIM_ORACLE(name)                                                                       \
+#define AIOSIM_ORACLE(name)                                                                                  \
     void aiosim_oracle_##name(const ::aio::scenario::Execution& outcome, ::aio::scenario::Verdict& verdict); \
-    static const ::aio::scenario::detail::OracleRegistrar aiosim_oracle_registrar_##name{         \
-        #name, &aiosim_scenario_##name, &aiosim_oracle_##name, ::std::source_location::current()}; \
-    void aiosim_oracle_##name([[maybe_unused]] const ::aio::scenario::Execution& outcome,           \
+    static const ::aio::scenario::detail::OracleRegistrar aiosim_oracle_registrar_##name{                    \
+        #name, &aiosim_scenario_##name, &aiosim_oracle_##name, ::std::source_location::current()};           \
+    void aiosim_oracle_##name([[maybe_unused]] const ::aio::scenario::Execution& outcome,                    \
                               [[maybe_unused]] ::aio::scenario::Verdict& verdict)

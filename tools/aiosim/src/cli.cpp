@@ -48,15 +48,15 @@ std::string check_command_word(const CLI::App& app, int argc, const char* const*
         if (a == "-h" || a == "--help") return {};
         if (a.starts_with('-')) continue;  // CLI11 reports unknown options itself
         if (std::find(names.begin(), names.end(), a) != names.end()) return {};
-        return fmt::format("{}: unknown command '{}'; valid commands: {}\nRun `{} --help` for usage.\n",
-                           app.get_name(), a, valid, app.get_name());
+        return fmt::format("{}: unknown command '{}'; valid commands: {}\nRun `{} --help` for usage.\n", app.get_name(),
+                           a, valid, app.get_name());
     }
-    return fmt::format("{}: missing command; valid commands: {}\nRun `{} --help` for usage.\n", app.get_name(),
-                       valid, app.get_name());
+    return fmt::format("{}: missing command; valid commands: {}\nRun `{} --help` for usage.\n", app.get_name(), valid,
+                       app.get_name());
 }
 
-int run_command_line(const std::string& program, int argc, const char* const* argv,
-                     const scenario::Registry& scenarios, std::ostream& out, std::ostream& err, const Getenv& getenv);
+int run_command_line(const std::string& program, int argc, const char* const* argv, const scenario::Registry& scenarios,
+                     std::ostream& out, std::ostream& err, const Getenv& getenv);
 
 }  // namespace
 
@@ -68,13 +68,12 @@ Getenv process_environment() {
     };
 }
 
-int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out,
-         std::ostream& err) {
+int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out, std::ostream& err) {
     return main(argc, argv, scenarios, out, err, process_environment());
 }
 
-int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out,
-         std::ostream& err, const Getenv& getenv) {
+int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out, std::ostream& err,
+         const Getenv& getenv) {
     // The tool's name is known before anything can throw; after it, nothing may escape: a
     // caller (a user's main, a fuzzer) gets a status, never std::terminate.
     std::string program = "aiosim";
@@ -84,16 +83,15 @@ int main(int argc, const char* const* argv, const scenario::Registry& scenarios,
     } catch (...) {
         try {
             err << program << ": internal error: " << aio::describe(std::current_exception()) << '\n';
-        } catch (...) {
-        }
+        } catch (...) {}
         return kBadUsage;
     }
 }
 
 namespace {
 
-int run_command_line(const std::string& program, int argc, const char* const* argv,
-                     const scenario::Registry& scenarios, std::ostream& out, std::ostream& err, const Getenv& getenv) {
+int run_command_line(const std::string& program, int argc, const char* const* argv, const scenario::Registry& scenarios,
+                     std::ostream& out, std::ostream& err, const Getenv& getenv) {
     if (auto problems = scenarios.problems(); !problems.empty()) {
         for (const auto& p : problems) err << program << ": " << p << '\n';
         err << program << ": fix the scenario registrations above, rebuild, and try again\n";

@@ -75,13 +75,14 @@ Shard parse_shard(const std::optional<std::string>& total, const std::optional<s
     Shard shard;
     if (!total && !index) return shard;
     if (!total)
-        throw aio::ValueError(fmt::format("TEST_SHARD_INDEX is '{}' but TEST_TOTAL_SHARDS is not set; set both (the "
-                                          "shard's index and the number of shards) or neither",
-                                          excerpt(*index)));
+        throw aio::ValueError(
+            fmt::format("TEST_SHARD_INDEX is '{}' but TEST_TOTAL_SHARDS is not set; set both (the "
+                        "shard's index and the number of shards) or neither",
+                        excerpt(*index)));
     const auto t = parse_whole(*total, 1, kMaxU64);
     if (!t)
-        throw aio::ValueError(fmt::format("TEST_TOTAL_SHARDS must be a whole number from 1 to {}, got '{}'", kMaxU64,
-                                          excerpt(*total)));
+        throw aio::ValueError(
+            fmt::format("TEST_TOTAL_SHARDS must be a whole number from 1 to {}, got '{}'", kMaxU64, excerpt(*total)));
     shard.total = *t;
     const std::string idx = index.value_or("0");
     const auto i = parse_whole(idx, 0, shard.total - 1);
@@ -186,11 +187,13 @@ public:
         auto* seeds = app_->add_option("--seeds", seeds_, "how many seeds to run")
                           ->type_name("N")
                           ->check(whole_number(1, kMaxU64));
-        auto* time = app_->add_option("--time", time_,
-                                      "run seeds for this long instead (500ms, 30s, 2m, 1h; at most 10000h)")
-                         ->type_name("DURATION");
+        auto* time =
+            app_->add_option("--time", time_, "run seeds for this long instead (500ms, 30s, 2m, 1h; at most 10000h)")
+                ->type_name("DURATION");
         seeds->excludes(time);
-        app_->add_option("--policy", policy_, "the scheduling policy")->check(policy_validator())->type_name("POLICY")
+        app_->add_option("--policy", policy_, "the scheduling policy")
+            ->check(policy_validator())
+            ->type_name("POLICY")
             ->default_str(policy_);
         app_->add_option("--seed-start", seed_start_, "the first seed")
             ->type_name("S")
@@ -240,9 +243,10 @@ public:
         if (!s) return usage(unknown_scenario_message(env, name_));
         if (!seeds_ && !time_) return usage("give a budget: --seeds N or --time DURATION (e.g. 30s)");
         if (!pct_option_.empty() && policy_ != "pct")
-            return usage(fmt::format("{} is a parameter of the pct policy, and would be ignored under --policy {}; add "
-                                     "--policy pct or leave {} out",
-                                     pct_option_, policy_, pct_option_));
+            return usage(
+                fmt::format("{} is a parameter of the pct policy, and would be ignored under --policy {}; add "
+                            "--policy pct or leave {} out",
+                            pct_option_, policy_, pct_option_));
         std::optional<std::chrono::milliseconds> budget;
         try {
             if (time_) budget = aio::check::parse_duration(*time_, "--time");
@@ -250,9 +254,10 @@ public:
             return usage(e.what());
         }
         if (seeds_ && seed_start_ > kMaxU64 - (*seeds_ - 1))
-            return usage(fmt::format("--seed-start {} with --seeds {} goes past the largest seed, {}; the last seed "
-                                     "is seed-start + seeds - 1",
-                                     seed_start_, *seeds_, kMaxU64));
+            return usage(
+                fmt::format("--seed-start {} with --seeds {} goes past the largest seed, {}; the last seed "
+                            "is seed-start + seeds - 1",
+                            seed_start_, *seeds_, kMaxU64));
         Shard shard;
         try {
             shard = parse_shard(env.getenv("TEST_TOTAL_SHARDS"), env.getenv("TEST_SHARD_INDEX"));
@@ -317,8 +322,7 @@ public:
                         failures.fetch_add(1);
                         // Only a failure earlier than every one seen so far can be the first.
                         std::uint64_t cur = earliest_failure.load();
-                        while (k < cur && !earliest_failure.compare_exchange_weak(cur, k)) {
-                        }
+                        while (k < cur && !earliest_failure.compare_exchange_weak(cur, k)) {}
                         if (k < cur) detail = FailureDetail{k, c.seed, std::move(r)};
                     }
                     tally.deliver(k, rr, std::move(detail));
@@ -347,17 +351,18 @@ public:
             print_failure(env, *tally.first(), failed, runs);
             if (shrink_ && !print_shrunk(env, *s, *tally.first())) return kBadUsage;
         }
-        env.out << fmt::format("summary: {} runs, {} failed, {} distinct outcomes, {} distinct traces, {:.0f} runs/s "
-                               "({:.2f} s, {} job{})\n",
-                               runs, failed, tally.outcomes().to_string(), tally.traces().to_string(),
-                               seconds > 0 ? static_cast<double>(runs) / seconds : 0.0, seconds, jobs_,
-                               jobs_ == 1 ? "" : "s");
+        env.out << fmt::format(
+            "summary: {} runs, {} failed, {} distinct outcomes, {} distinct traces, {:.0f} runs/s "
+            "({:.2f} s, {} job{})\n",
+            runs, failed, tally.outcomes().to_string(), tally.traces().to_string(),
+            seconds > 0 ? static_cast<double>(runs) / seconds : 0.0, seconds, jobs_, jobs_ == 1 ? "" : "s");
         if (expect_failure_) {
             if (failed)
                 env.out << "as expected: this scenario has a known bug, and exploration found it\n";
             else
-                env.out << fmt::format("NOT FOUND: --expect-failure, but no run failed; raise the budget or check the "
-                                       "scenario\n");
+                env.out << fmt::format(
+                    "NOT FOUND: --expect-failure, but no run failed; raise the budget or check the "
+                    "scenario\n");
         }
         env.out.flush();
         return (failed != 0) == expect_failure_ ? 0 : 1;
@@ -383,9 +388,9 @@ private:
         }
         std::string policy = policy_;
         if (policy_ == "pct") policy += fmt::format(" (d={}, k={})", pct_depth_, pct_steps_);
-        env.out << fmt::format("explore {}: policy {}, {}{}\n", name_, policy, seeds,
-                               shard.total > 1 ? fmt::format(", shard {} of {}", shard.index + 1, shard.total)
-                                               : std::string());
+        env.out << fmt::format(
+            "explore {}: policy {}, {}{}\n", name_, policy, seeds,
+            shard.total > 1 ? fmt::format(", shard {} of {}", shard.index + 1, shard.total) : std::string());
         env.out.flush();
     }
 
@@ -414,9 +419,10 @@ private:
         const std::string quoted = "'" + f.run.replay + "'";  // replay strings need no escaping
         env.out << fmt::format("FAILED: {} of {} runs; the first, seed {}:\n", failed, runs, f.seed);
         for (const auto& p : f.run.problems) env.out << "  - " << indent_continuation(p) << '\n';
-        env.out << fmt::format("  signature: {}\n  seed: {}\n  replay: {}\n  non-zero decisions: {}\n  trace hash: {}\n",
-                               to_string(f.run.signature), f.seed, f.run.replay, f.run.nonzero_decisions,
-                               f.run.trace_hash ? aio::sim::format_hash(*f.run.trace_hash) : std::string("none"));
+        env.out << fmt::format(
+            "  signature: {}\n  seed: {}\n  replay: {}\n  non-zero decisions: {}\n  trace hash: {}\n",
+            to_string(f.run.signature), f.seed, f.run.replay, f.run.nonzero_decisions,
+            f.run.trace_hash ? aio::sim::format_hash(*f.run.trace_hash) : std::string("none"));
         env.out << fmt::format("  replay it: {} run {} --replay {}\n", env.program, name_, quoted);
         if (!shrink_) env.out << fmt::format("  shrink it: {} shrink {} --replay {}\n", env.program, name_, quoted);
     }
@@ -456,10 +462,12 @@ private:
             next_update = Clock::now() + std::chrono::milliseconds(250);
             const std::uint64_t n = done.load();
             const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
-            std::string budget = seeds_ ? fmt::format(" of {}", *seeds_) : fmt::format(" ({:.0f} s of {})", secs, *time_);
+            std::string budget =
+                seeds_ ? fmt::format(" of {}", *seeds_) : fmt::format(" ({:.0f} s of {})", secs, *time_);
             std::fprintf(stderr, "\r%s explore %s: %llu runs%s, %llu failed, %.0f runs/s\033[K", env.program.c_str(),
                          name_.c_str(), static_cast<unsigned long long>(n), budget.c_str(),
-                         static_cast<unsigned long long>(failures.load()), secs > 0 ? static_cast<double>(n) / secs : 0.0);
+                         static_cast<unsigned long long>(failures.load()),
+                         secs > 0 ? static_cast<double>(n) / secs : 0.0);
             std::fflush(stderr);
             shown = true;
         }

@@ -20,7 +20,8 @@ struct LoopKind {
 
 // The loops this build knows; the first is the default.
 constexpr std::array<LoopKind, 2> kLoops{{
-    {"sim", "the simulator (virtual time, no real sleeping; scheduling from --policy/--seed/--replay, fifo by default)"},
+    {"sim",
+     "the simulator (virtual time, no real sleeping; scheduling from --policy/--seed/--replay, fifo by default)"},
     {"real", "the real-time event loop (steady clock, real sleeping)"},
 }};
 
@@ -75,8 +76,9 @@ void add_schedule_options(CLI::App& command, LoopOptions& options) {
         ->type_name("SEED")
         ->check(whole_number(0, kMaxU64))
         ->each(note("--seed"));
-    command.add_option("--replay", options.replay,
-                       "run exactly this replay string (as explore prints it; it overrides --policy and --seed)")
+    command
+        .add_option("--replay", options.replay,
+                    "run exactly this replay string (as explore prints it; it overrides --policy and --seed)")
         ->type_name("STR")
         ->each(note("--replay"));
 }
@@ -85,14 +87,14 @@ std::string effective_loop(const LoopOptions& options) {
     if (options.sim_option.empty()) return options.loop;
     if (!options.loop_given) return "sim";
     if (options.loop != "sim")
-        throw aio::ValueError(
-            fmt::format("{} needs the simulator, not --loop {}; use --loop sim or leave --loop out", options.sim_option,
-                        options.loop));
+        throw aio::ValueError(fmt::format("{} needs the simulator, not --loop {}; use --loop sim or leave --loop out",
+                                          options.sim_option, options.loop));
     return options.loop;
 }
 
 aio::sim::Config make_sim_config(const LoopOptions& options) {
-    if (!options.replay.empty()) return aio::sim::Config::from_replay(options.replay);  // says where a bad string is wrong
+    if (!options.replay.empty())
+        return aio::sim::Config::from_replay(options.replay);  // says where a bad string is wrong
     aio::sim::Config cfg;
     cfg.policy = *aio::sim::policy_from_name(options.policy);
     cfg.seed = options.seed;

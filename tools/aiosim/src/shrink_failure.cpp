@@ -16,9 +16,10 @@ ShrunkFailure shrink_failure(const scenario::Scenario& s, const std::string& rep
     const SimRun first = run_simulated(s, input);
     if (!first.failed()) throw aio::ValueError("the schedule does not fail: nothing to shrink (" + replay + ")");
     if (first.signature.kind == FailureSignature::Kind::divergence)
-        throw aio::ValueError(fmt::format("the schedule no longer fits the program (a replay divergence), so there is "
-                                          "no failure to shrink; record a new string ({})",
-                                          replay));
+        throw aio::ValueError(
+            fmt::format("the schedule no longer fits the program (a replay divergence), so there is "
+                        "no failure to shrink; record a new string ({})",
+                        replay));
     out.signature = first.signature;
 
     const FailureSignature& keep = out.signature;

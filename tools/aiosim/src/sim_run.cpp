@@ -43,13 +43,13 @@ FailureSignature simulator_signature(const std::string& failure) {
 std::string to_string(const FailureSignature& s) {
     using Kind = FailureSignature::Kind;
     switch (s.kind) {
-        case Kind::none: return "none";
-        case Kind::oracle: return "oracle: " + s.requirement;
-        case Kind::exception:
-            return "exception " + s.what + (s.requirement.empty() ? std::string() : "; oracle: " + s.requirement);
-        case Kind::deadlock: return "deadlock";
-        case Kind::limit: return "limit: " + s.what;
-        case Kind::divergence: return "divergence";
+    case Kind::none: return "none";
+    case Kind::oracle: return "oracle: " + s.requirement;
+    case Kind::exception:
+        return "exception " + s.what + (s.requirement.empty() ? std::string() : "; oracle: " + s.requirement);
+    case Kind::deadlock: return "deadlock";
+    case Kind::limit: return "limit: " + s.what;
+    case Kind::divergence: return "divergence";
     }
     return "unknown";
 }

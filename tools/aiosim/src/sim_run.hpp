@@ -44,8 +44,8 @@ struct SimRun {
     scenario::Execution outcome;
     /// The oracle's violations, then one per simulator error.
     std::vector<std::string> problems;
-    std::string replay;                   ///< replays this run (Config::from_replay)
-    std::uint64_t nonzero_decisions = 0;  ///< of the replay string
+    std::string replay;                       ///< replays this run (Config::from_replay)
+    std::uint64_t nonzero_decisions = 0;      ///< of the replay string
     std::optional<std::uint64_t> trace_hash;  ///< when cfg.trace != off and a loop ran
     std::vector<aio::sim::TraceEvent> trace;  ///< every loop's events, when cfg.trace == full
     std::size_t loops = 0;

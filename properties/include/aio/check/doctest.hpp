@@ -29,8 +29,9 @@ inline std::optional<std::string> rapidcheck_failure(const rc::detail::TestResul
     printResultMessage(result, report);
     if (!result.template is<SuccessResult>()) return report.str();
     if (result.template get<SuccessResult>().numSuccess == 0)
-        return report.str() + "\nthe property ran no test case, and a property that checks nothing does not pass "
-                              "(is RC_PARAMS max_success=0?)";
+        return report.str() +
+               "\nthe property ran no test case, and a property that checks nothing does not pass "
+               "(is RC_PARAMS max_success=0?)";
     return std::nullopt;
 }
 
@@ -59,8 +60,8 @@ bool prop(const std::string& description, Testable&& testable) {
     rc::detail::TestMetadata metadata;
     metadata.id = description;  // the key of RC_PARAMS="reproduce=..."
     metadata.description = description;
-    return aio::check::detail::report_to_doctest(
-        description, rc::detail::checkTestable(std::forward<Testable>(testable), metadata));
+    return aio::check::detail::report_to_doctest(description,
+                                                 rc::detail::checkTestable(std::forward<Testable>(testable), metadata));
 }
 
 }  // namespace rc::doctest

@@ -71,21 +71,21 @@ struct ExploreOptions {
 struct Failure {
     Policy policy = Policy::fifo;
     std::uint64_t seed = 0;
-    std::string error;          // the exception's description, or "the predicate ...".
-    std::string found_replay;   // the failing run as found (its recorded decisions)
-    std::string replay;         // shrunk (or as found, when not shrinking): replays strictly
+    std::string error;         // the exception's description, or "the predicate ...".
+    std::string found_replay;  // the failing run as found (its recorded decisions)
+    std::string replay;        // shrunk (or as found, when not shrinking): replays strictly
     std::size_t decisions_before = 0;
     std::size_t decisions_after = 0;
-    std::string replay_command; // AIOSIM_CHECK=... AIOSIM_REPLAY=... <this program's command>
-    std::string seed_command;   // AIOSIM_CHECK=... AIOSIM_POLICY=... AIOSIM_SEEDS=S..S <command>
+    std::string replay_command;  // AIOSIM_CHECK=... AIOSIM_REPLAY=... <this program's command>
+    std::string seed_command;    // AIOSIM_CHECK=... AIOSIM_POLICY=... AIOSIM_SEEDS=S..S <command>
 };
 
 struct ExploreResult {
     bool ok = true;
-    std::uint64_t runs = 0;           // runs made (shrinking included)
+    std::uint64_t runs = 0;  // runs made (shrinking included)
     std::optional<Failure> failure;
-    std::string report;               // what was printed (empty when ok)
-    std::string summary;              // always: the verdict and how many runs were made
+    std::string report;   // what was printed (empty when ok)
+    std::string summary;  // always: the verdict and how many runs were made
     explicit operator bool() const noexcept { return ok; }
 };
 
@@ -101,8 +101,8 @@ struct NoPredicate {};
 
 template <class F, class Pred>
 RunOne make_run_one(F make_main, Pred pred) {
-    return [make_main = std::move(make_main), pred = std::move(pred)](
-               const aio::sim::Config& cfg) mutable -> std::optional<std::string> {
+    return [make_main = std::move(make_main),
+            pred = std::move(pred)](const aio::sim::Config& cfg) mutable -> std::optional<std::string> {
         using Coro = std::invoke_result_t<F&>;
         using T = typename Coro::value_type;
         try {

@@ -43,7 +43,7 @@ namespace aio::check {
 struct ScheduleGenOptions {
     std::vector<Policy> policies = all_policies();
     int max_decisions = 8;
-    int max_gap = 8;           // zero decisions between two listed ones
+    int max_gap = 8;  // zero decisions between two listed ones
     std::uint32_t max_index = 4;
 };
 
@@ -69,26 +69,27 @@ inline rc::Seq<Schedule> schedule_shrinks(const Schedule& s) {
     rc::Seq<Schedule> singles;
     if (d.size() >= 2) {
         const Decision first = d.front();
-        singles = rc::seq::map(rc::seq::range<std::uint64_t>(0, d.back().position + 1), [with, first](std::uint64_t pos) {
-            Decision one = first;
-            one.position = pos;
-            one.index = 1;
-            return with({one});
-        });
+        singles =
+            rc::seq::map(rc::seq::range<std::uint64_t>(0, d.back().position + 1), [with, first](std::uint64_t pos) {
+                Decision one = first;
+                one.position = pos;
+                one.index = 1;
+                return with({one});
+            });
     }
-    return rc::seq::concat(
-        rc::seq::map(rc::shrink::removeChunks(d), with),
-        rc::seq::map(rc::shrink::eachElement(d,
-                                             [](const Decision& x) {
-                                                 return rc::seq::map(rc::shrink::towards<std::uint32_t>(x.index, 1),
-                                                                     [x](std::uint32_t i) {
-                                                                         Decision out = x;
-                                                                         out.index = i;
-                                                                         return out;
-                                                                     });
-                                             }),
-                     with),
-        std::move(singles));
+    return rc::seq::concat(rc::seq::map(rc::shrink::removeChunks(d), with),
+                           rc::seq::map(rc::shrink::eachElement(d,
+                                                                [](const Decision& x) {
+                                                                    return rc::seq::map(
+                                                                        rc::shrink::towards<std::uint32_t>(x.index, 1),
+                                                                        [x](std::uint32_t i) {
+                                                                            Decision out = x;
+                                                                            out.index = i;
+                                                                            return out;
+                                                                        });
+                                                                }),
+                                        with),
+                           std::move(singles));
 }
 
 // The kinds of choice a policy offers that a generated decision may name (lenient replay
@@ -143,8 +144,7 @@ auto run(const Schedule& s, F&& make_main, aio::sim::Config base = {}) {
             try {
                 RC_LOG() << "schedule as run: AIOSIM_REPLAY=" << rec->replay << " (" << rec->nonzero_decisions
                          << " non-zero decisions)\n";
-            } catch (...) {
-            }
+            } catch (...) {}
         }
     } log{rec};
     return aio::run(make_main(), aio::RunOptions{.loop_factory = aio::sim::loop_factory(std::move(cfg))});

@@ -138,7 +138,10 @@ public:
     }
 
     /// Called when the loop that owns this future is destroyed before the future.
-    void detach_from_loop() noexcept { loop_ = nullptr; prev_ = next_ = nullptr; }
+    void detach_from_loop() noexcept {
+        loop_ = nullptr;
+        prev_ = next_ = nullptr;
+    }
     virtual bool is_task() const noexcept { return false; }
 
     // The loop's intrusive list of its futures and tasks, in creation order.

@@ -30,6 +30,7 @@ private:
         GatherBase* gather;
         TaskBase* child;
     };
+
 public:
     static void on_child_done(void* slot);
     static void drop_slot(void* slot) noexcept { static_cast<Slot*>(slot)->gather->release(); }

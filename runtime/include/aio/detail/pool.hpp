@@ -52,7 +52,7 @@ inline void* pool_allocate(std::size_t n) {
             t_pool.cached_bytes -= c * kPoolGranule;
             return p;
         }
-        return ::operator new(c * kPoolGranule);
+        return ::operator new(c* kPoolGranule);
     }
 #endif
     return ::operator new(n);

@@ -28,7 +28,11 @@ class TaskBase : public FutureBase {
 public:
     TaskBase(EventLoop* loop, std::coroutine_handle<> root, std::string name, std::uint64_t id,
              std::source_location created_at) noexcept
-        : FutureBase(loop), root_(root), resume_point_(root), id_(id), name_(std::move(name)),
+        : FutureBase(loop),
+          root_(root),
+          resume_point_(root),
+          id_(id),
+          name_(std::move(name)),
           created_at_(created_at) {}
     ~TaskBase() override;
 
@@ -142,8 +146,7 @@ void cancel_once_each(const std::vector<TaskBase*>& tasks);
 template <class T>
 class TaskState final : public TaskBase {
 public:
-    TaskState(EventLoop* loop, Coro<T> coro, std::string name, std::uint64_t id,
-              std::source_location loc) noexcept
+    TaskState(EventLoop* loop, Coro<T> coro, std::string name, std::uint64_t id, std::source_location loc) noexcept
         : TaskBase(loop, coro.handle(), std::move(name), id, loc), coro_(std::move(coro)) {}
 
     std::optional<T> value;
@@ -167,8 +170,7 @@ private:
 template <>
 class TaskState<void> final : public TaskBase {
 public:
-    TaskState(EventLoop* loop, Coro<void> coro, std::string name, std::uint64_t id,
-              std::source_location loc) noexcept
+    TaskState(EventLoop* loop, Coro<void> coro, std::string name, std::uint64_t id, std::source_location loc) noexcept
         : TaskBase(loop, coro.handle(), std::move(name), id, loc), coro_(std::move(coro)) {}
 
 private:

@@ -27,8 +27,8 @@ static aio::Coro<void> amain() {
     auto cx = sleeper("x", {300ms, 200ms});
     auto cy = sleeper("y", {100ms, 100ms, 200ms});
     auto cz = sleeper("z", {0ms});
-    auto [x, y, p, q, z] = co_await aio::gather(std::move(cx), std::move(cy), yielder("p", 3), yielder("q", 2),
-                                                std::move(cz));
+    auto [x, y, p, q, z] =
+        co_await aio::gather(std::move(cx), std::move(cy), yielder("p", 3), yielder("q", 2), std::move(cz));
     (void)p;
     (void)q;
     out("['{}', '{}', None, None, '{}']", x, y, z);

@@ -43,9 +43,7 @@ struct Ctx {
     aio::Condition cond;
 };
 
-std::string describe(std::exception_ptr e) {
-    return conformance::type(e) + " <" + conformance::msg(e) + ">";
-}
+std::string describe(std::exception_ptr e) { return conformance::type(e) + " <" + conformance::msg(e) + ">"; }
 
 aio::Coro<std::string> wait_on(std::string kind, Ctx& ctx) {
     try {
@@ -92,7 +90,7 @@ aio::Coro<void> one_case(std::string kind, const Sequence& seq) {
         co_await ctx.lock.acquire();
     }
     auto t = aio::create_task(wait_on(kind, ctx));
-    co_await aio::sleep(0s);  // t is waiting now (for "yield": its next step is scheduled)
+    co_await aio::sleep(0s);                         // t is waiting now (for "yield": its next step is scheduled)
     if (kind == "timeout") co_await aio::sleep(0s);  // the timeout has cancelled t; t has not run yet
     for (const auto& s : seq.steps) {
         if (s.uncancel)

@@ -14,9 +14,7 @@ static aio::Coro<std::string> job(std::string name, std::chrono::milliseconds de
     co_return name;
 }
 
-static aio::Coro<void> consumer(std::string name, aio::Coro<std::string> aw) {
-    out("{} got {}", name, co_await aw);
-}
+static aio::Coro<void> consumer(std::string name, aio::Coro<std::string> aw) { out("{} got {}", name, co_await aw); }
 
 static aio::Coro<void> amain() {
     // Coroutines are wrapped in tasks (here one coroutine, so the order of wrapping is fixed).

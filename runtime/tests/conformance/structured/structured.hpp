@@ -40,8 +40,7 @@ inline void show(std::exception_ptr e, const std::string& indent = "") {
         std::rethrow_exception(e);
     } catch (const aio::ExceptionGroup& g) {
         for (auto& sub : g.exceptions()) show(sub, indent + "  ");
-    } catch (...) {
-    }
+    } catch (...) {}
 }
 
 }  // namespace conformance

@@ -8,8 +8,7 @@ using conformance::show;
 static aio::Coro<void> bad_cleanup(std::string name) {
     try {
         co_await aio::sleep(10s);
-    } catch (...) {
-    }
+    } catch (...) {}
     // finally: raising here replaces the CancelledError, as in Python
     out("{} finally raises", name);
     throw aio::ValueError(name + " cleanup");

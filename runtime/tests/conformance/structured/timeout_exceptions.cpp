@@ -7,8 +7,7 @@ using conformance::py;
 static aio::Coro<void> crash_in_cleanup() {
     try {
         co_await aio::sleep(1s);
-    } catch (...) {
-    }
+    } catch (...) {}
     out("cleanup raises ValueError");  // finally: raise replaces the CancelledError
     throw aio::ValueError("cleanup failed");
 }

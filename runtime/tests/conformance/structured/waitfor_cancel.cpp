@@ -26,8 +26,7 @@ static aio::Coro<int> return_42() {
 static aio::Coro<void> inner_fails() {
     try {
         co_await aio::sleep(300ms);
-    } catch (...) {
-    }
+    } catch (...) {}
     throw LookupError("inner cleanup failed");
 }
 

@@ -28,16 +28,14 @@ static aio::Coro<void> slow_cleanup() {
 static aio::Coro<std::string> stubborn() {
     try {
         co_await aio::sleep(10s);
-    } catch (const aio::CancelledError&) {
-    }
+    } catch (const aio::CancelledError&) {}
     co_return "stubborn value";
 }
 
 static aio::Coro<void> bad() {
     try {
         co_await aio::sleep(10s);
-    } catch (...) {
-    }
+    } catch (...) {}
     throw aio::ValueError("cleanup failed");
 }
 

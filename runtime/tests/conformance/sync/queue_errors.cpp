@@ -30,8 +30,7 @@ static aio::Coro<void> amain() {
     q.put_nowait("c");
     try {
         q.put_nowait("d");
-    } catch (const aio::QueueFull&) {
-    }
+    } catch (const aio::QueueFull&) {}
     out("unfinished {} qsize {}", q.unfinished_tasks(), q.qsize());
     co_return;
 }

@@ -54,7 +54,8 @@ static aio::Coro<void> amain() {
     for (auto& w : workers) w.cancel();
     auto res = co_await aio::gather_outcomes(workers);
     std::string s;
-    for (auto& o : res) s += (s.empty() ? "'" : ", '") + (o.has_value() ? std::string("NoneType") : type(o.error())) + "'";
+    for (auto& o : res)
+        s += (s.empty() ? "'" : ", '") + (o.has_value() ? std::string("NoneType") : type(o.error())) + "'";
     out("[{}] unfinished {}", s, q.unfinished_tasks());
 }
 

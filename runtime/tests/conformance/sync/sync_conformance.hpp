@@ -40,10 +40,10 @@ namespace conformance {
 /// asyncio's Barrier._state.value.
 inline const char* state_name(aio::Barrier::State s) {
     switch (s) {
-        case aio::Barrier::State::filling: return "filling";
-        case aio::Barrier::State::draining: return "draining";
-        case aio::Barrier::State::resetting: return "resetting";
-        case aio::Barrier::State::broken: return "broken";
+    case aio::Barrier::State::filling: return "filling";
+    case aio::Barrier::State::draining: return "draining";
+    case aio::Barrier::State::resetting: return "resetting";
+    case aio::Barrier::State::broken: return "broken";
     }
     return "?";
 }

@@ -82,12 +82,12 @@ struct RunRecord {
     Schedule schedule{};
     /// schedule.to_string(): replays the run (Config::from_replay, --replay, AIOSIM_REPLAY).
     std::string replay{};
-    std::uint64_t decisions = 0;          // choice points offered
-    std::uint64_t nonzero_decisions = 0;  // of those, answered other than 0
-    std::uint64_t steps = 0;              // ready entries run
-    std::uint64_t tasks = 0;              // tasks created
-    TimePoint end_time{};                 // virtual time when the loop was destroyed
-    bool eager = false;                   // whether tasks started eagerly (as chosen, for per_run)
+    std::uint64_t decisions = 0;                // choice points offered
+    std::uint64_t nonzero_decisions = 0;        // of those, answered other than 0
+    std::uint64_t steps = 0;                    // ready entries run
+    std::uint64_t tasks = 0;                    // tasks created
+    TimePoint end_time{};                       // virtual time when the loop was destroyed
+    bool eager = false;                         // whether tasks started eagerly (as chosen, for per_run)
     std::optional<std::uint64_t> trace_hash{};  // when Config::trace != off
     std::vector<TraceEvent> trace{};            // when Config::trace == full
     std::vector<StepPrint> fingerprint{};       // when Config::fingerprint

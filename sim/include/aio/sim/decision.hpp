@@ -41,10 +41,10 @@ std::optional<Choice> choice_from_letter(char c) noexcept;
 /// One point where the run could go n ways.
 struct ChoicePoint {
     Choice kind;
-    std::size_t n{};            // number of candidates, at least 2
-    std::uint64_t position{};   // how many points were offered before this one in the run
-    std::uint64_t step;       // ready entries run so far (EventLoop::steps_run())
-    TimePoint time{};           // virtual time
+    std::size_t n{};           // number of candidates, at least 2
+    std::uint64_t position{};  // how many points were offered before this one in the run
+    std::uint64_t step;        // ready entries run so far (EventLoop::steps_run())
+    TimePoint time{};          // virtual time
     /// Who candidate i is, for policies that look (pct): a task id, 0 for "no task".
     std::uint64_t (*task_of)(const void* ctx, std::size_t i) = nullptr;
     const void* ctx = nullptr;

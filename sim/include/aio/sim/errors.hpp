@@ -25,8 +25,8 @@ struct SimError : aio::RuntimeError {
 struct BlockedTask {
     std::uint64_t id = 0;
     std::string name{};
-    std::string awaits{};                 // "Task #3 'b'", "gather(#2 'a', #3 'b')", "a Future"
-    std::vector<std::uint64_t> waits_for{}; // ids of the pending tasks it awaits
+    std::string awaits{};                    // "Task #3 'b'", "gather(#2 'a', #3 'b')", "a Future"
+    std::vector<std::uint64_t> waits_for{};  // ids of the pending tasks it awaits
     std::source_location created_at{};
 };
 

@@ -57,9 +57,9 @@ struct TraceEvent {
     std::uint64_t step = 0;
     TraceKind kind = TraceKind::step;
     std::uint64_t task = 0;  // 0: no task
-    std::string name{};        // the task's name at the time of the event
+    std::string name{};      // the task's name at the time of the event
     std::string detail{};
-    TimePoint until{};       // sleep, timer: the deadline
+    TimePoint until{};  // sleep, timer: the deadline
     friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
 };
 

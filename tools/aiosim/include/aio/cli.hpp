@@ -69,13 +69,12 @@ int main(int argc, char** argv);
 
 /// The command line over `scenarios`: its own messages and the scenarios' lines go to `out`
 /// (standard output) and `err` (standard error); the environment is the process's.
-int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out,
-         std::ostream& err);
+int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out, std::ostream& err);
 
 /// The same over the environment `getenv` gives. Every call is independent of the ones
 /// before it (no state is kept between calls); it never calls exit() or abort(), and returns
 /// 2 with "internal error: ..." on `err` if anything unexpected is thrown.
-int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out,
-         std::ostream& err, const Getenv& getenv);
+int main(int argc, const char* const* argv, const scenario::Registry& scenarios, std::ostream& out, std::ostream& err,
+         const Getenv& getenv);
 
 }  // namespace aio::cli
