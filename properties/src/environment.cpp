@@ -131,6 +131,7 @@ Environment parse_environment(const Lookup& lookup) {
     if (auto b = get("AIOSIM_TIME_BUDGET")) e.time_budget = parse_duration(*b, "AIOSIM_TIME_BUDGET");
     if (auto r = get("AIOSIM_REPLAY")) e.replay = Schedule::parse(*r);  // says where and why
     e.check = get("AIOSIM_CHECK");
+    e.trace = get("AIOSIM_TRACE");
     return e;
 }
 

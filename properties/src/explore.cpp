@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -12,8 +13,10 @@
 #include <limits>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include <aio/sim/policy.hpp>
+#include <aio/sim/trace.hpp>
 
 namespace aio::check {
 
@@ -33,13 +36,42 @@ std::string shell_quote(const std::string& s) {
     return out + "'";
 }
 
+// This process's arguments, from /proc (empty when it cannot be read).
+std::vector<std::string> command_args() {
+    std::ifstream in("/proc/self/cmdline", std::ios::binary);
+    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::string> args;
+    std::size_t start = 0;
+    while (start < raw.size()) {
+        std::size_t end = raw.find('\0', start);
+        if (end == std::string::npos) end = raw.size();
+        args.push_back(raw.substr(start, end - start));
+        start = end + 1;
+    }
+    return args;
+}
+
+std::string join_quoted(const std::vector<std::string>& args) {
+    std::string out;
+    for (const std::string& a : args) {
+        if (!out.empty()) out += ' ';
+        out += shell_quote(a);
+    }
+    return out;
+}
+
+// Set once, usually by a static initialiser of aio/check/doctest.hpp; read by every report.
+std::atomic<RerunFilter> rerun_filter_source{nullptr};
+
 class Explorer {
 public:
     Explorer(const RunOne& run_one, ExploreOptions o) : run_one_(run_one), o_(std::move(o)) {}
 
     ExploreResult run() {
         const Environment env = read_environment();
-        if (env.replay && (!env.check || *env.check == o_.name)) return replay_one(*env.replay);
+        const bool this_check = !env.check || *env.check == o_.name;
+        if (env.trace && this_check) o_.trace_file = *env.trace;
+        if (env.replay && this_check) return replay_one(*env.replay);
         if (env.seeds) {
             o_.first_seed = env.seeds->first;
             o_.seeds = env.seeds->count;
@@ -77,7 +109,7 @@ public:
                 }
                 aio::sim::Config cfg = o_.base;
                 cfg.policy = p;
-                cfg.seed = seed;
+                cfg.seed = p == Policy::fifo ? 0 : seed;  // fifo has no seed: none in its replay string
                 cfg.replay.reset();
                 auto rec = std::make_shared<aio::sim::RunRecord>();
                 cfg.record = rec;
@@ -146,6 +178,8 @@ private:
         return v_;
     }
 
+    // The whole failure report is built here: the found and shrunk runs, whether CPython can
+    // run the order, the commands (with the test filter) and the trace file.
     void fail(Policy p, std::uint64_t seed, const std::string& error, const aio::sim::RunRecord& rec) {
         Failure f;
         f.policy = p;
@@ -154,6 +188,7 @@ private:
         f.found_replay = rec.replay;
         f.replay = rec.replay;
         f.decisions_before = f.decisions_after = static_cast<std::size_t>(rec.nonzero_decisions);
+        f.cpython_order = aio::sim::cpython_can_run(p, rec.schedule.task_start);
         std::string shrink_note;
         if (o_.shrink && rec.schedule.decisions && !rec.schedule.decisions->empty()) {
             try {
@@ -169,23 +204,67 @@ private:
             }
         }
         const std::string prefix = fmt::format("AIOSIM_CHECK={} ", shell_quote(o_.name));
-        const std::string cmd = this_command();
+        const std::string cmd = rerun_command();
         f.replay_command = fmt::format("{}AIOSIM_REPLAY={} {}", prefix, f.replay, cmd);
         f.seed_command = p == Policy::fifo ? fmt::format("{}AIOSIM_POLICY=fifo {}", prefix, cmd)
                                            : fmt::format("{}AIOSIM_POLICY={} AIOSIM_SEEDS={}..{} {}", prefix,
                                                          aio::sim::policy_name(p), seed, seed, cmd);
+        const std::string trace_line = write_trace(f);
         v_.ok = false;
         v_.report = fmt::format(
             "aio::check: '{}' failed under policy {}{} (after {} runs)\n"
             "  {}\n"
+            "  {}\n"
             "  replay string: {} ({} non-zero decision(s); the failing run had {}){}\n"
             "  replay it:     {}\n"
-            "  or the seed:   {}\n",
+            "  or the seed:   {}\n{}",
             o_.name, aio::sim::policy_name(p), p == Policy::fifo ? "" : fmt::format(", seed {}", seed), v_.runs,
-            f.error, f.replay, f.decisions_after, f.decisions_before, shrink_note, f.replay_command, f.seed_command);
+            f.error, aio::sim::cpython_order_note(p, rec.schedule.task_start), f.replay, f.decisions_after,
+            f.decisions_before, shrink_note, f.replay_command, f.seed_command, trace_line);
         v_.failure = std::move(f);
         v_.summary = fmt::format("aio::check: '{}' failed after {} run{}", o_.name, v_.runs, v_.runs == 1 ? "" : "s");
         print(v_.report);
+    }
+
+    // This process's command with the running test's filter (rerun_filter_source), replacing
+    // the same option if the command already has one.
+    static std::string rerun_command() {
+        std::vector<std::string> args = command_args();
+        if (args.empty()) return "<your test command>";
+        const RerunFilter source = rerun_filter_source.load(std::memory_order_acquire);
+        const std::string filter = source ? source() : std::string();
+        if (!filter.empty()) {
+            const std::string option = filter.substr(0, filter.find('=') + 1);  // "-tc="
+            std::erase_if(args, [&](const std::string& a) { return a.rfind(option, 0) == 0; });
+            args.push_back(filter);
+        }
+        return join_quoted(args);
+    }
+
+    // The trace line of the report: the failing (shrunk) schedule run once more, fully traced.
+    std::string write_trace(Failure& f) {
+        if (o_.trace_file.empty()) return {};
+        try {
+            aio::sim::Config cfg = o_.base;
+            cfg.replay = Schedule::parse(f.replay);
+            cfg.strict_replay = true;
+            cfg.trace = aio::sim::TraceMode::full;
+            auto rec = std::make_shared<aio::sim::RunRecord>();
+            cfg.record = rec;
+            ++v_.runs;
+            const bool failed = run_one_(cfg).has_value();
+            const bool json = o_.trace_file.ends_with(".json");
+            std::ofstream out(o_.trace_file, std::ios::binary | std::ios::trunc);
+            out << (json ? aio::sim::chrome_trace_json(rec->trace) : aio::sim::format_trace(rec->trace));
+            out.close();
+            if (!out) return fmt::format("  trace:         not written: cannot write {}\n", o_.trace_file);
+            f.trace_file = o_.trace_file;
+            return fmt::format("  trace:         {} ({} events, {}{})\n", o_.trace_file, rec->trace.size(),
+                               json ? "Chrome trace-event JSON: open it in ui.perfetto.dev" : "text",
+                               failed ? "" : "; this run did not fail again");
+        } catch (const std::exception& e) {
+            return fmt::format("  trace:         not written: {}\n", e.what());
+        }
     }
 
     const RunOne& run_one_;
@@ -200,18 +279,10 @@ ExploreResult explore(const RunOne& run_one, ExploreOptions options) {
 }
 
 std::string this_command() {
-    std::ifstream in("/proc/self/cmdline", std::ios::binary);
-    std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::string out;
-    std::size_t start = 0;
-    while (start < raw.size()) {
-        std::size_t end = raw.find('\0', start);
-        if (end == std::string::npos) end = raw.size();
-        if (!out.empty()) out += ' ';
-        out += shell_quote(raw.substr(start, end - start));
-        start = end + 1;
-    }
-    return out.empty() ? "<your test command>" : out;
+    const std::vector<std::string> args = command_args();
+    return args.empty() ? "<your test command>" : join_quoted(args);
 }
+
+void set_rerun_filter(RerunFilter filter) noexcept { rerun_filter_source.store(filter, std::memory_order_release); }
 
 }  // namespace aio::check

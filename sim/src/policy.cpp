@@ -55,6 +55,22 @@ bool offers(Policy p, Choice c) noexcept {
 
 bool realizable(Policy p) noexcept { return p == Policy::fifo || p == Policy::timers; }
 
+bool cpython_can_run(Policy p, TaskStart s) noexcept { return realizable(p) && s != TaskStart::per_task; }
+
+std::string cpython_order_note(Policy p, TaskStart s) {
+    const std::string policy(policy_name(p));
+    if (p == Policy::fifo && s != TaskStart::per_task)
+        return "order: asyncio's own (policy fifo): CPython runs exactly this order";
+    if (cpython_can_run(p, s))
+        return "order: one CPython's asyncio can run (policy " + policy +
+               " varies only what asyncio leaves open): the bug can happen in production";
+    if (realizable(p))
+        return "order: one CPython runs only with a custom task factory (task_start=task mixes eager and "
+               "scheduled starts in one run)";
+    return "order: a perturbed one CPython's asyncio does not run (policy " + policy +
+           " breaks call_soon's FIFO order): the code depends on that order";
+}
+
 namespace {
 
 // fifo (task starts only), timers and random: uniform answers, except that jitter is

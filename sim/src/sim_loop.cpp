@@ -548,6 +548,14 @@ struct SimLoop::Impl final : detail::LoopObserver {
         emit(TraceKind::fired, t ? t->id() : 0, t ? t->name() : std::string(), {}, n.when);
     }
 
+    // --- named spans (LoopObserver; aio::TraceSpan): one line each, the label quoted ---------
+    void span_begin(std::uint64_t task, std::string_view task_name, std::string_view label) override {
+        emit(TraceKind::span, task, task_name, '"' + escape_text(label, true) + '"');
+    }
+    void span_end(std::uint64_t task, std::string_view task_name, std::string_view label) override {
+        emit(TraceKind::span_end, task, task_name, '"' + escape_text(label, true) + '"');
+    }
+
     void fill(RunRecord& r) {
         r.schedule = params;
         r.schedule.decisions = made;

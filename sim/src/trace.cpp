@@ -21,6 +21,8 @@ std::string_view trace_kind_name(TraceKind k) noexcept {
     case TraceKind::decision: return "decision";
     case TraceKind::thread_submit: return "thread-submit";
     case TraceKind::thread_done: return "thread-done";
+    case TraceKind::span: return "span";
+    case TraceKind::span_end: return "span-end";
     }
     return "unknown";
 }
@@ -195,9 +197,29 @@ std::string chrome_trace_json(const std::vector<TraceEvent>& events) {
         out += "\"}}";
         sleeping.erase(it);
     };
+    // A span is a slice from its span event to its span-end (or the trace's end), nested in
+    // the task's lifetime; its detail is the quoted label, shown unquoted as the slice's name.
+    std::map<std::uint64_t, std::vector<std::pair<std::string, std::int64_t>>> spans;  // task -> open (label, start)
+    auto unquoted = [](std::string_view d) {
+        return d.size() >= 2 && d.front() == '"' && d.back() == '"' ? d.substr(1, d.size() - 2) : d;
+    };
+    auto close_span = [&](std::uint64_t task, std::int64_t end) {
+        auto& open = spans[task];
+        if (open.empty()) return;
+        begin("X", task);
+        out += ",\"name\":\"";
+        out += open.back().first;  // already JSON-escaped: the text form's escapes are JSON's
+        out += '"';
+        ts_field("ts", open.back().second);
+        ts_field("dur", std::max<std::int64_t>(0, end - open.back().second));
+        out += ",\"args\":{\"span\":true}}";
+        open.pop_back();
+    };
     for (const auto& e : events) {
         const std::int64_t t = e.time.time_since_epoch().count();
         switch (e.kind) {
+        case TraceKind::span: spans[e.task].emplace_back(std::string(unquoted(e.detail)), t); continue;
+        case TraceKind::span_end: close_span(e.task, t); continue;
         case TraceKind::sleep:
             close_sleep(e.task, t);
             sleeping[e.task] = {t, e.until.time_since_epoch().count()};
@@ -219,6 +241,8 @@ std::string chrome_trace_json(const std::vector<TraceEvent>& events) {
         out += "}}";
     }
     while (!sleeping.empty()) close_sleep(sleeping.begin()->first, last);
+    for (auto& [task, open] : spans)
+        while (!open.empty()) close_span(task, last);
     out += "\n]}\n";
     return out;
 }

@@ -13,7 +13,8 @@
 //                         seconds), from 0 to 10000h; the first seed runs whatever the budget
 //   AIOSIM_REPLAY=STR     one replay string (aio::sim::Schedule::parse; a malformed one throws
 //                         aio::sim::ReplayParseError, a ValueError that says where)
-//   AIOSIM_CHECK=NAME     the check AIOSIM_REPLAY applies to (any text)
+//   AIOSIM_CHECK=NAME     the check AIOSIM_REPLAY and AIOSIM_TRACE apply to (any text)
+//   AIOSIM_TRACE=FILE     where a failing check writes its failing run's trace (any path)
 //
 // A variable that is unset or empty is not given. Numbers are decimal digits only: no sign,
 // no spaces, nothing that wraps or saturates ("-1", "99999999999999999999" are errors).
@@ -54,6 +55,7 @@ struct Environment {
     std::optional<std::chrono::milliseconds> time_budget;
     std::optional<Schedule> replay;
     std::optional<std::string> check;
+    std::optional<std::string> trace;
 };
 
 /// The value of an environment variable, or nullopt when it is unset.

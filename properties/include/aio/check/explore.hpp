@@ -22,6 +22,10 @@
 // shard of a larger exploration that may legitimately get no seeds). ExploreResult::summary always
 // says how many runs were made.
 //
+// The report says whether CPython's asyncio can run the failing order (fifo, timers) or only
+// a perturbed one (random, pct), shows a predicate's failing result (formatted with fmt), and
+// its commands rerun only the failing doctest case when aio/check/doctest.hpp is included.
+//
 // Environment (read on every call, with aio/check/environment.hpp's parsers; a malformed
 // value throws aio::ValueError naming the variable and the accepted forms, never a silent
 // default). They let CI set the budget or replay one failure:
@@ -29,7 +33,8 @@
 //   AIOSIM_POLICY=p[,q]   only these policies (fifo, timers, random, pct)
 //   AIOSIM_TIME_BUDGET=D  stop exploring after D of real time (e.g. 30s, 2m)
 //   AIOSIM_REPLAY=STR     run exactly this schedule (strictly) instead of exploring
-//   AIOSIM_CHECK=NAME     apply AIOSIM_REPLAY only to the check of this name
+//   AIOSIM_CHECK=NAME     apply AIOSIM_REPLAY (and AIOSIM_TRACE) only to the check of this name
+//   AIOSIM_TRACE=FILE     write the failing run's trace to FILE (ExploreOptions::trace_file)
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -39,6 +44,9 @@
 #include <type_traits>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include <aio/coro.hpp>
 #include <aio/run.hpp>
 #include <aio/sim/sim_loop.hpp>
 
@@ -58,14 +66,20 @@ struct ExploreOptions {
     std::uint64_t first_seed = 1;
     /// Real time for the whole exploration (checked between seeds; the first seed always
     /// runs); unset: no limit (the seed count bounds it). At most max_time_budget.
-    std::optional<std::chrono::milliseconds> time_budget;
+    std::optional<std::chrono::milliseconds> time_budget{};
     /// Let a check that made no run pass (its summary says so); by default it fails.
     bool allow_empty = false;
     bool shrink = true;
     /// Everything else of each run's configuration (limits, pct depth, jitter, task start).
     aio::sim::Config base{};
-    /// Where the report goes on failure; empty: standard error. Tests may silence it.
-    std::function<void(const std::string&)> print;
+    /// Where the report goes on failure; empty: standard error. AIOSIM_CHECK_SCHEDULES
+    /// (aio/check/doctest.hpp) silences it and reports once, through doctest.
+    std::function<void(const std::string&)> print{};
+    /// If set, the failing run (shrunk, when shrinking) runs once more with full tracing and
+    /// its trace is written to this file: Chrome trace-event JSON (opens in Perfetto) when the
+    /// name ends in ".json", the text form otherwise. AIOSIM_TRACE=FILE sets it (for the check
+    /// AIOSIM_CHECK names, when that is set).
+    std::string trace_file{};
 };
 
 struct Failure {
@@ -78,6 +92,10 @@ struct Failure {
     std::size_t decisions_after = 0;
     std::string replay_command;  // AIOSIM_CHECK=... AIOSIM_REPLAY=... <this program's command>
     std::string seed_command;    // AIOSIM_CHECK=... AIOSIM_POLICY=... AIOSIM_SEEDS=S..S <command>
+    /// Whether CPython's asyncio can run the failing order (policy fifo or timers, and no
+    /// per-task start), or only a perturbed one (random, pct): aio::sim::cpython_can_run.
+    bool cpython_order = false;
+    std::string trace_file;  // where the failing run's trace was written; empty: not written
 };
 
 struct ExploreResult {
@@ -99,6 +117,55 @@ ExploreResult explore(const RunOne& run_one, ExploreOptions options = {});
 namespace detail {
 struct NoPredicate {};
 
+/// "the predicate returned false for the result: <value>" (fmt's formatting of the value
+/// when it has one, cut after max_shown_value characters), or without the value.
+inline constexpr std::size_t max_shown_value = 1000;
+template <class T>
+std::string predicate_failed_for(const T& value) {
+    if constexpr (fmt::is_formattable<T>::value) {
+        std::string shown = fmt::format("{}", value);
+        if (shown.size() > max_shown_value) shown = shown.substr(0, max_shown_value) + "...";
+        return "the predicate returned false for the result: " + shown;
+    } else {
+        return "the predicate returned false for the result (not formattable with fmt: give the result a "
+               "fmt::formatter to see it here, or return a message from the predicate)";
+    }
+}
+
+/// A predicate returns bool, or std::optional<std::string>: nullopt when it holds, else the
+/// message the report shows.
+template <class R, class Shown>
+std::optional<std::string> predicate_verdict(R&& r, Shown&& describe) {
+    if constexpr (std::is_same_v<std::decay_t<R>, std::optional<std::string>>) {
+        std::optional<std::string> message = std::forward<R>(r);
+        if (message) return "the predicate failed: " + *message;
+        return std::nullopt;
+    } else {
+        static_assert(std::is_convertible_v<R, bool>,
+                      "aio::check::for_all_schedules: the predicate must return bool, or "
+                      "std::optional<std::string> (nullopt: it holds; a string: why it does not)");
+        if (static_cast<bool>(r)) return std::nullopt;
+        return describe();
+    }
+}
+
+template <class F>
+inline constexpr bool makes_coro = [] {
+    if constexpr (std::is_invocable_v<F&>)
+        return aio::is_coro_v<std::invoke_result_t<F&>>;
+    else
+        return false;
+}();
+
+template <class F>
+constexpr bool check_makes_coro() {
+    static_assert(makes_coro<F>,
+                  "aio::check::for_all_schedules() takes a function that makes the program, called once per "
+                  "run: pass `[] { return prog(); }` (a lambda returning aio::Coro<T>), not the coroutine `prog()` "
+                  "itself");
+    return makes_coro<F>;
+}
+
 template <class F, class Pred>
 RunOne make_run_one(F make_main, Pred pred) {
     return [make_main = std::move(make_main),
@@ -110,11 +177,11 @@ RunOne make_run_one(F make_main, Pred pred) {
             if constexpr (std::is_void_v<T>) {
                 aio::run(make_main(), std::move(ro));
                 if constexpr (!std::is_same_v<Pred, NoPredicate>)
-                    if (!pred()) return "the predicate returned false";
+                    return predicate_verdict(pred(), [] { return std::string("the predicate returned false"); });
             } else {
                 T value = aio::run(make_main(), std::move(ro));
                 if constexpr (!std::is_same_v<Pred, NoPredicate>)
-                    if (!pred(value)) return "the predicate returned false for the result";
+                    return predicate_verdict(pred(value), [&value] { return predicate_failed_for(value); });
             }
         } catch (...) {
             return "exception: " + aio::describe(std::current_exception());
@@ -127,16 +194,30 @@ RunOne make_run_one(F make_main, Pred pred) {
 /// Fails when make_main()'s program throws under some schedule.
 template <class F>
 ExploreResult for_all_schedules(F make_main, ExploreOptions options = {}) {
-    return explore(detail::make_run_one(std::move(make_main), detail::NoPredicate{}), std::move(options));
+    if constexpr (!detail::check_makes_coro<F>())
+        return {};
+    else
+        return explore(detail::make_run_one(std::move(make_main), detail::NoPredicate{}), std::move(options));
 }
 
-/// Fails when the program throws or pred(result) (pred() for a void program) is false.
+/// Fails when the program throws or pred(result) (pred() for a void program) is false (the
+/// report shows the result, formatted with fmt when it can be) or returns a message.
 template <class F, class Pred>
 ExploreResult for_all_schedules(F make_main, Pred pred, ExploreOptions options = {}) {
-    return explore(detail::make_run_one(std::move(make_main), std::move(pred)), std::move(options));
+    if constexpr (!detail::check_makes_coro<F>())
+        return {};
+    else
+        return explore(detail::make_run_one(std::move(make_main), std::move(pred)), std::move(options));
 }
 
 /// The command line of this process, shell-quoted ("./tests -tc='a b'"), from /proc.
 std::string this_command();
+
+/// Gives the argument that makes a replay command rerun only the running test (for example
+/// "-tc=name"), or "" outside a test. aio/check/doctest.hpp registers one for doctest.
+using RerunFilter = std::string (*)();
+/// Installs the filter the failure reports append to their commands (replacing any filter of
+/// the same option already on the command line); nullptr: none.
+void set_rerun_filter(RerunFilter filter) noexcept;
 
 }  // namespace aio::check

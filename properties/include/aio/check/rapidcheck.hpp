@@ -15,8 +15,12 @@
 // the nearest candidate (lenient replay).
 //
 // aio::check::run(s, make_main) runs the program once under s and logs (RC_LOG) the
-// schedule as it really ran: on failure rapidcheck prints it with the shrunk counterexample,
-// as "AIOSIM_REPLAY=<replay string>", next to its own RC_PARAMS="reproduce=..." line.
+// schedule as it really ran and whether CPython's asyncio can run that order: on failure
+// rapidcheck prints it with the shrunk counterexample. What reruns a failing property is
+// rapidcheck's RC_PARAMS="reproduce=..." (AIOSIM_PROPERTY's report prints the whole command,
+// with the -tc filter); the replay string is for aio::sim::Config::from_replay, `aiosim run
+// --replay` or a for_all_schedules check (AIOSIM_REPLAY), not for the property. A schedule
+// shrunk (or generated) to fifo has seed 0: fifo has no seed.
 // Header-only; the test links rapidcheck.
 #include <cstdint>
 #include <exception>
@@ -29,6 +33,7 @@
 #include <rapidcheck.h>
 
 #include <aio/run.hpp>
+#include <aio/sim/policy.hpp>
 #include <aio/sim/sim_loop.hpp>
 
 #include "aio/check/schedule.hpp"
@@ -55,6 +60,7 @@ inline rc::Seq<Schedule> schedule_shrinks(const Schedule& s) {
         if (s.policy == Policy::fifo) return rc::Seq<Schedule>();
         Schedule fifo = s;
         fifo.policy = Policy::fifo;
+        fifo.seed = 0;  // fifo ignores it: a seed would only suggest otherwise
         return rc::seq::just(std::move(fifo));
     }
     auto with = [s](std::vector<Decision> d) {
@@ -111,6 +117,7 @@ inline rc::Gen<Schedule> gen_schedule(ScheduleGenOptions o = {}) {
         Schedule s;
         s.policy = o.policies[r.next() % o.policies.size()];
         s.seed = r.next() % 1000000;
+        if (s.policy == Policy::fifo) s.seed = 0;  // fifo has no seed
         s.decisions.emplace();
         const auto kinds = detail::generated_kinds(s.policy);
         if (!kinds.empty()) {
@@ -142,8 +149,10 @@ auto run(const Schedule& s, F&& make_main, aio::sim::Config base = {}) {
         std::shared_ptr<aio::sim::RunRecord> rec;
         ~LogOnExit() {
             try {
-                RC_LOG() << "schedule as run: AIOSIM_REPLAY=" << rec->replay << " (" << rec->nonzero_decisions
-                         << " non-zero decisions)\n";
+                RC_LOG() << "schedule as run: " << rec->replay << " (" << rec->nonzero_decisions
+                         << " non-zero decisions; "
+                         << aio::sim::cpython_order_note(rec->schedule.policy, rec->schedule.task_start)
+                         << "); rerun the property with RC_PARAMS=\"reproduce=...\" (printed with its failure)\n";
             } catch (...) {}
         }
     } log{rec};

@@ -2,8 +2,10 @@
 // Hooks through which a loop reports what happens in it (the simulator's trace and
 // determinism fingerprint are built on these). The loop calls them only when an observer is
 // installed, so the real loop pays one predictable branch per event.
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "aio/clock.hpp"
 
@@ -23,6 +25,10 @@ public:
     virtual void timer_scheduled(const TimerNode&, TaskBase* /*task*/) {}
     /// A timer's deadline passed and its callback is now ready.
     virtual void timer_fired(const TimerNode&, TaskBase* /*task*/) {}
+    /// A named span (aio::TraceSpan) began or ended in task `task` (0: outside a task), whose
+    /// name was `task_name` when it began.
+    virtual void span_begin(std::uint64_t /*task*/, std::string_view /*task_name*/, std::string_view /*label*/) {}
+    virtual void span_end(std::uint64_t /*task*/, std::string_view /*task_name*/, std::string_view /*label*/) {}
 };
 
 }  // namespace aio::detail

@@ -41,6 +41,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "aio/sim/decision.hpp"
@@ -69,6 +70,12 @@ std::optional<TaskStart> task_start_from_name(std::string_view s) noexcept;
 bool offers(Policy p, Choice c) noexcept;
 /// Whether every schedule p yields is one real asyncio could yield (the table above).
 bool realizable(Policy p) noexcept;
+/// Whether CPython's asyncio can run the orders of policy p with task starts s: realizable(p)
+/// and no per-task mix of eager and scheduled starts (which needs a custom task factory).
+bool cpython_can_run(Policy p, TaskStart s) noexcept;
+/// One sentence for failure reports saying which it is, naming the policy, e.g. "order: one
+/// CPython's asyncio can run (policy timers)".
+std::string cpython_order_note(Policy p, TaskStart s);
 
 /// The seeded decision source of a policy. pct_depth >= 1; pct_steps >= 1.
 std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth = 3,

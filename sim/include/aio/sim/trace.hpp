@@ -18,7 +18,8 @@
 //
 // chrome_trace_json() gives the Chrome trace-event format (loads in Perfetto and
 // chrome://tracing): one track per task (its lifetime as a slice, its sleeps nested in it,
-// steps, cancellations and errors as instants), and a "loop" track for the simulator's
+// steps, cancellations and errors as instants; its named spans, aio::TraceSpan, as slices
+// named by their labels), and a "loop" track for the simulator's
 // decisions and callback timers. Timestamps are virtual microseconds.
 #include <cstdint>
 #include <string>
@@ -48,6 +49,8 @@ enum class TraceKind : std::uint8_t {
     decision,       // a non-zero decision: detail "<letter><index> of <n>"
     thread_submit,  // a to_thread job was submitted
     thread_done,    // a finished to_thread job's completion was scheduled
+    span,           // a named span began (aio::TraceSpan): detail is its label, quoted
+    span_end,       // that span ended: detail is its label, quoted
 };
 
 std::string_view trace_kind_name(TraceKind k) noexcept;
