@@ -199,6 +199,22 @@ TEST_CASE("an unknown option or an extra argument exits 2 and points to the help
     CHECK(cli(sample(), {"list", "extra"}).status == 2);
 }
 
+TEST_CASE("an unexpected argument comes with a hint: what the command takes, and where a replay string goes") {
+    auto replay = cli(sample(), {"run", "prints", "aiosim1:random:-:r1"});
+    CHECK(replay.status == 2);
+    CHECK(replay.err ==
+          "aiosim run: The following argument was not expected: aiosim1:random:-:r1\n"
+          "hint: a replay string goes after --replay: aiosim run NAME --replay 'aiosim1:...' (run takes NAME, then "
+          "options)\n"
+          "Run `aiosim run --help` for usage.\n");
+    auto extra = cli(sample(), {"list", "extra"});
+    CHECK(extra.err ==
+          "aiosim list: The following argument was not expected: extra\n"
+          "hint: list takes no argument; options start with -- (e.g. --seed 7), and a value with spaces needs "
+          "quotes\n"
+          "Run `aiosim list --help` for usage.\n");
+}
+
 TEST_CASE("--help exits 0 with the usage on standard output") {
     auto r = cli(sample(), {"--help"});
     CHECK(r.status == 0);
@@ -365,6 +381,7 @@ TEST_CASE("under the simulator run reports a failed oracle and keeps a non-zero 
     CHECK(r.err ==
           "a warning\naiosim run: prints FAILED:\n  - the exit status must be 0, got 5\n"
           "  signature: oracle: the exit status must be 0, got {}\n"
+          "  order: asyncio's own (policy fifo): CPython runs exactly this order\n"
           "replay: aiosim1:fifo:-:-\ntrace hash: " +
               field(r.err, "trace hash") + "\n");
 }
@@ -495,6 +512,31 @@ TEST_CASE("replay runs the string's schedule, prints its replay string and trace
     CHECK(field(run.err, "trace hash") == field(again.err, "trace hash"));
 }
 
+TEST_CASE("replay takes the string as its second word or, as every other command, after --replay") {
+    auto found = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    const std::string replay = field(found.out, "replay");
+    REQUIRE(!replay.empty());
+    auto positional = cli(sim_sample(), {"replay", "racy", replay});
+    auto option = cli(sim_sample(), {"replay", "racy", "--replay", replay});
+    CHECK(option.status == 1);
+    CHECK(option.status == positional.status);
+    CHECK(option.out == positional.out);
+    CHECK(option.err == positional.err);
+    CHECK(cli(sim_sample(), {"replay", "racy", replay, "--replay", replay}).status == 1);  // the same string twice
+    auto both = cli(sim_sample(), {"replay", "racy", "aiosim1:fifo:-:-", "--replay", replay});
+    CHECK(both.status == 2);
+    CHECK(both.err.starts_with("aiosim replay: two different replay strings, STR aiosim1:fifo:-:- and --replay "));
+}
+
+TEST_CASE("every failure report says whether CPython's asyncio can run the failing order") {
+    auto explored = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    CHECK(field(explored.out, "order") ==
+          "a perturbed one CPython's asyncio does not run (policy random breaks call_soon's FIFO order): the code "
+          "depends on that order");
+    auto replayed = cli(sim_sample(), {"replay", "racy", field(explored.out, "replay")});
+    CHECK(field(replayed.err, "order") == field(explored.out, "order"));
+}
+
 TEST_CASE("replay exits 1 with the divergence report when the run no longer follows the string") {
     // Decision #0 picks the 10th candidate: there are never that many here.
     auto wide = cli(sim_sample(), {"replay", "racy", "aiosim1:random:-:r9"});
@@ -517,7 +559,7 @@ TEST_CASE("replay: bad usage exits 2 and says what is wrong") {
     CHECK(bad.err.find("seed") != std::string::npos);
     auto none = cli(sim_sample(), {"replay", "racy"});
     CHECK(none.status == 2);
-    CHECK(none.err.find("give the replay string: aiosim replay racy STR") != std::string::npos);
+    CHECK(none.err.find("give the replay string: aiosim replay racy STR or --replay STR") != std::string::npos);
     auto unknown = cli(sim_sample(), {"replay", "racer", "aiosim1:fifo:-"});
     CHECK(unknown.status == 2);
     CHECK(unknown.err.find("unknown scenario 'racer' (did you mean 'racy'?)") != std::string::npos);

@@ -18,12 +18,33 @@ namespace {
 
 constexpr int kBadUsage = 2;
 
+// For CLI11's "The following argument was not expected: X": what the command does take. A
+// replay string goes after --replay (only `replay` also takes it as its second word); any
+// other extra word: the command's positional arguments, and that options start with "--".
+std::string extras_hint(const CLI::App& sub, const std::string& cmd, const CLI::Error& e) {
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) == nullptr) return {};
+    const std::string what = e.what();
+    std::string positionals;
+    for (const CLI::Option* o : sub.get_options([](const CLI::Option* o) { return o->get_positional(); }))
+        positionals += " " + o->get_name();
+    const std::string usage =
+        sub.get_name() + (positionals.empty() ? std::string(" takes no argument") : " takes" + positionals);
+    if (what.find("aiosim1:") != std::string::npos)
+        return "hint: a replay string goes after --replay: " + cmd + " NAME --replay 'aiosim1:...' (" + usage +
+               ", then options)\n";
+    return "hint: " + usage + "; options start with -- (e.g. --seed 7), and a value with spaces needs quotes\n";
+}
+
 // CLI11's message, prefixed like every other error of the tool, and pointing to the help of
 // the subcommand that was being parsed.
 std::string failure_message(const CLI::App* app, const CLI::Error& e) {
     std::string cmd = app->get_name();
-    for (const CLI::App* sub : app->get_subcommands()) cmd += " " + sub->get_name();
-    return cmd + ": " + e.what() + "\nRun `" + cmd + " --help` for usage.\n";
+    const CLI::App* last = app;
+    for (const CLI::App* sub : app->get_subcommands()) {
+        cmd += " " + sub->get_name();
+        last = sub;
+    }
+    return cmd + ": " + e.what() + "\n" + extras_hint(*last, cmd, e) + "Run `" + cmd + " --help` for usage.\n";
 }
 
 // The name the user typed, for messages: "aiosim", or the name of a user's own tool.

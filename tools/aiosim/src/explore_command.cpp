@@ -423,6 +423,7 @@ private:
             "  signature: {}\n  seed: {}\n  replay: {}\n  non-zero decisions: {}\n  trace hash: {}\n",
             to_string(f.run.signature), f.seed, f.run.replay, f.run.nonzero_decisions,
             f.run.trace_hash ? aio::sim::format_hash(*f.run.trace_hash) : std::string("none"));
+        env.out << format_order_line(f.run.replay);
         env.out << fmt::format("  replay it: {} run {} --replay {}\n", env.program, name_, quoted);
         if (!shrink_) env.out << fmt::format("  shrink it: {} shrink {} --replay {}\n", env.program, name_, quoted);
     }

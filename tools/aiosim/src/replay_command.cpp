@@ -1,4 +1,4 @@
-// aiosim replay NAME STR: runs a scenario exactly as a replay string says, as
+// aiosim replay NAME STR (or NAME --replay STR, as every other command takes it): runs a scenario exactly as a replay string says, as
 // `aiosim run NAME --replay STR --print-replay` does (lines streamed, the run judged, its
 // replay string and trace hash printed on standard error), and checks strictly that the run
 // followed the string: when a recorded decision no longer fits the program, or the run ends
@@ -29,15 +29,25 @@ public:
                                   "--print-replay`), and fail if the run no longer follows the string");
         app_->add_option("NAME", name_, "the scenario (`aiosim list` shows them)");
         app_->add_option("STR", loop_.replay, "the replay string (as explore, shrink or run --print-replay print it)");
+        app_->add_option("--replay", replay_option_,
+                         "the replay string, as the other commands take it (the same as STR)");
     }
 
     int execute(Env& env) override {
         const std::string cmd = env.program + " replay";
         const scenario::Scenario* s = find_scenario(env, cmd, name_, env.program + " replay NAME STR");
         if (!s) return 2;
+        if (!replay_option_.empty()) {
+            if (!loop_.replay.empty() && loop_.replay != replay_option_) {
+                env.err << cmd << ": two different replay strings, STR " << loop_.replay << " and --replay "
+                        << replay_option_ << "; give one\nRun `" << cmd << " --help` for usage.\n";
+                return 2;
+            }
+            loop_.replay = replay_option_;
+        }
         if (loop_.replay.empty()) {
             env.err << cmd << ": give the replay string: " << env.program << " replay " << name_
-                    << " STR (as explore prints it)\nRun `" << cmd << " --help` for usage.\n";
+                    << " STR or --replay STR (as explore prints it)\nRun `" << cmd << " --help` for usage.\n";
             return 2;
         }
         std::optional<aio::sim::Config> config = make_sim_config(loop_, env.err, cmd, "");
@@ -63,6 +73,7 @@ public:
 
 private:
     std::string name_;
+    std::string replay_option_;
     LoopOptions loop_;
 };
 

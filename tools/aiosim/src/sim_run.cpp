@@ -2,10 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <exception>
 #include <memory>
 #include <mutex>
 
 #include <aio/errors.hpp>
+#include <aio/sim/policy.hpp>
+#include <aio/sim/replay.hpp>
 #include <aio/sim/sim_loop.hpp>
 #include <aio/sim/trace.hpp>
 
@@ -140,7 +143,17 @@ std::string indent_continuation(std::string text) {
 std::string format_problems(const std::string& cmd, const std::string& name, const SimRun& r) {
     std::string s = fmt::format("{}: {} FAILED:\n", cmd, name);
     for (const auto& p : r.problems) s += "  - " + indent_continuation(p) + '\n';
-    return s + "  signature: " + to_string(r.signature) + '\n';
+    return s + "  signature: " + to_string(r.signature) + '\n' + format_order_line(r.replay);
+}
+
+std::string format_order_line(const std::string& replay) {
+    if (replay.empty()) return {};  // the real loop: no schedule
+    try {
+        const aio::sim::Schedule s = aio::sim::Schedule::parse(replay);
+        return "  " + aio::sim::cpython_order_note(s.policy, s.task_start) + '\n';
+    } catch (const std::exception&) {
+        return {};  // the run's own replay string always parses; say nothing rather than guess
+    }
 }
 
 std::string format_replay_lines(const SimRun& r) {

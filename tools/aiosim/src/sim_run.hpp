@@ -62,6 +62,10 @@ struct SimRun {
 /// loop's record (what aio::check::shrink_replay reads).
 SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, scenario::Sink* echo = nullptr);
 
+/// "  order: ...\n": whether CPython's asyncio can run the order of this replay string
+/// (aio::sim::cpython_order_note); empty for an empty string (the real loop).
+std::string format_order_line(const std::string& replay);
+
 /// `text` with every line after the first indented by four spaces (for "  - " list items).
 std::string indent_continuation(std::string text);
 
