@@ -24,7 +24,7 @@
 //
 // The report says whether CPython's asyncio can run the failing order (fifo, timers) or only
 // a perturbed one (random, pct), shows a predicate's failing result (formatted with fmt), and
-// its commands rerun only the failing doctest case when aio/check/doctest.hpp is included.
+// its commands rerun only the failing doctest case when aio/check/doctest_check.hpp is included.
 //
 // Environment (read on every call, with aio/check/environment.hpp's parsers; a malformed
 // value throws aio::ValueError naming the variable and the accepted forms, never a silent
@@ -73,7 +73,7 @@ struct ExploreOptions {
     /// Everything else of each run's configuration (limits, pct depth, jitter, task start).
     aio::sim::Config base{};
     /// Where the report goes on failure; empty: standard error. AIOSIM_CHECK_SCHEDULES
-    /// (aio/check/doctest.hpp) silences it and reports once, through doctest.
+    /// (aio/check/doctest_check.hpp) silences it and reports once, through doctest.
     std::function<void(const std::string&)> print{};
     /// If set, the failing run (shrunk, when shrinking) runs once more with full tracing and
     /// its trace is written to this file: Chrome trace-event JSON (opens in Perfetto) when the
