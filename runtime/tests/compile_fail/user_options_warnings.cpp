@@ -21,9 +21,10 @@ int main() {
             return "x is not 1";
         },
         {.name = "message", .policies = {aio::check::Policy::timers}, .base = {.jitter = {}}, .trace_file = "t.json"});
+    auto u = aio::check::for_all_schedules([] { return prog(); }, {.name = "no predicate", .seeds = 2});
     aio::sim::Config cfg{.policy = aio::sim::Policy::random, .seed = 42};
     aio::check::ScheduleGenOptions gen{.max_decisions = 2};
     (void)cfg;
     (void)gen;
-    return v.ok && w.ok ? 0 : 1;
+    return v.ok && w.ok && u.ok ? 0 : 1;
 }

@@ -172,6 +172,7 @@ RunOne make_run_one(F make_main, Pred pred) {
             pred = std::move(pred)](const aio::sim::Config& cfg) mutable -> std::optional<std::string> {
         using Coro = std::invoke_result_t<F&>;
         using T = typename Coro::value_type;
+        (void)pred;  // unused without a predicate (clang's -Wunused-lambda-capture)
         try {
             aio::RunOptions ro{.loop_factory = aio::sim::loop_factory(cfg)};
             if constexpr (std::is_void_v<T>) {
