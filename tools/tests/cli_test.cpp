@@ -535,6 +535,8 @@ TEST_CASE("every failure report says whether CPython's asyncio can run the faili
           "depends on that order");
     auto replayed = cli(sim_sample(), {"replay", "racy", field(explored.out, "replay")});
     CHECK(field(replayed.err, "order") == field(explored.out, "order"));
+    auto shrunk = cli(sim_sample(), {"shrink", "racy", "--replay", field(explored.out, "replay")});
+    CHECK(field(shrunk.out, "order") == field(explored.out, "order"));
 }
 
 TEST_CASE("replay exits 1 with the divergence report when the run no longer follows the string") {

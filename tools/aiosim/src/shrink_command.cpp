@@ -72,6 +72,7 @@ public:
                                                           r.replay)
                                             : std::string());
         for (const auto& p : f.run.problems) env.out << "  - " << indent_continuation(p) << '\n';
+        env.out << format_order_line(f.replay);
         env.out << fmt::format("  replay: {}\n  trace hash: {}\n  replay it: {} run {} --replay '{}'\n", f.replay,
                                f.run.trace_hash ? aio::sim::format_hash(*f.run.trace_hash) : std::string("none"),
                                env.program, name_, f.replay);
