@@ -45,10 +45,10 @@ aio::Coro<void> deadlocked_main(Cycle& c) {
 
 TEST_CASE("a deadlock lists every pending task, what it awaits, where it was created, and the cycle") {
     Cycle c;
-    auto rec = std::make_shared<sim::RunRecord>();
+    sim::Recorder rec;
     std::string msg;
     try {
-        aio::run(deadlocked_main(c), {.loop_factory = sim::loop_factory({.record = rec})});
+        aio::run(deadlocked_main(c), {.loop_factory = sim::loop_factory({}, rec)});
         FAIL("no deadlock");
     } catch (const sim::Deadlock& e) {
         msg = e.what();
@@ -73,7 +73,9 @@ TEST_CASE("a deadlock lists every pending task, what it awaits, where it was cre
     // The cleanup cancelled the tasks (their catch blocks ran) and terminated.
     CHECK(c.cleanups == 2);
     CHECK(c.a.cancelled());
-    CHECK(contains(rec->failure, "aio::sim::Deadlock"));
+    REQUIRE(rec->failure);
+    CHECK(rec->failure->kind == sim::FailureKind::deadlock);
+    CHECK(contains(rec->failure->message, "aio::sim::Deadlock"));
 }
 
 TEST_CASE("a task awaiting itself through gather is a cycle") {
@@ -106,14 +108,14 @@ TEST_CASE("a runaway task hits the step limit with a clear message, and cleanup 
         }
     };
     auto amain = [&]() -> aio::Coro<void> { co_await aio::create_task(spinner(), "spinner"); };
-    auto rec = std::make_shared<sim::RunRecord>();
+    sim::Recorder rec;
     try {
-        sim::run(amain(), {.limits = {.max_steps = 1000}, .record = rec});
+        sim::run(amain(), {.schedule = {.limits = {.max_steps = 1000}}}, rec);
         FAIL("no limit");
     } catch (const sim::LimitExceeded& e) {
         CHECK(e.which() == sim::LimitExceeded::Which::steps);
         CHECK(contains(e.what(), "step limit reached: 100"));
-        CHECK(contains(e.what(), "Config::limits.max_steps = 1000 (replay parameter steps=)"));
+        CHECK(contains(e.what(), "Config::schedule.limits.max_steps = 1000 (replay parameter steps=)"));
         CHECK(contains(e.what(), "#2 'spinner' awaits"));
     }
     CHECK(cancelled == 1);
@@ -125,12 +127,12 @@ TEST_CASE("a task that keeps re-arming a timer hits the virtual time limit") {
         for (;;) co_await aio::sleep(1h);
     };
     try {
-        sim::run(ticker(), {.limits = {.max_virtual_time = 24h}});
+        sim::run(ticker(), {.schedule = {.limits = {.max_virtual_time = 24h}}});
         FAIL("no limit");
     } catch (const sim::LimitExceeded& e) {
         CHECK(e.which() == sim::LimitExceeded::Which::virtual_time);
         CHECK(contains(e.what(), "the next timer is due at 90000.000000000 s, beyond the limit at 86400.000000000 s"));
-        CHECK(contains(e.what(), "Config::limits.max_virtual_time = 24h (replay parameter vtime=)"));
+        CHECK(contains(e.what(), "Config::schedule.limits.max_virtual_time = 24h (replay parameter vtime=)"));
         CHECK(contains(e.what(), "#1 'Task-1' awaits sleep"));
     }
 }
