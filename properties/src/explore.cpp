@@ -33,6 +33,12 @@ std::string shell_quote(const std::string& s) {
     return out + "'";
 }
 
+// The report's line for how a run failed.
+std::string failure_line(const aio::sim::RunFailure& f) {
+    if (f.kind == aio::sim::FailureKind::predicate || !f.exception) return f.message;
+    return "exception: " + aio::describe(f.exception);
+}
+
 class Explorer {
 public:
     Explorer(const RunOne& run_one, ExploreOptions o) : run_one_(run_one), o_(std::move(o)) {}
@@ -76,14 +82,13 @@ public:
                     fifo_done = true;
                 }
                 aio::sim::Config cfg = o_.base;
-                cfg.policy = p;
-                cfg.seed = seed;
-                cfg.replay.reset();
-                auto rec = std::make_shared<aio::sim::RunRecord>();
-                cfg.record = rec;
+                cfg.schedule.policy = p;
+                cfg.schedule.seed = seed;
+                cfg.schedule.decisions.reset();
+                aio::sim::Recorder rec;
                 ++v_.runs;
-                if (auto error = run_one_(cfg)) {
-                    fail(p, p == Policy::fifo ? 0 : seed, *error, *rec);
+                if (auto failure = run_one_(cfg, rec)) {
+                    fail(p, p == Policy::fifo ? 0 : seed, std::move(*failure), rec);
                     return v_;
                 }
             }
@@ -132,33 +137,37 @@ private:
 
     ExploreResult replay_one(const Schedule& replay) {
         aio::sim::Config cfg = o_.base;
-        cfg.replay = replay;
+        cfg.schedule = replay;
         cfg.strict_replay = true;
-        auto rec = std::make_shared<aio::sim::RunRecord>();
-        cfg.record = rec;
+        aio::sim::Recorder rec;
         ++v_.runs;
-        if (auto error = run_one_(cfg)) {
+        if (auto failure = run_one_(cfg, rec)) {
             o_.shrink = false;
-            fail(cfg.schedule().policy, cfg.schedule().seed, *error, *rec);
+            fail(replay.policy, replay.seed, std::move(*failure), rec);
         } else {
             v_.summary = fmt::format("aio::check: '{}' passed: 1 run (AIOSIM_REPLAY={})", o_.name, replay.to_string());
         }
         return v_;
     }
 
-    void fail(Policy p, std::uint64_t seed, const std::string& error, const aio::sim::RunRecord& rec) {
+    // `rec`: the failing run's record (a run that made no loop has none).
+    void fail(Policy p, std::uint64_t seed, aio::sim::RunFailure cause, const aio::sim::Recorder& rec) {
         Failure f;
         f.policy = p;
         f.seed = seed;
-        f.error = error;
-        f.found_replay = rec.replay;
-        f.replay = rec.replay;
-        f.decisions_before = f.decisions_after = static_cast<std::size_t>(rec.nonzero_decisions);
+        f.error = failure_line(cause);
+        f.cause = std::move(cause);
+        const aio::sim::RunRecord record = rec.has_record() ? *rec : aio::sim::RunRecord{};
+        f.found_replay = record.replay;
+        f.replay = record.replay;
+        f.decisions_before = f.decisions_after = static_cast<std::size_t>(record.nonzero_decisions);
         std::string shrink_note;
-        if (o_.shrink && rec.schedule.decisions && !rec.schedule.decisions->empty()) {
+        if (o_.shrink && record.schedule.decisions && !record.schedule.decisions->empty()) {
             try {
-                FailsFn fails = [this](const aio::sim::Config& c) { return run_one_(c).has_value(); };
-                ShrinkResult s = shrink_schedule(fails, rec.schedule);
+                FailsFn fails = [this](const aio::sim::Config& c, const aio::sim::RecordSink& r) {
+                    return run_one_(c, r).has_value();
+                };
+                ShrinkResult s = shrink_schedule(fails, record.schedule);
                 v_.runs += s.runs;
                 f.replay = s.replay;
                 f.decisions_before = s.before;

@@ -30,8 +30,8 @@ aio::Coro<std::string> race3() {
     co_return std::string(log.begin(), log.end());
 }
 
-std::string run_race(const aio::sim::Config& cfg) {
-    return aio::run(race3(), {.loop_factory = aio::sim::loop_factory(cfg)});
+std::string run_race(const aio::sim::Config& cfg, const aio::sim::RecordSink& record = {}) {
+    return aio::run(race3(), {.loop_factory = aio::sim::loop_factory(cfg, record)});
 }
 
 struct CleanEnv {
@@ -58,9 +58,11 @@ aio::check::ExploreOptions quiet(std::string name = "t") {
 
 TEST_CASE("shrink_replay shrinks a failure that needs two deviations to exactly two") {
     // "cba" needs c first (index 2 of a,b,c) then b (index 1 of a,b).
-    auto fails = [](const aio::sim::Config& cfg) { return run_race(cfg) == "cba"; };
+    auto fails = [](const aio::sim::Config& cfg, const aio::sim::RecordSink& record) {
+        return run_race(cfg, record) == "cba";
+    };
     Schedule noisy = Schedule::parse("aiosim1:random:-:r2.r1.r1.r1.r1");
-    REQUIRE(fails(aio::check::lenient_config(noisy)));
+    REQUIRE(fails(aio::check::lenient_config(noisy), {}));
     const auto r = aio::check::shrink_schedule(fails, noisy);
     CHECK(r.after == 2);
     CHECK(r.removed == r.before - r.after);
@@ -68,7 +70,9 @@ TEST_CASE("shrink_replay shrinks a failure that needs two deviations to exactly 
 }
 
 TEST_CASE("shrink_replay lowers an index only as far as the failure allows") {
-    auto fails = [](const aio::sim::Config& cfg) { return run_race(cfg).front() == 'c'; };
+    auto fails = [](const aio::sim::Config& cfg, const aio::sim::RecordSink& record) {
+        return run_race(cfg, record).front() == 'c';
+    };
     const auto r = aio::check::shrink_replay(fails, "aiosim1:random:-:r2.r1.r1");
     REQUIRE(r.after == 1);
     CHECK(r.schedule.decisions->front().index == 2);     // c is candidate 2; 1 would be b
@@ -78,23 +82,27 @@ TEST_CASE("shrink_replay lowers an index only as far as the failure allows") {
 
 TEST_CASE("shrink_replay records a seeded string's decisions first") {
     // Find a seed whose run fails, then shrink its seed-only replay string.
-    auto fails = [](const aio::sim::Config& cfg) { return run_race(cfg) != "abc"; };
+    auto fails = [](const aio::sim::Config& cfg, const aio::sim::RecordSink& record) {
+        return run_race(cfg, record) != "abc";
+    };
     std::string seeded;
     for (int seed = 1; seed < 200 && seeded.empty(); ++seed) {
         aio::sim::Config cfg;
-        cfg.policy = aio::sim::Policy::random;
-        cfg.seed = static_cast<std::uint64_t>(seed);
-        if (fails(cfg)) seeded = cfg.schedule().to_string();
+        cfg.schedule.policy = aio::sim::Policy::random;
+        cfg.schedule.seed = static_cast<std::uint64_t>(seed);
+        if (fails(cfg, {})) seeded = cfg.schedule.to_string();
     }
     REQUIRE_FALSE(seeded.empty());
     const auto r = aio::check::shrink_replay(fails, seeded);
     CHECK(r.after == 1);
     CHECK(r.before >= r.after);
-    CHECK(fails(aio::sim::Config::from_replay(r.replay)));
+    CHECK(fails(aio::sim::Config::from_replay(r.replay), {}));
 }
 
 TEST_CASE("shrink_replay rejects a malformed string and a schedule that does not fail") {
-    auto fails = [](const aio::sim::Config& cfg) { return run_race(cfg) == "cba"; };
+    auto fails = [](const aio::sim::Config& cfg, const aio::sim::RecordSink& record) {
+        return run_race(cfg, record) == "cba";
+    };
     CHECK_THROWS_AS(aio::check::shrink_replay(fails, "aiosim1:nosuchpolicy:-"), aio::sim::ReplayParseError);
     CHECK_THROWS_WITH_AS(aio::check::shrink_replay(fails, "aiosim1:random:-:r1"),
                          doctest::Contains("the schedule does not fail"), aio::ValueError);

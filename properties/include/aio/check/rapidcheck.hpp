@@ -134,20 +134,20 @@ inline rc::Gen<Schedule> gen_schedule(ScheduleGenOptions o = {}) {
 template <class F>
 auto run(const Schedule& s, F&& make_main, aio::sim::Config base = {}) {
     aio::sim::Config cfg = std::move(base);
-    cfg.replay = s;
+    cfg.schedule = s;
     cfg.strict_replay = false;
-    auto rec = std::make_shared<aio::sim::RunRecord>();
-    cfg.record = rec;
+    aio::sim::Recorder rec;
     struct LogOnExit {
-        std::shared_ptr<aio::sim::RunRecord> rec;
+        aio::sim::Recorder rec;
         ~LogOnExit() {
             try {
-                RC_LOG() << "schedule as run: AIOSIM_REPLAY=" << rec->replay << " (" << rec->nonzero_decisions
-                         << " non-zero decisions)\n";
+                if (rec.has_record())
+                    RC_LOG() << "schedule as run: AIOSIM_REPLAY=" << rec->replay << " (" << rec->nonzero_decisions
+                             << " non-zero decisions)\n";
             } catch (...) {}
         }
     } log{rec};
-    return aio::run(make_main(), aio::RunOptions{.loop_factory = aio::sim::loop_factory(std::move(cfg))});
+    return aio::run(make_main(), aio::RunOptions{.loop_factory = aio::sim::loop_factory(std::move(cfg), rec)});
 }
 
 }  // namespace aio::check
