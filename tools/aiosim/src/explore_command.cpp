@@ -271,9 +271,9 @@ public:
         }
 
         aio::sim::Config cfg;
-        cfg.policy = *aio::sim::policy_from_name(policy_);
-        cfg.pct_depth = static_cast<int>(pct_depth_);
-        cfg.pct_steps = pct_steps_;
+        cfg.schedule.policy = *aio::sim::policy_from_name(policy_);
+        cfg.schedule.pct_depth = static_cast<int>(pct_depth_);
+        cfg.schedule.pct_steps = pct_steps_;
         cfg.trace = aio::sim::TraceMode::hash;
         try {
             aio::sim::validate(cfg);  // the simulator's own ranges, the same the options checked
@@ -314,7 +314,7 @@ public:
                     if (k >= count || (stop_at_first_ && k > earliest_failure.load())) break;
                     if (!tally.admit(k)) break;
                     aio::sim::Config c = cfg;
-                    c.seed = seed_of(k);
+                    c.schedule.seed = seed_of(k);
                     SimRun r = run_simulated(*s, c);
                     const RunResult rr{r.failed(), outcome_hash(r.outcome), r.trace_hash.value_or(0)};
                     std::optional<FailureDetail> detail;
@@ -323,7 +323,7 @@ public:
                         // Only a failure earlier than every one seen so far can be the first.
                         std::uint64_t cur = earliest_failure.load();
                         while (k < cur && !earliest_failure.compare_exchange_weak(cur, k)) {}
-                        if (k < cur) detail = FailureDetail{k, c.seed, std::move(r)};
+                        if (k < cur) detail = FailureDetail{k, c.schedule.seed, std::move(r)};
                     }
                     tally.deliver(k, rr, std::move(detail));
                     done.fetch_add(1);
@@ -421,7 +421,7 @@ private:
         for (const auto& p : f.run.problems) env.out << "  - " << indent_continuation(p) << '\n';
         env.out << fmt::format(
             "  signature: {}\n  seed: {}\n  replay: {}\n  non-zero decisions: {}\n  trace hash: {}\n",
-            to_string(f.run.signature), f.seed, f.run.replay, f.run.nonzero_decisions,
+            signature_of(f.run), f.seed, f.run.replay, f.run.nonzero_decisions,
             f.run.trace_hash ? aio::sim::format_hash(*f.run.trace_hash) : std::string("none"));
         env.out << fmt::format("  replay it: {} run {} --replay {}\n", env.program, name_, quoted);
         if (!shrink_) env.out << fmt::format("  shrink it: {} shrink {} --replay {}\n", env.program, name_, quoted);
