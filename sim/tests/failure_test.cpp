@@ -209,3 +209,47 @@ TEST_CASE("a long await cycle is shown by its first and last members") {
         CHECK(contains(e.what(), "#31 'Task-31' -> #2 'Task-2'\n"));
     }
 }
+
+TEST_CASE("a failure is a value: its kind comes from the exception's type, never from its wording") {
+    using K = sim::FailureKind;
+    auto of = [](auto e) { return sim::RunFailure::from_exception(std::make_exception_ptr(e)); };
+    // Messages that lie about their class: the type decides.
+    CHECK(of(sim::Deadlock("aio::sim::LimitExceeded: step limit reached", {}, {})).kind == K::deadlock);
+    CHECK(of(sim::LimitExceeded("aio::sim::Deadlock", sim::LimitExceeded::Which::steps)).kind == K::step_limit);
+    CHECK(of(sim::LimitExceeded("step limit reached", sim::LimitExceeded::Which::virtual_time)).kind ==
+          K::virtual_time_limit);
+    CHECK(of(sim::ReplayDivergence("x", 1, 2, {})).kind == K::replay_divergence);
+    const sim::RunFailure e = of(std::out_of_range("aio::sim::Deadlock: no"));
+    CHECK(e.kind == K::exception);
+    CHECK(e.message == "aio::sim::Deadlock: no");
+    CHECK(sim::signature(e) == "exception std::out_of_range");
+    CHECK(sim::signature(of(sim::LimitExceeded("m", sim::LimitExceeded::Which::virtual_time))) ==
+          "limit: virtual time");
+    CHECK(sim::kind_name(K::replay_divergence) == "replay divergence");
+    // The same failure: the same kind, requirement and (for an exception) type; not the message.
+    CHECK(sim::same_failure(of(sim::Deadlock("one", {}, {})), of(sim::Deadlock("two", {}, {}))));
+    CHECK_FALSE(sim::same_failure(e, of(std::runtime_error("aio::sim::Deadlock: no"))));
+    sim::RunFailure a{K::requirement, nullptr, "hits = {}", "hits = 1"};
+    sim::RunFailure b{K::requirement, nullptr, "hits = {}", "hits = 2"};
+    CHECK(sim::same_failure(a, b));
+    b.requirement = "other";
+    CHECK_FALSE(sim::same_failure(a, b));
+    CHECK(sim::signature(a) == "oracle: hits = {}");
+}
+
+TEST_CASE("the record comes out of the run through its sink, under aio::Runner too") {
+    sim::Recorder rec;
+    CHECK_FALSE(rec.has_record());
+    CHECK_THROWS_AS((void)rec->steps, std::logic_error);
+    {
+        aio::Runner runner(
+            {.loop_factory = sim::loop_factory({.schedule = {.policy = sim::Policy::random, .seed = 3}}, rec)});
+        runner.run([]() -> aio::Coro<void> { co_await aio::sleep(1s); }());
+        runner.run([]() -> aio::Coro<void> { co_await aio::sleep(1s); }());
+        CHECK_FALSE(rec.has_record());  // the loop lives until the Runner closes
+    }
+    REQUIRE(rec.has_record());
+    CHECK(rec->end_time.time_since_epoch() == 2s);  // both runs, one loop
+    CHECK(rec->schedule.policy == sim::Policy::random);
+    CHECK_FALSE(rec->failure);
+}

@@ -218,3 +218,29 @@ TEST_CASE("lenient replay bends decisions to fit instead of failing") {
     CHECK((*rec->schedule.decisions)[0] == sim::Decision{0, sim::Choice::ready, 3});
     CHECK((*rec->schedule.decisions)[1] == sim::Decision{1, sim::Choice::ready, 1});
 }
+
+TEST_CASE("one duration reader: units, bare seconds, sub-millisecond units and the maximum as the form says") {
+    using E = sim::DurationText::Error;
+    auto d = sim::read_duration("250ms,x");
+    CHECK(d.error == E::none);
+    CHECK(d.value == 250ms);
+    CHECK(d.end == 5);
+    CHECK(sim::read_duration("7us").value == 7us);
+    CHECK(sim::read_duration("7").error == E::no_unit);
+    CHECK(sim::read_duration("x").error == E::no_number);
+    CHECK(sim::read_duration("3d").error == E::unknown_unit);
+    CHECK(sim::read_duration("99999999999999999999s").error == E::number_overflow);
+    CHECK(sim::read_duration("9223372036854775808ns").error == E::too_long);
+    CHECK(sim::read_duration("9223372036854775807ns").value == aio::Duration::max());
+    const sim::DurationForm budget{.bare_seconds = true, .sub_millisecond = false, .max = 10000h};
+    CHECK(sim::read_duration("30", budget).value == 30s);
+    CHECK(sim::read_duration("5us", budget).error == E::unknown_unit);
+    CHECK(sim::read_duration("10000h", budget).value == 10000h);
+    CHECK(sim::read_duration("10001h", budget).error == E::too_long);
+    CHECK(sim::parse_whole("42") == 42u);
+    CHECK_FALSE(sim::parse_whole("-1"));
+    CHECK_FALSE(sim::parse_whole("5", 6, 9));
+    CHECK(sim::excerpt("a\x1b"
+                       "b") == "a\\x1bb");
+    CHECK(sim::excerpt(std::string(100, 'x'), 4) == "xxxx... (100 bytes)");
+}

@@ -7,6 +7,7 @@
 #include "aio/sim/errors.hpp"
 #include "aio/sim/failure.hpp"
 #include "aio/sim/limits.hpp"
+#include "aio/sim/parse.hpp"
 #include "aio/sim/policy.hpp"
 #include "aio/sim/prng.hpp"
 #include "aio/sim/record.hpp"
