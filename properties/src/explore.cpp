@@ -1,10 +1,12 @@
 #include "aio/check/explore.hpp"
 
 #include "aio/check/environment.hpp"
+#include "aio/check/plan.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <any>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -61,47 +63,37 @@ public:
             throw aio::ValueError(fmt::format("aio::check '{}': ExploreOptions::time_budget must be from 0 to {} ms",
                                               o_.name, max_time_budget.count()));
 
-        const auto t0 = std::chrono::steady_clock::now();
-        auto out_of_time = [&] { return o_.time_budget && std::chrono::steady_clock::now() - t0 >= *o_.time_budget; };
-        bool fifo_done = false;
-        std::uint64_t seeds_run = 0;
-        // fifo ignores the seed and runs once: with no other policy, further seeds would only
-        // spin through the loop (AIOSIM_SEEDS=1..10000000000 AIOSIM_POLICY=fifo never ended).
-        // With no policy at all nothing runs under any seed, so no seed is walked either.
-        const bool only_fifo = !o_.policies.empty() && std::all_of(o_.policies.begin(), o_.policies.end(),
-                                                                   [](Policy p) { return p == Policy::fifo; });
-        const std::uint64_t seeds_to_run = only_fifo ? std::min<std::uint64_t>(o_.seeds, 1) : o_.seeds;
-        if (o_.policies.empty()) seeds_run = seeds_to_run;
-        // A time budget still runs the first seed under every policy.
-        for (std::uint64_t i = 0; !o_.policies.empty() && i < seeds_to_run && (i == 0 || !out_of_time()); ++i) {
-            const std::uint64_t seed = o_.first_seed + i;
-            ++seeds_run;
-            for (Policy p : o_.policies) {
-                if (p == Policy::fifo) {
-                    if (fifo_done) continue;
-                    fifo_done = true;
-                }
-                aio::sim::Config cfg = o_.base;
-                cfg.schedule.policy = p;
-                cfg.schedule.seed = seed;
-                cfg.schedule.decisions.reset();
-                aio::sim::Recorder rec;
-                ++v_.runs;
-                if (auto failure = run_one_(cfg, rec)) {
-                    fail(p, p == Policy::fifo ? 0 : seed, std::move(*failure), rec);
-                    return v_;
-                }
-            }
+        ExplorePlan plan;
+        plan.policies = o_.policies;
+        plan.first_seed = o_.first_seed;
+        plan.seeds = o_.seeds;
+        plan.time_budget = o_.time_budget;
+        plan.allow_empty = o_.allow_empty;
+        plan.base = o_.base;
+        const ExploreTally tally = run_plan(plan, [this](const aio::sim::Config& cfg, const RunAt&) {
+            aio::sim::Recorder rec;
+            RunResult r;
+            r.failure = run_one_(cfg, rec);
+            if (r.failure && rec.has_record()) r.detail = std::move(*rec);  // what the report and shrinking read
+            return r;
+        });
+        v_.runs = tally.runs;
+        if (tally.first_failure_at) {
+            const RunAt& at = *tally.first_failure_at;
+            const auto* record = std::any_cast<aio::sim::RunRecord>(&tally.first_failure.detail);
+            fail(at.policy, at.seed, *tally.first_failure.failure, record ? *record : aio::sim::RunRecord{});
+            return v_;
         }
+        const std::uint64_t seeds_run = tally.seeds_walked;
         const std::string what =
             fmt::format("{}; {}", policy_list(),
                         seeds_run == 0   ? std::string("no seeds")
                         : seeds_run == 1 ? fmt::format("seed {}", o_.first_seed)
                                          : fmt::format("seeds {}..{}", o_.first_seed, o_.first_seed + seeds_run - 1));
-        const bool budget_cut = seeds_run < seeds_to_run;
+        const bool budget_cut = tally.budget_cut();
         if (v_.runs == 0) {
             v_.summary = fmt::format("aio::check: '{}': 0 runs ({})", o_.name, what);
-            if (o_.allow_empty) {
+            if (tally.ok()) {  // allowed to run nothing
                 v_.summary += ", allowed to run nothing (ExploreOptions::allow_empty)";
                 return v_;
             }
@@ -143,21 +135,20 @@ private:
         ++v_.runs;
         if (auto failure = run_one_(cfg, rec)) {
             o_.shrink = false;
-            fail(replay.policy, replay.seed, std::move(*failure), rec);
+            fail(replay.policy, replay.seed, std::move(*failure), rec.has_record() ? *rec : aio::sim::RunRecord{});
         } else {
             v_.summary = fmt::format("aio::check: '{}' passed: 1 run (AIOSIM_REPLAY={})", o_.name, replay.to_string());
         }
         return v_;
     }
 
-    // `rec`: the failing run's record (a run that made no loop has none).
-    void fail(Policy p, std::uint64_t seed, aio::sim::RunFailure cause, const aio::sim::Recorder& rec) {
+    // `record`: the failing run's (empty for a run that made no loop).
+    void fail(Policy p, std::uint64_t seed, aio::sim::RunFailure cause, const aio::sim::RunRecord& record) {
         Failure f;
         f.policy = p;
         f.seed = seed;
         f.error = failure_line(cause);
         f.cause = std::move(cause);
-        const aio::sim::RunRecord record = rec.has_record() ? *rec : aio::sim::RunRecord{};
         f.found_replay = record.replay;
         f.replay = record.replay;
         f.decisions_before = f.decisions_after = static_cast<std::size_t>(record.nonzero_decisions);
