@@ -98,7 +98,8 @@ struct ExploreResult {
 using RunOne =
     std::function<std::optional<aio::sim::RunFailure>(const aio::sim::Config& cfg, const aio::sim::RecordSink& record)>;
 
-/// The engine behind for_all_schedules.
+/// The engine behind for_all_schedules: the environment, run_plan (plan.hpp) over the
+/// options, shrinking, and the report.
 ExploreResult explore(const RunOne& run_one, ExploreOptions options = {});
 
 namespace detail {
