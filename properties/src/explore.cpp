@@ -41,6 +41,20 @@ std::string failure_line(const aio::sim::RunFailure& f) {
     return "exception: " + aio::describe(f.exception);
 }
 
+// The report of a failing check, built from the structured failure (every failure report
+// of for_all_schedules is this one).
+std::string failure_report(const std::string& name, const Failure& f, std::uint64_t runs,
+                           const std::string& shrink_note) {
+    return fmt::format(
+        "aio::check: '{}' failed under policy {}{} (after {} runs)\n"
+        "  {}\n"
+        "  replay string: {} ({} non-zero decision(s); the failing run had {}){}\n"
+        "  replay it:     {}\n"
+        "  or the seed:   {}\n",
+        name, aio::sim::policy_name(f.policy), f.policy == Policy::fifo ? "" : fmt::format(", seed {}", f.seed), runs,
+        f.error, f.replay, f.decisions_after, f.decisions_before, shrink_note, f.replay_command, f.seed_command);
+}
+
 class Explorer {
 public:
     Explorer(const RunOne& run_one, ExploreOptions o) : run_one_(run_one), o_(std::move(o)) {}
@@ -175,14 +189,7 @@ private:
                                            : fmt::format("{}AIOSIM_POLICY={} AIOSIM_SEEDS={}..{} {}", prefix,
                                                          aio::sim::policy_name(p), seed, seed, cmd);
         v_.ok = false;
-        v_.report = fmt::format(
-            "aio::check: '{}' failed under policy {}{} (after {} runs)\n"
-            "  {}\n"
-            "  replay string: {} ({} non-zero decision(s); the failing run had {}){}\n"
-            "  replay it:     {}\n"
-            "  or the seed:   {}\n",
-            o_.name, aio::sim::policy_name(p), p == Policy::fifo ? "" : fmt::format(", seed {}", seed), v_.runs,
-            f.error, f.replay, f.decisions_after, f.decisions_before, shrink_note, f.replay_command, f.seed_command);
+        v_.report = failure_report(o_.name, f, v_.runs, shrink_note);
         v_.failure = std::move(f);
         v_.summary = fmt::format("aio::check: '{}' failed after {} run{}", o_.name, v_.runs, v_.runs == 1 ? "" : "s");
         print(v_.report);
