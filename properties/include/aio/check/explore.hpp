@@ -63,7 +63,8 @@ struct ExploreOptions {
     /// Let a check that made no run pass (its summary says so); by default it fails.
     bool allow_empty = false;
     bool shrink = true;
-    /// Everything else of each run's configuration (limits, pct depth, jitter, task start).
+    /// Everything else of each run's configuration (base.schedule's limits, pct depth, jitter, task
+    /// start; each run sets the policy and seed).
     aio::sim::Config base{};
     /// Where the report goes on failure; empty: standard error. Tests may silence it.
     std::function<void(const std::string&)> print;
