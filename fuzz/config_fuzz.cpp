@@ -112,20 +112,13 @@ aio::sim::Schedule any_schedule(FuzzedDataProvider& in) {
 Input make_input(FuzzedDataProvider& in) {
     Input x;
     aio::sim::Config& c = x.cfg;
-    const aio::sim::Schedule s = any_schedule(in);
-    c.policy = s.policy;
-    c.seed = s.seed;
-    c.pct_depth = s.pct_depth;
-    c.pct_steps = s.pct_steps;
-    c.jitter = s.jitter;
-    c.task_start = s.task_start;
-    c.limits = s.limits;
+    c.schedule = any_schedule(in);
     c.trace = static_cast<aio::sim::TraceMode>(in.ConsumeIntegralInRange<int>(0, 2));
     c.fingerprint = in.ConsumeBool();
     c.thread_step_budget = any_count(in);
     c.strict_replay = in.ConsumeBool();
     if (in.ConsumeBool()) c.thread_timeout = any_duration(in);
-    if (in.ConsumeBool()) {
+    if (in.ConsumeBool()) {  // a replay: another schedule, maybe with decisions
         aio::sim::Schedule r = any_schedule(in);
         if (in.ConsumeBool()) {
             std::vector<aio::sim::Decision> list;
@@ -138,7 +131,7 @@ Input make_input(FuzzedDataProvider& in) {
             }
             r.decisions = std::move(list);
         }
-        c.replay = std::move(r);
+        c.schedule = std::move(r);
     }
     const int tasks = in.ConsumeIntegralInRange<int>(1, 3);
     for (int i = 0; i < tasks; ++i)
@@ -155,18 +148,16 @@ struct Result {
     enum class Kind { ok, rejected, limit, divergence } kind = Kind::ok;
     int value = 0;
     std::string error;
-    std::shared_ptr<aio::sim::RunRecord> record;
+    aio::sim::Recorder record;
     std::string broken;
 };
 
 Result run_once(const Input& x, std::string_view raw) {
     Result r;
     aio::sim::Config cfg = x.cfg;
-    r.record = std::make_shared<aio::sim::RunRecord>();
-    cfg.record = r.record;
     Probe probe;
     try {
-        r.value = aio::sim::run(program(probe, x.delays, x.use_thread, x.timeout), cfg);
+        r.value = aio::sim::run(program(probe, x.delays, x.use_thread, x.timeout), cfg, r.record);
     } catch (const aio::sim::LimitExceeded& e) {
         r.kind = Result::Kind::limit;
         r.error = e.what();
@@ -202,7 +193,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         aio::fuzz::fail("validate(Config) threw something other than ConfigError: " + aio::fuzz::describe_current(),
                         raw);
     }
-    const aio::sim::Schedule schedule = x.cfg.schedule();
+    const aio::sim::Schedule& schedule = x.cfg.schedule;
     bool valid_schedule = true;
     try {
         aio::sim::validate(schedule);
@@ -232,7 +223,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (a.kind == Result::Kind::rejected)
         aio::fuzz::fail("validate() accepts the Config but the simulator refused it: " + a.error, raw);
     if (!a.broken.empty()) aio::fuzz::fail(a.broken, raw);
-    if (a.kind == Result::Kind::divergence && !(x.cfg.replay && x.cfg.replay->decisions && x.cfg.strict_replay))
+    if (a.kind == Result::Kind::divergence && !(x.cfg.schedule.decisions && x.cfg.strict_replay))
         aio::fuzz::fail("ReplayDivergence without a strict decision list: " + a.error, raw);
     if (a.kind == Result::Kind::ok) {
         int expected = 0;
@@ -245,6 +236,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
 
     // The record: its replay string must parse back to the schedule that ran.
+    if (!a.record.has_record()) aio::fuzz::fail("the loop delivered no record", raw);
     const aio::sim::RunRecord& rec = *a.record;
     aio::sim::Schedule parsed;
     try {
@@ -258,8 +250,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     // Determinism: the same Config, the same run.
     const Result b = run_once(x, raw);
-    if (b.kind != a.kind || b.value != a.value || b.record->replay != rec.replay || b.record->steps != rec.steps ||
-        b.record->end_time != rec.end_time)
+    if (!b.record.has_record() || b.kind != a.kind || b.value != a.value || b.record->replay != rec.replay ||
+        b.record->steps != rec.steps || b.record->end_time != rec.end_time)
         aio::fuzz::fail("the same Config ran differently twice: '" + rec.replay + "' then '" + b.record->replay + "'",
                         raw);
     return 0;

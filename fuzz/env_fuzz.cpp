@@ -150,7 +150,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!always_fails && !v.ok) {
         const std::string& error = v.failure ? v.failure->error : std::string("(no failure recorded)");
         const bool budget = error.find(kBudget) != std::string::npos;
-        const bool diverged = replaying && error.find("ReplayDivergence") != std::string::npos;
+        const bool diverged =
+            replaying && v.failure && v.failure->cause.kind == aio::sim::FailureKind::replay_divergence;
         if (!budget && !diverged && v.runs > 0) aio::fuzz::fail("a passing program failed: " + error, input);
     }
     return 0;

@@ -111,8 +111,8 @@ TEST_CASE("shrink_replay reduces the failing run found by exploration") {
     const aio::check::ExploreResult v = aio::check::for_all_schedules([] { return three_clients(false); },
                                                                       [](int max_open) { return max_open <= 1; }, o);
     REQUIRE(v.failure);
-    auto fails = [](const aio::sim::Config& cfg) {
-        return aio::run(three_clients(false), {.loop_factory = aio::sim::loop_factory(cfg)}) > 1;
+    auto fails = [](const aio::sim::Config& cfg, const aio::sim::RecordSink& record) {
+        return aio::run(three_clients(false), {.loop_factory = aio::sim::loop_factory(cfg, record)}) > 1;
     };
     const aio::check::ShrinkResult s = aio::check::shrink_replay(fails, v.failure->found_replay);
     CHECK(s.after == 1);

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include <aio/errors.hpp>
+#include <aio/sim/parse.hpp>
 #include <aio/sim/policy.hpp>
 
 namespace aio::check {
@@ -16,33 +17,10 @@ namespace {
 
 constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
 
-// At most 64 characters of a value for a message (a whole 100 KB value would drown it), with
-// control characters shown as \xNN and no UTF-8 sequence cut in two.
-std::string excerpt(std::string_view text) {
-    constexpr std::size_t limit = 64;
-    std::size_t keep = std::min(text.size(), limit);
-    if (keep < text.size())
-        while (keep > 0 && (static_cast<unsigned char>(text[keep]) & 0xC0) == 0x80) --keep;
-    std::string out;
-    for (char c : text.substr(0, keep)) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7F)
-            out += fmt::format("\\x{:02x}", u);
-        else
-            out += c;
-    }
-    if (keep < text.size()) out += fmt::format("... ({} bytes)", text.size());
-    return out;
-}
+using aio::sim::excerpt;
 
 // Decimal digits only, fitting 64 bits.
-std::optional<std::uint64_t> whole(std::string_view s) noexcept {
-    if (s.empty() || s.find_first_not_of("0123456789") != std::string_view::npos) return std::nullopt;
-    std::uint64_t v = 0;
-    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-    return v;
-}
+std::optional<std::uint64_t> whole(std::string_view s) noexcept { return aio::sim::parse_whole(s); }
 
 [[noreturn]] void seeds_error(std::string_view text, std::string_view why) {
     throw aio::ValueError(
@@ -99,24 +77,19 @@ std::chrono::milliseconds parse_duration(std::string_view text, std::string_view
                         "500ms; a bare number is seconds), at most 10000h",
                         name, excerpt(text), why));
     };
-    const std::size_t digits = std::min(text.find_first_not_of("0123456789"), text.size());
-    if (digits == 0) throw bad("is not a duration");
-    const auto n = whole(text.substr(0, digits));
-    const std::string_view unit = text.substr(digits);
-    std::uint64_t ms_per_unit = 0;
-    if (unit == "ms")
-        ms_per_unit = 1;
-    else if (unit == "s" || unit.empty())
-        ms_per_unit = 1000;
-    else if (unit == "m")
-        ms_per_unit = 60'000;
-    else if (unit == "h")
-        ms_per_unit = 3'600'000;
-    else
-        throw bad("has an unknown unit");
-    const auto max = static_cast<std::uint64_t>(max_time_budget.count());
-    if (!n || *n > max / ms_per_unit) throw bad("is too long");
-    return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(*n * ms_per_unit));
+    using Error = aio::sim::DurationText::Error;
+    const aio::sim::DurationText d =
+        aio::sim::read_duration(text, {.bare_seconds = true, .sub_millisecond = false, .max = max_time_budget});
+    switch (d.error) {
+    case Error::none: break;
+    case Error::no_number: throw bad("is not a duration");
+    case Error::no_unit:
+    case Error::unknown_unit: throw bad("has an unknown unit");
+    case Error::number_overflow:
+    case Error::too_long: throw bad("is too long");
+    }
+    if (d.end != text.size()) throw bad("has an unknown unit");  // "1.5s", "10s5"
+    return std::chrono::duration_cast<std::chrono::milliseconds>(d.value);
 }
 
 Environment parse_environment(const Lookup& lookup) {

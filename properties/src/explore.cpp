@@ -1,10 +1,12 @@
 #include "aio/check/explore.hpp"
 
 #include "aio/check/environment.hpp"
+#include "aio/check/plan.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <any>
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -63,6 +65,29 @@ std::string join_quoted(const std::vector<std::string>& args) {
 // Set once, usually by a static initialiser of aio/check/doctest.hpp; read by every report.
 std::atomic<RerunFilter> rerun_filter_source{nullptr};
 
+// The report's line for how a run failed.
+std::string failure_line(const aio::sim::RunFailure& f) {
+    if (f.kind == aio::sim::FailureKind::predicate || !f.exception) return f.message;
+    return "exception: " + aio::describe(f.exception);
+}
+
+// The report of a failing check, built from the structured failure (every failure report
+// of for_all_schedules is this one).
+std::string failure_report(const std::string& name, const Failure& f, std::uint64_t runs,
+                           const std::string& shrink_note, const std::string& order_note,
+                           const std::string& trace_line) {
+    return fmt::format(
+        "aio::check: '{}' failed under policy {}{} (after {} runs)\n"
+        "  {}\n"
+        "  {}\n"
+        "  replay string: {} ({} non-zero decision(s); the failing run had {}){}\n"
+        "  replay it:     {}\n"
+        "  or the seed:   {}\n{}",
+        name, aio::sim::policy_name(f.policy), f.policy == Policy::fifo ? "" : fmt::format(", seed {}", f.seed), runs,
+        f.error, order_note, f.replay, f.decisions_after, f.decisions_before, shrink_note, f.replay_command,
+        f.seed_command, trace_line);
+}
+
 class Explorer {
 public:
     Explorer(const RunOne& run_one, ExploreOptions o) : run_one_(run_one), o_(std::move(o)) {}
@@ -87,48 +112,38 @@ public:
             throw aio::ValueError(fmt::format("aio::check '{}': ExploreOptions::time_budget must be from 0 to {} ms",
                                               o_.name, max_time_budget.count()));
 
-        const auto t0 = std::chrono::steady_clock::now();
-        auto out_of_time = [&] { return o_.time_budget && std::chrono::steady_clock::now() - t0 >= *o_.time_budget; };
-        bool fifo_done = false;
-        std::uint64_t seeds_run = 0;
-        // fifo ignores the seed and runs once: with no other policy, further seeds would only
-        // spin through the loop (AIOSIM_SEEDS=1..10000000000 AIOSIM_POLICY=fifo never ended).
-        // With no policy at all nothing runs under any seed, so no seed is walked either.
-        const bool only_fifo = !o_.policies.empty() && std::all_of(o_.policies.begin(), o_.policies.end(),
-                                                                   [](Policy p) { return p == Policy::fifo; });
-        const std::uint64_t seeds_to_run = only_fifo ? std::min<std::uint64_t>(o_.seeds, 1) : o_.seeds;
-        if (o_.policies.empty()) seeds_run = seeds_to_run;
-        // A time budget still runs the first seed under every policy.
-        for (std::uint64_t i = 0; !o_.policies.empty() && i < seeds_to_run && (i == 0 || !out_of_time()); ++i) {
-            const std::uint64_t seed = o_.first_seed + i;
-            ++seeds_run;
-            for (Policy p : o_.policies) {
-                if (p == Policy::fifo) {
-                    if (fifo_done) continue;
-                    fifo_done = true;
-                }
-                aio::sim::Config cfg = o_.base;
-                cfg.policy = p;
-                cfg.seed = p == Policy::fifo ? 0 : seed;  // fifo has no seed: none in its replay string
-                cfg.replay.reset();
-                auto rec = std::make_shared<aio::sim::RunRecord>();
-                cfg.record = rec;
-                ++v_.runs;
-                if (auto error = run_one_(cfg)) {
-                    fail(p, p == Policy::fifo ? 0 : seed, *error, *rec);
-                    return v_;
-                }
-            }
+        ExplorePlan plan;
+        plan.policies = o_.policies;
+        plan.first_seed = o_.first_seed;
+        plan.seeds = o_.seeds;
+        plan.time_budget = o_.time_budget;
+        plan.allow_empty = o_.allow_empty;
+        plan.base = o_.base;
+        plan.fifo_keeps_seed = false;  // fifo has no seed: none in its replay string
+        const ExploreTally tally = run_plan(plan, [this](const aio::sim::Config& cfg, const RunAt&) {
+            aio::sim::Recorder rec;
+            RunResult r;
+            r.failure = run_one_(cfg, rec);
+            if (r.failure && rec.has_record()) r.detail = std::move(*rec);  // what the report and shrinking read
+            return r;
+        });
+        v_.runs = tally.runs;
+        if (tally.first_failure_at) {
+            const RunAt& at = *tally.first_failure_at;
+            const auto* record = std::any_cast<aio::sim::RunRecord>(&tally.first_failure.detail);
+            fail(at.policy, at.seed, *tally.first_failure.failure, record ? *record : aio::sim::RunRecord{});
+            return v_;
         }
+        const std::uint64_t seeds_run = tally.seeds_walked;
         const std::string what =
             fmt::format("{}; {}", policy_list(),
                         seeds_run == 0   ? std::string("no seeds")
                         : seeds_run == 1 ? fmt::format("seed {}", o_.first_seed)
                                          : fmt::format("seeds {}..{}", o_.first_seed, o_.first_seed + seeds_run - 1));
-        const bool budget_cut = seeds_run < seeds_to_run;
+        const bool budget_cut = tally.budget_cut();
         if (v_.runs == 0) {
             v_.summary = fmt::format("aio::check: '{}': 0 runs ({})", o_.name, what);
-            if (o_.allow_empty) {
+            if (tally.ok()) {  // allowed to run nothing
                 v_.summary += ", allowed to run nothing (ExploreOptions::allow_empty)";
                 return v_;
             }
@@ -164,36 +179,37 @@ private:
 
     ExploreResult replay_one(const Schedule& replay) {
         aio::sim::Config cfg = o_.base;
-        cfg.replay = replay;
+        cfg.schedule = replay;
         cfg.strict_replay = true;
-        auto rec = std::make_shared<aio::sim::RunRecord>();
-        cfg.record = rec;
+        aio::sim::Recorder rec;
         ++v_.runs;
-        if (auto error = run_one_(cfg)) {
+        if (auto failure = run_one_(cfg, rec)) {
             o_.shrink = false;
-            fail(cfg.schedule().policy, cfg.schedule().seed, *error, *rec);
+            fail(replay.policy, replay.seed, std::move(*failure), rec.has_record() ? *rec : aio::sim::RunRecord{});
         } else {
             v_.summary = fmt::format("aio::check: '{}' passed: 1 run (AIOSIM_REPLAY={})", o_.name, replay.to_string());
         }
         return v_;
     }
 
-    // The whole failure report is built here: the found and shrunk runs, whether CPython can
-    // run the order, the commands (with the test filter) and the trace file.
-    void fail(Policy p, std::uint64_t seed, const std::string& error, const aio::sim::RunRecord& rec) {
+    // `record`: the failing run's (empty for a run that made no loop).
+    void fail(Policy p, std::uint64_t seed, aio::sim::RunFailure cause, const aio::sim::RunRecord& record) {
         Failure f;
         f.policy = p;
         f.seed = seed;
-        f.error = error;
-        f.found_replay = rec.replay;
-        f.replay = rec.replay;
-        f.decisions_before = f.decisions_after = static_cast<std::size_t>(rec.nonzero_decisions);
-        f.cpython_order = aio::sim::cpython_can_run(p, rec.schedule.task_start);
+        f.error = failure_line(cause);
+        f.cause = std::move(cause);
+        f.found_replay = record.replay;
+        f.replay = record.replay;
+        f.decisions_before = f.decisions_after = static_cast<std::size_t>(record.nonzero_decisions);
+        f.cpython_order = aio::sim::cpython_can_run(p, record.schedule.task_start);
         std::string shrink_note;
-        if (o_.shrink && rec.schedule.decisions && !rec.schedule.decisions->empty()) {
+        if (o_.shrink && record.schedule.decisions && !record.schedule.decisions->empty()) {
             try {
-                FailsFn fails = [this](const aio::sim::Config& c) { return run_one_(c).has_value(); };
-                ShrinkResult s = shrink_schedule(fails, rec.schedule);
+                FailsFn fails = [this](const aio::sim::Config& c, const aio::sim::RecordSink& r) {
+                    return run_one_(c, r).has_value();
+                };
+                ShrinkResult s = shrink_schedule(fails, record.schedule);
                 v_.runs += s.runs;
                 f.replay = s.replay;
                 f.decisions_before = s.before;
@@ -211,16 +227,8 @@ private:
                                                          aio::sim::policy_name(p), seed, seed, cmd);
         const std::string trace_line = write_trace(f);
         v_.ok = false;
-        v_.report = fmt::format(
-            "aio::check: '{}' failed under policy {}{} (after {} runs)\n"
-            "  {}\n"
-            "  {}\n"
-            "  replay string: {} ({} non-zero decision(s); the failing run had {}){}\n"
-            "  replay it:     {}\n"
-            "  or the seed:   {}\n{}",
-            o_.name, aio::sim::policy_name(p), p == Policy::fifo ? "" : fmt::format(", seed {}", seed), v_.runs,
-            f.error, aio::sim::cpython_order_note(p, rec.schedule.task_start), f.replay, f.decisions_after,
-            f.decisions_before, shrink_note, f.replay_command, f.seed_command, trace_line);
+        v_.report = failure_report(o_.name, f, v_.runs, shrink_note,
+                                   aio::sim::cpython_order_note(p, record.schedule.task_start), trace_line);
         v_.failure = std::move(f);
         v_.summary = fmt::format("aio::check: '{}' failed after {} run{}", o_.name, v_.runs, v_.runs == 1 ? "" : "s");
         print(v_.report);
@@ -246,13 +254,13 @@ private:
         if (o_.trace_file.empty()) return {};
         try {
             aio::sim::Config cfg = o_.base;
-            cfg.replay = Schedule::parse(f.replay);
+            cfg.schedule = Schedule::parse(f.replay);
             cfg.strict_replay = true;
             cfg.trace = aio::sim::TraceMode::full;
-            auto rec = std::make_shared<aio::sim::RunRecord>();
-            cfg.record = rec;
+            aio::sim::Recorder rec;
             ++v_.runs;
-            const bool failed = run_one_(cfg).has_value();
+            const bool failed = run_one_(cfg, rec).has_value();
+            if (!rec.has_record()) return "  trace:         not written: the run made no simulated loop\n";
             const bool json = o_.trace_file.ends_with(".json");
             std::ofstream out(o_.trace_file, std::ios::binary | std::ios::trunc);
             out << (json ? aio::sim::chrome_trace_json(rec->trace) : aio::sim::format_trace(rec->trace));

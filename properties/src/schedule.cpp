@@ -11,7 +11,7 @@ std::size_t nonzero_decisions(const Schedule& s) { return s.decisions ? s.decisi
 
 aio::sim::Config lenient_config(const Schedule& s) {
     aio::sim::Config cfg;
-    cfg.replay = s;
+    cfg.schedule = s;
     cfg.strict_replay = false;
     return cfg;
 }

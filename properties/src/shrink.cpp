@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <memory>
+#include <stdexcept>
+
+#include <aio/sim/record.hpp>
 
 #include <aio/errors.hpp>
 
@@ -17,12 +20,11 @@ public:
         ShrinkResult r;
         if (!start.decisions) {
             // A seeded schedule: record the decisions its run makes.
-            auto rec = std::make_shared<aio::sim::RunRecord>();
+            aio::sim::Recorder rec;
             aio::sim::Config cfg;
-            cfg.replay = start;
-            cfg.record = rec;
+            cfg.schedule = start;
             ++runs_;
-            if (!fails_(cfg))
+            if (!ran_and_failed(cfg, rec))
                 throw aio::ValueError("the schedule does not fail: nothing to shrink (" + start.to_string() + ")");
             start = rec->schedule;
             if (!start.decisions) start.decisions.emplace();
@@ -44,17 +46,26 @@ public:
     }
 
 private:
+    // The shrinker reads what each run did from its record: a FailsFn that does not pass it
+    // to the loop is a programming error, not a run that passed.
+    bool ran_and_failed(const aio::sim::Config& cfg, const aio::sim::Recorder& rec) {
+        const bool failed = fails_(cfg, rec);
+        if (failed && !rec.has_record())
+            throw std::logic_error(
+                "aio::check::shrink: fails(cfg, record) returned true but no loop delivered a record: pass both "
+                "to aio::sim::loop_factory(cfg, record)");
+        return failed;
+    }
+
     std::vector<Decision>& decisions() { return *best_.decisions; }
 
     // Runs `c` leniently; if it still fails, it becomes the best schedule, as the decisions
     // the run really made (unused ones dropped, bent ones as taken).
     bool try_candidate(const Schedule& c) {
         if (runs_ >= o_.max_runs) return false;
-        auto rec = std::make_shared<aio::sim::RunRecord>();
-        aio::sim::Config cfg = lenient_config(c);
-        cfg.record = rec;
+        aio::sim::Recorder rec;
         ++runs_;
-        if (!fails_(cfg)) return false;
+        if (!ran_and_failed(lenient_config(c), rec)) return false;
         best_ = rec->schedule;
         if (!best_.decisions) best_.decisions.emplace();
         offered_ = rec->decisions;

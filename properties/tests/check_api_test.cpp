@@ -2,6 +2,7 @@
 #include <aio/check/doctest.hpp>
 #include <aio/check/environment.hpp>
 #include <aio/check/explore.hpp>
+#include <aio/check/plan.hpp>
 #include <aio/check/rapidcheck.hpp>
 #include <aio/check/shrink.hpp>
 #include <aio/aio.hpp>
@@ -30,8 +31,8 @@ aio::Coro<std::string> race3() {
     co_return std::string(log.begin(), log.end());
 }
 
-std::string run_race(const aio::sim::Config& cfg) {
-    return aio::run(race3(), {.loop_factory = aio::sim::loop_factory(cfg)});
+std::string run_race(const aio::sim::Config& cfg, const aio::sim::RecordSink& record = {}) {
+    return aio::run(race3(), {.loop_factory = aio::sim::loop_factory(cfg, record)});
 }
 
 struct CleanEnv {
@@ -58,9 +59,11 @@ aio::check::ExploreOptions quiet(std::string name = "t") {
 
 TEST_CASE("shrink_replay shrinks a failure that needs two deviations to exactly two") {
     // "cba" needs c first (index 2 of a,b,c) then b (index 1 of a,b).
-    auto fails = [](const aio::sim::Config& cfg) { return run_race(cfg) == "cba"; };
+    auto fails = [](const aio::sim::Config& cfg, const aio::sim::RecordSink& record) {
+        return run_race(cfg, record) == "cba";
+    };
     Schedule noisy = Schedule::parse("aiosim1:random:-:r2.r1.r1.r1.r1");
-    REQUIRE(fails(aio::check::lenient_config(noisy)));
+    REQUIRE(fails(aio::check::lenient_config(noisy), {}));
     const auto r = aio::check::shrink_schedule(fails, noisy);
     CHECK(r.after == 2);
     CHECK(r.removed == r.before - r.after);
@@ -68,7 +71,9 @@ TEST_CASE("shrink_replay shrinks a failure that needs two deviations to exactly 
 }
 
 TEST_CASE("shrink_replay lowers an index only as far as the failure allows") {
-    auto fails = [](const aio::sim::Config& cfg) { return run_race(cfg).front() == 'c'; };
+    auto fails = [](const aio::sim::Config& cfg, const aio::sim::RecordSink& record) {
+        return run_race(cfg, record).front() == 'c';
+    };
     const auto r = aio::check::shrink_replay(fails, "aiosim1:random:-:r2.r1.r1");
     REQUIRE(r.after == 1);
     CHECK(r.schedule.decisions->front().index == 2);     // c is candidate 2; 1 would be b
@@ -78,23 +83,27 @@ TEST_CASE("shrink_replay lowers an index only as far as the failure allows") {
 
 TEST_CASE("shrink_replay records a seeded string's decisions first") {
     // Find a seed whose run fails, then shrink its seed-only replay string.
-    auto fails = [](const aio::sim::Config& cfg) { return run_race(cfg) != "abc"; };
+    auto fails = [](const aio::sim::Config& cfg, const aio::sim::RecordSink& record) {
+        return run_race(cfg, record) != "abc";
+    };
     std::string seeded;
     for (int seed = 1; seed < 200 && seeded.empty(); ++seed) {
         aio::sim::Config cfg;
-        cfg.policy = aio::sim::Policy::random;
-        cfg.seed = static_cast<std::uint64_t>(seed);
-        if (fails(cfg)) seeded = cfg.schedule().to_string();
+        cfg.schedule.policy = aio::sim::Policy::random;
+        cfg.schedule.seed = static_cast<std::uint64_t>(seed);
+        if (fails(cfg, {})) seeded = cfg.schedule.to_string();
     }
     REQUIRE_FALSE(seeded.empty());
     const auto r = aio::check::shrink_replay(fails, seeded);
     CHECK(r.after == 1);
     CHECK(r.before >= r.after);
-    CHECK(fails(aio::sim::Config::from_replay(r.replay)));
+    CHECK(fails(aio::sim::Config::from_replay(r.replay), {}));
 }
 
 TEST_CASE("shrink_replay rejects a malformed string and a schedule that does not fail") {
-    auto fails = [](const aio::sim::Config& cfg) { return run_race(cfg) == "cba"; };
+    auto fails = [](const aio::sim::Config& cfg, const aio::sim::RecordSink& record) {
+        return run_race(cfg, record) == "cba";
+    };
     CHECK_THROWS_AS(aio::check::shrink_replay(fails, "aiosim1:nosuchpolicy:-"), aio::sim::ReplayParseError);
     CHECK_THROWS_WITH_AS(aio::check::shrink_replay(fails, "aiosim1:random:-:r1"),
                          doctest::Contains("the schedule does not fail"), aio::ValueError);
@@ -363,4 +372,87 @@ TEST_CASE("a check under fifo alone runs once whatever the seed count, and ends 
     const auto w = aio::check::for_all_schedules([] { return always_fails(); }, none);
     CHECK_FALSE(w.ok);
     CHECK(w.runs == 0);
+}
+
+TEST_CASE("a failing check says how the run failed as a value: the kind and the exception itself") {
+    CleanEnv env;
+    const auto dead = aio::check::for_all_schedules(
+        []() -> aio::Coro<void> {
+            aio::Future<void> never(aio::get_running_loop());
+            co_await never;
+        },
+        quiet());
+    REQUIRE(dead.failure);
+    CHECK(dead.failure->cause.kind == aio::sim::FailureKind::deadlock);
+    CHECK_THROWS_AS(std::rethrow_exception(dead.failure->cause.exception), aio::sim::Deadlock);
+    CHECK(dead.failure->error.starts_with("exception: "));
+    const auto pred =
+        aio::check::for_all_schedules([]() -> aio::Coro<int> { co_return 1; }, [](int v) { return v == 2; }, quiet());
+    REQUIRE(pred.failure);
+    CHECK(pred.failure->cause.kind == aio::sim::FailureKind::predicate);
+    CHECK_FALSE(pred.failure->cause.exception);
+    CHECK(pred.failure->error == "the predicate returned false for the result: 1");
+}
+
+TEST_CASE("run_plan: seeds x policies with fifo once, shards, and the same tally for any number of jobs") {
+    auto fails_on = [](std::uint64_t bad) {
+        return [bad](const aio::sim::Config& cfg, const aio::check::RunAt&) {
+            aio::check::RunResult r;
+            if (cfg.schedule.seed % 7 == bad && cfg.schedule.policy == aio::sim::Policy::pct)
+                r.failure = aio::sim::RunFailure{aio::sim::FailureKind::predicate, nullptr, {}, "bad seed"};
+            r.detail = cfg.schedule.seed;
+            return r;
+        };
+    };
+    aio::check::ExplorePlan plan;
+    plan.seeds = 10;
+    std::vector<std::string> order;
+    auto record = [&](const aio::check::RunAt& at, const aio::check::RunResult&) {
+        order.push_back(std::string(aio::sim::policy_name(at.policy)) + ":" + std::to_string(at.seed));
+    };
+    const auto all = aio::check::run_plan(plan, fails_on(99), record);
+    CHECK(all.ok());
+    CHECK(all.runs == 1 + 10 * 3);  // fifo once, then 10 seeds under timers, random, pct
+    CHECK(all.seeds_walked == 10);
+    CHECK(order[0] == "fifo:0");
+    CHECK(order[1] == "timers:1");
+    CHECK(order[4] == "timers:2");
+    // The first failure in run order, whatever the number of jobs.
+    plan.stop_at_first = false;
+    for (unsigned jobs : {1u, 3u}) {
+        plan.jobs = jobs;
+        plan.window = 2;
+        const auto t = aio::check::run_plan(plan, fails_on(3));
+        CHECK(t.runs == 31);
+        CHECK(t.failed == 2);  // seeds 3 and 10 under pct
+        REQUIRE(t.first_failure_at);
+        CHECK(t.first_failure_at->seed == 3);
+        CHECK(std::any_cast<std::uint64_t>(t.first_failure.detail) == 3);
+        CHECK_FALSE(t.ok());
+    }
+    // A shard: every third seed from the second.
+    aio::check::ExplorePlan shard;
+    shard.policies = {aio::sim::Policy::random};
+    shard.seeds = 10;
+    shard.shard_index = 1;
+    shard.shard_total = 3;
+    CHECK(shard.seed_count() == 3);
+    CHECK(shard.seed(0) == 2);
+    CHECK(shard.seed(2) == 8);
+    // The zero-run rule: a shard without seeds does not pass, unless that is allowed.
+    shard.shard_index = 2;
+    shard.shard_total = 20;
+    shard.seeds = 2;
+    const auto empty = aio::check::run_plan(shard, fails_on(99));
+    CHECK(empty.runs == 0);
+    CHECK_FALSE(empty.ok());
+    shard.allow_empty = true;
+    CHECK(aio::check::run_plan(shard, fails_on(99)).ok());
+    // fifo alone walks one seed.
+    aio::check::ExplorePlan fifo;
+    fifo.policies = {aio::sim::Policy::fifo};
+    fifo.seeds = 1000;
+    CHECK(aio::check::run_plan(fifo, fails_on(99)).runs == 1);
+    fifo.fifo_once = false;  // the command line's fifo: one run per seed
+    CHECK(aio::check::run_plan(fifo, fails_on(99)).runs == 1000);
 }

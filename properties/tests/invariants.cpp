@@ -25,7 +25,7 @@ ModelBelief g_belief = ModelBelief::asyncio;
 
 struct Ran {
     Observed o;
-    std::shared_ptr<aio::sim::RunRecord> rec;
+    aio::sim::Recorder rec;
 };
 
 aio::Duration lateness(const Schedule& s) {
@@ -36,9 +36,8 @@ aio::Duration lateness(const Schedule& s) {
 Ran run_program(const Program& p, const Schedule& s, aio::sim::TraceMode trace = aio::sim::TraceMode::off) {
     aio::sim::Config cfg = aio::check::lenient_config(s);
     cfg.trace = trace;
-    auto rec = std::make_shared<aio::sim::RunRecord>();
-    cfg.record = rec;
-    Observed o = interpret(p, {.loop_factory = aio::sim::loop_factory(cfg)}, {.late = lateness(s)});
+    aio::sim::Recorder rec;
+    Observed o = interpret(p, {.loop_factory = aio::sim::loop_factory(cfg, rec)}, {.late = lateness(s)});
     RC_LOG() << "schedule as run: AIOSIM_REPLAY=" << rec->replay << "\n";
     return {std::move(o), rec};
 }
@@ -136,11 +135,10 @@ void prop_same_schedule_same_trace(const Schedule& s) {
     require_clean_run(first);
     // Replay the run's own replay string strictly: it must take the very same steps.
     aio::sim::Config cfg;
-    cfg.replay = aio::sim::Schedule::parse(first.rec->replay);
+    cfg.schedule = aio::sim::Schedule::parse(first.rec->replay);
     cfg.trace = aio::sim::TraceMode::hash;
-    auto rec = std::make_shared<aio::sim::RunRecord>();
-    cfg.record = rec;
-    const Observed again = interpret(p, {.loop_factory = aio::sim::loop_factory(cfg)}, {.late = lateness(s)});
+    aio::sim::Recorder rec;
+    const Observed again = interpret(p, {.loop_factory = aio::sim::loop_factory(cfg, rec)}, {.late = lateness(s)});
     require(again.run_error.empty(), first, "the replay failed: " + again.run_error);
     require(first.rec->trace_hash.has_value() && first.rec->trace_hash == rec->trace_hash, first,
             "trace hashes differ");
@@ -192,9 +190,8 @@ void prop_gather_keeps_argument_order(const Schedule& s) {
     const auto yields =
         *rc::gen::resize(10, rc::gen::nonEmpty(rc::gen::container<std::vector<int>>(rc::gen::inRange(0, 3))));
     aio::sim::Config cfg = aio::check::lenient_config(s);
-    auto rec = std::make_shared<aio::sim::RunRecord>();
-    cfg.record = rec;
-    std::vector<int> got = aio::run(gather_main(yields), {.loop_factory = aio::sim::loop_factory(cfg)});
+    aio::sim::Recorder rec;
+    std::vector<int> got = aio::run(gather_main(yields), {.loop_factory = aio::sim::loop_factory(cfg, rec)});
     RC_LOG() << "schedule as run: AIOSIM_REPLAY=" << rec->replay << "\n";
     std::vector<int> expected(yields.size());
     for (std::size_t i = 0; i < expected.size(); ++i) expected[i] = static_cast<int>(i);

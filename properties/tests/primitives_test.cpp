@@ -768,7 +768,7 @@ TEST_CASE("Runner: several runs on one simulator loop; pending tasks cancelled a
             CAPTURE(seed);
             auto c = std::make_shared<RunnerCounts>();
             {
-                aio::Runner runner({.loop_factory = aio::sim::loop_factory({.policy = p, .seed = seed})});
+                aio::Runner runner({.loop_factory = aio::sim::loop_factory({.schedule = {.policy = p, .seed = seed}})});
                 CHECK(runner.run(runner_first(c)) == 6);
                 CHECK(runner.run(runner_second(c)) == 7);
                 CHECK(c->cleanups == 0);

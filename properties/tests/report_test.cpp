@@ -143,7 +143,7 @@ TEST_CASE("every failure report says whether CPython's asyncio can run the faili
 
     auto per_task = quiet("per-task starts");
     per_task.policies = {aio::sim::Policy::fifo};
-    per_task.base.task_start = aio::sim::TaskStart::per_task;
+    per_task.base.schedule.task_start = aio::sim::TaskStart::per_task;
     CHECK_FALSE(aio::sim::cpython_can_run(aio::sim::Policy::timers, aio::sim::TaskStart::per_task));
     CHECK(aio::sim::cpython_order_note(aio::sim::Policy::fifo, aio::sim::TaskStart::per_task)
               .starts_with("order: one CPython runs only with a custom task factory"));
@@ -271,7 +271,7 @@ TEST_CASE("under timers a measured sleep(d) takes from d to d + 2 x jitter, and 
     // README's bound, exactly.
     CleanEnv env;
     constexpr aio::Duration d = 10ms;
-    const aio::Duration jitter = aio::sim::Config{}.jitter;
+    const aio::Duration jitter = aio::sim::Config{}.schedule.jitter;
     aio::Duration longest{};
     auto o = quiet("deadline");
     o.policies = {aio::sim::Policy::timers};
@@ -301,7 +301,7 @@ TEST_CASE("a task woken at the same instant as another, and run after it, may me
     // wake-up and this task's read adds up to one jitter (here one other task: 3 x jitter).
     CleanEnv env;
     constexpr aio::Duration d = 10ms;
-    const aio::Duration jitter = aio::sim::Config{}.jitter;
+    const aio::Duration jitter = aio::sim::Config{}.schedule.jitter;
     aio::Duration longest{};
     auto o = quiet("two deadlines");
     o.policies = {aio::sim::Policy::timers};

@@ -67,13 +67,8 @@ sim::Schedule gen_schedule() {
 
 sim::Config config_of(const sim::Schedule& s) {
     sim::Config c;
-    c.policy = s.policy;
-    c.seed = s.seed;
-    c.pct_depth = s.pct_depth;
-    c.pct_steps = s.pct_steps;
-    c.jitter = s.jitter;
-    c.task_start = s.task_start;
-    c.limits = s.limits;
+    c.schedule = s;
+    c.schedule.decisions.reset();
     return c;
 }
 
@@ -108,7 +103,7 @@ bool rejected_by_parser(const std::string& s) {
 
 AIOSIM_PROPERTY("every valid schedule's replay string parses back to the same schedule", [] {
     const sim::Schedule s = gen_schedule();
-    RC_ASSERT_FALSE(rejected_by_validate(sim::Config{.replay = s}));
+    RC_ASSERT_FALSE(rejected_by_validate(sim::Config{.schedule = s}));
     const std::string str = s.to_string();
     RC_ASSERT(sim::Schedule::parse(str) == s);
 });
@@ -121,7 +116,7 @@ AIOSIM_PROPERTY("a valid Config builds a loop, and the string of its schedule gi
     c.thread_timeout = gen_duration(0ns, sim::max_thread_timeout);
     c.thread_step_budget = *rc::gen::arbitrary<std::uint64_t>();
     RC_ASSERT_FALSE(rejected_by_loop(c));
-    RC_ASSERT(sim::Config::from_replay(c.schedule().to_string()).schedule() == c.schedule());
+    RC_ASSERT(sim::Config::from_replay(c.schedule.to_string()).schedule == c.schedule);
 });
 
 AIOSIM_PROPERTY("every out-of-range value is rejected by validate, by the SimLoop constructor and by the parser", [] {
@@ -137,14 +132,14 @@ AIOSIM_PROPERTY("every out-of-range value is rejected by validate, by the SimLoo
     case 6: s.limits.max_virtual_time = -gen_duration(1ns, aio::Duration::max()); break;
     default: s.decisions = std::vector<sim::Decision>{{*rc::gen::arbitrary<std::uint64_t>(), sim::Choice::ready, 0}};
     }
-    RC_ASSERT(rejected_by_validate(sim::Config{.replay = s}));
-    RC_ASSERT(rejected_by_loop(sim::Config{.replay = s}));
+    RC_ASSERT(rejected_by_validate(sim::Config{.schedule = s}));
+    RC_ASSERT(rejected_by_loop(sim::Config{.schedule = s}));
     if (!s.decisions) RC_ASSERT(rejected_by_loop(config_of(s)));
     RC_ASSERT(rejected_by_parser(s.to_string()));
 });
 
 TEST_CASE("Config compares equal to a copy and unequal once a field differs") {
-    sim::Config a{.policy = sim::Policy::pct, .seed = 9};
+    sim::Config a{.schedule = {.policy = sim::Policy::pct, .seed = 9}};
     sim::Config b = a;
     CHECK(a == b);
     b.thread_timeout = 1s;

@@ -20,15 +20,12 @@ std::string describe_step(const StepPrint& p) {
 }  // namespace
 
 RunRecord check_determinism(const std::function<Coro<void>()>& make_main, Config cfg) {
-    auto user_record = cfg.record;
     cfg.fingerprint = true;
     if (cfg.trace == TraceMode::off) cfg.trace = TraceMode::hash;
     auto once = [&](std::string& outcome) {
-        auto rec = std::make_shared<RunRecord>();
-        Config c = cfg;
-        c.record = rec;
+        Recorder rec;
         try {
-            aio::run(make_main(), RunOptions{.loop_factory = loop_factory(std::move(c))});
+            aio::run(make_main(), RunOptions{.loop_factory = loop_factory(cfg, rec)});
             outcome = "returned normally";
         } catch (...) {
             outcome = "raised " + describe(std::current_exception());
@@ -60,7 +57,6 @@ RunRecord check_determinism(const std::function<Coro<void>()>& make_main, Config
                         what, format_hash(a.trace_hash.value_or(0)), format_hash(b.trace_hash.value_or(0))),
             n + 1);
     if (out1 != out2) throw DeterminismError(fmt::format("{}: the first {}, the second {}", what, out1, out2), n + 1);
-    if (user_record) *user_record = a;
     return a;
 }
 

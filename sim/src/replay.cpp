@@ -8,6 +8,7 @@
 #include <limits>
 #include <vector>
 
+#include "aio/sim/parse.hpp"
 #include "aio/sim/validate.hpp"
 
 namespace aio::sim {
@@ -128,29 +129,23 @@ public:
         return v;
     }
     Duration duration(std::string_view what) {
-        std::size_t s = i_;
-        std::uint64_t v = number(what);
-        std::size_t us = i_;
-        std::string_view unit = word();
-        std::uint64_t scale;
-        if (unit == "ns")
-            scale = 1;
-        else if (unit == "us")
-            scale = 1'000;
-        else if (unit == "ms")
-            scale = 1'000'000;
-        else if (unit == "s")
-            scale = 1'000'000'000;
-        else if (unit == "m")
-            scale = 60'000'000'000;
-        else if (unit == "h")
-            scale = 3'600'000'000'000;
-        else
-            fail(us, fmt::format("{} needs a unit (ns, us, ms, s, m or h), got {}", what,
-                                 unit.empty() ? got() : fmt::format("'{}'", clip(unit))));
-        if (v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()) / scale)
-            fail(s, fmt::format("{} is out of range", what));
-        return Duration(static_cast<std::int64_t>(v * scale));
+        using Error = DurationText::Error;
+        const std::size_t s = i_;
+        const DurationText d = read_duration(t_.substr(i_));
+        switch (d.error) {
+        case Error::none: break;
+        case Error::no_number: fail(i_, fmt::format("expected {} (a decimal number), got {}", what, got()));
+        case Error::number_overflow:
+            fail(s, fmt::format("{} is out of range (at most {})", what, std::numeric_limits<std::uint64_t>::max()));
+        case Error::no_unit:
+        case Error::unknown_unit:
+            i_ = s + d.unit_at;
+            fail(i_, fmt::format("{} needs a unit (ns, us, ms, s, m or h), got {}", what,
+                                 d.unit.empty() ? got() : fmt::format("'{}'", clip(d.unit))));
+        case Error::too_long: fail(s, fmt::format("{} is out of range", what));
+        }
+        i_ = s + d.end;
+        return d.value;
     }
 
     std::string_view t_;

@@ -19,7 +19,7 @@ namespace aio::sim {
 
 namespace {
 
-constexpr std::size_t jitter_levels = 9;  // 0..8 eighths of Config::jitter
+constexpr std::size_t jitter_levels = 9;  // 0..8 eighths of Schedule::jitter
 constexpr std::size_t report_max_tasks = 50;
 constexpr std::size_t report_max_cycles = 20;
 constexpr std::size_t report_max_cycle_members = 20;
@@ -42,16 +42,6 @@ std::string where(const std::source_location& l) {
     return fmt::format("{}:{} in {}", f, l.line(), l.function_name());
 }
 
-std::string what_of(const std::exception_ptr& e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-        return x.what();
-    } catch (...) {
-        return describe(e);
-    }
-}
-
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) noexcept {
@@ -68,10 +58,11 @@ struct ThreadSync {
 }  // namespace
 
 struct SimLoop::Impl final : detail::LoopObserver {
-    Impl(SimLoop& l, std::shared_ptr<const Config> c) : loop(l), cfg(std::move(c)) {}
+    Impl(SimLoop& l, std::shared_ptr<const Config> c, RecordSink s) : loop(l), cfg(std::move(c)), sink(std::move(s)) {}
 
     SimLoop& loop;
     std::shared_ptr<const Config> cfg;
+    RecordSink sink;
     Schedule params;  // the effective parameters (decisions: see `made`)
     std::unique_ptr<DecisionSource> source;
     ReplaySource* replay = nullptr;
@@ -82,7 +73,7 @@ struct SimLoop::Impl final : detail::LoopObserver {
     // Failures: raised at the next point where throwing cannot land inside a coroutine.
     std::exception_ptr pending;
     bool failed = false;  // cleanup mode: no more decisions, fresh budgets
-    std::string failure;
+    std::optional<RunFailure> failure;
     std::uint64_t step_limit_at = 0;
     TimePoint time_limit_at{};
 
@@ -112,11 +103,11 @@ struct SimLoop::Impl final : detail::LoopObserver {
     std::vector<StepPrint> prints;
 
     void setup() {
-        params = cfg->schedule();
+        params = cfg->schedule;
         params.decisions.reset();
         const bool start_choice = params.task_start == TaskStart::per_run || params.task_start == TaskStart::per_task;
-        if (cfg->replay && cfg->replay->decisions) {
-            auto r = std::make_unique<ReplaySource>(*cfg->replay->decisions, cfg->strict_replay);
+        if (cfg->schedule.decisions) {
+            auto r = std::make_unique<ReplaySource>(*cfg->schedule.decisions, cfg->strict_replay);
             replay = r.get();
             source = std::move(r);
         } else if (params.policy != Policy::fifo || start_choice) {
@@ -172,7 +163,7 @@ struct SimLoop::Impl final : detail::LoopObserver {
     [[noreturn]] void raise(std::exception_ptr e) {
         if (!failed) {
             failed = true;
-            failure = what_of(e);
+            failure = RunFailure::from_exception(e);
             // The cleanup that follows (aio::run cancels everything) gets fresh budgets.
             step_limit_at = saturating_add(loop.steps_run(), params.limits.max_steps);
             time_limit_at = deadline_after(loop.now_, params.limits.max_virtual_time);
@@ -378,7 +369,8 @@ struct SimLoop::Impl final : detail::LoopObserver {
     }
 
     std::string phase_note() const {
-        return failed ? fmt::format(" during the cleanup after an earlier failure ({})", first_line(failure)) : "";
+        return failed ? fmt::format(" during the cleanup after an earlier failure ({})", first_line(failure->message))
+                      : "";
     }
 
     // Timers at TimePoint::max() (a sleep or timeout whose delay does not fit the clock) are
@@ -407,7 +399,8 @@ struct SimLoop::Impl final : detail::LoopObserver {
     std::exception_ptr step_limit_error() const {
         std::string msg = fmt::format(
             "aio::sim::LimitExceeded{}: step limit reached: {} ready entries run ({}); the limit is "
-            "Config::limits.max_steps = {} (replay parameter steps=). The program may never finish, e.g. a task "
+            "Config::schedule.limits.max_steps = {} (replay parameter steps=). The program may never finish, e.g. a "
+            "task "
             "that keeps yielding with sleep(0) or tasks that keep waking each other. Pending tasks:\n{}"
             "If the run is just long, raise the limit.",
             phase_note(), loop.steps_run(), context(), params.limits.max_steps, pending_report());
@@ -417,7 +410,8 @@ struct SimLoop::Impl final : detail::LoopObserver {
     std::exception_ptr time_limit_error(TimePoint next) const {
         std::string msg = fmt::format(
             "aio::sim::LimitExceeded{}: virtual time limit reached: the next timer is due at {} s, beyond the limit "
-            "at {} s ({}); the limit is Config::limits.max_virtual_time = {} (replay parameter vtime=). The program "
+            "at {} s ({}); the limit is Config::schedule.limits.max_virtual_time = {} (replay parameter vtime=). The "
+            "program "
             "may never finish, e.g. a task that keeps re-arming a timer. Pending tasks:\n{}"
             "If the run is just long, raise the limit.",
             phase_note(), format_time(next), format_time(time_limit_at), context(),
@@ -428,7 +422,8 @@ struct SimLoop::Impl final : detail::LoopObserver {
     std::exception_ptr end_of_time_error() const {
         std::string msg = fmt::format(
             "aio::sim::LimitExceeded{}: virtual time would pass the end of virtual time (TimePoint::max(), about 292 "
-            "years) ({}); the limit Config::limits.max_virtual_time = {} (replay parameter vtime=) allows the clock "
+            "years) ({}); the limit Config::schedule.limits.max_virtual_time = {} (replay parameter vtime=) allows the "
+            "clock "
             "to get this far. Lower the limit (720h by default) or the delays. Pending tasks:\n{}",
             phase_note(), context(), format_duration(params.limits.max_virtual_time), pending_report());
         return std::make_exception_ptr(LimitExceeded(std::move(msg), LimitExceeded::Which::virtual_time));
@@ -570,23 +565,27 @@ struct SimLoop::Impl final : detail::LoopObserver {
         r.trace = std::move(events);
         r.fingerprint = std::move(prints);
         r.failure = failure;
-        r.replay_incomplete.clear();
+        r.replay_incomplete.reset();
         if (replay && cfg->strict_replay)
             if (const Decision* d = replay->first_unused())
-                r.replay_incomplete = fmt::format(
-                    "aio::sim::ReplayDivergence: the replay no longer fits the program: the run ended after {} "
-                    "decisions, before decision #{} ({}{}) of the replay string was reached. The program changed "
-                    "since the replay string was recorded (or the string belongs to another program or build); "
-                    "record a new one.",
-                    decisions, d->position, choice_letter(d->kind), d->index);
+                r.replay_incomplete = RunFailure::from_exception(std::make_exception_ptr(ReplayDivergence(
+                    fmt::format(
+                        "aio::sim::ReplayDivergence: the replay no longer fits the program: the run ended after {} "
+                        "decisions, before decision #{} ({}{}) of the replay string was reached. The program "
+                        "changed since the replay string was recorded (or the string belongs to another program or "
+                        "build); record a new one.",
+                        decisions, d->position, choice_letter(d->kind), d->index),
+                    decisions, loop.steps_run(), loop.now_)));
     }
 };
 
 // ---- SimLoop ------------------------------------------------------------------------------
 
-SimLoop::SimLoop(Config cfg) : SimLoop(std::make_shared<const Config>(std::move(cfg))) {}
+SimLoop::SimLoop(Config cfg, RecordSink sink)
+    : SimLoop(std::make_shared<const Config>(std::move(cfg)), std::move(sink)) {}
 
-SimLoop::SimLoop(std::shared_ptr<const Config> cfg) : impl_(std::make_unique<Impl>(*this, std::move(cfg))) {
+SimLoop::SimLoop(std::shared_ptr<const Config> cfg, RecordSink sink)
+    : impl_(std::make_unique<Impl>(*this, std::move(cfg), std::move(sink))) {
     // Debug mode's slow-callback warnings measure real time: not under the simulator.
     slow_callback_duration = Duration::max();
     validate(*impl_->cfg);  // a Config built in code is checked as one read from a replay string
@@ -601,7 +600,13 @@ SimLoop::~SimLoop() {
     }
     set_observer(nullptr);
     impl_->shutdown_pool();
-    if (impl_->cfg->record) impl_->fill(*impl_->cfg->record);
+    if (impl_->sink) {
+        RunRecord r;
+        impl_->fill(r);
+        try {
+            impl_->sink(std::move(r));
+        } catch (...) {}  // a destructor must not throw; a sink that throws loses its record
+    }
 }
 
 const Config& SimLoop::config() const noexcept { return *impl_->cfg; }
@@ -785,9 +790,11 @@ void SimLoop::run_in_executor(std::function<void()> job, std::function<void()> d
     im.rearm();
 }
 
-LoopFactory loop_factory(Config cfg) {
+LoopFactory loop_factory(Config cfg, RecordSink sink) {
     auto shared = std::make_shared<const Config>(std::move(cfg));
-    return [shared]() -> std::unique_ptr<EventLoop> { return std::make_unique<SimLoop>(shared); };
+    return [shared, sink = std::move(sink)]() -> std::unique_ptr<EventLoop> {
+        return std::make_unique<SimLoop>(shared, sink);
+    };
 }
 
 }  // namespace aio::sim

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "aio/sim/replay.hpp"
+
 namespace aio::sim {
 
 namespace {
@@ -61,7 +63,7 @@ void validate(const Schedule& s) {
 }
 
 void validate(const Config& c) {
-    validate(c.schedule());
+    validate(c.schedule);
     if (static_cast<unsigned>(c.trace) > static_cast<unsigned>(TraceMode::full))
         out_of_range("trace", fmt::format("{}", static_cast<unsigned>(c.trace)), "one of off, hash, full", "");
     check_duration("thread_timeout", c.thread_timeout, Duration::zero(), max_thread_timeout, "");

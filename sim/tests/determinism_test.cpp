@@ -39,7 +39,7 @@ TEST_CASE("the same seed gives the same trace in this process and in fresh proce
 TEST_CASE("check_determinism passes for a deterministic program under every policy") {
     for (auto policy : {sim::Policy::fifo, sim::Policy::timers, sim::Policy::random, sim::Policy::pct}) {
         auto rec = sim::check_determinism([] { return []() -> aio::Coro<void> { co_await probe::probe_main(); }(); },
-                                          {.policy = policy, .seed = 5});
+                                          {.schedule = {.policy = policy, .seed = 5}});
         CHECK(rec.fingerprint.size() == rec.steps);
         CHECK(rec.trace_hash.has_value());
     }
@@ -48,7 +48,7 @@ TEST_CASE("check_determinism passes for a deterministic program under every poli
 TEST_CASE("check_determinism passes when the program raises, and compares the outcome") {
     programs::Out out;
     CHECK_NOTHROW(sim::check_determinism([&] { return programs::gather_propagates_main(out); },
-                                         {.policy = sim::Policy::random, .seed = 1}));
+                                         {.schedule = {.policy = sim::Policy::random, .seed = 1}}));
 }
 
 TEST_CASE("check_determinism names the step where two runs split") {

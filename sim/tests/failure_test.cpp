@@ -45,10 +45,10 @@ aio::Coro<void> deadlocked_main(Cycle& c) {
 
 TEST_CASE("a deadlock lists every pending task, what it awaits, where it was created, and the cycle") {
     Cycle c;
-    auto rec = std::make_shared<sim::RunRecord>();
+    sim::Recorder rec;
     std::string msg;
     try {
-        aio::run(deadlocked_main(c), {.loop_factory = sim::loop_factory({.record = rec})});
+        aio::run(deadlocked_main(c), {.loop_factory = sim::loop_factory({}, rec)});
         FAIL("no deadlock");
     } catch (const sim::Deadlock& e) {
         msg = e.what();
@@ -73,7 +73,9 @@ TEST_CASE("a deadlock lists every pending task, what it awaits, where it was cre
     // The cleanup cancelled the tasks (their catch blocks ran) and terminated.
     CHECK(c.cleanups == 2);
     CHECK(c.a.cancelled());
-    CHECK(contains(rec->failure, "aio::sim::Deadlock"));
+    REQUIRE(rec->failure);
+    CHECK(rec->failure->kind == sim::FailureKind::deadlock);
+    CHECK(contains(rec->failure->message, "aio::sim::Deadlock"));
 }
 
 TEST_CASE("a task awaiting itself through gather is a cycle") {
@@ -106,14 +108,14 @@ TEST_CASE("a runaway task hits the step limit with a clear message, and cleanup 
         }
     };
     auto amain = [&]() -> aio::Coro<void> { co_await aio::create_task(spinner(), "spinner"); };
-    auto rec = std::make_shared<sim::RunRecord>();
+    sim::Recorder rec;
     try {
-        sim::run(amain(), {.limits = {.max_steps = 1000}, .record = rec});
+        sim::run(amain(), {.schedule = {.limits = {.max_steps = 1000}}}, rec);
         FAIL("no limit");
     } catch (const sim::LimitExceeded& e) {
         CHECK(e.which() == sim::LimitExceeded::Which::steps);
         CHECK(contains(e.what(), "step limit reached: 100"));
-        CHECK(contains(e.what(), "Config::limits.max_steps = 1000 (replay parameter steps=)"));
+        CHECK(contains(e.what(), "Config::schedule.limits.max_steps = 1000 (replay parameter steps=)"));
         CHECK(contains(e.what(), "#2 'spinner' awaits"));
     }
     CHECK(cancelled == 1);
@@ -125,12 +127,12 @@ TEST_CASE("a task that keeps re-arming a timer hits the virtual time limit") {
         for (;;) co_await aio::sleep(1h);
     };
     try {
-        sim::run(ticker(), {.limits = {.max_virtual_time = 24h}});
+        sim::run(ticker(), {.schedule = {.limits = {.max_virtual_time = 24h}}});
         FAIL("no limit");
     } catch (const sim::LimitExceeded& e) {
         CHECK(e.which() == sim::LimitExceeded::Which::virtual_time);
         CHECK(contains(e.what(), "the next timer is due at 90000.000000000 s, beyond the limit at 86400.000000000 s"));
-        CHECK(contains(e.what(), "Config::limits.max_virtual_time = 24h (replay parameter vtime=)"));
+        CHECK(contains(e.what(), "Config::schedule.limits.max_virtual_time = 24h (replay parameter vtime=)"));
         CHECK(contains(e.what(), "#1 'Task-1' awaits sleep"));
     }
 }
@@ -206,4 +208,48 @@ TEST_CASE("a long await cycle is shown by its first and last members") {
         CHECK(contains(e.what(), "#11 'Task-11' -> (10 more) -> #22 'Task-22' -> "));
         CHECK(contains(e.what(), "#31 'Task-31' -> #2 'Task-2'\n"));
     }
+}
+
+TEST_CASE("a failure is a value: its kind comes from the exception's type, never from its wording") {
+    using K = sim::FailureKind;
+    auto of = [](auto e) { return sim::RunFailure::from_exception(std::make_exception_ptr(e)); };
+    // Messages that lie about their class: the type decides.
+    CHECK(of(sim::Deadlock("aio::sim::LimitExceeded: step limit reached", {}, {})).kind == K::deadlock);
+    CHECK(of(sim::LimitExceeded("aio::sim::Deadlock", sim::LimitExceeded::Which::steps)).kind == K::step_limit);
+    CHECK(of(sim::LimitExceeded("step limit reached", sim::LimitExceeded::Which::virtual_time)).kind ==
+          K::virtual_time_limit);
+    CHECK(of(sim::ReplayDivergence("x", 1, 2, {})).kind == K::replay_divergence);
+    const sim::RunFailure e = of(std::out_of_range("aio::sim::Deadlock: no"));
+    CHECK(e.kind == K::exception);
+    CHECK(e.message == "aio::sim::Deadlock: no");
+    CHECK(sim::signature(e) == "exception std::out_of_range");
+    CHECK(sim::signature(of(sim::LimitExceeded("m", sim::LimitExceeded::Which::virtual_time))) ==
+          "limit: virtual time");
+    CHECK(sim::kind_name(K::replay_divergence) == "replay divergence");
+    // The same failure: the same kind, requirement and (for an exception) type; not the message.
+    CHECK(sim::same_failure(of(sim::Deadlock("one", {}, {})), of(sim::Deadlock("two", {}, {}))));
+    CHECK_FALSE(sim::same_failure(e, of(std::runtime_error("aio::sim::Deadlock: no"))));
+    sim::RunFailure a{K::requirement, nullptr, "hits = {}", "hits = 1"};
+    sim::RunFailure b{K::requirement, nullptr, "hits = {}", "hits = 2"};
+    CHECK(sim::same_failure(a, b));
+    b.requirement = "other";
+    CHECK_FALSE(sim::same_failure(a, b));
+    CHECK(sim::signature(a) == "oracle: hits = {}");
+}
+
+TEST_CASE("the record comes out of the run through its sink, under aio::Runner too") {
+    sim::Recorder rec;
+    CHECK_FALSE(rec.has_record());
+    CHECK_THROWS_AS((void)rec->steps, std::logic_error);
+    {
+        aio::Runner runner(
+            {.loop_factory = sim::loop_factory({.schedule = {.policy = sim::Policy::random, .seed = 3}}, rec)});
+        runner.run([]() -> aio::Coro<void> { co_await aio::sleep(1s); }());
+        runner.run([]() -> aio::Coro<void> { co_await aio::sleep(1s); }());
+        CHECK_FALSE(rec.has_record());  // the loop lives until the Runner closes
+    }
+    REQUIRE(rec.has_record());
+    CHECK(rec->end_time.time_since_epoch() == 2s);  // both runs, one loop
+    CHECK(rec->schedule.policy == sim::Policy::random);
+    CHECK_FALSE(rec->failure);
 }

@@ -110,7 +110,7 @@ TEST_SUITE("overflow") {
             co_await never;  // deadlock
         };
         sim::Config cfg;
-        cfg.limits.max_virtual_time = aio::Duration::max();
+        cfg.schedule.limits.max_virtual_time = aio::Duration::max();
         CHECK_THROWS_AS(sim::run(amain(cleaned), cfg), sim::Deadlock);
         CHECK(cleaned);
     }
@@ -131,7 +131,7 @@ TEST_SUITE("overflow") {
             co_await never;
         };
         sim::Config cfg;
-        cfg.limits.max_steps = std::numeric_limits<std::uint64_t>::max();
+        cfg.schedule.limits.max_steps = std::numeric_limits<std::uint64_t>::max();
         CHECK_THROWS_AS(sim::run(amain(cleaned), cfg), sim::Deadlock);
         CHECK(cleaned);
     }
@@ -147,8 +147,8 @@ TEST_SUITE("overflow") {
                 REQUIRE(aio::get_running_loop().time() > before);  // never backwards
             }
         };
-        sim::Config cfg{.policy = sim::Policy::timers, .seed = 3, .jitter = 24h};
-        cfg.limits.max_virtual_time = aio::Duration::max();
+        sim::Config cfg{.schedule = {.policy = sim::Policy::timers, .seed = 3, .jitter = 24h}};
+        cfg.schedule.limits.max_virtual_time = aio::Duration::max();
         try {
             sim::run(amain(), cfg);
             FAIL("no LimitExceeded");
@@ -164,7 +164,7 @@ TEST_SUITE("overflow") {
             co_await aio::sleep(2h);
         };
         sim::Config cfg;
-        cfg.limits.max_virtual_time = aio::Duration::max();
+        cfg.schedule.limits.max_virtual_time = aio::Duration::max();
         CHECK_THROWS_AS(sim::run(amain(), cfg), sim::Deadlock);
     }
 
@@ -177,8 +177,8 @@ TEST_SUITE("overflow") {
             aio::get_running_loop().call_later(aio::Duration::min(), [] {});
             co_await aio::sleep(1ms);
         };
-        auto rec = std::make_shared<sim::RunRecord>();
-        sim::run(amain(), {.trace = sim::TraceMode::full, .record = rec});
+        sim::Recorder rec;
+        sim::run(amain(), {.trace = sim::TraceMode::full}, rec);
         bool seen = false;
         for (const auto& e : rec->trace)
             if (e.kind == sim::TraceKind::timer)
@@ -191,7 +191,7 @@ TEST_SUITE("overflow") {
     TEST_CASE(
         "a jitter of 9223372036854775807ns is rejected by Config and by the replay string, naming the field and "
         "range") {
-        sim::Config cfg{.policy = sim::Policy::timers, .jitter = aio::Duration::max()};
+        sim::Config cfg{.schedule = {.policy = sim::Policy::timers, .jitter = aio::Duration::max()}};
         const std::string e = config_error([&] { sim::SimLoop loop(cfg); });
         CHECK(e.find("jitter") != std::string::npos);
         CHECK(e.find("0ns") != std::string::npos);
@@ -203,37 +203,40 @@ TEST_SUITE("overflow") {
     }
 
     TEST_CASE("a negative jitter is rejected") {
-        sim::Config cfg{.policy = sim::Policy::timers, .jitter = -1ms};
+        sim::Config cfg{.schedule = {.policy = sim::Policy::timers, .jitter = -1ms}};
         CHECK(config_error([&] { sim::validate(cfg); }).find("jitter") != std::string::npos);
         CHECK(config_error([&] { sim::run([]() -> aio::Coro<void> { co_return; }(), cfg); }).find("jitter") !=
               std::string::npos);
     }
 
     TEST_CASE("pct_steps = 0 is rejected by Config and k=0 by the replay string") {
-        sim::Config cfg{.policy = sim::Policy::pct, .pct_steps = 0};
+        sim::Config cfg{.schedule = {.policy = sim::Policy::pct, .pct_steps = 0}};
         CHECK(config_error([&] { sim::SimLoop loop(cfg); }).find("pct_steps") != std::string::npos);
         CHECK(parse_error("aiosim1:pct:seed=1,k=0").find("k") != std::string::npos);
     }
 
     TEST_CASE("a negative virtual-time limit is rejected") {
         sim::Config cfg;
-        cfg.limits.max_virtual_time = -1s;
+        cfg.schedule.limits.max_virtual_time = -1s;
         CHECK(config_error([&] { sim::SimLoop loop(cfg); }).find("limits.max_virtual_time") != std::string::npos);
     }
 
     TEST_CASE("every other numeric field is range-checked: pct_depth, max_steps, thread_timeout, and the enums") {
-        CHECK(config_error([] { sim::validate(sim::Config{.pct_depth = 0}); }).find("pct_depth") != std::string::npos);
-        CHECK(config_error([] { sim::validate(sim::Config{.pct_depth = 65}); }).find("between 1 and 64") !=
+        CHECK(config_error([] { sim::validate(sim::Config{.schedule = {.pct_depth = 0}}); }).find("pct_depth") !=
               std::string::npos);
+        CHECK(config_error([] {
+                  sim::validate(sim::Config{.schedule = {.pct_depth = 65}});
+              }).find("between 1 and 64") != std::string::npos);
         sim::Config steps;
-        steps.limits.max_steps = 0;
+        steps.schedule.limits.max_steps = 0;
         CHECK(config_error([&] { sim::validate(steps); }).find("limits.max_steps") != std::string::npos);
         CHECK(config_error([] { sim::validate(sim::Config{.thread_timeout = -1s}); }).find("thread_timeout") !=
               std::string::npos);
-        CHECK(config_error([] { sim::validate(sim::Config{.policy = static_cast<sim::Policy>(9)}); }).find("policy") !=
-              std::string::npos);
         CHECK(config_error([] {
-                  sim::validate(sim::Config{.task_start = static_cast<sim::TaskStart>(9)});
+                  sim::validate(sim::Config{.schedule = {.policy = static_cast<sim::Policy>(9)}});
+              }).find("policy") != std::string::npos);
+        CHECK(config_error([] {
+                  sim::validate(sim::Config{.schedule = {.task_start = static_cast<sim::TaskStart>(9)}});
               }).find("task_start") != std::string::npos);
         CHECK(config_error([] { sim::validate(sim::Config{.trace = static_cast<sim::TraceMode>(9)}); }).find("trace") !=
               std::string::npos);
@@ -245,10 +248,11 @@ TEST_SUITE("overflow") {
     TEST_CASE("a replay Schedule given programmatically is validated too: its parameters and its decision list") {
         sim::Schedule s;
         s.jitter = -5ns;
-        CHECK(config_error([&] { sim::SimLoop loop(sim::Config{.replay = s}); }).find("jitter") != std::string::npos);
+        CHECK(config_error([&] { sim::SimLoop loop(sim::Config{.schedule = s}); }).find("jitter") != std::string::npos);
         sim::Schedule d;
         d.decisions = std::vector<sim::Decision>{{5, sim::Choice::ready, 1}, {5, sim::Choice::ready, 1}};
-        CHECK(config_error([&] { sim::SimLoop loop(sim::Config{.replay = d}); }).find("position") != std::string::npos);
+        CHECK(config_error([&] { sim::SimLoop loop(sim::Config{.schedule = d}); }).find("position") !=
+              std::string::npos);
         d.decisions = std::vector<sim::Decision>{{5, sim::Choice::ready, 0}};
         CHECK(config_error([&] { sim::validate(d); }).find("index") != std::string::npos);
     }

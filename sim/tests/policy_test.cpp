@@ -18,7 +18,8 @@ const sim::TaskStart all_starts[] = {sim::TaskStart::scheduled, sim::TaskStart::
                                      sim::TaskStart::per_task};
 
 sim::Config config(sim::Policy p, sim::TaskStart s, std::uint64_t seed) {
-    return {.policy = p, .seed = seed, .pct_depth = 3, .pct_steps = 20, .task_start = s, .trace = sim::TraceMode::hash};
+    return {.schedule = {.policy = p, .seed = seed, .pct_depth = 3, .pct_steps = 20, .task_start = s},
+            .trace = sim::TraceMode::hash};
 }
 
 }  // namespace
@@ -33,18 +34,18 @@ TEST_CASE("every policy: the gather exception propagates and task first never fi
                 CAPTURE(seed);
                 programs::Out out;
                 auto cfg = config(policy, start, seed);
-                cfg.record = std::make_shared<sim::RunRecord>();
+                sim::Recorder rec;
                 std::string error;
                 try {
-                    aio::run(programs::gather_propagates_main(out), {.loop_factory = sim::loop_factory(cfg)});
+                    aio::run(programs::gather_propagates_main(out), {.loop_factory = sim::loop_factory(cfg, rec)});
                 } catch (const std::runtime_error& e) {
                     error = e.what();
                 }
                 REQUIRE(error == "Произошла ошибка в main()");
                 REQUIRE_FALSE(out.first_finished);
                 REQUIRE(out.finished == 1);  // `second`
-                REQUIRE(cfg.record->failure.empty());
-                traces.insert(*cfg.record->trace_hash);
+                REQUIRE_FALSE(rec->failure);
+                traces.insert(*rec->trace_hash);
             }
             CAPTURE(sim::policy_name(policy));
             CAPTURE(sim::task_start_name(start));
@@ -74,8 +75,8 @@ TEST_CASE("every policy: with the exception handled every task finishes") {
 TEST_CASE("fifo never asks its decision source and equals the default order for any seed") {
     for (std::uint64_t seed : {0ull, 1ull, 99ull}) {
         programs::Out out;
-        auto rec = std::make_shared<sim::RunRecord>();
-        programs::gather_propagates(out, {.loop_factory = sim::loop_factory({.seed = seed, .record = rec})});
+        sim::Recorder rec;
+        programs::gather_propagates(out, {.loop_factory = sim::loop_factory({.schedule = {.seed = seed}}, rec)});
         CHECK(out.lines == programs::propagates_expected);
         CHECK(rec->decisions == 0);
     }
@@ -93,7 +94,7 @@ TEST_CASE("the random policy runs ready entries out of FIFO order") {
             };
             co_await aio::gather(w('1'), w('2'), w('3'));
         };
-        sim::run(amain(), {.policy = sim::Policy::random, .seed = seed});
+        sim::run(amain(), {.schedule = {.policy = sim::Policy::random, .seed = seed}});
         orders.insert(order);
     }
     CHECK(orders == std::set<std::string>{"123", "132", "213", "231", "312", "321"});
@@ -113,7 +114,7 @@ TEST_CASE("pct with depth 1 runs every task to completion before a lower-priorit
             };
             co_await aio::gather(w('a'), w('b'));
         };
-        sim::run(amain(), {.policy = sim::Policy::pct, .seed = seed, .pct_depth = 1});
+        sim::run(amain(), {.schedule = {.policy = sim::Policy::pct, .seed = seed, .pct_depth = 1}});
         CAPTURE(seed);
         CHECK((order == "aaabbb" || order == "bbbaaa"));
     }
@@ -136,7 +137,7 @@ TEST_CASE("pct with depth 2 finds a bug needing one preemption") {
             };
             co_await aio::gather(a(), b());
         };
-        sim::run(amain(), {.policy = sim::Policy::pct, .seed = seed, .pct_depth = 2, .pct_steps = 4});
+        sim::run(amain(), {.schedule = {.policy = sim::Policy::pct, .seed = seed, .pct_depth = 2, .pct_steps = 4}});
         if (order == "abA") ++found;
     }
     // PCT's bound: at least 1 / (n * k^(d-1)) = 1 / (3 * 4) per run; 200 runs -> >= 16 expected.
@@ -156,7 +157,8 @@ TEST_CASE("a spinning task under pct gives way to the task it waits for") {
             };
             co_await aio::gather(spinner(), setter());
         };
-        CHECK_NOTHROW(sim::run(amain(), {.policy = sim::Policy::pct, .seed = seed, .limits = {.max_steps = 10000}}));
+        CHECK_NOTHROW(sim::run(
+            amain(), {.schedule = {.policy = sim::Policy::pct, .seed = seed, .limits = {.max_steps = 10000}}}));
     }
 }
 
@@ -178,7 +180,7 @@ TEST_CASE("timers policy: ties between timers created at different instants come
             };
             co_await aio::gather(a(), b());
         };
-        sim::run(amain(), {.policy = sim::Policy::timers, .seed = seed, .jitter = 0ns});
+        sim::run(amain(), {.schedule = {.policy = sim::Policy::timers, .seed = seed, .jitter = 0ns}});
         orders.insert(order);
     }
     CHECK(orders == std::set<std::string>{"ab", "ba"});
@@ -197,7 +199,7 @@ TEST_CASE("timers policy: equal sleeps started in order at the same instant keep
             };
             co_await aio::gather(w('a'), w('b'), w('c'));
         };
-        sim::run(amain(), {.policy = sim::Policy::timers, .seed = seed});
+        sim::run(amain(), {.schedule = {.policy = sim::Policy::timers, .seed = seed}});
         CAPTURE(seed);
         REQUIRE(order == "abc");
     }
@@ -223,7 +225,7 @@ TEST_CASE("timers policy: jitter reorders close deadlines, and time stays monoto
             };
             co_await aio::gather(w('a', 1000500us), w('b', 1s));
         };
-        sim::run(amain(), {.policy = sim::Policy::timers, .seed = seed});
+        sim::run(amain(), {.schedule = {.policy = sim::Policy::timers, .seed = seed}});
         CHECK(monotonic);
         orders.insert(order);
     }
@@ -258,7 +260,7 @@ TEST_CASE("timers policy: timeouts at the same absolute deadline fire in the sam
             co_await a;
             co_await b;
         };
-        sim::run(amain(), {.policy = sim::Policy::timers, .seed = seed});
+        sim::run(amain(), {.schedule = {.policy = sim::Policy::timers, .seed = seed}});
         CAPTURE(seed);
         REQUIRE(handled == 2);
         CHECK(other_expired);
@@ -297,8 +299,8 @@ TEST_CASE("eager start under the simulator matches CPython 3.12's eager_task_fac
             co_await a;
             co_await q;
         };
-        auto rec = std::make_shared<sim::RunRecord>();
-        sim::run(amain(), {.task_start = start, .record = rec});
+        sim::Recorder rec;
+        sim::run(amain(), {.schedule = {.task_start = start}}, rec);
         if (start == sim::TaskStart::eager) {
             CHECK(rec->eager);
             CHECK(log == std::vector<std::string>{"a starts as Task-2", "q done: yes", "a resumes"});
@@ -312,9 +314,9 @@ TEST_CASE("eager start under the simulator matches CPython 3.12's eager_task_fac
 TEST_CASE("task start per_run is one recorded decision and both values occur") {
     std::set<bool> seen;
     for (std::uint64_t seed = 0; seed < 20; ++seed) {
-        auto rec = std::make_shared<sim::RunRecord>();
+        sim::Recorder rec;
         auto amain = []() -> aio::Coro<void> { co_return; };
-        sim::run(amain(), {.seed = seed, .task_start = sim::TaskStart::per_run, .record = rec});
+        sim::run(amain(), {.schedule = {.seed = seed, .task_start = sim::TaskStart::per_run}}, rec);
         CHECK(rec->decisions == 1);
         CHECK(rec->nonzero_decisions == (rec->eager ? 1u : 0u));
         seen.insert(rec->eager);

@@ -38,9 +38,9 @@ inline aio::Coro<int> probe_main() {
 }
 
 inline std::string summary(aio::sim::Policy policy, std::uint64_t seed) {
-    auto rec = std::make_shared<aio::sim::RunRecord>();
+    aio::sim::Recorder rec;
     int r = aio::sim::run(probe_main(),
-                          {.policy = policy, .seed = seed, .trace = aio::sim::TraceMode::hash, .record = rec});
+                          {.schedule = {.policy = policy, .seed = seed}, .trace = aio::sim::TraceMode::hash}, rec);
     return fmt::format("result={} replay={} hash={}", r, rec->replay, aio::sim::format_hash(*rec->trace_hash));
 }
 

@@ -10,14 +10,12 @@ using namespace std::chrono_literals;
 namespace sim = aio::sim;
 
 namespace {
-aio::RunOptions fifo(std::shared_ptr<sim::RunRecord> rec) {
-    return {.loop_factory = sim::loop_factory({.record = rec})};
-}
+aio::RunOptions fifo(const sim::Recorder& rec) { return {.loop_factory = sim::loop_factory({}, rec)}; }
 }  // namespace
 
 TEST_CASE("run_returns_result under fifo prints CPython's lines") {
     programs::Out out;
-    auto rec = std::make_shared<sim::RunRecord>();
+    sim::Recorder rec;
     std::string r = aio::run(programs::run_returns_result_main(out), fifo(rec));
     out.lines.push_back(r);
     CHECK(out.lines == programs::run_returns_result_expected);
@@ -26,7 +24,7 @@ TEST_CASE("run_returns_result under fifo prints CPython's lines") {
 
 TEST_CASE("gather_exception_propagates under fifo prints CPython's lines") {
     programs::Out out;
-    auto rec = std::make_shared<sim::RunRecord>();
+    sim::Recorder rec;
     programs::gather_propagates(out, fifo(rec));
     CHECK(out.lines == programs::propagates_expected);
     CHECK_FALSE(out.first_finished);
@@ -35,7 +33,7 @@ TEST_CASE("gather_exception_propagates under fifo prints CPython's lines") {
 
 TEST_CASE("gather_exception_handled under fifo prints CPython's lines") {
     programs::Out out;
-    auto rec = std::make_shared<sim::RunRecord>();
+    sim::Recorder rec;
     aio::run(programs::gather_handled_main(out), fifo(rec));
     CHECK(out.lines == programs::handled_expected);
     CHECK(out.first_finished);
@@ -43,7 +41,7 @@ TEST_CASE("gather_exception_handled under fifo prints CPython's lines") {
 }
 
 TEST_CASE("nested_run under fifo raises RuntimeError after one virtual second") {
-    auto rec = std::make_shared<sim::RunRecord>();
+    sim::Recorder rec;
     std::string msg;
     try {
         aio::run(programs::nested_run_main(), fifo(rec));

@@ -114,42 +114,38 @@ TEST_CASE("a run recorded under random replays from its string with the same tra
         for (std::uint64_t seed = 1; seed <= 20; ++seed) {
             CAPTURE(sim::policy_name(policy));
             CAPTURE(seed);
-            auto rec = std::make_shared<sim::RunRecord>();
-            int r1 = sim::run(busy_main(), {.policy = policy,
-                                            .seed = seed,
-                                            .task_start = sim::TaskStart::per_task,
-                                            .trace = sim::TraceMode::hash,
-                                            .record = rec});
+            sim::Recorder rec;
+            int r1 = sim::run(busy_main(),
+                              {.schedule = {.policy = policy, .seed = seed, .task_start = sim::TaskStart::per_task},
+                               .trace = sim::TraceMode::hash},
+                              rec);
             REQUIRE(rec->nonzero_decisions > 0);
-            auto again = std::make_shared<sim::RunRecord>();
+            sim::Recorder again;
             sim::Config cfg = sim::Config::from_replay(rec->replay);
             cfg.trace = sim::TraceMode::hash;
-            cfg.record = again;
-            int r2 = sim::run(busy_main(), cfg);
+            int r2 = sim::run(busy_main(), cfg, again);
             CHECK(r1 == r2);
             CHECK(again->trace_hash == rec->trace_hash);
             CHECK(again->replay == rec->replay);
             CHECK(again->steps == rec->steps);
             // The seed alone (no decision list) reproduces it too.
-            auto by_seed = std::make_shared<sim::RunRecord>();
+            sim::Recorder by_seed;
             sim::Config cs =
                 sim::Config::from_replay(fmt::format("aiosim1:{}:seed={},start=task", sim::policy_name(policy), seed));
             cs.trace = sim::TraceMode::hash;
-            cs.record = by_seed;
-            sim::run(busy_main(), cs);
+            sim::run(busy_main(), cs, by_seed);
             CHECK(by_seed->trace_hash == rec->trace_hash);
         }
     }
 }
 
 TEST_CASE("the all-zero replay is the fifo order") {
-    auto fifo = std::make_shared<sim::RunRecord>();
-    sim::run(busy_main(), {.trace = sim::TraceMode::hash, .record = fifo});
-    auto zero = std::make_shared<sim::RunRecord>();
+    sim::Recorder fifo;
+    sim::run(busy_main(), {.trace = sim::TraceMode::hash}, fifo);
+    sim::Recorder zero;
     sim::Config cfg = sim::Config::from_replay("aiosim1:random:seed=5:-");
     cfg.trace = sim::TraceMode::hash;
-    cfg.record = zero;
-    sim::run(busy_main(), cfg);
+    sim::run(busy_main(), cfg, zero);
     CHECK(zero->trace_hash == fifo->trace_hash);
     CHECK(zero->decisions > 0);
     CHECK(zero->nonzero_decisions == 0);
@@ -201,24 +197,50 @@ TEST_CASE("a divergence inside a task names the task") {
 
 TEST_CASE("a replay whose program ends before all decisions were used is a divergence") {
     sim::Config cfg = sim::Config::from_replay("aiosim1:random:seed=1:100000r1");
-    auto rec = std::make_shared<sim::RunRecord>();
-    cfg.record = rec;
-    CHECK_THROWS_AS(sim::run(busy_main(), cfg), sim::ReplayDivergence);
-    CHECK(rec->replay_incomplete.find("before decision #100000 (r1) of the replay string was reached") !=
+    sim::Recorder rec;
+    CHECK_THROWS_AS(sim::run(busy_main(), cfg, rec), sim::ReplayDivergence);
+    REQUIRE(rec->replay_incomplete);
+    CHECK(rec->replay_incomplete->kind == sim::FailureKind::replay_divergence);
+    CHECK(rec->replay_incomplete->message.find("before decision #100000 (r1) of the replay string was reached") !=
           std::string::npos);
 }
 
 TEST_CASE("lenient replay bends decisions to fit instead of failing") {
     sim::Config cfg = sim::Config::from_replay("aiosim1:random:seed=1:r9.t1.5r2");
     cfg.strict_replay = false;
-    auto rec = std::make_shared<sim::RunRecord>();
-    cfg.record = rec;
-    CHECK(sim::run(busy_main(), cfg) >= 4);
-    CHECK(rec->failure.empty());
-    CHECK(rec->replay_incomplete.empty());
+    sim::Recorder rec;
+    CHECK(sim::run(busy_main(), cfg, rec) >= 4);
+    CHECK_FALSE(rec->failure);
+    CHECK_FALSE(rec->replay_incomplete);
     // The recorded schedule is what actually ran: r9 became r3 (4 candidates), t1 became r1.
     REQUIRE(rec->schedule.decisions);
     REQUIRE(rec->schedule.decisions->size() >= 2);
     CHECK((*rec->schedule.decisions)[0] == sim::Decision{0, sim::Choice::ready, 3});
     CHECK((*rec->schedule.decisions)[1] == sim::Decision{1, sim::Choice::ready, 1});
+}
+
+TEST_CASE("one duration reader: units, bare seconds, sub-millisecond units and the maximum as the form says") {
+    using E = sim::DurationText::Error;
+    auto d = sim::read_duration("250ms,x");
+    CHECK(d.error == E::none);
+    CHECK(d.value == 250ms);
+    CHECK(d.end == 5);
+    CHECK(sim::read_duration("7us").value == 7us);
+    CHECK(sim::read_duration("7").error == E::no_unit);
+    CHECK(sim::read_duration("x").error == E::no_number);
+    CHECK(sim::read_duration("3d").error == E::unknown_unit);
+    CHECK(sim::read_duration("99999999999999999999s").error == E::number_overflow);
+    CHECK(sim::read_duration("9223372036854775808ns").error == E::too_long);
+    CHECK(sim::read_duration("9223372036854775807ns").value == aio::Duration::max());
+    const sim::DurationForm budget{.bare_seconds = true, .sub_millisecond = false, .max = 10000h};
+    CHECK(sim::read_duration("30", budget).value == 30s);
+    CHECK(sim::read_duration("5us", budget).error == E::unknown_unit);
+    CHECK(sim::read_duration("10000h", budget).value == 10000h);
+    CHECK(sim::read_duration("10001h", budget).error == E::too_long);
+    CHECK(sim::parse_whole("42") == 42u);
+    CHECK_FALSE(sim::parse_whole("-1"));
+    CHECK_FALSE(sim::parse_whole("5", 6, 9));
+    CHECK(sim::excerpt("a\x1b"
+                       "b") == "a\\x1bb");
+    CHECK(sim::excerpt(std::string(100, 'x'), 4) == "xxxx... (100 bytes)");
 }

@@ -21,7 +21,7 @@ TEST_CASE("to_thread completions come in submission order under fifo, whatever t
     for (int run = 0; run < 5; ++run) {
         std::latch second_done(1);
         std::vector<int> order;
-        auto rec = std::make_shared<sim::RunRecord>();
+        sim::Recorder rec;
         auto amain = [&]() -> aio::Coro<void> {
             auto one = [&]() -> aio::Coro<void> {
                 int v = co_await aio::to_thread([&] {
@@ -39,7 +39,7 @@ TEST_CASE("to_thread completions come in submission order under fifo, whatever t
             };
             co_await aio::gather(one(), two());
         };
-        sim::run(amain(), {.trace = sim::TraceMode::hash, .record = rec});
+        sim::run(amain(), {.trace = sim::TraceMode::hash}, rec);
         CHECK(order == std::vector<int>{1, 2});
         CHECK(rec->end_time.time_since_epoch() == 0s);
     }
@@ -80,15 +80,14 @@ TEST_CASE("to_thread runs are deterministic and replayable under random") {
     };
     std::set<std::uint64_t> hashes;
     for (std::uint64_t seed = 0; seed < 10; ++seed) {
-        auto a = std::make_shared<sim::RunRecord>();
-        auto b = std::make_shared<sim::RunRecord>();
+        sim::Recorder a;
+        sim::Recorder b;
         CHECK(sim::run(amain(),
-                       {.policy = sim::Policy::random, .seed = seed, .trace = sim::TraceMode::hash, .record = a}) ==
-              5525);
+                       {.schedule = {.policy = sim::Policy::random, .seed = seed}, .trace = sim::TraceMode::hash},
+                       a) == 5525);
         sim::Config again = sim::Config::from_replay(a->replay);
         again.trace = sim::TraceMode::hash;
-        again.record = b;
-        CHECK(sim::run(amain(), again) == 5525);
+        CHECK(sim::run(amain(), again, b) == 5525);
         CHECK(a->trace_hash == b->trace_hash);
         hashes.insert(*a->trace_hash);
     }
@@ -106,7 +105,7 @@ TEST_CASE("thread completions are a recorded choice under perturbing policies") 
             };
             co_await aio::gather(w('a'), w('b'), w('c'));
         };
-        sim::run(amain(), {.policy = sim::Policy::timers, .seed = seed});
+        sim::run(amain(), {.schedule = {.policy = sim::Policy::timers, .seed = seed}});
         orders.insert(order);
     }
     CHECK(orders.size() == 6);
@@ -129,12 +128,12 @@ TEST_CASE("a task polling with sleep(0) still sees a thread's result") {
         co_await w;
         co_return polls;
     };
-    int polls = sim::run(amain(), {.limits = {.max_steps = 100000}, .thread_step_budget = 50});
+    int polls = sim::run(amain(), {.schedule = {.limits = {.max_steps = 100000}}, .thread_step_budget = 50});
     CHECK(polls > 10);
     CHECK(polls < 100);
     // And it is deterministic.
     done = false;
-    CHECK(sim::run(amain(), {.limits = {.max_steps = 100000}, .thread_step_budget = 50}) == polls);
+    CHECK(sim::run(amain(), {.schedule = {.limits = {.max_steps = 100000}}, .thread_step_budget = 50}) == polls);
 }
 
 TEST_CASE(

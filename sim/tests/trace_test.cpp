@@ -27,9 +27,9 @@ aio::Coro<void> small_main() {
     } catch (const aio::ValueError&) {}
 }
 
-std::shared_ptr<sim::RunRecord> traced(sim::TraceMode mode) {
-    auto rec = std::make_shared<sim::RunRecord>();
-    sim::run(small_main(), {.trace = mode, .record = rec});
+sim::Recorder traced(sim::TraceMode mode) {
+    sim::Recorder rec;
+    sim::run(small_main(), {.trace = mode}, rec);
     return rec;
 }
 
@@ -78,7 +78,7 @@ TEST_CASE("the trace hash is FNV-1a over the text and does not need the events k
 }
 
 TEST_CASE("names and messages with newlines stay on one trace line") {
-    auto rec = std::make_shared<sim::RunRecord>();
+    sim::Recorder rec;
     auto amain = []() -> aio::Coro<void> {
         auto t = aio::create_task(
             []() -> aio::Coro<void> {
@@ -92,7 +92,7 @@ TEST_CASE("names and messages with newlines stay on one trace line") {
             co_await t;
         } catch (const std::exception&) {}
     };
-    sim::run(amain(), {.trace = sim::TraceMode::full, .record = rec});
+    sim::run(amain(), {.trace = sim::TraceMode::full}, rec);
     const std::string text = sim::format_trace(rec->trace);
     CHECK(text.find("raised #2 \"two\\nlines\" std::runtime_error: line one\\nline \"two\"\n") != std::string::npos);
     CHECK(text.find("cancel #3 \"v\" msg=\"a\\tb\"\n") != std::string::npos);
@@ -102,12 +102,12 @@ TEST_CASE("names and messages with newlines stay on one trace line") {
 }
 
 TEST_CASE("decisions and thread work appear in the trace") {
-    auto rec = std::make_shared<sim::RunRecord>();
+    sim::Recorder rec;
     auto amain = []() -> aio::Coro<void> {
         auto w = []() -> aio::Coro<void> { co_await aio::to_thread([] {}); };
         co_await aio::gather(w(), w(), w());
     };
-    sim::run(amain(), {.policy = sim::Policy::random, .seed = 3, .trace = sim::TraceMode::full, .record = rec});
+    sim::run(amain(), {.schedule = {.policy = sim::Policy::random, .seed = 3}, .trace = sim::TraceMode::full}, rec);
     const std::string text = sim::format_trace(rec->trace);
     CHECK(text.find(" thread-submit #") != std::string::npos);
     CHECK(text.find(" thread-done #") != std::string::npos);
@@ -117,9 +117,8 @@ TEST_CASE("decisions and thread work appear in the trace") {
 
 TEST_CASE("the Chrome trace is valid JSON with one track per task") {
     programs::Out out;
-    auto rec = std::make_shared<sim::RunRecord>();
-    programs::gather_propagates(out,
-                                {.loop_factory = sim::loop_factory({.trace = sim::TraceMode::full, .record = rec})});
+    sim::Recorder rec;
+    programs::gather_propagates(out, {.loop_factory = sim::loop_factory({.trace = sim::TraceMode::full}, rec)});
     const std::string json = sim::chrome_trace_json(rec->trace);
     CHECK(json.find("\"name\":\"thread_name\",\"args\":{\"name\":\"#2 first\"}") != std::string::npos);
     CHECK(json.find("\"name\":\"exсeption\"") != std::string::npos);
@@ -167,8 +166,8 @@ TEST_CASE("cancelling a gather of task chains records the cancel events in the o
             } catch (const aio::CancelledError&) {}
         }
     };
-    auto rec = std::make_shared<sim::RunRecord>();
-    sim::run(amain(), {.trace = sim::TraceMode::full, .record = rec});
+    sim::Recorder rec;
+    sim::run(amain(), {.trace = sim::TraceMode::full}, rec);
     CHECK(cancel_events(*rec) == std::vector<std::string>{"g", "a", "a2", "b"});
 }
 
@@ -180,8 +179,8 @@ TEST_CASE("aio::run's cleanup records one cancel event per pending task of a cha
         auto a = aio::create_task([](aio::Task<void> t) -> aio::Coro<void> { co_await t; }(b), "a");
         co_await aio::sleep(0s);
     };
-    auto rec = std::make_shared<sim::RunRecord>();
-    sim::run(amain(), {.trace = sim::TraceMode::full, .record = rec});
+    sim::Recorder rec;
+    sim::run(amain(), {.trace = sim::TraceMode::full}, rec);
     // Creation order c, b, a. asyncio asks c, then b and through it c again, then a, b, c:
     // c, b, c, a, b, c.
     CHECK(cancel_events(*rec) == std::vector<std::string>{"c", "b", "a"});

@@ -74,9 +74,9 @@ TEST_CASE("call_later callbacks run at their virtual deadline") {
 }
 
 TEST_CASE("the record reports steps, end time and a fifo replay string") {
-    auto rec = std::make_shared<sim::RunRecord>();
+    sim::Recorder rec;
     auto amain = []() -> aio::Coro<void> { co_await aio::sleep(5s); };
-    aio::run(amain(), {.loop_factory = sim::loop_factory({.record = rec})});
+    aio::run(amain(), {.loop_factory = sim::loop_factory({}, rec)});
     CHECK(rec->end_time.time_since_epoch() == 5s);
     CHECK(rec->steps >= 2);
     CHECK(rec->decisions == 0);

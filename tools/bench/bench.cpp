@@ -30,7 +30,7 @@ int scaled(int n) {
 }
 
 aio::RunOptions sim_options() {
-    return {.loop_factory = aio::sim::loop_factory({.limits = {.max_steps = 1'000'000'000}})};
+    return {.loop_factory = aio::sim::loop_factory({.schedule = {.limits = {.max_steps = 1'000'000'000}}})};
 }
 aio::RunOptions loop_options(bool sim) { return sim ? sim_options() : aio::RunOptions{}; }
 

@@ -11,7 +11,9 @@
 // the first failing seed in seed order (runs after it are discarded, whichever thread made
 // them). Scenario output is captured, never printed. The first failure is reported with its
 // failure signature (sim_run.hpp); with --shrink it is also shrunk as `aiosim shrink` does
-// (the same signature kept, never a longer string), and both strings are printed.
+// (the same signature kept, never a longer string), and both strings are printed. The loop
+// over seeds, shards, jobs and the budget is the check helpers' (aio::check::run_plan,
+// aio/check/plan.hpp), which for_all_schedules runs on too.
 //
 // Memory is bounded whatever the budget: runs are tallied in seed order as they finish
 // (a window of at most kWindow runs waits for a slower earlier one), and distinct outcomes
@@ -27,11 +29,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <any>
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
-#include <deque>
 #include <fstream>
 #include <iostream>
 #include <limits>
@@ -41,6 +42,7 @@
 #include <vector>
 
 #include <aio/check/environment.hpp>
+#include <aio/check/plan.hpp>
 #include <aio/sim/policy.hpp>
 #include <aio/sim/trace.hpp>
 #include <aio/sim/validate.hpp>
@@ -93,88 +95,12 @@ Shard parse_shard(const std::optional<std::string>& total, const std::optional<s
     return shard;
 }
 
-struct RunResult {
-    bool failed = false;
+// What the tally keeps of a run: its outcome and trace, hashed, and the whole run for a
+// failure that may be the first.
+struct Seen {
     std::uint64_t outcome = 0;
     std::uint64_t trace = 0;
-};
-
-struct FailureDetail {
-    std::uint64_t index = std::numeric_limits<std::uint64_t>::max();
-    std::uint64_t seed = 0;
-    SimRun run;
-};
-
-// The runs of an exploration, taken in seed order as they finish (workers finish out of
-// order): what the report prints, in memory bounded by kWindow.
-class Tally {
-public:
-    explicit Tally(bool stop_at_first) : stop_at_first_(stop_at_first) {}
-
-    // Blocks until run k is within the window (or the exploration is over: false).
-    bool admit(std::uint64_t k) {
-        std::unique_lock lock(mu_);
-        moved_.wait(lock, [&] { return over_ || k < consumed_ + kWindow; });
-        return !over_;
-    }
-
-    // Run k's result; `detail` only for a failure that may be the first.
-    void deliver(std::uint64_t k, const RunResult& r, std::optional<FailureDetail> detail) {
-        std::lock_guard lock(mu_);
-        if (over_ || k < consumed_) return;
-        const std::uint64_t at = k - consumed_;
-        if (window_.size() <= at) window_.resize(at + 1);
-        window_[at] = Slot{true, r, std::move(detail)};
-        while (!window_.empty() && window_.front().filled && !over_) {
-            take(window_.front());
-            window_.pop_front();
-            ++consumed_;
-        }
-        if (over_) window_.clear();
-        moved_.notify_all();
-    }
-
-    // Ends the exploration (an internal error): nobody waits any more.
-    void abandon() {
-        std::lock_guard lock(mu_);
-        over_ = true;
-        window_.clear();
-        moved_.notify_all();
-    }
-
-    // After every worker is done.
-    std::uint64_t runs() const { return runs_; }
-    std::uint64_t failed() const { return failed_; }
-    const DistinctCount& outcomes() const { return outcomes_; }
-    const DistinctCount& traces() const { return traces_; }
-    const std::optional<FailureDetail>& first() const { return first_; }
-
-private:
-    struct Slot {
-        bool filled = false;
-        RunResult result;
-        std::optional<FailureDetail> detail;
-    };
-
-    void take(Slot& s) {
-        ++runs_;
-        outcomes_.add(s.result.outcome);
-        traces_.add(s.result.trace);
-        if (!s.result.failed) return;
-        ++failed_;
-        if (!first_) first_ = std::move(s.detail);  // the earliest failure always has one
-        if (stop_at_first_) over_ = true;
-    }
-
-    const bool stop_at_first_;
-    std::mutex mu_;
-    std::condition_variable moved_;
-    std::deque<Slot> window_;
-    std::uint64_t consumed_ = 0;
-    bool over_ = false;
-    std::uint64_t runs_ = 0, failed_ = 0;
-    DistinctCount outcomes_, traces_;
-    std::optional<FailureDetail> first_;
+    std::optional<SimRun> run;
 };
 
 class ExploreCommand final : public Command {
@@ -271,9 +197,9 @@ public:
         }
 
         aio::sim::Config cfg;
-        cfg.policy = *aio::sim::policy_from_name(policy_);
-        cfg.pct_depth = static_cast<int>(pct_depth_);
-        cfg.pct_steps = pct_steps_;
+        cfg.schedule.policy = *aio::sim::policy_from_name(policy_);
+        cfg.schedule.pct_depth = static_cast<int>(pct_depth_);
+        cfg.schedule.pct_steps = pct_steps_;
         cfg.trace = aio::sim::TraceMode::hash;
         try {
             aio::sim::validate(cfg);  // the simulator's own ranges, the same the options checked
@@ -283,78 +209,83 @@ public:
 
         // Seeds of this shard: seed_start + shard.index + k * shard.total for k = 0, 1, ...
         // With --seeds N the shard runs the k whose i = shard.index + k * total is below N;
-        // with --time, every k whose seed fits in 64 bits.
-        std::uint64_t count = 0;
-        if (seeds_)
-            count = *seeds_ > shard.index ? (*seeds_ - shard.index - 1) / shard.total + 1 : 0;
-        else if (seed_start_ <= kMaxU64 - shard.index) {
-            const std::uint64_t last_k = (kMaxU64 - seed_start_ - shard.index) / shard.total;
-            count = last_k == kMaxU64 ? kMaxU64 : last_k + 1;  // 2^64 seeds: one short is as good as all
-        }
-        auto seed_of = [&](std::uint64_t k) { return seed_start_ + shard.index + k * shard.total; };
+        // with --time, every k whose seed fits in 64 bits. The exploration loop is the check
+        // helpers' (aio::check::run_plan), with one policy that runs once per seed.
+        aio::check::ExplorePlan plan;
+        plan.policies = {cfg.schedule.policy};
+        plan.first_seed = seed_start_;
+        plan.seeds = seeds_;
+        plan.shard_index = shard.index;
+        plan.shard_total = shard.total;
+        plan.fifo_once = false;
+        plan.time_budget = budget;
+        plan.jobs = static_cast<unsigned>(jobs_);
+        plan.stop_at_first = stop_at_first_;
+        plan.allow_empty = allow_empty_;
+        plan.window = kWindow;
+        plan.base = cfg;
+        const std::uint64_t count = plan.seed_count();
+        auto seed_of = [&](std::uint64_t k) { return plan.seed(k); };
 
         print_header(env, shard, count, seed_of);
         if (count == 0) return report_empty(env, shard);
 
         const auto t0 = Clock::now();
-        std::atomic<std::uint64_t> next{0}, done{0}, failures{0};
-        // With --stop-at-first, no worker starts a run after the earliest failure seen.
+        std::atomic<std::uint64_t> done{0}, failures{0};
+        // Only a failure earlier than every one seen so far can be the first: the others are
+        // not kept whole.
         std::atomic<std::uint64_t> earliest_failure{std::numeric_limits<std::uint64_t>::max()};
-        Tally tally(stop_at_first_);
-        std::mutex mu;
-        std::string internal_error;
-        const unsigned threads_wanted = static_cast<unsigned>(std::min<std::uint64_t>(jobs_, count));
-        std::atomic<unsigned> running{threads_wanted};
-
-        auto worker = [&] {
-            try {
-                for (;;) {
-                    if (budget && next.load() > 0 && Clock::now() - t0 >= *budget) break;
-                    const std::uint64_t k = next.fetch_add(1);
-                    if (k >= count || (stop_at_first_ && k > earliest_failure.load())) break;
-                    if (!tally.admit(k)) break;
-                    aio::sim::Config c = cfg;
-                    c.seed = seed_of(k);
-                    SimRun r = run_simulated(*s, c);
-                    const RunResult rr{r.failed(), outcome_hash(r.outcome), r.trace_hash.value_or(0)};
-                    std::optional<FailureDetail> detail;
-                    if (rr.failed) {
-                        failures.fetch_add(1);
-                        // Only a failure earlier than every one seen so far can be the first.
-                        std::uint64_t cur = earliest_failure.load();
-                        while (k < cur && !earliest_failure.compare_exchange_weak(cur, k)) {}
-                        if (k < cur) detail = FailureDetail{k, c.seed, std::move(r)};
-                    }
-                    tally.deliver(k, rr, std::move(detail));
-                    done.fetch_add(1);
-                }
-            } catch (...) {
-                std::lock_guard lock(mu);
-                if (internal_error.empty()) internal_error = aio::describe(std::current_exception());
-                tally.abandon();
+        auto run = [&](const aio::sim::Config& c, const aio::check::RunAt& at) {
+            SimRun r = run_simulated(*s, c);
+            aio::check::RunResult result;
+            Seen seen{outcome_hash(r.outcome), r.trace_hash.value_or(0), std::nullopt};
+            if (r.failed()) {
+                failures.fetch_add(1);
+                result.failure = r.failure;
+                std::uint64_t cur = earliest_failure.load();
+                while (at.index < cur && !earliest_failure.compare_exchange_weak(cur, at.index)) {}
+                if (at.index < cur) seen.run = std::move(r);
             }
-            running.fetch_sub(1);
+            result.detail = std::move(seen);
+            done.fetch_add(1);
+            return result;
+        };
+        DistinctCount outcomes, traces;
+        auto visit = [&](const aio::check::RunAt&, const aio::check::RunResult& result) {
+            const Seen& seen = std::any_cast<const Seen&>(result.detail);
+            outcomes.add(seen.outcome);
+            traces.add(seen.trace);
         };
 
-        std::vector<std::thread> threads;
-        for (unsigned j = 0; j < threads_wanted; ++j) threads.emplace_back(worker);
-        progress(env, done, failures, running, t0);
-        for (auto& t : threads) t.join();
+        std::atomic<bool> finished{false};
+        std::thread shown([&] { progress(env, done, failures, finished, t0); });
+        aio::check::ExploreTally tally;
+        std::string internal_error;
+        try {
+            tally = aio::check::run_plan(plan, run, visit);
+        } catch (...) {
+            internal_error = aio::describe(std::current_exception());
+        }
+        finished.store(true);
+        shown.join();
         const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         if (!internal_error.empty()) {
             env.err << cmd << ": internal error after " << done.load() << " runs: " << internal_error << '\n';
             return kBadUsage;
         }
 
-        const std::uint64_t runs = tally.runs(), failed = tally.failed();
+        const std::uint64_t runs = tally.runs, failed = tally.failed;
         if (failed) {
-            print_failure(env, *tally.first(), failed, runs);
-            if (shrink_ && !print_shrunk(env, *s, *tally.first())) return kBadUsage;
+            // The earliest failure was kept whole (no earlier one was seen when it finished).
+            const SimRun& first = *std::any_cast<const Seen&>(tally.first_failure.detail).run;
+            const std::uint64_t seed = plan.seed(tally.first_failure_at->seed_index);
+            print_failure(env, seed, first, failed, runs);
+            if (shrink_ && !print_shrunk(env, *s, first)) return kBadUsage;
         }
         env.out << fmt::format(
             "summary: {} runs, {} failed, {} distinct outcomes, {} distinct traces, {:.0f} runs/s "
             "({:.2f} s, {} job{})\n",
-            runs, failed, tally.outcomes().to_string(), tally.traces().to_string(),
+            runs, failed, outcomes.to_string(), traces.to_string(),
             seconds > 0 ? static_cast<double>(runs) / seconds : 0.0, seconds, jobs_, jobs_ == 1 ? "" : "s");
         if (expect_failure_) {
             if (failed)
@@ -415,27 +346,27 @@ private:
         return 1;
     }
 
-    void print_failure(Env& env, const FailureDetail& f, std::uint64_t failed, std::size_t runs) {
-        const std::string quoted = "'" + f.run.replay + "'";  // replay strings need no escaping
-        env.out << fmt::format("FAILED: {} of {} runs; the first, seed {}:\n", failed, runs, f.seed);
-        for (const auto& p : f.run.problems) env.out << "  - " << indent_continuation(p) << '\n';
+    void print_failure(Env& env, std::uint64_t seed, const SimRun& run, std::uint64_t failed, std::uint64_t runs) {
+        const std::string quoted = "'" + run.replay + "'";  // replay strings need no escaping
+        env.out << fmt::format("FAILED: {} of {} runs; the first, seed {}:\n", failed, runs, seed);
+        for (const auto& p : run.problems) env.out << "  - " << indent_continuation(p) << '\n';
         env.out << fmt::format(
             "  signature: {}\n  seed: {}\n  replay: {}\n  non-zero decisions: {}\n  trace hash: {}\n",
-            to_string(f.run.signature), f.seed, f.run.replay, f.run.nonzero_decisions,
-            f.run.trace_hash ? aio::sim::format_hash(*f.run.trace_hash) : std::string("none"));
-        env.out << format_order_line(f.run.replay);
+            signature_of(run), seed, run.replay, run.nonzero_decisions,
+            run.trace_hash ? aio::sim::format_hash(*run.trace_hash) : std::string("none"));
+        env.out << format_order_line(run.replay);
         env.out << fmt::format("  replay it: {} run {} --replay {}\n", env.program, name_, quoted);
         if (!shrink_) env.out << fmt::format("  shrink it: {} shrink {} --replay {}\n", env.program, name_, quoted);
     }
 
     // --shrink: the first failure, shrunk; false after an internal error (reported).
-    bool print_shrunk(Env& env, const scenario::Scenario& s, const FailureDetail& f) {
+    bool print_shrunk(Env& env, const scenario::Scenario& s, const SimRun& run) {
         ShrunkFailure shrunk;
         try {
-            shrunk = shrink_failure(s, f.run.replay, 2000);
+            shrunk = shrink_failure(s, run.replay, 2000);
         } catch (const std::exception& e) {  // the string explore just ran: any error is a bug
             env.out.flush();
-            env.err << env.program << " explore: internal error while shrinking " << f.run.replay << ": " << e.what()
+            env.err << env.program << " explore: internal error while shrinking " << run.replay << ": " << e.what()
                     << '\n';
             return false;
         }
@@ -449,14 +380,14 @@ private:
         return true;
     }
 
-    // The progress line, on a terminal only; returns when every worker is done.
+    // The progress line, on a terminal only; returns when the exploration is over.
     void progress(Env& env, const std::atomic<std::uint64_t>& done, const std::atomic<std::uint64_t>& failures,
-                  const std::atomic<unsigned>& running, Clock::time_point t0) {
+                  const std::atomic<bool>& finished, Clock::time_point t0) {
         if (&env.err != &std::cerr || !isatty(STDERR_FILENO)) return;
         bool shown = false;
         // The workers end on their own; update the line every quarter second until they all have.
         auto next_update = Clock::now();
-        while (running.load() != 0) {
+        while (!finished.load()) {
             // Short naps, so that the report follows the last run at once.
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
             if (Clock::now() < next_update) continue;

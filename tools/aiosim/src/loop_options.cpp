@@ -96,8 +96,8 @@ aio::sim::Config make_sim_config(const LoopOptions& options) {
     if (!options.replay.empty())
         return aio::sim::Config::from_replay(options.replay);  // says where a bad string is wrong
     aio::sim::Config cfg;
-    cfg.policy = *aio::sim::policy_from_name(options.policy);
-    cfg.seed = options.seed;
+    cfg.schedule.policy = *aio::sim::policy_from_name(options.policy);
+    cfg.schedule.seed = options.seed;
     return cfg;
 }
 

@@ -13,12 +13,14 @@
 #include <string>
 #include <string_view>
 
+#include <aio/sim/parse.hpp>
+
 namespace aio::cli {
 
 inline constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
 
-/// `text` as a whole number in [lo, hi], or nullopt.
-std::optional<std::uint64_t> parse_whole(std::string_view text, std::uint64_t lo, std::uint64_t hi) noexcept;
+/// `text` as a whole number in [lo, hi], or nullopt (the simulator's reader of numbers).
+using aio::sim::parse_whole;
 
 /// "'TEXT' is not a whole number from LO to HI" (TEXT excerpted when long).
 std::string whole_number_message(std::string_view text, std::uint64_t lo, std::uint64_t hi);
@@ -29,6 +31,6 @@ CLI::Validator whole_number(std::uint64_t lo, std::uint64_t hi);
 
 /// At most `limit` characters of `text` for a message, quoted by the caller: longer text is
 /// cut and followed by "... (N bytes)" so that a huge argument never makes a huge message.
-std::string excerpt(std::string_view text, std::size_t limit = 64);
+using aio::sim::excerpt;
 
 }  // namespace aio::cli

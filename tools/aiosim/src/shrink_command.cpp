@@ -64,7 +64,7 @@ public:
         }
         const aio::check::ShrinkResult& r = f.shrink;
         env.out << fmt::format("shrink {}: {} ({}) fails\n", name_, replay_, plural(r.before, "non-zero decision"));
-        env.out << fmt::format("  signature: {}\n", to_string(f.signature));
+        env.out << fmt::format("  signature: {}\n", aio::sim::signature(f.failure));
         env.out << fmt::format("shrunk to {}, {} removed ({} runs, same signature){}\n",
                                plural(r.after, "non-zero decision"), r.removed, r.runs,
                                f.kept_input ? fmt::format("; as a list ({}) that is longer than the input, which is "

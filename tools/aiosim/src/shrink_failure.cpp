@@ -15,17 +15,18 @@ ShrunkFailure shrink_failure(const scenario::Scenario& s, const std::string& rep
     input.trace = aio::sim::TraceMode::off;
     const SimRun first = run_simulated(s, input);
     if (!first.failed()) throw aio::ValueError("the schedule does not fail: nothing to shrink (" + replay + ")");
-    if (first.signature.kind == FailureSignature::Kind::divergence)
+    if (first.failure && first.failure->kind == aio::sim::FailureKind::replay_divergence)
         throw aio::ValueError(
             fmt::format("the schedule no longer fits the program (a replay divergence), so there is "
                         "no failure to shrink; record a new string ({})",
                         replay));
-    out.signature = first.signature;
+    // A run that failed has a failure (its problems come from it).
+    out.failure = *first.failure;
 
-    const FailureSignature& keep = out.signature;
-    auto fails_the_same_way = [&s, &keep](const aio::sim::Config& cfg) {
-        const SimRun r = run_simulated(s, cfg);
-        return r.failed() && r.signature == keep;
+    const aio::sim::RunFailure& keep = out.failure;
+    auto fails_the_same_way = [&s, &keep](const aio::sim::Config& cfg, const aio::sim::RecordSink& record) {
+        const SimRun r = run_simulated(s, cfg, nullptr, record);
+        return r.failed() && r.failure && aio::sim::same_failure(*r.failure, keep);
     };
     out.shrink = aio::check::shrink_replay(fails_the_same_way, replay, {.max_runs = max_runs});
 
@@ -43,9 +44,9 @@ ShrunkFailure shrink_failure(const scenario::Scenario& s, const std::string& rep
     aio::sim::Config check = aio::sim::Config::from_replay(out.replay);
     check.trace = aio::sim::TraceMode::hash;
     out.run = run_simulated(s, check);
-    if (!out.run.failed() || out.run.signature != keep)
+    if (!out.run.failed() || !out.run.failure || !aio::sim::same_failure(*out.run.failure, keep))
         throw std::logic_error(fmt::format("the shrunk string {} no longer fails as {} did ({}), but {}", out.replay,
-                                           replay, to_string(keep), to_string(out.run.signature)));
+                                           replay, aio::sim::signature(keep), signature_of(out.run)));
     return out;
 }
 

@@ -3,8 +3,8 @@
 // `aiosim shrink` and `aiosim explore --shrink`).
 //
 // The input string is run once, strictly; its failure signature (sim_run.hpp) is the one to
-// keep: aio::check::shrink_replay only accepts a smaller schedule whose run fails with that
-// same signature, so a lost update never shrinks into, say, a deadlock. The printed result
+// keep: aio::check::shrink_replay only accepts a smaller schedule whose run fails the same way
+// (aio::sim::same_failure: the same signature), so a lost update never shrinks into, say, a deadlock. The printed result
 // is never longer than the input: when the shrunk string would be longer (a short seeded
 // string such as aiosim1:random:seed=7 whose decisions take more characters to list), its
 // seed, which only notes where it came from, is left out; if it is still longer, the input
@@ -19,7 +19,7 @@
 namespace aio::cli {
 
 struct ShrunkFailure {
-    FailureSignature signature;       ///< of the input's run, kept by the result
+    aio::sim::RunFailure failure;     ///< of the input's run: the result fails the same way
     aio::check::ShrinkResult shrink;  ///< before/after/removed/runs, and the shrunk list
     std::string replay;               ///< the result to print: never longer than the input
     bool kept_input = false;          ///< the shrunk list was longer than the input, so it is the input

@@ -23,52 +23,32 @@ struct Records {
     std::vector<std::shared_ptr<aio::sim::RunRecord>> all;
 };
 
+using aio::sim::FailureKind;
+using aio::sim::RunFailure;
+
 void add_problem(std::vector<std::string>& problems, const std::string& what) {
     for (const auto& p : problems)
         if (p == what) return;  // one loop's error reported once
     problems.push_back(what);
 }
 
-// The kind of a simulator error from its message, which starts with the class name
-// ("aio::sim::Deadlock: ...", "aio::sim::LimitExceeded during the cleanup ...: ...").
-FailureSignature simulator_signature(const std::string& failure) {
-    using Kind = FailureSignature::Kind;
-    if (failure.starts_with("aio::sim::ReplayDivergence")) return {Kind::divergence, {}, {}};
-    if (failure.starts_with("aio::sim::Deadlock")) return {Kind::deadlock, {}, {}};
-    if (failure.starts_with("aio::sim::LimitExceeded"))
-        return {Kind::limit, failure.find("step limit reached") != std::string::npos ? "steps" : "virtual time", {}};
-    // Another simulator error: named by its class.
-    return {Kind::exception, failure.substr(0, failure.find_first_of(": ")), {}};
-}
-
 }  // namespace
 
-std::string to_string(const FailureSignature& s) {
-    using Kind = FailureSignature::Kind;
-    switch (s.kind) {
-    case Kind::none: return "none";
-    case Kind::oracle: return "oracle: " + s.requirement;
-    case Kind::exception:
-        return "exception " + s.what + (s.requirement.empty() ? std::string() : "; oracle: " + s.requirement);
-    case Kind::deadlock: return "deadlock";
-    case Kind::limit: return "limit: " + s.what;
-    case Kind::divergence: return "divergence";
-    }
-    return "unknown";
-}
+std::string signature_of(const SimRun& r) { return r.failure ? aio::sim::signature(*r.failure) : "none"; }
 
-SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, scenario::Sink* echo) {
+SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, scenario::Sink* echo,
+                     const aio::sim::RecordSink& last_record) {
     auto records = std::make_shared<Records>();
     auto base = std::make_shared<const aio::sim::Config>(cfg);
     aio::RunOptions options;
     options.loop_factory = [records, base]() -> std::unique_ptr<EventLoop> {
-        auto c = std::make_shared<aio::sim::Config>(*base);
-        c->record = std::make_shared<aio::sim::RunRecord>();
+        // A slot per loop in creation order, filled when the loop is destroyed.
+        auto slot = std::make_shared<aio::sim::RunRecord>();
         {
             std::lock_guard lock(records->mu);
-            records->all.push_back(c->record);
+            records->all.push_back(slot);
         }
-        return std::make_unique<aio::sim::SimLoop>(std::shared_ptr<const aio::sim::Config>(std::move(c)));
+        return std::make_unique<aio::sim::SimLoop>(base, [slot](aio::sim::RunRecord&& r) { *slot = std::move(r); });
     };
 
     SimRun r;
@@ -79,42 +59,40 @@ SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, s
     r.problems = v.violations();
     const auto& recs = records->all;
     r.loops = recs.size();
-    using Kind = FailureSignature::Kind;
     for (const auto& rec : recs) {
-        if (r.signature.kind == Kind::none && !rec->failure.empty()) r.signature = simulator_signature(rec->failure);
-        if (r.signature.kind == Kind::none && !rec->replay_incomplete.empty()) r.signature.kind = Kind::divergence;
+        if (!r.failure && rec->failure) r.failure = rec->failure;
+        if (!r.failure && rec->replay_incomplete) r.failure = rec->replay_incomplete;
     }
-    if (r.signature.kind == Kind::none && !v.ok()) {
-        r.signature.requirement = v.requirements().front();
-        if (r.outcome.escaped) {
-            r.signature.kind = Kind::exception;
-            r.signature.what = aio::exception_type_name(r.outcome.escaped);
-        } else {
-            r.signature.kind = Kind::oracle;
-        }
+    if (!r.failure && !v.ok()) {
+        if (r.outcome.escaped)
+            r.failure = RunFailure{FailureKind::exception, r.outcome.escaped, v.requirements().front(),
+                                   aio::describe(r.outcome.escaped)};
+        else
+            r.failure = RunFailure{FailureKind::requirement, nullptr, v.requirements().front(), v.violations().front()};
     }
     // An oracle quoting the simulator's error (the default one quotes an escaped exception
     // whole) would print its text twice, the long deadlock report included: the quote
     // becomes a reference to the problem that follows.
     for (auto& p : r.problems)
         for (const auto& rec : recs) {
-            if (rec->failure.empty()) continue;
-            const std::string name = rec->failure.substr(0, rec->failure.find(": "));
-            for (auto at = p.find(rec->failure); at != std::string::npos; at = p.find(rec->failure, at + 1))
-                p.replace(at, rec->failure.size(), name + " (below)");
+            if (!rec->failure) continue;
+            const std::string& text = rec->failure->message;
+            const std::string name = text.substr(0, text.find(": "));
+            for (auto at = p.find(text); at != std::string::npos; at = p.find(text, at + 1))
+                p.replace(at, text.size(), name + " (below)");
         }
     for (const auto& rec : recs) {
-        if (!rec->failure.empty()) add_problem(r.problems, "the simulator raised " + rec->failure);
-        if (!rec->replay_incomplete.empty()) add_problem(r.problems, rec->replay_incomplete);
-        // The simulator's messages start with the error's class name.
-        if (r.divergence.empty() && rec->failure.starts_with("aio::sim::ReplayDivergence")) r.divergence = rec->failure;
-        if (r.divergence.empty()) r.divergence = rec->replay_incomplete;
+        if (rec->failure) add_problem(r.problems, "the simulator raised " + rec->failure->message);
+        if (rec->replay_incomplete) add_problem(r.problems, rec->replay_incomplete->message);
+        if (r.divergence.empty() && rec->failure && rec->failure->kind == FailureKind::replay_divergence)
+            r.divergence = rec->failure->message;
+        if (r.divergence.empty() && rec->replay_incomplete) r.divergence = rec->replay_incomplete->message;
     }
     if (recs.size() == 1) {
         r.replay = recs.front()->replay;
         r.nonzero_decisions = recs.front()->nonzero_decisions;
     } else {
-        aio::sim::Schedule seeded = cfg.schedule();
+        aio::sim::Schedule seeded = cfg.schedule;
         if (recs.empty()) seeded.decisions.reset();
         r.replay = seeded.to_string();
         r.nonzero_decisions = seeded.decisions ? seeded.decisions->size() : 0;
@@ -130,7 +108,7 @@ SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, s
         if (cfg.trace == aio::sim::TraceMode::full)
             for (const auto& rec : recs) r.trace.insert(r.trace.end(), rec->trace.begin(), rec->trace.end());
     }
-    if (cfg.record && !recs.empty()) *cfg.record = *recs.back();
+    if (last_record && !recs.empty()) last_record(std::move(*recs.back()));
     return r;
 }
 
@@ -143,7 +121,7 @@ std::string indent_continuation(std::string text) {
 std::string format_problems(const std::string& cmd, const std::string& name, const SimRun& r) {
     std::string s = fmt::format("{}: {} FAILED:\n", cmd, name);
     for (const auto& p : r.problems) s += "  - " + indent_continuation(p) + '\n';
-    return s + "  signature: " + to_string(r.signature) + '\n' + format_order_line(r.replay);
+    return s + "  signature: " + signature_of(r) + '\n' + format_order_line(r.replay);
 }
 
 std::string format_order_line(const std::string& replay) {

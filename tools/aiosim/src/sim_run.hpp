@@ -8,6 +8,13 @@
 // otherwise swallow it: the loop's RunRecord keeps it). A strict replay that ended before
 // all its decisions were used is a ReplayDivergence too.
 //
+// How the run failed is an aio::sim::RunFailure: the first simulator error of any loop (a
+// deadlock, a limit, a divergence), else an exception that escaped the scenario (with the
+// oracle's requirement it broke), else the oracle's first failed requirement. Its signature
+// (aio::sim::signature) leaves out this run's details (the numbers, lines, task ids and times
+// its messages quote): runs that fail the same way (aio::sim::same_failure) have equal
+// signatures, and shrinking keeps it.
+//
 // Every loop the scenario creates gets its own RunRecord. The run's replay string is its
 // single loop's recorded schedule (parameters and non-zero decisions); a scenario that makes
 // several loops gets its seeded schedule instead, which replays all of them. Its trace hash
@@ -19,26 +26,10 @@
 
 #include <aio/scenario/execute.hpp>
 #include <aio/sim/config.hpp>
+#include <aio/sim/failure.hpp>
+#include <aio/sim/record.hpp>
 
 namespace aio::cli {
-
-/// How a run failed, without this run's details (the numbers, lines, task ids and times its
-/// messages quote): runs that fail the same way have equal signatures. Shrinking keeps it.
-struct FailureSignature {
-    enum class Kind { none, oracle, exception, deadlock, limit, divergence };
-    /// The simulator's errors first (divergence, deadlock, limit: the first one raised in any
-    /// loop), then an exception that escaped the scenario, then the oracle.
-    Kind kind = Kind::none;
-    /// exception: its type ("RuntimeError"); limit: "steps" or "virtual time".
-    std::string what;
-    /// oracle and exception: the oracle's first failed requirement (Verdict::requirements).
-    std::string requirement;
-    friend bool operator==(const FailureSignature&, const FailureSignature&) = default;
-};
-
-/// "oracle: REQUIREMENT", "exception TYPE; oracle: REQUIREMENT", "deadlock",
-/// "limit: steps", "divergence", or "none".
-std::string to_string(const FailureSignature& s);
 
 struct SimRun {
     scenario::Execution outcome;
@@ -53,14 +44,19 @@ struct SimRun {
     /// or decisions left unused at the end), as the simulator worded it; empty when the run
     /// followed its replay string (or had none).
     std::string divergence;
-    FailureSignature signature;  ///< kind none when the run passed
+    /// How the run failed; nullopt when it passed.
+    std::optional<aio::sim::RunFailure> failure;
     bool failed() const noexcept { return !problems.empty(); }
 };
 
-/// Runs `s` once under `cfg` (each loop gets a copy of cfg with its own record); lines are
-/// captured, and also passed to `echo` if given. If cfg.record is set, it receives the last
-/// loop's record (what aio::check::shrink_replay reads).
-SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, scenario::Sink* echo = nullptr);
+/// The failure's signature (aio::sim::signature), or "none" for a run that passed.
+std::string signature_of(const SimRun& r);
+
+/// Runs `s` once under `cfg` (each loop gets its own record); lines are captured, and also
+/// passed to `echo` if given. `last_record`, if given, receives the last loop's record (what
+/// aio::check::shrink_replay reads).
+SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, scenario::Sink* echo = nullptr,
+                     const aio::sim::RecordSink& last_record = {});
 
 /// "  order: ...\n": whether CPython's asyncio can run the order of this replay string
 /// (aio::sim::cpython_order_note); empty for an empty string (the real loop).

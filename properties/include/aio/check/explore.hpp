@@ -48,6 +48,7 @@
 
 #include <aio/coro.hpp>
 #include <aio/run.hpp>
+#include <aio/sim/failure.hpp>
 #include <aio/sim/sim_loop.hpp>
 
 #include "aio/check/environment.hpp"
@@ -70,7 +71,8 @@ struct ExploreOptions {
     /// Let a check that made no run pass (its summary says so); by default it fails.
     bool allow_empty = false;
     bool shrink = true;
-    /// Everything else of each run's configuration (limits, pct depth, jitter, task start).
+    /// Everything else of each run's configuration (base.schedule's limits, pct depth, jitter, task
+    /// start; each run sets the policy and seed).
     aio::sim::Config base{};
     /// Where the report goes on failure; empty: standard error. AIOSIM_CHECK_SCHEDULES
     /// (aio/check/doctest_check.hpp) silences it and reports once, through doctest.
@@ -85,7 +87,10 @@ struct ExploreOptions {
 struct Failure {
     Policy policy = Policy::fifo;
     std::uint64_t seed = 0;
-    std::string error;         // the exception's description, or "the predicate ...".
+    /// How the run failed: the kind (an exception, a deadlock, a limit, a divergence, the
+    /// predicate), the exception itself, the message.
+    aio::sim::RunFailure cause{};
+    std::string error;         // the report's line for it: "exception: TYPE: what", or "the predicate ..."
     std::string found_replay;  // the failing run as found (its recorded decisions)
     std::string replay;        // shrunk (or as found, when not shrinking): replays strictly
     std::size_t decisions_before = 0;
@@ -107,11 +112,13 @@ struct ExploreResult {
     explicit operator bool() const noexcept { return ok; }
 };
 
-/// One run under cfg: the failure's description, or nullopt when it passed. cfg must reach
-/// aio::sim::loop_factory unchanged.
-using RunOne = std::function<std::optional<std::string>(const aio::sim::Config&)>;
+/// One run under cfg: how it failed, or nullopt when it passed. cfg and record must reach
+/// aio::sim::loop_factory unchanged (the explorer reads the run's schedule from its record).
+using RunOne =
+    std::function<std::optional<aio::sim::RunFailure>(const aio::sim::Config& cfg, const aio::sim::RecordSink& record)>;
 
-/// The engine behind for_all_schedules.
+/// The engine behind for_all_schedules: the environment, run_plan (plan.hpp) over the
+/// options, shrinking, and the report.
 ExploreResult explore(const RunOne& run_one, ExploreOptions options = {});
 
 namespace detail {
@@ -168,24 +175,31 @@ constexpr bool check_makes_coro() {
 
 template <class F, class Pred>
 RunOne make_run_one(F make_main, Pred pred) {
-    return [make_main = std::move(make_main),
-            pred = std::move(pred)](const aio::sim::Config& cfg) mutable -> std::optional<std::string> {
+    return [make_main = std::move(make_main), pred = std::move(pred)](
+               const aio::sim::Config& cfg,
+               const aio::sim::RecordSink& record) mutable -> std::optional<aio::sim::RunFailure> {
         using Coro = std::invoke_result_t<F&>;
         using T = typename Coro::value_type;
         (void)pred;  // unused without a predicate (clang's -Wunused-lambda-capture)
+        auto predicate_false = [](std::optional<std::string> message) -> std::optional<aio::sim::RunFailure> {
+            if (!message) return std::nullopt;
+            return aio::sim::RunFailure{aio::sim::FailureKind::predicate, nullptr, {}, std::move(*message)};
+        };
         try {
-            aio::RunOptions ro{.loop_factory = aio::sim::loop_factory(cfg)};
+            aio::RunOptions ro{.loop_factory = aio::sim::loop_factory(cfg, record)};
             if constexpr (std::is_void_v<T>) {
                 aio::run(make_main(), std::move(ro));
                 if constexpr (!std::is_same_v<Pred, NoPredicate>)
-                    return predicate_verdict(pred(), [] { return std::string("the predicate returned false"); });
+                    return predicate_false(
+                        predicate_verdict(pred(), [] { return std::string("the predicate returned false"); }));
             } else {
                 T value = aio::run(make_main(), std::move(ro));
                 if constexpr (!std::is_same_v<Pred, NoPredicate>)
-                    return predicate_verdict(pred(value), [&value] { return predicate_failed_for(value); });
+                    return predicate_false(
+                        predicate_verdict(pred(value), [&value] { return predicate_failed_for(value); }));
             }
         } catch (...) {
-            return "exception: " + aio::describe(std::current_exception());
+            return aio::sim::RunFailure::from_exception(std::current_exception());
         }
         return std::nullopt;
     };

@@ -141,22 +141,22 @@ inline rc::Gen<Schedule> gen_schedule(ScheduleGenOptions o = {}) {
 template <class F>
 auto run(const Schedule& s, F&& make_main, aio::sim::Config base = {}) {
     aio::sim::Config cfg = std::move(base);
-    cfg.replay = s;
+    cfg.schedule = s;
     cfg.strict_replay = false;
-    auto rec = std::make_shared<aio::sim::RunRecord>();
-    cfg.record = rec;
+    aio::sim::Recorder rec;
     struct LogOnExit {
-        std::shared_ptr<aio::sim::RunRecord> rec;
+        aio::sim::Recorder rec;
         ~LogOnExit() {
             try {
-                RC_LOG() << "schedule as run: " << rec->replay << " (" << rec->nonzero_decisions
-                         << " non-zero decisions; "
-                         << aio::sim::cpython_order_note(rec->schedule.policy, rec->schedule.task_start)
-                         << "); rerun the property with RC_PARAMS=\"reproduce=...\" (printed with its failure)\n";
+                if (rec.has_record())
+                    RC_LOG() << "schedule as run: " << rec->replay << " (" << rec->nonzero_decisions
+                             << " non-zero decisions; "
+                             << aio::sim::cpython_order_note(rec->schedule.policy, rec->schedule.task_start)
+                             << "); rerun the property with RC_PARAMS=\"reproduce=...\" (printed with its failure)\n";
             } catch (...) {}
         }
     } log{rec};
-    return aio::run(make_main(), aio::RunOptions{.loop_factory = aio::sim::loop_factory(std::move(cfg))});
+    return aio::run(make_main(), aio::RunOptions{.loop_factory = aio::sim::loop_factory(std::move(cfg), rec)});
 }
 
 }  // namespace aio::check

@@ -1,15 +1,16 @@
 #pragma once
 // aio::check::shrink_replay: reduces a failing schedule toward asyncio's own order.
 //
-//     auto fails = [](const aio::sim::Config& cfg) {
-//         try { aio::run(scenario(), {.loop_factory = aio::sim::loop_factory(cfg)}); return false; }
+//     auto fails = [](const aio::sim::Config& cfg, const aio::sim::RecordSink& record) {
+//         try { aio::run(scenario(), {.loop_factory = aio::sim::loop_factory(cfg, record)}); return false; }
 //         catch (...) { return true; }
 //     };
 //     aio::check::ShrinkResult r = aio::check::shrink_replay(fails, "aiosim1:random:seed=17");
 //     fmt::print("{} ({} decisions removed)\n", r.replay, r.removed);
 //
-// `fails(cfg)` runs the program once under cfg (pass cfg to aio::sim::loop_factory unchanged:
-// its `record` receives what happened) and returns true when the run still shows the failure.
+// `fails(cfg, record)` runs the program once under cfg (pass both to aio::sim::loop_factory
+// unchanged: `record` receives what happened) and returns true when the run still shows the
+// failure (the command line's shrinker asks for the same failure: aio::sim::same_failure).
 // A seeded replay string is first run to record its decisions. Then, as delta debugging does,
 // the shrinker tries: all decisions dropped (plain asyncio order), chunks of decisions
 // dropped (halves, quarters, ... single ones), then each remaining index lowered toward 1;
@@ -26,6 +27,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+
+#include <aio/sim/record.hpp>
 
 #include "aio/check/schedule.hpp"
 
@@ -45,7 +48,7 @@ struct ShrinkOptions {
     std::size_t max_runs = 2000;
 };
 
-using FailsFn = std::function<bool(const aio::sim::Config&)>;
+using FailsFn = std::function<bool(const aio::sim::Config& cfg, const aio::sim::RecordSink& record)>;
 
 ShrinkResult shrink_replay(const FailsFn& fails, std::string_view replay, ShrinkOptions options = {});
 ShrinkResult shrink_schedule(const FailsFn& fails, const Schedule& schedule, ShrinkOptions options = {});

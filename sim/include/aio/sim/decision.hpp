@@ -26,7 +26,7 @@ enum class Choice : std::uint8_t {
     ready,   // 'r': which ready entry (task step or callback) runs next; 0 = the FIFO front
     timer,   // 't': which of the timers due at the same instant fires next; 0 = creation order
     jitter,  // 'j': how late a timer is created or the idle loop wakes, in steps of
-             //      Config::jitter / 8; 0 = on time
+             //      Schedule::jitter / 8; 0 = on time
     start,   // 's': 1 = start a task eagerly (3.12 eager_task_factory); 0 = scheduled start
     thread,  // 'w': which finished to_thread job completes next; 0 = submission order
 };

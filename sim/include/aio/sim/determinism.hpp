@@ -10,6 +10,7 @@
 
 #include "aio/coro.hpp"
 #include "aio/sim/config.hpp"
+#include "aio/sim/record.hpp"
 
 namespace aio::sim {
 

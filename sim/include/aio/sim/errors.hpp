@@ -46,7 +46,7 @@ private:
     std::vector<std::vector<std::uint64_t>> cycles_{};
 };
 
-/// A step or virtual-time limit (Config::limits) was reached: the program looks runaway.
+/// A step or virtual-time limit (Config::schedule.limits) was reached: the program looks runaway.
 class LimitExceeded : public SimError {
 public:
     enum class Which { steps, virtual_time };

@@ -8,7 +8,7 @@
 // | timers | timer ties (t), jitter (j), thread order (w) | yes (see below)                              |
 // | random | ready queue (r), thread order (w)           | no: breaks call_soon's FIFO order            |
 // | pct    | ready queue (r), thread order (w)           | no: as random                                |
-// Independently of the policy, Config::task_start may offer task starts (s):
+// Independently of the policy, Schedule::task_start may offer task starts (s):
 // TaskStart::per_run (one decision: the whole run eager or not) is an order asyncio 3.12
 // can show; TaskStart::per_task mixes both in one run, which only a custom task factory does.
 //
@@ -32,7 +32,7 @@
 //   ASPLOS 2010) with depth d: every task gets a random priority when first seen; at each
 //   ready-queue choice the entry of the highest-priority task runs (callbacks that belong to
 //   no task first, in FIFO order); d-1 change points are drawn uniformly among the first k
-//   choices (Config::pct_steps), and at the i-th the task about to run drops to priority
+//   choices (Schedule::pct_steps), and at the i-th the task about to run drops to priority
 //   d-i, below every initial priority. For a program with at most n tasks and k ready-queue
 //   choices, each run finds a given bug of depth d (d ordering constraints between steps)
 //   with probability at least 1 / (n * k^(d-1)). Deviation from the paper: a task picked 16

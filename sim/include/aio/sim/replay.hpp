@@ -1,5 +1,6 @@
 #pragma once
-// aio::sim::Schedule and its replay string: everything that fixes the order of a run.
+// The replay string of an aio::sim::Schedule (schedule.hpp), and the decision source that
+// replays its decisions.
 //
 // Grammar (version 1). Only letters, digits and ":,=.-" are used, so a replay string
 // pastes into a shell and an environment variable without quoting:
@@ -43,6 +44,7 @@
 #include "aio/sim/decision.hpp"
 #include "aio/sim/limits.hpp"
 #include "aio/sim/policy.hpp"
+#include "aio/sim/schedule.hpp"
 
 namespace aio::sim {
 
@@ -59,25 +61,6 @@ public:
 private:
     std::size_t offset_{};
     std::string reason_{};
-};
-
-struct Schedule {
-    Policy policy = Policy::fifo;
-    std::uint64_t seed = 0;
-    int pct_depth = 3;
-    std::uint64_t pct_steps = 1000;
-    Duration jitter = std::chrono::milliseconds(1);
-    TaskStart task_start = TaskStart::scheduled;
-    Limits limits{};
-    /// The non-zero decisions by increasing position; nullopt: answer from the seed.
-    std::optional<std::vector<Decision>> decisions{};
-
-    /// The replay string (see the grammar above).
-    std::string to_string() const;
-    /// Parses a replay string; throws ReplayParseError (and nothing else but std::bad_alloc).
-    /// A pure function: for every string it accepts, parse(parse(s).to_string()) == parse(s).
-    static Schedule parse(std::string_view text);
-    friend bool operator==(const Schedule&, const Schedule&) = default;
 };
 
 /// A source that answers from a decision list (positions increasing): the listed index at a

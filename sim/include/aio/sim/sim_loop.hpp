@@ -1,7 +1,11 @@
 #pragma once
 // aio::sim::SimLoop: the simulator's event loop, passed to aio::run as its loop_factory.
 //
-//     aio::run(amain(), {.loop_factory = aio::sim::loop_factory({.policy = Policy::random, .seed = 7})});
+//     aio::run(amain(), {.loop_factory = aio::sim::loop_factory({.schedule = {.policy = Policy::random, .seed = 7}})});
+//
+//     aio::sim::Recorder rec;                                  // what happened (record.hpp)
+//     int v = aio::sim::run(amain(), {.schedule = {.policy = Policy::pct, .seed = 3}}, rec);
+//     fmt::print("{}\n", rec->replay);
 //
 // Same loop core as the real loop (ready queue, timers, tasks); what differs:
 //  - Virtual time: starts at 0 and moves only when nothing is ready, straight to the
@@ -24,7 +28,8 @@
 //  - Determinism: no address, container order, real time or thread timing influences the
 //    order; the same Config gives the same trace on every machine.
 // A SimLoop is single-use in spirit (aio::run makes a fresh one per call); it may be run
-// several times (aio::Runner), and then its record covers all runs.
+// several times (aio::Runner), and then its record covers all runs. Its record goes to the
+// RecordSink given beside the Config when the loop is destroyed.
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,14 +38,15 @@
 #include "aio/run.hpp"
 #include "aio/sim/config.hpp"
 #include "aio/sim/errors.hpp"
+#include "aio/sim/record.hpp"
 
 namespace aio::sim {
 
 class SimLoop final : public EventLoop {
 public:
-    explicit SimLoop(Config cfg = {});
-    explicit SimLoop(std::shared_ptr<const Config> cfg);
-    /// Closes the loop if needed and fills Config::record.
+    explicit SimLoop(Config cfg = {}, RecordSink sink = {});
+    explicit SimLoop(std::shared_ptr<const Config> cfg, RecordSink sink = {});
+    /// Closes the loop if needed and gives its record to the sink (if any).
     ~SimLoop() override;
 
     const Config& config() const noexcept;
@@ -85,24 +91,28 @@ private:
 
 using LoopFactory = std::function<std::unique_ptr<EventLoop>()>;
 
-/// A loop_factory for aio::RunOptions: each call makes a fresh SimLoop with `cfg`.
-LoopFactory loop_factory(Config cfg);
+/// A loop_factory for aio::RunOptions: each call makes a fresh SimLoop with `cfg`, whose
+/// record goes to `sink` when it is destroyed (every loop the factory makes: pass a Recorder
+/// to keep the last one).
+LoopFactory loop_factory(Config cfg, RecordSink sink = {});
 
-/// aio::run on a SimLoop; after a normal return, also throws the ReplayDivergence of a
-/// strict replay that ended before all its decisions were used.
+/// aio::run on a SimLoop, its record given to `sink`; after a normal return, also throws the
+/// ReplayDivergence of a strict replay that ended before all its decisions were used.
 template <class T>
-T run(Coro<T> coro, Config cfg) {
-    if (!cfg.record) cfg.record = std::make_shared<RunRecord>();
-    auto rec = cfg.record;
+T run(Coro<T> coro, Config cfg, RecordSink sink = {}) {
+    auto incomplete = std::make_shared<std::exception_ptr>();
+    RecordSink both = [incomplete, sink = std::move(sink)](RunRecord&& r) {
+        *incomplete = r.replay_incomplete ? r.replay_incomplete->exception : nullptr;
+        if (sink) sink(std::move(r));
+    };
     auto check = [&] {
-        if (!rec->replay_incomplete.empty())
-            throw ReplayDivergence(rec->replay_incomplete, rec->decisions, rec->steps, rec->end_time);
+        if (*incomplete) std::rethrow_exception(*incomplete);
     };
     if constexpr (std::is_void_v<T>) {
-        aio::run(std::move(coro), RunOptions{.loop_factory = loop_factory(std::move(cfg))});
+        aio::run(std::move(coro), RunOptions{.loop_factory = loop_factory(std::move(cfg), std::move(both))});
         check();
     } else {
-        T result = aio::run(std::move(coro), RunOptions{.loop_factory = loop_factory(std::move(cfg))});
+        T result = aio::run(std::move(coro), RunOptions{.loop_factory = loop_factory(std::move(cfg), std::move(both))});
         check();
         return result;
     }

@@ -47,8 +47,8 @@ private:
 
 /// Throws ConfigError for the first field (in the table's order) out of range.
 void validate(const Schedule& s);
-/// validate(c.schedule()) (the replay's if set, with its decisions), and the fields of Config
-/// a schedule does not hold (trace, thread_timeout).
+/// validate(c.schedule) (with its decisions, if any), and the fields of Config a schedule
+/// does not hold (trace, thread_timeout).
 void validate(const Config& c);
 
 }  // namespace aio::sim

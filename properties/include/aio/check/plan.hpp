@@ -1,0 +1,100 @@
+#pragma once
+// aio::check::run_plan: the one exploration loop, behind both for_all_schedules (explore.hpp)
+// and `aiosim explore`. It runs a program once per (seed, policy) of an ExplorePlan, in run
+// order: seed 0 under every policy, then seed 1, ..., where seed i is
+// first_seed + shard_index + i * shard_total (a shard takes every shard_total-th seed: the
+// convention of Bazel, CTest and gtest runners). fifo has no seed: with fifo_once it runs once
+// (on the first seed), and a plan whose only policy is fifo walks one seed.
+//
+// Runs may go to `jobs` threads, each with its own loop; results are delivered to the visitor
+// and tallied in run order whatever the number of jobs, so with a seed budget the tally is the
+// same for any number of jobs (only the time differs). Memory stays bounded: a run that
+// finished early waits in a window of at most `window` runs for the slower ones before it.
+// With stop_at_first the exploration ends at the first failing run in run order (later runs,
+// whichever thread made them, are discarded). A time budget is checked before each seed but
+// the first: the first seed always runs under every policy.
+//
+// A plan that ran nothing does not pass (ExploreTally::ok), unless allow_empty says that running
+// nothing is expected (a shard with no seed).
+#include <any>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include <aio/sim/config.hpp>
+#include <aio/sim/failure.hpp>
+
+#include "aio/check/schedule.hpp"
+
+namespace aio::check {
+
+struct ExplorePlan {
+    std::vector<Policy> policies = all_policies();
+    std::uint64_t first_seed = 1;
+    /// Seeds of the whole exploration (before sharding); nullopt: every seed that fits in 64
+    /// bits (a time budget then ends it).
+    std::optional<std::uint64_t> seeds = 100;
+    std::uint64_t shard_index = 0;
+    std::uint64_t shard_total = 1;
+    bool fifo_once = true;
+    /// fifo ignores the seed. false: its runs get seed 0, so their replay strings name none
+    /// (the check helpers); true: the walked seed stays in the Config, for reference (the CLI).
+    bool fifo_keeps_seed = true;
+    std::optional<std::chrono::milliseconds> time_budget{};
+    unsigned jobs = 1;
+    bool stop_at_first = true;
+    bool allow_empty = false;
+    /// Runs in flight ahead of the oldest unfinished one (jobs > 1).
+    std::uint64_t window = 4096;
+    /// Every run's configuration; each run sets its policy and seed (and drops any decisions).
+    aio::sim::Config base{};
+
+    /// How many seeds this shard walks (at most one when fifo is the only policy and runs once).
+    std::uint64_t seed_count() const noexcept;
+    /// The shard's i-th seed.
+    std::uint64_t seed(std::uint64_t i) const noexcept { return first_seed + shard_index + i * shard_total; }
+};
+
+/// Where a run is in the plan.
+struct RunAt {
+    std::uint64_t index = 0;       // run order
+    std::uint64_t seed_index = 0;  // i: the run's seed is plan.seed(i)
+    Policy policy = Policy::fifo;
+    std::uint64_t seed = 0;  // plan.seed(seed_index); 0 for fifo, which has none (its Config still notes it)
+};
+
+/// What one run gave: how it failed (nullopt: it passed), and whatever the caller keeps of it
+/// (the check helpers: its RunRecord; the command line: its scenario run).
+struct RunResult {
+    std::optional<aio::sim::RunFailure> failure{};
+    std::any detail{};
+};
+
+/// One run under cfg; called from `jobs` threads at once when jobs > 1.
+using PlannedRun = std::function<RunResult(const aio::sim::Config& cfg, const RunAt& at)>;
+/// Every run, in run order, one call at a time.
+using RunVisitor = std::function<void(const RunAt& at, const RunResult& result)>;
+
+struct ExploreTally {
+    std::uint64_t runs = 0;
+    std::uint64_t failed = 0;
+    /// Seeds started (all of seed_count() unless the time budget or a failure ended it; every
+    /// seed when there is no policy, though none ran).
+    std::uint64_t seeds_walked = 0;
+    std::uint64_t seeds_planned = 0;  // seed_count()
+    /// The first failing run in run order, and what it gave.
+    std::optional<RunAt> first_failure_at{};
+    RunResult first_failure{};
+    bool allow_empty = false;
+    bool budget_cut() const noexcept { return seeds_walked < seeds_planned && failed == 0; }
+    /// The zero-run rule: no failure, and at least one run (unless running nothing was allowed).
+    bool ok() const noexcept { return failed == 0 && (runs > 0 || allow_empty); }
+};
+
+/// Runs the plan. An exception from `run` (an internal error: a PlannedRun reports failures as
+/// RunResult::failure) ends the exploration and is rethrown once every thread has stopped.
+ExploreTally run_plan(const ExplorePlan& plan, const PlannedRun& run, const RunVisitor& visit = {});
+
+}  // namespace aio::check

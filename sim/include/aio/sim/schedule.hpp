@@ -1,0 +1,50 @@
+#pragma once
+// aio::sim::Schedule: everything that fixes the order of a simulated run: the policy, its
+// parameters and seed, the limits, and (to replay a run) the list of its non-zero decisions.
+//
+//     aio::sim::Config cfg{.schedule = {.policy = aio::sim::Policy::random, .seed = 7}};
+//     cfg.schedule = aio::sim::Schedule::parse("aiosim1:random:seed=7:2r3.r1");  // replay a run
+//
+// A schedule with no decision list follows the seed: the policy's generator answers every
+// choice. With a list (a recorded run, RunRecord::schedule), the listed decisions answer and
+// every other decision is 0 whatever the seed (which is kept for reference). Its replay
+// string (to_string(), parse(); the grammar is in replay.hpp) reproduces the run anywhere.
+// The ranges of the fields are in validate.hpp.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "aio/clock.hpp"
+#include "aio/sim/decision.hpp"
+#include "aio/sim/limits.hpp"
+#include "aio/sim/policy.hpp"
+
+namespace aio::sim {
+
+struct Schedule {
+    Policy policy = Policy::fifo;
+    std::uint64_t seed = 0;
+    /// pct: the depth d (bugs needing up to d ordering constraints), 1 to 64.
+    int pct_depth = 3;
+    /// pct: how many ready-queue choices a run is expected to make (where change points go).
+    std::uint64_t pct_steps = 1000;
+    /// timers: the largest jitter (late timer creation or wake-up), in 8 steps; 0ns to 24h.
+    Duration jitter = std::chrono::milliseconds(1);
+    TaskStart task_start = TaskStart::scheduled;
+    Limits limits{};
+    /// The non-zero decisions by increasing position; nullopt: answer from the seed.
+    std::optional<std::vector<Decision>> decisions{};
+
+    /// The replay string (replay.hpp has the grammar).
+    std::string to_string() const;
+    /// Parses a replay string; throws ReplayParseError (replay.hpp) and nothing else but
+    /// std::bad_alloc. A pure function: for every string it accepts,
+    /// parse(parse(s).to_string()) == parse(s).
+    static Schedule parse(std::string_view text);
+    friend bool operator==(const Schedule&, const Schedule&) = default;
+};
+
+}  // namespace aio::sim
