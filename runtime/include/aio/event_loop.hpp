@@ -208,16 +208,12 @@ private:
     detail::IntrusiveList<detail::FutureBase> futures_;  // this loop's futures and tasks
     detail::LoopObserver* observer_ = nullptr;
     // The seam. The chooser is null on the real loop; the flags are its offers(), read once.
-    seam::SteadyClock steady_clock_;
-    seam::CondvarDriver condvar_driver_;
     seam::Clock* clock_ = &steady_clock_;
     seam::Driver* driver_ = &condvar_driver_;
     seam::Chooser* chooser_ = nullptr;
     bool choose_ready_ = false;
     bool choose_timers_ = false;
     bool choose_start_ = false;
-    std::vector<detail::TimerNode*> due_;  // fire_due_timers' scratch (only with a chooser)
-    std::vector<unsigned char> due_fired_;
     bool stopping_ = false;
     bool running_ = false;
     bool closed_ = false;
@@ -229,6 +225,13 @@ private:
 
     ExceptionHandler exception_handler_;
     LogSink log_sink_;
+
+    // Cold: the real loop's seam parts, and fire_due_timers' scratch (used only with a chooser).
+    // Before the inbox and the executor: they outlive any worker that could still post and wake.
+    seam::SteadyClock steady_clock_;
+    seam::CondvarDriver condvar_driver_;
+    std::vector<detail::TimerNode*> due_;
+    std::vector<unsigned char> due_fired_;
 
     detail::ThreadsafeInbox inbox_;
 
