@@ -27,38 +27,6 @@ bool debug_from_environment() noexcept {
 
 AnyTask current_task() { return get_running_loop().current_task(); }
 
-EventLoop& AnyTask::get_loop() const {
-    EventLoop* l = state().loop();
-    if (!l) throw RuntimeError("the task's event loop was destroyed");
-    return *l;
-}
-
-void Handle::cancel() {
-    if (!node_ || node_->cancelled) return;
-    node_->cancelled = true;
-    if (node_->timer.scheduled()) {
-        node_->loop->remove_timer(&node_->timer);
-        detail::CallbackNode::drop(node_.get());  // the reference the timer entry owned
-    }
-}
-
-namespace detail {
-
-void CallbackNode::invoke(void* self) {
-    Ref<CallbackNode> node = Ref<CallbackNode>::adopt(static_cast<CallbackNode*>(self));
-    if (node->cancelled) return;
-    try {
-        node->fn();
-    } catch (...) {
-        ExceptionContext ctx;
-        ctx.message = "Exception in callback";
-        ctx.exception = std::current_exception();
-        node->loop->call_exception_handler(ctx);
-    }
-}
-
-}  // namespace detail
-
 // ---- construction and teardown ----------------------------------------------------------
 
 EventLoop::EventLoop() : debug_(debug_from_environment()) {}
@@ -70,34 +38,22 @@ EventLoop::~EventLoop() {
         } catch (...) {}
     }
     // Futures and tasks that outlive the loop (held by user handles) must not call back.
-    for (auto* f = futures_head_; f;) {
+    for (auto* f = futures_.front(); f;) {
         auto* next = f->next_;
         f->detach_from_loop();
         f = next;
     }
-    futures_head_ = futures_tail_ = nullptr;
+    futures_.reset();
 }
 
-void EventLoop::link_future(detail::FutureBase* f) noexcept {
-    f->prev_ = futures_tail_;
-    f->next_ = nullptr;
-    if (futures_tail_)
-        futures_tail_->next_ = f;
-    else
-        futures_head_ = f;
-    futures_tail_ = f;
-}
-
-void EventLoop::unlink_future(detail::FutureBase* f) noexcept {
-    if (f->prev_)
-        f->prev_->next_ = f->next_;
-    else if (futures_head_ == f)
-        futures_head_ = f->next_;
-    if (f->next_)
-        f->next_->prev_ = f->prev_;
-    else if (futures_tail_ == f)
-        futures_tail_ = f->prev_;
-    f->prev_ = f->next_ = nullptr;
+void EventLoop::install_seam(const seam::Seam& parts) noexcept {
+    clock_ = parts.clock ? parts.clock : &steady_clock_;
+    driver_ = parts.driver ? parts.driver : &condvar_driver_;
+    chooser_ = parts.chooser;
+    const seam::Chooser::Offers o = chooser_ ? chooser_->offers() : seam::Chooser::Offers{};
+    choose_ready_ = o.ready;
+    choose_timers_ = o.timers;
+    choose_start_ = o.eager_start;
 }
 
 void EventLoop::register_task(detail::TaskBase* t, std::string name) {
@@ -105,8 +61,8 @@ void EventLoop::register_task(detail::TaskBase* t, std::string name) {
     bool eager = false;
     if (running_) {
         eager = eager_tasks_;
-        if (start_hook_) [[unlikely]]
-            eager = choose_eager_start(*t);
+        if (choose_start_) [[unlikely]]
+            eager = chooser_->choose_eager_start(*t, eager);
     }
     if (!eager) [[likely]] {
         if (!name.empty()) t->set_name(std::move(name));
@@ -134,8 +90,6 @@ void EventLoop::start_eagerly(detail::TaskBase& t) {
     t.step();
 }
 
-bool EventLoop::choose_eager_start(detail::TaskBase&) { return eager_tasks_; }
-
 void EventLoop::task_finished(detail::TaskBase* t) noexcept { t->release(); }
 
 namespace detail {
@@ -161,12 +115,7 @@ void EventLoop::check_running_allowed() {
 }
 
 void EventLoop::drop_everything_scheduled() noexcept {
-    {
-        std::lock_guard lk(ts_mu_);
-        for (auto& e : threadsafe_) detail::drop_entry(e);
-        threadsafe_.clear();
-        threadsafe_pending_.store(false, std::memory_order_release);
-    }
+    inbox_.drop_all();
     while (!ready_.empty()) detail::drop_entry(ready_.pop_front());
     while (!timers_.empty()) detail::drop_entry(timers_.pop()->on_expire);
 }
@@ -176,15 +125,13 @@ void EventLoop::close() {
     if (closed_) return;
     // Wait for executor jobs first: a worker must never post to a loop that is gone.
     if (executor_) executor_->shutdown(true);
-    {
-        std::lock_guard lk(ts_mu_);
-        closed_ = true;
-    }
+    closed_ = true;
+    inbox_.close();
     drop_everything_scheduled();
     // Tasks still pending will never run again: destroy their frames (RAII cleanup in them
     // runs) and drop the loop's reference, which reports each as destroyed while pending.
     std::vector<detail::Ref<detail::TaskBase>> pending;
-    for (auto* f = futures_head_; f; f = f->next_)
+    for (auto* f = futures_.front(); f; f = f->next_)
         if (f->is_task() && !f->done()) pending.emplace_back(static_cast<detail::TaskBase*>(f));
     for (auto& t : pending) t->abandon();
     drop_everything_scheduled();  // anything the destroyed frames scheduled
@@ -219,27 +166,20 @@ Handle EventLoop::call_at(TimePoint when, std::function<void()> fn) {
 void EventLoop::call_soon_threadsafe(std::function<void()> fn) {
     auto* node = new detail::CallbackNode(this, std::move(fn));
     detail::ReadyEntry e = node->entry();  // the node's only reference, owned by the entry
-    {
-        std::lock_guard lk(ts_mu_);
-        if (closed_) {
-            detail::drop_entry(e);
-            throw RuntimeError("Event loop is closed (called call_soon_threadsafe on a closed loop)");
-        }
-        threadsafe_.push_back(e);
-        threadsafe_pending_.store(true, std::memory_order_release);
+    if (!inbox_.post(e)) {
+        detail::drop_entry(e);
+        throw RuntimeError("Event loop is closed (called call_soon_threadsafe on a closed loop)");
     }
-    ts_cv_.notify_one();
+    driver_->wake();
 }
 
 void EventLoop::add_timer(detail::TimerNode* n, TimePoint when, detail::TaskBase* task) {
     n->when = when;
     timers_.push(n, ++timer_seq_);
-    if (timer_hooks_) [[unlikely]]
-        on_timer_added(*n, task);
+    if (choose_timers_) [[unlikely]]
+        chooser_->timer_added(*n, task);
     if (observer_) observer_->timer_scheduled(*n, task);
 }
-
-void EventLoop::on_timer_added(detail::TimerNode&, detail::TaskBase*) {}
 
 void EventLoop::fire_timer(detail::TimerNode* n) {
     if (n->scheduled()) timers_.remove(n);
@@ -247,47 +187,58 @@ void EventLoop::fire_timer(detail::TimerNode* n) {
     ready_.push_back(n->on_expire);
 }
 
+// The chooser's order. Every due timer fires, whatever the chooser does: it may only order them.
 void EventLoop::fire_due_timers(TimePoint end) {
-    while (!timers_.empty() && timers_.top()->when <= end) fire_timer(timers_.top());
+    due_.clear();
+    while (!timers_.empty() && timers_.top()->when <= end) due_.push_back(timers_.pop());
+    due_fired_.assign(due_.size(), 0);
+    seam::DueTimers due(*this, due_.data(), due_fired_.data(), due_.size());
+    struct FireRest {
+        seam::DueTimers& due;
+        ~FireRest() {
+            for (std::size_t i = 0; i < due.size(); ++i) due.fire(i);
+        }
+    } fire_rest{due};
+    chooser_->order_due_timers(due);
 }
 
-void EventLoop::on_step_alarm() { step_alarm_ = UINT64_MAX; }
+namespace seam {
 
-std::size_t EventLoop::drain_threadsafe() {
-    if (!threadsafe_pending_.load(std::memory_order_acquire)) return 0;
-    std::vector<detail::ReadyEntry> got;
-    {
-        std::lock_guard lk(ts_mu_);
-        got.swap(threadsafe_);
-        threadsafe_pending_.store(false, std::memory_order_release);
-    }
-    for (auto& e : got) push_ready(e);
-    return got.size();
+void DueTimers::fire(std::size_t i) {
+    if (done_[i]) return;
+    done_[i] = 1;
+    loop_.fire_timer(timers_[i]);
 }
 
-void EventLoop::block_for_threadsafe(std::optional<std::chrono::steady_clock::time_point> deadline) {
-    std::unique_lock lk(ts_mu_);
-    auto ready = [&] { return !threadsafe_.empty(); };
-    if (deadline)
-        ts_cv_.wait_until(lk, *deadline, ready);
-    else
-        ts_cv_.wait(lk, ready);
+std::size_t Chooser::choose_ready(const detail::ReadyQueue&, std::size_t) { return 0; }
+void Chooser::order_due_timers(DueTimers& due) {
+    for (std::size_t i = 0; i < due.size(); ++i) due.fire(i);
 }
+bool Chooser::choose_eager_start(detail::TaskBase&, bool loop_default) { return loop_default; }
+void Chooser::timer_added(detail::TimerNode&, detail::TaskBase*) {}
+void Chooser::on_step_alarm() { arm_step_alarm(UINT64_MAX); }
 
-// ---- the clock and the idle wait of the real loop -----------------------------------------
-
-TimePoint EventLoop::now() const { return TimePoint(std::chrono::steady_clock::now().time_since_epoch()); }
-
-void EventLoop::wait_for_work(std::optional<TimePoint> deadline) {
+void CondvarDriver::wait(std::optional<TimePoint> deadline) {
+    std::unique_lock lk(mu_);
+    auto woken = [&] { return woken_; };
     // TimePoint::max() is "never": waiting until it would only hand libstdc++'s wait_until a
     // time point it converts with unchecked arithmetic.
     if (deadline && *deadline != TimePoint::max())
-        block_for_threadsafe(std::chrono::steady_clock::time_point(deadline->time_since_epoch()));
+        cv_.wait_until(lk, std::chrono::steady_clock::time_point(deadline->time_since_epoch()), woken);
     else
-        block_for_threadsafe(std::nullopt);
+        cv_.wait(lk, woken);
+    woken_ = false;
 }
 
-std::size_t EventLoop::choose_ready(const detail::ReadyQueue&, std::size_t) { return 0; }
+void CondvarDriver::wake() noexcept {
+    {
+        std::lock_guard lk(mu_);
+        woken_ = true;
+    }
+    cv_.notify_one();
+}
+
+}  // namespace seam
 
 // ---- running --------------------------------------------------------------------------
 
@@ -335,17 +286,17 @@ void EventLoop::run_until_done(detail::FutureBase& f) {
 }
 
 void EventLoop::run_once() {
-    if (steps_ >= step_alarm_) [[unlikely]]
-        on_step_alarm();
-    if (ready_.empty() && !stopping_ && !has_threadsafe()) {
+    if (chooser_ && steps_ >= chooser_->step_alarm()) [[unlikely]]
+        chooser_->on_step_alarm();
+    if (ready_.empty() && !stopping_ && !inbox_.pending()) {
         std::optional<TimePoint> deadline;
         if (!timers_.empty()) deadline = timers_.top()->when;
-        wait_for_work(deadline);
+        driver_->wait(deadline);
     }
-    drain_threadsafe();
+    if (inbox_.pending()) inbox_.drain_into(ready_);  // the check inline: most passes find nothing
     if (!timers_.empty()) {
-        const TimePoint end = now();
-        if (timer_hooks_) [[unlikely]] {
+        const TimePoint end = clock_->now();
+        if (choose_timers_) [[unlikely]] {
             if (timers_.top()->when <= end) fire_due_timers(end);
         } else {
             while (!timers_.empty() && timers_.top()->when <= end) {
@@ -357,7 +308,7 @@ void EventLoop::run_once() {
     }
     // Run exactly what was ready when the pass began; what they schedule runs next pass.
     std::size_t ntodo = ready_.size();
-    if (!debug_ && !perturbing_) [[likely]] {
+    if (!debug_ && !choose_ready_) [[likely]] {
         for (; ntodo > 0; --ntodo) {
             detail::ReadyEntry e = ready_.pop_front();
             ++steps_;
@@ -366,7 +317,7 @@ void EventLoop::run_once() {
         return;
     }
     for (; ntodo > 0 && !ready_.empty(); --ntodo) {
-        std::size_t i = perturbing_ ? choose_ready(ready_, ntodo) : 0;
+        std::size_t i = choose_ready_ ? chooser_->choose_ready(ready_, ntodo) : 0;
         detail::ReadyEntry e = ready_.take(i);
         ++steps_;
         if (debug_)
@@ -375,8 +326,6 @@ void EventLoop::run_once() {
             e.fn(e.arg);
     }
 }
-
-void EventLoop::run_entry(const detail::ReadyEntry& e) { e.fn(e.arg); }
 
 void EventLoop::run_entry_debug(const detail::ReadyEntry& e) {
     auto t0 = std::chrono::steady_clock::now();
@@ -397,7 +346,7 @@ void EventLoop::run_entry_debug(const detail::ReadyEntry& e) {
 
 std::vector<AnyTask> EventLoop::all_tasks() const {
     std::vector<AnyTask> out;
-    for (auto* f = futures_head_; f; f = f->next_)
+    for (auto* f = futures_.front(); f; f = f->next_)
         if (f->is_task() && !f->done())
             out.emplace_back(detail::Ref<detail::TaskBase>(static_cast<detail::TaskBase*>(f)));
     return out;

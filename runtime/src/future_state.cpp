@@ -130,6 +130,16 @@ void add_callback(FutureBase& f, std::function<void()> fn) {
 
 // ---- TaskBase -------------------------------------------------------------------------
 
+}  // namespace aio::detail
+
+aio::EventLoop& aio::AnyTask::get_loop() const {
+    EventLoop* l = state().loop();
+    if (!l) throw RuntimeError("the task's event loop was destroyed");
+    return *l;
+}
+
+namespace aio::detail {
+
 TaskBase::~TaskBase() {
     if (state_ == State::pending && log_destroy_pending) {
         ExceptionContext ctx;

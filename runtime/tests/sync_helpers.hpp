@@ -44,17 +44,24 @@ struct SplitMix {
 
 /// A real loop that runs ready entries in a seeded random order (any ready step may go
 /// next), to check that the primitives' invariants do not depend on asyncio's FIFO order.
+/// Its chooser is the whole difference: the clock and the driver stay the real loop's.
 class ShuffledLoop final : public aio::EventLoop {
 public:
-    explicit ShuffledLoop(std::uint64_t seed) : rng_{seed} { perturbing_ = true; }
-
-protected:
-    std::size_t choose_ready(const aio::detail::ReadyQueue& ready, std::size_t batch_left) override {
-        return rng_.below(std::min(ready.size(), batch_left));
+    explicit ShuffledLoop(std::uint64_t seed) : chooser_{SplitMix{seed}} {
+        install_seam(aio::seam::Seam{nullptr, nullptr, &chooser_});
     }
+    ~ShuffledLoop() override { install_seam({}); }  // chooser_ dies before EventLoop
 
 private:
-    SplitMix rng_;
+    struct Shuffle final : aio::seam::Chooser {
+        explicit Shuffle(SplitMix r) : rng(r) {}
+        Offers offers() const noexcept override { return {true, false, false}; }
+        std::size_t choose_ready(const aio::detail::ReadyQueue& ready, std::size_t batch_left) override {
+            return rng.below(std::min(ready.size(), batch_left));
+        }
+        SplitMix rng;
+    };
+    Shuffle chooser_;
 };
 
 inline aio::RunOptions shuffled(std::uint64_t seed) {

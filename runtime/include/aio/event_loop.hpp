@@ -1,8 +1,8 @@
 #pragma once
 // aio::EventLoop: asyncio's event loop. One loop core (ready queue, timers, task
 // bookkeeping, thread-safe wake-ups); what differs between the real loop and the simulator's
-// virtual-time loop is a few protected virtual functions: how time is read, how the loop
-// waits when nothing is ready, and which ready entry runs next.
+// virtual-time loop is the seam (loop_seam.hpp): the clock, the wait for work (the driver)
+// and the choice points (the chooser), installed once with install_seam().
 //
 // A pass of the loop (asyncio's _run_once): wait for work if nothing is ready (up to the
 // earliest timer), move thread-safe callbacks and expired timers to the ready queue, then
@@ -16,11 +16,9 @@
 // than the current one: ...") on any other thread. One loop runs per thread at a time.
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <source_location>
 #include <string>
@@ -33,10 +31,13 @@
 #include "aio/errors.hpp"
 #include "aio/executor.hpp"
 #include "aio/handle.hpp"
+#include "aio/loop_seam.hpp"
+#include "aio/detail/intrusive_list.hpp"
 #include "aio/detail/loop_observer.hpp"
 #include "aio/detail/loop_thread.hpp"
 #include "aio/detail/ready_queue.hpp"
 #include "aio/detail/task_state.hpp"
+#include "aio/detail/threadsafe_inbox.hpp"
 #include "aio/detail/timer_heap.hpp"
 
 namespace aio {
@@ -49,6 +50,7 @@ class EventLoop;
 namespace detail {
 [[noreturn]] void throw_no_current_task(const char* what);
 [[noreturn]] void throw_enter_task_conflict(TaskBase* entering, TaskBase* current);
+struct EventLoopAccess;
 }  // namespace detail
 
 /// What call_exception_handler() receives (asyncio's context dict).
@@ -69,7 +71,7 @@ public:
     EventLoop& operator=(const EventLoop&) = delete;
 
     // --- time and callbacks --------------------------------------------------------------
-    TimePoint time() const { return now(); }
+    TimePoint time() const { return clock_->now(); }
     Handle call_soon(std::function<void()> fn);
     Handle call_later(Duration delay, std::function<void()> fn);
     Handle call_at(TimePoint when, std::function<void()> fn);
@@ -155,15 +157,12 @@ public:
     }
     void leave_task(detail::TaskBase*) noexcept { current_task_ = nullptr; }
     void task_finished(detail::TaskBase* t) noexcept;
-    void link_future(detail::FutureBase* f) noexcept;
-    void unlink_future(detail::FutureBase* f) noexcept;
+    void link_future(detail::FutureBase* f) noexcept { futures_.push_back(f); }
+    void unlink_future(detail::FutureBase* f) noexcept { futures_.remove(f); }
     /// Runs the loop until f is done (run_until_complete without the result).
     void run_until_done(detail::FutureBase& f);
     detail::LoopObserver* observer() const noexcept { return observer_; }
     void set_observer(detail::LoopObserver* o) noexcept { observer_ = o; }
-    std::size_t ready_size() const noexcept { return ready_.size(); }
-    std::size_t timer_count() const noexcept { return timers_.size(); }
-    std::size_t thread_work_in_flight() const noexcept { return thread_work_; }
     /// Ready entries (task steps and callbacks) this loop has run so far.
     std::uint64_t steps_run() const noexcept { return steps_; }
     void check_not_closed(const char* what) const;
@@ -175,45 +174,20 @@ public:
     static EventLoop* running() noexcept { return detail::t_running_loop; }
 
 protected:
-    /// The loop's clock. Real loop: the steady clock.
-    virtual TimePoint now() const;
-    /// Called when nothing is ready: wait until `deadline` (or forever if none) or until a
-    /// thread-safe callback arrives. The virtual loop advances its clock instead.
-    virtual void wait_for_work(std::optional<TimePoint> deadline);
-    /// Which ready entry runs next, asked only when `perturbing_` is set. Index 0 is
-    /// asyncio's own (FIFO) order. `batch_left` entries of the current pass remain.
-    virtual std::size_t choose_ready(const detail::ReadyQueue& ready, std::size_t batch_left);
-    /// Moves thread-safe callbacks into the ready queue; returns how many.
-    std::size_t drain_threadsafe();
-    /// Blocks until a thread-safe callback arrives or `deadline` passes (steady clock).
-    void block_for_threadsafe(std::optional<std::chrono::steady_clock::time_point> deadline);
-    bool has_threadsafe() const noexcept { return threadsafe_pending_.load(std::memory_order_acquire); }
+    /// For a loop with its own seam (the simulator's): installs clock, driver and chooser
+    /// (a null clock or driver is the real loop's, a null chooser means none) before the loop
+    /// first runs, and reads the chooser's offers() once. The parts must stay alive while
+    /// installed: a derived loop whose parts die first installs {} again in its destructor.
+    void install_seam(const seam::Seam& parts) noexcept;
+    /// True when call_soon_threadsafe() posted something the loop has not drained yet (a
+    /// driver that blocks polls it).
+    bool has_threadsafe() const noexcept { return inbox_.pending(); }
     const detail::TimerHeap& timers() const noexcept { return timers_; }
-    detail::TimerHeap& timers() noexcept { return timers_; }
-
-    // --- simulator hooks: each is called only while its flag is set, so the real loop pays
-    // one predictable branch at each site and no virtual call ---------------------------
-    /// After a timer was scheduled (timer_hooks_): may move n.when (then timers().update(n)).
-    virtual void on_timer_added(detail::TimerNode& n, detail::TaskBase* task);
-    /// When timers are due at `end` (timer_hooks_): must fire every due timer, in any order,
-    /// with fire_timer().
-    virtual void fire_due_timers(TimePoint end);
-    /// Takes a timer out of the heap (if still in it) and makes its callback ready.
-    void fire_timer(detail::TimerNode* n);
-    /// At create_task on the running loop (start_hook_): true to start `t` eagerly.
-    virtual bool choose_eager_start(detail::TaskBase& t);
-    /// At the start of a pass once steps_run() >= step_alarm_. May throw: the exception
-    /// leaves run_forever() before the pass runs anything.
-    virtual void on_step_alarm();
-
-    bool perturbing_ = false;
-    bool timer_hooks_ = false;
-    bool start_hook_ = false;
-    std::uint64_t step_alarm_ = UINT64_MAX;
 
 private:
     void run_once();
-    void run_entry(const detail::ReadyEntry& e);
+    void fire_due_timers(TimePoint end);
+    void fire_timer(detail::TimerNode* n);
     void run_entry_debug(const detail::ReadyEntry& e);
     void register_task(detail::TaskBase* t, std::string name);
     void start_eagerly(detail::TaskBase& t);
@@ -223,15 +197,23 @@ private:
 
     template <class T>
     friend class Task;
+    friend class seam::DueTimers;
+    friend struct detail::EventLoopAccess;
 
     detail::ReadyQueue ready_;
     detail::TimerHeap timers_;
     std::uint64_t timer_seq_ = 0;
     std::uint64_t task_counter_ = 0;
     detail::TaskBase* current_task_ = nullptr;
-    detail::FutureBase* futures_head_ = nullptr;
-    detail::FutureBase* futures_tail_ = nullptr;
+    detail::IntrusiveList<detail::FutureBase> futures_;  // this loop's futures and tasks
     detail::LoopObserver* observer_ = nullptr;
+    // The seam. The chooser is null on the real loop; the flags are its offers(), read once.
+    seam::Clock* clock_ = &steady_clock_;
+    seam::Driver* driver_ = &condvar_driver_;
+    seam::Chooser* chooser_ = nullptr;
+    bool choose_ready_ = false;
+    bool choose_timers_ = false;
+    bool choose_start_ = false;
     bool stopping_ = false;
     bool running_ = false;
     bool closed_ = false;
@@ -244,13 +226,26 @@ private:
     ExceptionHandler exception_handler_;
     LogSink log_sink_;
 
-    std::mutex ts_mu_;
-    std::condition_variable ts_cv_;
-    std::vector<detail::ReadyEntry> threadsafe_;
-    std::atomic<bool> threadsafe_pending_{false};
+    // Cold: the real loop's seam parts, and fire_due_timers' scratch (used only with a chooser).
+    // Before the inbox and the executor: they outlive any worker that could still post and wake.
+    seam::SteadyClock steady_clock_;
+    seam::CondvarDriver condvar_driver_;
+    std::vector<detail::TimerNode*> due_;
+    std::vector<unsigned char> due_fired_;
+
+    detail::ThreadsafeInbox inbox_;
 
     std::unique_ptr<ThreadPoolExecutor> executor_;
 };
+
+namespace detail {
+/// Internals only tests read.
+struct EventLoopAccess {
+    static std::size_t ready_size(const EventLoop& l) noexcept { return l.ready_.size(); }
+    static std::size_t timer_count(const EventLoop& l) noexcept { return l.timers_.size(); }
+    static std::size_t thread_work_in_flight(const EventLoop& l) noexcept { return l.thread_work_; }
+};
+}  // namespace detail
 
 /// The loop running on this thread; throws RuntimeError("no running event loop") if none.
 EventLoop& get_running_loop();

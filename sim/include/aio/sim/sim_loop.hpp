@@ -7,7 +7,8 @@
 //     int v = aio::sim::run(amain(), {.schedule = {.policy = Policy::pct, .seed = 3}}, rec);
 //     fmt::print("{}\n", rec->replay);
 //
-// Same loop core as the real loop (ready queue, timers, tasks); what differs:
+// Same loop core as the real loop (ready queue, timers, tasks); what differs is its seam
+// (aio/loop_seam.hpp):
 //  - Virtual time: starts at 0 and moves only when nothing is ready, straight to the
 //    earliest timer (plus jitter under the timers policy). Nothing sleeps for real.
 //  - Every point where the run could go more than one way is a ChoicePoint answered by the
@@ -63,29 +64,10 @@ public:
 
     void run_in_executor(std::function<void()> job, std::function<void()> done) override;
 
-protected:
-    // Under the timers policy the first clock read of each task step may find the clock a
-    // little later (jitter_clock): the step ran that long before reading it.
-    TimePoint now() const override {
-        if (clock_jitter_ && jittered_step_ != steps_run()) [[unlikely]]
-            return const_cast<SimLoop*>(this)->jitter_clock();
-        return now_;
-    }
-    void wait_for_work(std::optional<TimePoint> deadline) override;
-    std::size_t choose_ready(const detail::ReadyQueue& ready, std::size_t batch_left) override;
-    void on_timer_added(detail::TimerNode& n, detail::TaskBase* task) override;
-    void fire_due_timers(TimePoint end) override;
-    bool choose_eager_start(detail::TaskBase& t) override;
-    void on_step_alarm() override;
-
 private:
+    // The simulator's side of the seam (aio/loop_seam.hpp): the virtual clock, the driver
+    // that advances it, and the chooser that asks the decision source.
     struct Impl;
-    friend struct Impl;
-    TimePoint jitter_clock();
-
-    TimePoint now_{};
-    bool clock_jitter_ = false;
-    std::uint64_t jittered_step_ = UINT64_MAX;
     std::unique_ptr<Impl> impl_;
 };
 
