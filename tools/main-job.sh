@@ -2,7 +2,7 @@
 # tools/main-job.sh: the main job. Installs missing Debian packages, builds aiosim (Release),
 # and runs every reference scenario with the `aiosim` command line tool (--loop real, --loop
 # sim, and no --loop: the simulator by default), comparing each with
-# ../shared/reference/NAME.expected; then explores every scenario under perturbed schedules
+# scenarios/reference/NAME.expected (what CPython 3.12 prints); then explores every scenario under perturbed schedules
 # (AIOSIM_EXPLORE_SEEDS seeds per policy, default 2000): the reference ones must hold their
 # oracles, each known-bug scenario must be found and replayed. One line per step below; exit
 # status 1 if any failed.
