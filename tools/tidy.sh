@@ -37,6 +37,10 @@ else
     mapfile -t changed < <({ git diff --name-only --diff-filter=d "$from" -- '*.cpp' '*.hpp'
                              git ls-files --others --exclude-standard -- '*.cpp' '*.hpp'; } | sort -u)
   else
+    if ! git rev-parse -q --verify HEAD~1 >/dev/null; then
+      echo "tidy.sh: no ref '$base' and no parent commit to compare with (a shallow clone?): run tools/tidy.sh --all"
+      exit 77
+    fi
     echo "tidy.sh: no ref '$base' to compare with: checking the last commit's files"
     mapfile -t changed < <(git diff --name-only --diff-filter=d HEAD~1 -- '*.cpp' '*.hpp' | sort -u)
   fi
