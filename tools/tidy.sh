@@ -48,10 +48,12 @@ else
     if [[ $f == *.cpp ]]; then
       printf '%s\n' "${units[@]}" | grep -qxF "$f" && files+=("$f")
     else
-      # One compiled file that includes the header (by its path below include/, or its name).
+      # One compiled file that includes the header (by its path below include/, or its name),
+      # those of the header's own folder first.
       inc=${f#*include/}
       [ "$inc" = "$f" ] && inc=$(basename "$f")
-      for u in "${units[@]}"; do
+      dir=$(dirname "$f")
+      for u in $(printf '%s\n' "${units[@]}" | grep "^$dir/") "${units[@]}"; do
         if grep -qF -- "$inc\"" "$u" || grep -qF -- "$inc>" "$u"; then files+=("$u"); break; fi
       done
     fi
