@@ -37,8 +37,11 @@ for name in $names; do
   for policy in "${policies[@]}"; do
     pairs=$((pairs + 1))
     ok=1
-    "$a" hashes "$name" --policy "$policy" --seeds "$seeds" > "$tmp/a" 2> "$tmp/a.err" || ok=0
-    "$b" hashes "$name" --policy "$policy" --seeds "$seeds" > "$tmp/b" 2> "$tmp/b.err" || ok=0
+    # The two tools at the same time (one core each).
+    "$a" hashes "$name" --policy "$policy" --seeds "$seeds" > "$tmp/a" 2> "$tmp/a.err" & pid_a=$!
+    "$b" hashes "$name" --policy "$policy" --seeds "$seeds" > "$tmp/b" 2> "$tmp/b.err" & pid_b=$!
+    wait "$pid_a" || ok=0
+    wait "$pid_b" || ok=0
     lines=$(wc -l < "$tmp/a")
     if [ "$ok" -eq 0 ] || [ "$lines" -ne "$seeds" ] || [ "$(wc -l < "$tmp/b")" -ne "$seeds" ]; then
       failed=1
