@@ -1,6 +1,8 @@
 # CTest `install.consumer`: installs the build tree BUILD_DIR into a fresh prefix, then
-# configures, builds and runs the consumer project CONSUMER_DIR against that prefix only
-# (find_package(aiosim) through CMAKE_PREFIX_PATH), the way a user's project would.
+# configures, builds and runs against that prefix only (find_package(aiosim) through
+# CMAKE_PREFIX_PATH), the way a user's project would: the consumer project CONSUMER_DIR, and
+# the installed example of properties/README.md (share/aiosim/examples/connection_pool, which
+# needs the check component, doctest and rapidcheck) when the build installed it.
 # cmake -D BUILD_DIR=... -D CONFIG=... -D CONSUMER_DIR=... -D WORK_DIR=... -D GENERATOR=...
 #       -D CXX_COMPILER=... -P install_test.cmake
 foreach(var BUILD_DIR CONSUMER_DIR WORK_DIR GENERATOR CXX_COMPILER)
@@ -46,3 +48,27 @@ if(CONFIG AND EXISTS ${consumer_build}/${CONFIG}/aiosim_consumer)  # multi-confi
   set(exe ${consumer_build}/${CONFIG}/aiosim_consumer)
 endif()
 step("run the consumer" ${exe})
+
+# The installed example: its own CMakeLists.txt, the check component, the user's doctest and
+# rapidcheck. Installed whenever aiosim::check is (AIOSIM_BUILD_TOOLS or AIOSIM_BUILD_TESTS).
+set(example ${prefix}/share/aiosim/examples/connection_pool)
+if(EXISTS ${BUILD_DIR}/properties)
+  if(NOT EXISTS ${example}/CMakeLists.txt)
+    message(FATAL_ERROR "install test: the example of properties/README.md was not installed in ${example}")
+  endif()
+  set(example_build ${WORK_DIR}/example-build)
+  step("configure the installed example"
+       ${CMAKE_COMMAND} -S ${example} -B ${example_build} -G ${GENERATOR}
+       -D CMAKE_CXX_COMPILER=${CXX_COMPILER}
+       -D CMAKE_BUILD_TYPE=${CONFIG}
+       -D CMAKE_PREFIX_PATH=${prefix}
+       -D CMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
+  step("build the installed example" ${CMAKE_COMMAND} --build ${example_build} ${config_args})
+  get_filename_component(cmake_bin ${CMAKE_COMMAND} DIRECTORY)
+  set(ctest_config)
+  if(CONFIG)
+    set(ctest_config -C ${CONFIG})
+  endif()
+  step("run the installed example's tests"
+       ${cmake_bin}/ctest --test-dir ${example_build} --output-on-failure ${ctest_config} --no-tests=error)
+endif()

@@ -96,7 +96,12 @@ struct CoroChain {
     }
 };
 
-aio::RunOptions sim_options() { return {.loop_factory = aio::sim::loop_factory(aio::sim::Config{})}; }
+// The default step limit (10M) is below what 5M sleepers take (two steps each, plus main's
+// awaits): the stress runs get a limit that only a program that never ends would reach.
+aio::RunOptions sim_options() {
+    return {.loop_factory =
+                aio::sim::loop_factory(aio::sim::Config{.schedule = {.limits = {.max_steps = 1'000'000'000}}})};
+}
 
 }  // namespace
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tools/check-reference.sh LOOP [REFERENCE_DIR]: runs every reference program NAME
-# (REFERENCE_DIR/NAME.expected, default ../shared/reference) with `aiosim run NAME --loop LOOP`
+# (REFERENCE_DIR/NAME.expected, default scenarios/reference) with `aiosim run NAME --loop LOOP`
 # (LOOP `default`: `aiosim run NAME`, which runs the simulator with the fifo policy) and
 # requires, byte for byte, its standard output to equal NAME.expected. When
 # NAME.expected_error exists the program must exit 1 and its last line on standard error must
@@ -10,9 +10,9 @@ set -euo pipefail
 loop=${1:?usage: check-reference.sh sim|real|default [REFERENCE_DIR]}
 loop_args=(--loop "$loop")
 [ "$loop" = default ] && loop_args=()
-ref=${2:-$(dirname "$0")/../../shared/reference}
+ref=${2:-$(dirname "$0")/../scenarios/reference}
 if ! ref=$(cd "$ref" 2>/dev/null && pwd); then
-  echo "check-reference: no reference directory ${2:-../shared/reference} (shared/ must be beside the repository)" >&2
+  echo "check-reference: no reference directory ${2:-scenarios/reference}" >&2
   exit 1
 fi
 tmp=$(mktemp -d)

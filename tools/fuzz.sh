@@ -35,10 +35,10 @@ if ! command -v "$cxx" >/dev/null; then
 fi
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
-# -O1: fast enough to fuzz, while keeping asserts and precise sanitizer stacks.
-cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" \
-      -DAIOSIM_FUZZ=ON -DAIOSIM_BUILD_TESTS=OFF -DAIOSIM_WERROR=ON "${launcher[@]}" >/dev/null
-cmake --build build/fuzz -j "${AIOSIM_JOBS:-2}" --target "${harnesses[@]}"
+# The `fuzz` preset (CMakePresets.json): -O1, fast enough to fuzz while keeping asserts and
+# precise sanitizer stacks; AIOSIM_FUZZ=ON, no tests.
+cmake --preset fuzz -DCMAKE_CXX_COMPILER="$cxx" "${launcher[@]}" >/dev/null
+cmake --build --preset fuzz -j "${AIOSIM_JOBS:-2}" --target "${harnesses[@]}"
 if [ "$build_only" -eq 1 ]; then exit 0; fi
 
 scratch_root=${AIOSIM_FUZZ_DIR:-${TMPDIR:-/tmp}/aiosim-fuzz}

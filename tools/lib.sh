@@ -54,19 +54,11 @@ require() {
   fi
 }
 
-# build NAME CMAKE_ARGS...: configures build/NAME with Ninja and builds every target.
-build() {
-  local dir=build/$1
-  shift
-  cmake -S . -B "$dir" -G Ninja "$@" && cmake --build "$dir" -j "$AIOSIM_JOBS"
-}
-
-# build_targets NAME "TARGET..." CMAKE_ARGS...: like build, but only the named targets.
-build_targets() {
-  local dir=build/$1 targets=$2
-  shift 2
-  # shellcheck disable=SC2086
-  cmake -S . -B "$dir" -G Ninja "$@" && cmake --build "$dir" -j "$AIOSIM_JOBS" --target $targets
+# build_preset PRESET: configures and builds with the CMake presets of that name
+# (CMakePresets.json: the build directory build/PRESET, its compiler, type and options; the
+# build preset says which targets), AIOSIM_JOBS at a time.
+build_preset() {
+  cmake --preset "$1" && cmake --build --preset "$1" -j "$AIOSIM_JOBS"
 }
 
 finish() {

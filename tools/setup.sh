@@ -16,8 +16,10 @@ packages=(
   librapidcheck-dev
   libcli11-dev
   libbenchmark-dev
-  clang-16            # clang++-16 for the fuzz harnesses (tools/fuzz.sh)
+  clang-16            # clang++-16: the ASan+UBSan build and the fuzz harnesses (tools/test.sh, tools/fuzz.sh)
   libclang-rt-16-dev  # libFuzzer and the sanitizer runtimes of clang 16
+  clang-format-16     # tools/format.sh (--check in tools/test.sh)
+  clang-tidy-16       # tools/tidy.sh (in tools/test.sh)
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

@@ -1,31 +1,31 @@
 #!/usr/bin/env bash
-# tools/test.sh: installs missing Debian packages, then builds and tests aiosim four ways:
-#   build/release  Release, warnings are errors,       ctest: every test (with bench.smoke: each
-#                  the benchmarks too                         benchmark once, on tiny programs)
-#   build/asan     Debug, AddressSanitizer + UBSan     ctest: every test but the conformance
-#                  pairs (their C++ halves, 60+ files, are built in Release only; the unit
-#                  tests cover the same code under ASan)
-#   build/tsan     RelWithDebInfo, ThreadSanitizer     ctest -L threads (only the test programs
-#                  where threads meet the loop are built)
-#   build/fuzz     clang++-16, libFuzzer, ASan + UBSan ctest -L fuzz: each fuzz harness (fuzz/)
-#                  for 15 s on a scratch copy of its corpus (tools/fuzz.sh runs them longer)
+# tools/test.sh: installs missing Debian packages, checks the format and clang-tidy, then builds
+# and tests aiosim four ways, each a CMake preset (CMakePresets.json; build directory build/NAME):
+#   release  g++, Release, warnings are errors,  ctest: every test (with bench.smoke: each
+#            the benchmarks too                         benchmark once, on tiny programs)
+#   asan     clang++-16, Debug (-O0),            ctest: every test, the conformance pairs too
+#            AddressSanitizer + UBSan
+#   tsan     g++, RelWithDebInfo, ThreadSanitizer ctest -L threads (only the test programs
+#                                                 where threads meet the loop are built)
+#   fuzz     clang++-16, libFuzzer, ASan + UBSan ctest -L fuzz: each fuzz harness (fuzz/)
+#            for 15 s on a scratch copy of its corpus (tools/fuzz.sh runs them longer)
+# and, between the two compilers, the determinism check: the aiosim tools of release (g++ -O3)
+# and asan (clang++-16 -O0) must print the same trace hashes for 1,000 seeds of every scenario
+# under every policy (tools/compare-hashes.sh; AIOSIM_HASH_SEEDS changes the count).
 # Every configuration runs even if an earlier one failed; the last line totals the tests of
-# all the ctest runs. Exit status 1 if any build or test failed. AIOSIM_JOBS (default 2)
-# sets the build and ctest parallelism. No ctest run includes the label `stress` (stress/, 1M
-# tasks; README, Building): stress_tests, the same cases at 100k, is in every run but TSan's.
+# all the ctest runs. Exit status 1 if any step failed. AIOSIM_JOBS (default 2) sets the build
+# and ctest parallelism. No ctest run includes the label `stress` (stress/, 1M tasks; README,
+# Building): stress_tests, the same cases at 100k, is in every run but TSan's.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-second_deadlock_stack=1}
 
-# run_ctest NAME CTEST_ARGS...: runs build/NAME's tests, keeping a JUnit record for the total.
+# run_ctest PRESET: runs the test preset's tests (CMakePresets.json: -LE stress, and the labels
+# it selects), keeping a JUnit record (build/PRESET/ctest-junit.xml) for the total.
 run_ctest() {
-  local dir=build/$1
-  shift
-  # -LE stress: the 1M-sized stress entries are a separate command (README, Building).
-  ctest --test-dir "$dir" --output-on-failure -j "$AIOSIM_JOBS" --no-tests=error --timeout 600 \
-        --output-junit ctest-junit.xml -LE stress "$@"
+  ctest --preset "$1" -j "$AIOSIM_JOBS" --output-junit ctest-junit.xml
 }
 
 # count_in FILE TEXT: how many lines of FILE contain TEXT.
@@ -47,24 +47,18 @@ total() {
          "$passed" "$failed" "$skipped"
 }
 
-# The test programs that have tests labelled `threads` (the TSan build builds only these).
-tsan_targets() {
-  local t out=""
-  for t in runtime_thread_tests sim_thread_tests; do
-    grep -rqs "add_executable($t" runtime/tests sim/tests && out="$out $t"
-  done
-  echo "$out"
-}
-
-rm -f build/{release,asan,tsan}/ctest-junit.xml  # total counts this run's tests only
-rm -f build/fuzz/ctest-junit.xml
+rm -f build/{release,asan,tsan,fuzz}/ctest-junit.xml  # total counts this run's tests only
 require    "install missing packages"   tools/setup.sh
-step       "release: build"             build release -DCMAKE_BUILD_TYPE=Release -DAIOSIM_WERROR=ON -DAIOSIM_BUILD_BENCH=ON
+step       "format (clang-format-16)"   tools/format.sh --check
+step       "tidy (clang-tidy-16, files changed since main)" tools/tidy.sh
+step       "release: build (g++)"       build_preset release
 step_after "release: ctest"             run_ctest release
-step       "asan: build"                build asan -DCMAKE_BUILD_TYPE=Debug -DAIOSIM_SANITIZE=ON -DAIOSIM_BUILD_CONFORMANCE=OFF
+step       "asan: build (clang++-16)"   build_preset asan
 step_after "asan: ctest"                run_ctest asan
-step       "tsan: build"                build_targets tsan "$(tsan_targets)" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIOSIM_TSAN=ON -DAIOSIM_BUILD_CONFORMANCE=OFF
-step_after "tsan: ctest -L threads"     run_ctest tsan -L threads
-step       "fuzz: build"                tools/fuzz.sh --build-only
-step_after "fuzz: ctest -L fuzz"        run_ctest fuzz -L fuzz
+step       "same trace hashes: g++ -O3 (release) and clang++-16 -O0 (asan)" \
+           tools/compare-hashes.sh build/release/tools/aiosim build/asan/tools/aiosim "${AIOSIM_HASH_SEEDS:-1000}"
+step       "tsan: build (g++)"          build_preset tsan
+step_after "tsan: ctest -L threads"     run_ctest tsan
+step       "fuzz: build (clang++-16)"   tools/fuzz.sh --build-only
+step_after "fuzz: ctest -L fuzz"        run_ctest fuzz
 finish total

@@ -1,4 +1,4 @@
-// C++ twin of shared/reference/gather_exception_handled.py: the same exception caught inside
+// C++ twin of gather_exception_handled.py: the same exception caught inside
 // its task, so every other task finishes. Prints gather_exception_handled.expected in 3 s.
 //
 // The Python function `exсeptor` and task `exсeption` are spelled with a Cyrillic 'с'

@@ -1,4 +1,4 @@
-// C++ twin of shared/reference/gather_exception_propagates.py: an exception in one task
+// C++ twin of gather_exception_propagates.py: an exception in one task
 // propagates out of run(); the task still running is cancelled and never finishes. Prints
 // gather_exception_propagates.expected in 2 s.
 //

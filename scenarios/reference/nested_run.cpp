@@ -1,4 +1,4 @@
-// C++ twin of shared/reference/nested_run.py: run() called inside a running loop raises
+// C++ twin of nested_run.py: run() called inside a running loop raises
 // RuntimeError. Prints nothing, and after 1 s ends with exit status 1 and the error line
 // "RuntimeError: aio::run() cannot be called from a running event loop" on standard error.
 #include <aio/aio.hpp>

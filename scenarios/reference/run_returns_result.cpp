@@ -1,4 +1,4 @@
-// C++ twin of shared/reference/run_returns_result.py: aio::run() returns the main coroutine's
+// C++ twin of run_returns_result.py: aio::run() returns the main coroutine's
 // result; two tasks made with create_task. Prints run_returns_result.expected in 2 s.
 #include <aio/aio.hpp>
 #include <aio/scenario.hpp>

@@ -28,7 +28,7 @@ const aio::scenario::Scenario& get(const char* name) {
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
-    REQUIRE_MESSAGE(in.good(), "cannot read ", path, " (configure with -DAIOSIM_REFERENCE_DIR=...)");
+    REQUIRE_MESSAGE(in.good(), "cannot read ", path);
     std::ostringstream s;
     s << in.rdbuf();
     return s.str();

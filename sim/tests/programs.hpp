@@ -1,5 +1,5 @@
 #pragma once
-// C++ versions of the lesson's reference programs (../shared/reference), written against an
+// C++ versions of the lesson's reference programs (scenarios/reference/*.py), written against an
 // output sink so tests can compare lines and check the programs' guarantees.
 #include <fmt/format.h>
 

@@ -1,5 +1,5 @@
 // The lesson's reference programs under the simulator's default policy print exactly what
-// CPython prints (../shared/reference/*.expected), and take the same virtual time.
+// CPython prints (scenarios/reference/*.expected), and take the same virtual time.
 #include <doctest/doctest.h>
 
 #include <aio/sim/sim.hpp>

@@ -14,7 +14,7 @@ namespace bench {
 
 using namespace std::chrono_literals;
 
-// ---- the lesson's gather example (shared/reference/gather_exception_propagates.py) ------
+// ---- the lesson's gather example (scenarios/reference/gather_exception_propagates.py) ------
 // print() goes to a vector, as the twin appends to a list: the benchmark measures the
 // runtime, not the terminal.
 using Lines = std::vector<std::string>;

@@ -5,7 +5,7 @@
 # standard error.
 exe="$1"; name="$2"; loop="$3"; expected="$4"; status="$5"
 if [ ! -f "$expected" ]; then
-  echo "expected output $expected not found: configure with -DAIOSIM_REFERENCE_DIR=<folder with $name.expected>"
+  echo "expected output $expected not found (the reference outputs are in scenarios/reference/)"
   exit 1
 fi
 tmp=$(mktemp -d) || exit 1

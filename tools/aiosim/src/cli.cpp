@@ -129,6 +129,7 @@ int run_command_line(const std::string& program, int argc, const char* const* ar
     commands.push_back(make_replay_command(app));
     commands.push_back(make_shrink_command(app));
     commands.push_back(make_trace_command(app));
+    commands.push_back(make_hashes_command(app));
 
     if (std::string e = check_command_word(app, argc, argv); !e.empty()) {
         err << e;

@@ -95,5 +95,6 @@ std::unique_ptr<Command> make_explore_command(CLI::App& app);
 std::unique_ptr<Command> make_shrink_command(CLI::App& app);
 std::unique_ptr<Command> make_replay_command(CLI::App& app);
 std::unique_ptr<Command> make_trace_command(CLI::App& app);
+std::unique_ptr<Command> make_hashes_command(CLI::App& app);
 
 }  // namespace aio::cli

@@ -122,6 +122,7 @@ using RunOne =
 ExploreResult explore(const RunOne& run_one, ExploreOptions options = {});
 
 namespace detail {
+// The predicate of a check without one: only an escaped exception fails.
 struct NoPredicate {};
 
 /// "the predicate returned false for the result: <value>" (fmt's formatting of the value
