@@ -1,5 +1,5 @@
 // expect: compiles
-// flags: -Wall -Wextra -Werror
+// flags: -O0 -Wall -Wextra -Werror
 // A user's test as the README writes it, under a user's strict warnings: designated
 // initialisers of the options (fields left out) raise no -Wmissing-field-initializers.
 #include <aio/check.hpp>
