@@ -48,7 +48,8 @@ EventLoop::~EventLoop() {
 
 void EventLoop::install_seam(const seam::Seam& parts) noexcept {
     clock_ = parts.clock ? parts.clock : &steady_clock_;
-    driver_ = parts.driver ? parts.driver : &condvar_driver_;
+    driver_ = parts.driver ? parts.driver : &epoll_driver_;
+    fd_driver_ = dynamic_cast<seam::FdDriver*>(driver_);
     chooser_ = parts.chooser;
     const seam::Chooser::Offers o = chooser_ ? chooser_->offers() : seam::Chooser::Offers{};
     choose_ready_ = o.ready;
@@ -128,6 +129,7 @@ void EventLoop::close() {
     closed_ = true;
     inbox_.close();
     drop_everything_scheduled();
+    drop_fd_callbacks();
     // Tasks still pending will never run again: destroy their frames (RAII cleanup in them
     // runs) and drop the loop's reference, which reports each as destroyed while pending.
     std::vector<detail::Ref<detail::TaskBase>> pending;
@@ -292,6 +294,8 @@ void EventLoop::run_once() {
         std::optional<TimePoint> deadline;
         if (!timers_.empty()) deadline = timers_.top()->when;
         driver_->wait(deadline);
+    } else if (fd_driver_ && fd_driver_->watch_count() != 0) [[unlikely]] {
+        fd_driver_->poll();  // asyncio polls its selector on every pass: ready work never starves I/O
     }
     if (inbox_.pending()) inbox_.drain_into(ready_);  // the check inline: most passes find nothing
     if (!timers_.empty()) {

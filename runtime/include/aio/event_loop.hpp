@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <source_location>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -32,6 +33,9 @@
 #include "aio/executor.hpp"
 #include "aio/handle.hpp"
 #include "aio/loop_seam.hpp"
+#include "aio/net/options.hpp"
+#include "aio/net/transport.hpp"
+#include "aio/detail/epoll_driver.hpp"
 #include "aio/detail/intrusive_list.hpp"
 #include "aio/detail/loop_observer.hpp"
 #include "aio/detail/loop_thread.hpp"
@@ -46,6 +50,11 @@ template <class T>
 class Task;
 class AnyTask;
 class EventLoop;
+class Server;          // aio/net/server.hpp
+class Socket;          // aio/net/socket.hpp
+class SocketAddress;   // aio/net/address.hpp
+struct AddrInfo;       // aio/net/address.hpp
+struct AddrInfoHints;  // aio/net/address.hpp
 
 namespace detail {
 [[noreturn]] void throw_no_current_task(const char* what);
@@ -142,6 +151,41 @@ public:
     /// asyncio's shutdown_default_executor(): waits (in the loop) for queued jobs.
     Coro<void> shutdown_default_executor();
 
+    // --- I/O: file descriptors (asyncio's add_reader & co.) -------------------------------
+    // The real loop watches them with epoll (level-triggered, as asyncio's selector does): while
+    // fd is readable (writable) the callback is scheduled once per pass. Adding a reader (writer)
+    // to an fd that has one replaces it. A loop without OS file descriptors (the simulator)
+    // throws RuntimeError. Registrations do not keep fd open: close it only after removing them
+    // (a closed fd with a registration is dropped from epoll by the kernel; remove_* still
+    // forgets it).
+    void add_reader(int fd, std::function<void()> cb);
+    /// True when fd had a reader.
+    bool remove_reader(int fd);
+    void add_writer(int fd, std::function<void()> cb);
+    bool remove_writer(int fd);
+
+    // --- I/O: sockets (asyncio's sock_*; fd is a non-blocking socket) ---------------------
+    // Each tries the operation at once and waits for readiness only on EAGAIN. Cancelling one
+    // leaves no registration behind. Errors are aio/net/errors.hpp's (ConnectionRefusedError,
+    // ConnectionResetError, BrokenPipeError, ... carrying errno and the operation).
+    Coro<void> sock_connect(int fd, const SocketAddress& address);
+    /// The accepted connection (non-blocking, close-on-exec) and the peer's address.
+    Coro<std::pair<Socket, SocketAddress>> sock_accept(int fd);
+    /// Up to n bytes; empty at EOF.
+    Coro<std::string> sock_recv(int fd, std::size_t n);
+    /// Bytes received into buf (which must outlive the await); 0 at EOF.
+    Coro<std::size_t> sock_recv_into(int fd, std::span<char> buf);
+    /// Sends all of data (which must outlive the await).
+    Coro<void> sock_sendall(int fd, std::string_view data);
+
+    // --- signals (asyncio's add_signal_handler; the real loop's main use: Ctrl-C) ----------
+    /// Calls cb on the loop (as a callback of a later pass, never inside the signal handler)
+    /// each time signum arrives; replaces a previous handler of signum. RuntimeError for
+    /// SIGKILL/SIGSTOP or off the loop's thread; ValueError for an invalid signal.
+    void add_signal_handler(int signum, std::function<void()> cb);
+    /// True when signum had a handler; its disposition goes back to the default.
+    bool remove_signal_handler(int signum);
+
     // --- internals shared with aio awaitables and the simulator --------------------------
     void push_ready(const detail::ReadyEntry& e) { ready_.push_back(e); }
     std::size_t remove_ready(const void* arg) { return ready_.remove_arg(arg); }
@@ -168,6 +212,13 @@ public:
     void check_not_closed(const char* what) const;
     /// Throws RuntimeError when called on another thread than the one running this loop.
     void check_thread(const char* what) const { detail::check_loop_thread(this, what); }
+    /// The driver's file-descriptor side; RuntimeError naming `what` when this loop has none
+    /// (the simulator: its network is not made of OS file descriptors).
+    seam::FdDriver& fd_driver(const char* what) {
+        if (!fd_driver_) [[unlikely]]
+            throw_no_fd_driver(what);
+        return *fd_driver_;
+    }
     /// True while run_forever() runs (on some thread); readable from any thread.
     bool owned_by_a_thread() const noexcept { return owned_.load(std::memory_order_relaxed); }
     /// The loop running on this thread, or null.
@@ -194,6 +245,10 @@ private:
     std::uint64_t next_task_id() noexcept { return ++task_counter_; }
     void check_running_allowed();
     void drop_everything_scheduled() noexcept;
+    [[noreturn]] void throw_no_fd_driver(const char* what) const;
+    void set_fd_callback(int fd, seam::FdDriver::Interest interest, std::function<void()> cb, const char* what);
+    bool remove_fd_callback(int fd, seam::FdDriver::Interest interest);
+    void drop_fd_callbacks() noexcept;
 
     template <class T>
     friend class Task;
@@ -209,7 +264,8 @@ private:
     detail::LoopObserver* observer_ = nullptr;
     // The seam. The chooser is null on the real loop; the flags are its offers(), read once.
     seam::Clock* clock_ = &steady_clock_;
-    seam::Driver* driver_ = &condvar_driver_;
+    seam::Driver* driver_ = &epoll_driver_;
+    seam::FdDriver* fd_driver_ = &epoll_driver_;  // null: the driver watches no fds
     seam::Chooser* chooser_ = nullptr;
     bool choose_ready_ = false;
     bool choose_timers_ = false;
@@ -229,7 +285,9 @@ private:
     // Cold: the real loop's seam parts, and fire_due_timers' scratch (used only with a chooser).
     // Before the inbox and the executor: they outlive any worker that could still post and wake.
     seam::SteadyClock steady_clock_;
-    seam::CondvarDriver condvar_driver_;
+    detail::EpollDriver epoll_driver_{ready_};
+    // add_reader/add_writer's callbacks, indexed by fd (each watch's entry points to its node).
+    std::vector<detail::Ref<detail::RefCounted>> fd_callbacks_[2];
     std::vector<detail::TimerNode*> due_;
     std::vector<unsigned char> due_fired_;
 

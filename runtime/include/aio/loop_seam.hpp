@@ -5,9 +5,10 @@
 //
 //  - Clock: where loop time comes from (Trio's Clock, tokio's paused clock). The real loop's
 //    is SteadyClock; the simulator's is a virtual clock.
-//  - Driver: the wait for work (the I/O driver). The real loop's (CondvarDriver) blocks the
-//    thread; later an epoll driver takes its place, and the simulator's advances virtual time
-//    (later: and delivers simulated network events).
+//  - Driver: the wait for work (the I/O driver). The real loop's (detail::EpollDriver, an
+//    FdDriver) blocks the thread on a condition variable until the program first watches a
+//    file descriptor, and in epoll_wait from then on; the simulator's advances virtual time
+//    (next: and delivers simulated network events).
 //  - Chooser: the choice points, where the run could go more than one way. The real loop has
 //    none (a null chooser): it takes asyncio's own order everywhere.
 //
@@ -22,6 +23,10 @@
 //    loop just waits again).
 //  - Driver::wake(): by EventLoop::call_soon_threadsafe(), from ANY thread, after the callback
 //    is in the inbox. Must be thread-safe and must not block for long.
+//  - FdDriver::poll(): at the start of a pass that does not wait (something is ready), while
+//    the driver watches any file descriptor: asyncio polls its selector with a zero timeout on
+//    every pass, so ready work never starves I/O. FdDriver::watch()/unwatch(): from the loop's
+//    thread, inside callbacks and task steps (add_reader, the socket operations, transports).
 //  - Chooser, asked only at the points it asked for in offers() (read once, at install):
 //      choose_ready: before each entry of a pass runs: which of the ready entries runs next;
 //      order_due_timers: once per pass when timers are due: the order in which they fire;
@@ -62,6 +67,7 @@
 namespace aio {
 class EventLoop;
 namespace detail {
+struct ReadyEntry;
 class ReadyQueue;
 class TaskBase;
 struct TimerNode;
@@ -105,6 +111,30 @@ private:
     std::mutex mu_;
     std::condition_variable cv_;
     bool woken_ = false;
+};
+
+/// A driver that also watches OS file descriptors for readiness (the real loop's). Readiness is
+/// level-triggered, as asyncio's selectors are: while fd is readable (writable), every wait() or
+/// poll() pushes the watch's entry to the loop's ready queue once. Whoever watches must unwatch
+/// before it closes the fd or frees what the entry points to, and must remove an entry already
+/// pushed (EventLoop::remove_ready(arg)) when it unwatches between the push and the run.
+class FdDriver : public Driver {
+public:
+    enum class Interest : unsigned char { read = 0, write = 1 };
+    /// Watches fd for `interest`, replacing a previous watch of the same (fd, interest).
+    /// Throws OSError when the kernel refuses fd (not a pollable descriptor: a regular file).
+    virtual void watch(int fd, Interest interest, const detail::ReadyEntry& on_ready) = 0;
+    /// Stops the watch; returns false when there was none. Never throws (a closed fd too).
+    virtual bool unwatch(int fd, Interest interest) noexcept = 0;
+    /// The entry of the watch of (fd, interest), or null.
+    virtual const detail::ReadyEntry* watched(int fd, Interest interest) const noexcept = 0;
+    /// Collects readiness without blocking (see the call order above).
+    virtual void poll() = 0;
+    /// How many (fd, interest) watches there are.
+    std::size_t watch_count() const noexcept { return watch_count_; }
+
+protected:
+    std::size_t watch_count_ = 0;
 };
 
 /// The due timers of one pass, in asyncio's order (deadline, then creation), for
