@@ -68,13 +68,27 @@ private:
     State state_ = State::idle;
 };
 
+// What wait_readable() returns; operator co_await makes the (immovable) operation in the frame.
+class FdWaitAwaiter {
+public:
+    using is_aio_awaitable = void;
+    FdWaitAwaiter(int fd, FdWaitOperation::Interest interest, const char* what) noexcept
+        : fd_(fd), interest_(interest), what_(what) {}
+    FdWaitOperation operator co_await() const noexcept { return FdWaitOperation(fd_, interest_, what_); }
+
+private:
+    int fd_;
+    FdWaitOperation::Interest interest_;
+    const char* what_;
+};
+
 /// Awaitable: fd is readable (or has an error or hang-up).
-inline FdWaitOperation wait_readable(int fd, const char* what = "wait_readable") noexcept {
-    return FdWaitOperation(fd, FdWaitOperation::Interest::read, what);
+inline FdWaitAwaiter wait_readable(int fd, const char* what = "wait_readable") noexcept {
+    return {fd, FdWaitOperation::Interest::read, what};
 }
 /// Awaitable: fd is writable (or has an error or hang-up).
-inline FdWaitOperation wait_writable(int fd, const char* what = "wait_writable") noexcept {
-    return FdWaitOperation(fd, FdWaitOperation::Interest::write, what);
+inline FdWaitAwaiter wait_writable(int fd, const char* what = "wait_writable") noexcept {
+    return {fd, FdWaitOperation::Interest::write, what};
 }
 
 }  // namespace aio::detail
