@@ -39,6 +39,10 @@ struct Pair {
     void send(const char* s) const { REQUIRE(::write(fd[1], s, std::char_traits<char>::length(s)) > 0); }
 };
 
+// A task body with the fd as a parameter: a lambda coroutine's captures die with the lambda,
+// before the task runs.
+aio::Coro<void> wait_on(int fd) { co_await aio::detail::wait_readable(fd); }
+
 }  // namespace
 
 TEST_SUITE("fd watches") {
@@ -105,7 +109,7 @@ TEST_SUITE("fd watches") {
         aio::run([&]() -> aio::Coro<void> {
             auto& loop = aio::get_running_loop();
             auto& d = loop.fd_driver("test");
-            auto t = aio::create_task([&]() -> aio::Coro<void> { co_await aio::detail::wait_readable(p.fd[0]); }());
+            auto t = aio::create_task(wait_on(p.fd[0]));
             co_await aio::sleep(0s);
             CHECK(d.watch_count() == 1);
             t.cancel();
@@ -216,7 +220,7 @@ TEST_SUITE("fd watches") {
         const int before = open_fd_count();
         for (int round = 0; round < 3; ++round) {
             aio::run([&]() -> aio::Coro<void> {
-                auto t = aio::create_task([&]() -> aio::Coro<void> { co_await aio::detail::wait_readable(p.fd[0]); }());
+                auto t = aio::create_task(wait_on(p.fd[0]));
                 co_await aio::sleep(0s);
                 // left pending: run() cancels it at shutdown, close() closes epoll and the eventfd
                 co_return;
