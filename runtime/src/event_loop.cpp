@@ -8,6 +8,7 @@
 
 #include "aio/detail/callback.hpp"
 #include "aio/detail/gather_state.hpp"
+#include "aio/detail/signals.hpp"
 #include "aio/task.hpp"
 #include "report.hpp"
 
@@ -37,6 +38,8 @@ EventLoop::~EventLoop() {
             close();
         } catch (...) {}
     }
+    // A loop destroyed while running was not closed: no signal may still name its socketpair.
+    detail::forget_signal_handlers(*this);
     // Futures and tasks that outlive the loop (held by user handles) must not call back.
     for (auto* f = futures_.front(); f;) {
         auto* next = f->next_;
@@ -129,6 +132,7 @@ void EventLoop::close() {
     closed_ = true;
     inbox_.close();
     drop_everything_scheduled();
+    detail::forget_signal_handlers(*this);  // asyncio's close(): every handler removed
     drop_fd_callbacks();
     // Tasks still pending will never run again: destroy their frames (RAII cleanup in them
     // runs) and drop the loop's reference, which reports each as destroyed while pending.

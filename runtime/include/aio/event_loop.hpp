@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "aio/clock.hpp"
@@ -179,11 +180,31 @@ public:
     Coro<void> sock_sendall(int fd, std::string_view data);
 
     // --- signals (asyncio's add_signal_handler; the real loop's main use: Ctrl-C) ----------
+    // The C-level handler only writes the signal's number to this loop's socketpair (made on
+    // first use, closed with the loop); the loop reads it and schedules cb. A signal has one
+    // handler in the process: adding one replaces any other loop's (and aio::run's Ctrl-C
+    // handler). close() removes this loop's handlers. SA_RESTART: other threads' blocking calls
+    // are not interrupted. A forked child ignores the signals its parent's loops handled until it
+    // adds handlers of its own (asyncio resets the wakeup fd in the child).
     /// Calls cb on the loop (as a callback of a later pass, never inside the signal handler)
-    /// each time signum arrives; replaces a previous handler of signum. RuntimeError for
-    /// SIGKILL/SIGSTOP or off the loop's thread; ValueError for an invalid signal.
+    /// each time signum arrives (two arrivals before the loop reads them: two calls); replaces
+    /// a previous handler of signum. ValueError("invalid signal number N") unless signum is in
+    /// Python's signal.valid_signals(); RuntimeError("sig N cannot be caught") for SIGKILL and
+    /// SIGSTOP, and off the main thread (as asyncio), on a closed loop, or on a loop without
+    /// OS file descriptors (the simulator).
     void add_signal_handler(int signum, std::function<void()> cb);
-    /// True when signum had a handler; its disposition goes back to the default.
+    /// asyncio raises TypeError for a coroutine function: here it does not compile (a
+    /// std::function<void()> would silently drop the coroutine it creates).
+    template <class F>
+        requires std::is_invocable_v<F&> && is_coro_v<std::invoke_result_t<F&>>
+    void add_signal_handler(int, F&&) {
+        static_assert(detail::always_false<F>,
+                      "coroutines cannot be used with add_signal_handler(): pass a plain function "
+                      "(it may create a task with aio::create_task)");
+    }
+    /// True when signum had a handler of this loop; its disposition goes back to SIG_DFL
+    /// (asyncio: SIG_DFL, or default_int_handler for SIGINT, whose C++ counterpart is SIG_DFL).
+    /// ValueError for an invalid signal.
     bool remove_signal_handler(int signum);
 
     // --- internals shared with aio awaitables and the simulator --------------------------
