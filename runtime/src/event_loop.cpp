@@ -134,6 +134,7 @@ void EventLoop::close() {
     drop_everything_scheduled();
     detail::forget_signal_handlers(*this);  // asyncio's close(): every handler removed
     drop_fd_callbacks();
+    quiet_watches_ = 0;
     // Tasks still pending will never run again: destroy their frames (RAII cleanup in them
     // runs) and drop the loop's reference, which reports each as destroyed while pending.
     std::vector<detail::Ref<detail::TaskBase>> pending;
@@ -298,7 +299,9 @@ void EventLoop::run_once() {
         std::optional<TimePoint> deadline;
         if (!timers_.empty()) deadline = timers_.top()->when;
         driver_->wait(deadline);
-    } else if (fd_driver_ && fd_driver_->watch_count() != 0) [[unlikely]] {
+    } else if (fd_driver_ && (fd_driver_->watch_count() != quiet_watches_ ||
+                              (quiet_watches_ != 0 && detail::g_signal_arrived.load(std::memory_order_relaxed))))
+        [[unlikely]] {
         fd_driver_->poll();  // asyncio polls its selector on every pass: ready work never starves I/O
     }
     if (inbox_.pending()) inbox_.drain_into(ready_);  // the check inline: most passes find nothing

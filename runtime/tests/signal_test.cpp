@@ -17,6 +17,7 @@
 #include <aio/net/errors.hpp>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <dirent.h>
 #include <string>
 #include <thread>
@@ -78,6 +79,7 @@ struct Child {
         int o[2], e[2];
         REQUIRE(::pipe2(o, O_CLOEXEC) == 0);
         REQUIRE(::pipe2(e, O_CLOEXEC) == 0);
+        std::fflush(nullptr);  // the child must not write the parent's buffered output again
         pid = ::fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
@@ -315,6 +317,38 @@ TEST_SUITE("signals") {
         }());
         CHECK(handled);
         CHECK(waited < 5.0);  // woken by the signal, not by the 10 s timeout
+    }
+
+    TEST_CASE("the signals' socket is a quiet watch: busy passes poll it only after a signal arrived") {
+        // What makes aio::run's Ctrl-C handler free for a loop that never waits: no epoll_wait
+        // per pass (an ordinary watch costs one, as asyncio's selector poll).
+        int fd[2];
+        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fd) == 0);
+        int calls = 0;
+        aio::run([&]() -> aio::Coro<void> {
+            auto& loop = aio::get_running_loop();
+            loop.add_quiet_reader(fd[0], [&] {
+                ++calls;
+                char c;
+                while (::read(fd[0], &c, 1) == 1) {}
+            });
+            REQUIRE(::write(fd[1], "x", 1) == 1);
+            for (int i = 0; i < 50; ++i) co_await aio::sleep(0s);
+            CHECK(calls == 0);  // readable all along, never polled by a busy pass
+            aio::detail::g_signal_arrived.store(true);
+            co_await aio::sleep(0s);
+            co_await aio::sleep(0s);
+            CHECK(calls == 1);  // the flag made the next pass poll
+            aio::detail::g_signal_arrived.store(false);  // (the signals' reader clears it)
+            REQUIRE(::write(fd[1], "y", 1) == 1);
+            co_await aio::sleep(1ms);  // a blocking wait sees it
+            CHECK(calls == 2);
+            CHECK(loop.remove_quiet_reader(fd[0]));
+            CHECK_FALSE(loop.remove_quiet_reader(fd[0]));
+            CHECK(loop.fd_driver("test").watch_count() == 0);
+        }());
+        ::close(fd[0]);
+        ::close(fd[1]);
     }
 
     TEST_CASE("adding a handler again replaces it; remove returns true once, then false") {

@@ -208,6 +208,13 @@ public:
     bool remove_signal_handler(int signum);
 
     // --- internals shared with aio awaitables and the simulator --------------------------
+    /// add_reader for the signals' socketpair (src/net/signals.cpp): a quiet watch, which does
+    /// not make every busy pass poll the driver (as a watch does, asyncio's selector poll):
+    /// a blocking wait sees it, and a busy pass polls only once a signal arrived
+    /// (detail::g_signal_arrived). So aio::run's Ctrl-C handler costs no system call per pass.
+    /// fd must have no reader; remove it with remove_quiet_reader().
+    void add_quiet_reader(int fd, std::function<void()> cb);
+    bool remove_quiet_reader(int fd);
     void push_ready(const detail::ReadyEntry& e) { ready_.push_back(e); }
     std::size_t remove_ready(const void* arg) { return ready_.remove_arg(arg); }
     void add_timer(detail::TimerNode* n, TimePoint when, detail::TaskBase* task = nullptr);
@@ -297,6 +304,7 @@ private:
     bool debug_ = false;
     bool eager_tasks_ = false;
     std::size_t thread_work_ = 0;
+    std::size_t quiet_watches_ = 0;  // of the fd driver's watch_count(): add_quiet_reader's
     std::uint64_t steps_ = 0;
     std::atomic<bool> owned_{false};  // running: other threads read it in check_thread()
 

@@ -83,6 +83,7 @@ void on_signal(int signo) {
             // Never blocks (a full buffer drops the signal, as asyncio's wakeup fd does) and never
             // raises SIGPIPE.
             (void)::send(fd, &byte, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+            detail::g_signal_arrived.store(true);  // after the byte: the pass that sees it finds the byte
         }
         g_in_handler.fetch_sub(1);
     }
@@ -183,6 +184,8 @@ int restore_default(Registry& r, int signum) noexcept {
 // Runs on the loop: asyncio's _read_from_self + _handle_signal. Each byte is one signal and
 // schedules one call (asyncio's _add_callback_signalsafe: the callback runs on the next pass).
 void read_signals(EventLoop& loop, int fd) {
+    // Before reading: a signal sent after the last read sets it again.
+    detail::g_signal_arrived.store(false);
     unsigned char buf[256];
     for (;;) {
         const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
@@ -213,7 +216,7 @@ LoopPipe& pipe_of(Registry& r, EventLoop& loop) {
         throw_os_error(errno, "socketpair");
     try {
         r.pipes.reserve(r.pipes.size() + 1);
-        loop.add_reader(sv[0], [l = &loop, fd = sv[0]] { read_signals(*l, fd); });
+        loop.add_quiet_reader(sv[0], [l = &loop, fd = sv[0]] { read_signals(*l, fd); });
     } catch (...) {
         ::close(sv[0]);
         ::close(sv[1]);
@@ -225,6 +228,17 @@ LoopPipe& pipe_of(Registry& r, EventLoop& loop) {
 }
 
 }  // namespace
+
+void EventLoop::add_quiet_reader(int fd, std::function<void()> cb) {
+    add_reader(fd, std::move(cb));  // fd has no reader yet (a fresh socketpair's)
+    ++quiet_watches_;
+}
+
+bool EventLoop::remove_quiet_reader(int fd) {
+    if (!remove_reader(fd)) return false;
+    --quiet_watches_;
+    return true;
+}
 
 void EventLoop::add_signal_handler(int signum, std::function<void()> cb) {
     check_thread("loop.add_signal_handler()");
@@ -284,7 +298,7 @@ void forget_signal_handlers(EventLoop& loop) noexcept {
         // No target names this socketpair any more; wait out a handler that read one before.
         while (g_in_handler.load() != 0) std::this_thread::yield();
         try {
-            loop.remove_reader(it->rfd);
+            loop.remove_quiet_reader(it->rfd);
         } catch (...) {}  // the loop's fd callbacks are being dropped anyway
         ::close(it->rfd);
         ::close(it->wfd);

@@ -9,6 +9,7 @@
 // design, with one pipe per loop instead of one wakeup fd per process).
 #include "aio/task.hpp"
 
+#include <atomic>
 #include <memory>
 
 namespace aio {
@@ -16,6 +17,11 @@ class EventLoop;
 }
 
 namespace aio::detail {
+
+/// Set by the C handler after it wrote a signal's number to a loop's socketpair, cleared by the
+/// loop that reads it: a loop with a quiet reader (EventLoop::add_quiet_reader) that never
+/// waits polls its driver when this is set.
+inline constinit std::atomic<bool> g_signal_arrived{false};
 
 /// EventLoop::close() and ~EventLoop: removes loop's signal handlers (each signal's disposition
 /// goes back to SIG_DFL, as asyncio's close() does) and closes its self-pipe.
