@@ -338,7 +338,7 @@ TEST_SUITE("signals") {
             aio::detail::g_signal_arrived.store(true);
             co_await aio::sleep(0s);
             co_await aio::sleep(0s);
-            CHECK(calls == 1);  // the flag made the next pass poll
+            CHECK(calls == 1);                           // the flag made the next pass poll
             aio::detail::g_signal_arrived.store(false);  // (the signals' reader clears it)
             REQUIRE(::write(fd[1], "y", 1) == 1);
             co_await aio::sleep(1ms);  // a blocking wait sees it
