@@ -7,7 +7,7 @@
 // the loop's reader schedules the callback. Nothing else may run in a signal handler (no lock,
 // no allocation), so everything else (which callback, which loop) lives in a registry under a
 // mutex that only ordinary code takes.
-#include <signal.h>
+#include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
 

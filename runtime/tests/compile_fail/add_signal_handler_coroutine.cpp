@@ -1,7 +1,7 @@
 // expect-error: coroutines cannot be used with add_signal_handler()
 // A coroutine as a signal handler: asyncio raises TypeError. A std::function<void()> would accept
 // it and drop, unstarted, every coroutine each signal creates.
-#include <signal.h>
+#include <csignal>
 
 #include <aio/event_loop.hpp>
 
