@@ -1,5 +1,7 @@
 #include "aio/errors.hpp"
 
+#include "aio/net/errors.hpp"
+
 #include <cxxabi.h>
 
 #include <cstdlib>
@@ -21,6 +23,8 @@ struct Parts {
     std::string message;
 };
 
+// Python's names for aio's types. The OSError family (aio/net/errors.hpp) goes most derived
+// first, before std::exception (OSError is a std::system_error); its what() is Python's str().
 Parts split(std::exception_ptr e) {
     if (!e) return {"<no exception>", ""};
     try {
@@ -43,6 +47,22 @@ Parts split(std::exception_ptr e) {
         return {"QueueFull", x.what()};
     } catch (const QueueEmpty& x) {
         return {"QueueEmpty", x.what()};
+    } catch (const KeyboardInterrupt&) {
+        return {"KeyboardInterrupt", ""};
+    } catch (const BrokenPipeError& x) {
+        return {"BrokenPipeError", x.what()};
+    } catch (const ConnectionAbortedError& x) {
+        return {"ConnectionAbortedError", x.what()};
+    } catch (const ConnectionRefusedError& x) {
+        return {"ConnectionRefusedError", x.what()};
+    } catch (const ConnectionResetError& x) {
+        return {"ConnectionResetError", x.what()};
+    } catch (const ConnectionError& x) {
+        return {"ConnectionError", x.what()};
+    } catch (const gaierror& x) {
+        return {"gaierror", x.what()};  // socket.gaierror's __name__
+    } catch (const OSError& x) {
+        return {"OSError", x.what()};
     } catch (const std::exception& x) {
         return {demangle(typeid(x).name()), x.what()};
     } catch (...) {

@@ -8,6 +8,7 @@
 
 #include "aio/detail/callback.hpp"
 #include "aio/detail/gather_state.hpp"
+#include "aio/detail/signals.hpp"
 #include "aio/task.hpp"
 #include "report.hpp"
 
@@ -37,6 +38,8 @@ EventLoop::~EventLoop() {
             close();
         } catch (...) {}
     }
+    // A loop destroyed while running was not closed: no signal may still name its socketpair.
+    detail::forget_signal_handlers(*this);
     // Futures and tasks that outlive the loop (held by user handles) must not call back.
     for (auto* f = futures_.front(); f;) {
         auto* next = f->next_;
@@ -129,7 +132,9 @@ void EventLoop::close() {
     closed_ = true;
     inbox_.close();
     drop_everything_scheduled();
+    detail::forget_signal_handlers(*this);  // asyncio's close(): every handler removed
     drop_fd_callbacks();
+    quiet_watches_ = 0;
     // Tasks still pending will never run again: destroy their frames (RAII cleanup in them
     // runs) and drop the loop's reference, which reports each as destroyed while pending.
     std::vector<detail::Ref<detail::TaskBase>> pending;
@@ -294,7 +299,9 @@ void EventLoop::run_once() {
         std::optional<TimePoint> deadline;
         if (!timers_.empty()) deadline = timers_.top()->when;
         driver_->wait(deadline);
-    } else if (fd_driver_ && fd_driver_->watch_count() != 0) [[unlikely]] {
+    } else if (fd_driver_ && (fd_driver_->watch_count() != quiet_watches_ ||
+                              (quiet_watches_ != 0 && detail::g_signal_arrived.load(std::memory_order_relaxed))))
+        [[unlikely]] {
         fd_driver_->poll();  // asyncio polls its selector on every pass: ready work never starves I/O
     }
     if (inbox_.pending()) inbox_.drain_into(ready_);  // the check inline: most passes find nothing

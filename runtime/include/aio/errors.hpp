@@ -25,6 +25,16 @@ private:
     std::string message_;
 };
 
+/// Python's KeyboardInterrupt: what aio::run() and Runner::run() raise when Ctrl-C (SIGINT)
+/// cancelled the main task (run.hpp). Like Python's (a BaseException, not an Exception) and like
+/// CancelledError, it is deliberately NOT a std::exception, so that a
+/// `catch (const std::exception&)` written for ordinary failures does not swallow it. what() is
+/// empty, as Python's str(KeyboardInterrupt()); describe() gives "KeyboardInterrupt".
+class KeyboardInterrupt {
+public:
+    const char* what() const noexcept { return ""; }
+};
+
 /// asyncio's RuntimeError: misuse of the loop (nested run, no running loop, closed loop, ...).
 struct RuntimeError : std::runtime_error {
     using std::runtime_error::runtime_error;

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 #include "aio/clock.hpp"
@@ -179,14 +180,41 @@ public:
     Coro<void> sock_sendall(int fd, std::string_view data);
 
     // --- signals (asyncio's add_signal_handler; the real loop's main use: Ctrl-C) ----------
+    // The C-level handler only writes the signal's number to this loop's socketpair (made on
+    // first use, closed with the loop); the loop reads it and schedules cb. A signal has one
+    // handler in the process: adding one replaces any other loop's (and aio::run's Ctrl-C
+    // handler). close() removes this loop's handlers. SA_RESTART: other threads' blocking calls
+    // are not interrupted. A forked child ignores the signals its parent's loops handled until it
+    // adds handlers of its own (asyncio resets the wakeup fd in the child).
     /// Calls cb on the loop (as a callback of a later pass, never inside the signal handler)
-    /// each time signum arrives; replaces a previous handler of signum. RuntimeError for
-    /// SIGKILL/SIGSTOP or off the loop's thread; ValueError for an invalid signal.
+    /// each time signum arrives (two arrivals before the loop reads them: two calls); replaces
+    /// a previous handler of signum. ValueError("invalid signal number N") unless signum is in
+    /// Python's signal.valid_signals(); RuntimeError("sig N cannot be caught") for SIGKILL and
+    /// SIGSTOP, and off the main thread (as asyncio), on a closed loop, or on a loop without
+    /// OS file descriptors (the simulator).
     void add_signal_handler(int signum, std::function<void()> cb);
-    /// True when signum had a handler; its disposition goes back to the default.
+    /// asyncio raises TypeError for a coroutine function: here it does not compile (a
+    /// std::function<void()> would silently drop the coroutine it creates).
+    template <class F>
+        requires std::is_invocable_v<F&> && is_coro_v<std::invoke_result_t<F&>>
+    void add_signal_handler(int, F&&) {
+        static_assert(detail::always_false<F>,
+                      "coroutines cannot be used with add_signal_handler(): pass a plain function "
+                      "(it may create a task with aio::create_task)");
+    }
+    /// True when signum had a handler of this loop; its disposition goes back to SIG_DFL
+    /// (asyncio: SIG_DFL, or default_int_handler for SIGINT, whose C++ counterpart is SIG_DFL).
+    /// ValueError for an invalid signal.
     bool remove_signal_handler(int signum);
 
     // --- internals shared with aio awaitables and the simulator --------------------------
+    /// add_reader for the signals' socketpair (src/net/signals.cpp): a quiet watch, which does
+    /// not make every busy pass poll the driver (as a watch does, asyncio's selector poll):
+    /// a blocking wait sees it, and a busy pass polls only once a signal arrived
+    /// (detail::g_signal_arrived). So aio::run's Ctrl-C handler costs no system call per pass.
+    /// fd must have no reader; remove it with remove_quiet_reader().
+    void add_quiet_reader(int fd, std::function<void()> cb);
+    bool remove_quiet_reader(int fd);
     void push_ready(const detail::ReadyEntry& e) { ready_.push_back(e); }
     std::size_t remove_ready(const void* arg) { return ready_.remove_arg(arg); }
     void add_timer(detail::TimerNode* n, TimePoint when, detail::TaskBase* task = nullptr);
@@ -276,6 +304,7 @@ private:
     bool debug_ = false;
     bool eager_tasks_ = false;
     std::size_t thread_work_ = 0;
+    std::size_t quiet_watches_ = 0;  // of the fd driver's watch_count(): add_quiet_reader's
     std::uint64_t steps_ = 0;
     std::atomic<bool> owned_{false};  // running: other threads read it in check_thread()
 

@@ -19,6 +19,22 @@
 //     main task was cancelled).
 // An empty (moved-from) coroutine throws ValueError; a non-coroutine argument does not
 // compile.
+//
+// Ctrl-C (runners.py 3.12): while run() (or Runner::run()) runs on the main thread with SIGINT
+// at its default disposition (SIG_DFL) and a loop that watches file descriptors, SIGINT has a
+// handler. The first SIGINT cancels the main task; the main coroutine gets CancelledError at its
+// await and cleans up; if it ends cancelled, step 4 runs (every other task is cancelled and
+// cleaned up) and run() throws aio::KeyboardInterrupt (errors.hpp: like CancelledError, not a
+// std::exception), or CancelledError if someone else cancelled the main task too. A SIGINT
+// that arrives once the main task is done also makes run() throw KeyboardInterrupt. A second
+// SIGINT while run() still runs (main ignores or is slow to honour the cancellation) kills the
+// process at once by SIGINT (exit status 128 + 2 in a shell), without cleanup: a C++ signal
+// handler cannot throw into the code it interrupted, and that is what happens to a Python
+// process that does not catch the second KeyboardInterrupt. SIGINT's disposition is SIG_DFL
+// again when run() returns. An uncaught KeyboardInterrupt ends a C++ program by
+// std::terminate (abort); to exit as Python does, catch it in main():
+//
+//     int main() try { aio::run(amain()); } catch (const aio::KeyboardInterrupt&) { return 130; }
 #include <functional>
 #include <memory>
 #include <optional>
@@ -26,6 +42,7 @@
 
 #include "aio/event_loop.hpp"
 #include "aio/task.hpp"
+#include "aio/detail/signals.hpp"
 
 namespace aio {
 
@@ -54,7 +71,20 @@ public:
         if (EventLoop::running()) throw RuntimeError("aio::Runner::run() cannot be called from a running event loop");
         EventLoop& loop = get_loop();
         auto task = loop.create_task(std::move(coro));
-        return loop.run_until_complete(std::move(task));
+        detail::RunnerSigint sigint(loop, task);  // Ctrl-C, see above
+        try {
+            if constexpr (std::is_void_v<T>) {
+                loop.run_until_complete(task);
+                sigint.returned();
+            } else {
+                T result = loop.run_until_complete(task);
+                sigint.returned();
+                return result;
+            }
+        } catch (const CancelledError&) {
+            sigint.cancelled();  // KeyboardInterrupt when the cancellation was Ctrl-C's
+            throw;
+        }
     }
     template <class F>
     void run(F&&) {
