@@ -139,6 +139,13 @@ void EventLoop::close() {
     drop_everything_scheduled();  // anything the destroyed frames scheduled
     for (auto& t : pending) t->release();
     pending.clear();
+    // Transports still open: their connections end without connection_lost() (asyncio's
+    // garbage-collected transport closes its socket). Moved out first: a destructor that
+    // reaches back into the table finds it empty.
+    auto open_transports = std::move(transports_);
+    transports_.clear();
+    open_transports.clear();
+    drop_everything_scheduled();
 }
 
 // ---- callbacks --------------------------------------------------------------------------

@@ -13,6 +13,8 @@
 #include "aio/future.hpp"
 #include "aio/gather.hpp"
 #include "aio/handle.hpp"
+#include "aio/net/address.hpp"
+#include "aio/net/socket.hpp"
 #include "aio/orphan_reports.hpp"
 #include "aio/run.hpp"
 #include "aio/shield.hpp"

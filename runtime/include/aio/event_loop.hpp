@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "aio/clock.hpp"
@@ -33,7 +34,9 @@
 #include "aio/executor.hpp"
 #include "aio/handle.hpp"
 #include "aio/loop_seam.hpp"
+#include "aio/net/address.hpp"
 #include "aio/net/options.hpp"
+#include "aio/net/socket.hpp"
 #include "aio/net/transport.hpp"
 #include "aio/detail/epoll_driver.hpp"
 #include "aio/detail/intrusive_list.hpp"
@@ -50,11 +53,7 @@ template <class T>
 class Task;
 class AnyTask;
 class EventLoop;
-class Server;          // aio/net/server.hpp
-class Socket;          // aio/net/socket.hpp
-class SocketAddress;   // aio/net/address.hpp
-struct AddrInfo;       // aio/net/address.hpp
-struct AddrInfoHints;  // aio/net/address.hpp
+class Server;  // aio/net/server.hpp
 
 namespace detail {
 [[noreturn]] void throw_no_current_task(const char* what);
@@ -168,7 +167,9 @@ public:
     // Each tries the operation at once and waits for readiness only on EAGAIN. Cancelling one
     // leaves no registration behind. Errors are aio/net/errors.hpp's (ConnectionRefusedError,
     // ConnectionResetError, BrokenPipeError, ... carrying errno and the operation).
-    Coro<void> sock_connect(int fd, const SocketAddress& address);
+    /// connect(2); a failure after EINPROGRESS says "[Errno 111] Connect call failed ADDR" as
+    /// asyncio's, one connect(2) reports at once says strerror ("[Errno 2] No such file ...").
+    Coro<void> sock_connect(int fd, SocketAddress address);
     /// The accepted connection (non-blocking, close-on-exec) and the peer's address.
     Coro<std::pair<Socket, SocketAddress>> sock_accept(int fd);
     /// Up to n bytes; empty at EOF.
@@ -219,6 +220,17 @@ public:
             throw_no_fd_driver(what);
         return *fd_driver_;
     }
+    /// The socket transports open on this loop, by fd (asyncio's _transports): this is the
+    /// loop's reference to each (transport.hpp), taken when it is made and dropped after its
+    /// connection_lost(); close() drops the rest (their sockets close). While a transport that
+    /// is not closing holds fd, add_reader/add_writer/remove_*/sock_* on fd are RuntimeError.
+    void attach_transport(int fd, std::shared_ptr<Transport> t);
+    void detach_transport(int fd) noexcept;
+    /// RuntimeError("File descriptor N is used by transport ...") as asyncio's.
+    void ensure_fd_no_transport(int fd) const {
+        if (!transports_.empty()) [[unlikely]]
+            check_fd_transport(fd);
+    }
     /// True while run_forever() runs (on some thread); readable from any thread.
     bool owned_by_a_thread() const noexcept { return owned_.load(std::memory_order_relaxed); }
     /// The loop running on this thread, or null.
@@ -246,6 +258,7 @@ private:
     void check_running_allowed();
     void drop_everything_scheduled() noexcept;
     [[noreturn]] void throw_no_fd_driver(const char* what) const;
+    void check_fd_transport(int fd) const;
     void set_fd_callback(int fd, seam::FdDriver::Interest interest, std::function<void()> cb, const char* what);
     bool remove_fd_callback(int fd, seam::FdDriver::Interest interest);
     void drop_fd_callbacks() noexcept;
@@ -288,6 +301,7 @@ private:
     detail::EpollDriver epoll_driver_{ready_};
     // add_reader/add_writer's callbacks, indexed by fd (each watch's entry points to its node).
     std::vector<detail::Ref<detail::RefCounted>> fd_callbacks_[2];
+    std::unordered_map<int, std::shared_ptr<Transport>> transports_;
     std::vector<detail::TimerNode*> due_;
     std::vector<unsigned char> due_fired_;
 
