@@ -111,6 +111,8 @@ aio::Coro<void> connect_plain(std::string host, std::uint16_t port) {
     (void)co_await aio::get_running_loop().create_connection(plain(), host, port);
 }
 
+aio::Coro<void> resolve_localhost() { (void)co_await aio::get_running_loop().getaddrinfo("localhost", "80"); }
+
 aio::Coro<void> wait_closed_of(aio::Server s) { co_await s.wait_closed(); }
 aio::Coro<void> serve_forever_of(aio::Server s) { co_await s.serve_forever(); }
 
@@ -534,6 +536,44 @@ TEST_SUITE("net server") {
         rlimit now{};
         ::getrlimit(RLIMIT_NOFILE, &now);
         CHECK(now.rlim_cur == old.rlim_cur);
+    }
+
+    TEST_CASE("an accept storm: one readiness accepts up to the backlog, not one connection per pass") {
+        auto stats = std::make_shared<EchoStats>();
+        aio::run([&]() -> aio::Coro<void> {
+            auto& loop = aio::get_running_loop();
+            aio::Server server = co_await loop.create_server(echo(stats), "127.0.0.1", 0, {.backlog = 5});
+            const auto addr = server.sockets()[0];
+            std::vector<aio::Socket> clients;
+            for (int i = 0; i < 5; ++i) {
+                clients.push_back(aio::Socket::open(AF_INET));
+                (void)::connect(clients.back().fd(), addr.data(), addr.size());
+            }
+            std::this_thread::sleep_for(50ms);  // in this step: all of them wait in the backlog
+            std::vector<int> made;              // connection_made count after each pass
+            for (int i = 0; i < 6; ++i) {
+                co_await aio::sleep(0s);
+                made.push_back(stats->made);
+            }
+            // Each pass runs our step first: pass 1 accepts all five at once (after our step),
+            // pass 2 makes their transports, pass 3 runs their connection_made after our step,
+            // which pass 4 sees (asyncio's _accept_connection2 task takes the same hops).
+            CHECK(made == std::vector<int>{0, 0, 0, 5, 5, 5});
+            clients.clear();
+            server.close();
+            co_await server.wait_closed();
+        }());
+    }
+
+    TEST_CASE("a cancelled getaddrinfo: CancelledError at once; the executor's answer is dropped") {
+        aio::run([&]() -> aio::Coro<void> {
+            auto& loop = aio::get_running_loop();
+            auto t = aio::create_task(resolve_localhost());
+            co_await aio::sleep(0s);
+            CHECK(co_await cancelled_after(t));
+            co_await loop.shutdown_default_executor();  // the job finishes; nothing is delivered
+            CHECK(aio::detail::EventLoopAccess::thread_work_in_flight(loop) == 0);
+        }());
     }
 
     TEST_CASE("1,000 connections at once: every echo right, then no descriptor and no watch left") {
