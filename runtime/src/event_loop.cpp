@@ -326,18 +326,19 @@ void EventLoop::run_once() {
             }
         }
     }
-    // Run exactly what was ready when the pass began; what they schedule runs next pass.
-    std::size_t ntodo = ready_.size();
+    // Run exactly what was ready when the pass began; what they schedule runs next pass. An
+    // entry of the batch that a step removes (a cancelled wake-up) leaves the batch too.
+    ready_.begin_batch();
     if (!debug_ && !choose_ready_) [[likely]] {
-        for (; ntodo > 0; --ntodo) {
+        while (ready_.batch_left() != 0) {
             detail::ReadyEntry e = ready_.pop_front();
             ++steps_;
             e.fn(e.arg);
         }
         return;
     }
-    for (; ntodo > 0 && !ready_.empty(); --ntodo) {
-        std::size_t i = choose_ready_ ? chooser_->choose_ready(ready_, ntodo) : 0;
+    while (ready_.batch_left() != 0) {
+        std::size_t i = choose_ready_ ? chooser_->choose_ready(ready_, ready_.batch_left()) : 0;
         detail::ReadyEntry e = ready_.take(i);
         ++steps_;
         if (debug_)

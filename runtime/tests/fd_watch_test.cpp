@@ -66,6 +66,29 @@ TEST_SUITE("fd watches") {
         CHECK(calls == 3);  // level-triggered: pass after pass until the data was read
     }
 
+    TEST_CASE("a step that removes a readiness callback queued in the same pass: the pass ends at its batch") {
+        // The sleeping task's step and the writer's callback are in one pass's batch, the step
+        // first; remove_writer drops the queued callback, and the pass must not run past its
+        // end into the queue's next entries (it used to pop from an empty queue and crash).
+        Pair p;
+        int calls = 0;
+        std::vector<std::string> log;
+        aio::run([&]() -> aio::Coro<void> {
+            auto& loop = aio::get_running_loop();
+            loop.add_writer(p.fd[0], [&] { ++calls; });
+            co_await aio::sleep(10ms);
+            const int seen = calls;
+            CHECK(seen >= 1);
+            CHECK(loop.remove_writer(p.fd[0]));
+            loop.call_soon([&] { log.push_back("next pass"); });
+            log.push_back("removed");
+            co_await aio::sleep(0s);
+            co_await aio::sleep(10ms);
+            CHECK(calls == seen);  // the queued callback of the removing pass did not run
+        }());
+        CHECK(log == std::vector<std::string>{"removed", "next pass"});
+    }
+
     TEST_CASE("add_writer fires for a writable socket; replacing a reader keeps one watch") {
         Pair p;
         std::vector<std::string> log;

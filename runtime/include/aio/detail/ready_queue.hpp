@@ -23,12 +23,22 @@ struct ReadyEntry {
 
 /// A growable ring buffer. Front pop and back push are O(1); erase() in the middle is O(n)
 /// and only used by perturbing schedulers and by rare cancellation races.
+///
+/// It also keeps the loop pass's batch: the entries that were ready when the pass began
+/// (asyncio's `ntodo`), the only ones the pass runs. Taking an entry or removing one that is
+/// still in the batch (a callback of the pass cancels a queued wake-up: remove_reader, a
+/// cancelled wait) shortens it, so the pass never runs into what the pass itself scheduled.
 class ReadyQueue {
 public:
     ReadyQueue() { grow(64); }
 
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
+
+    /// The pass begins: every entry queued now is in its batch.
+    void begin_batch() noexcept { batch_ = size_; }
+    /// Entries of the running pass's batch not run (taken) yet; always <= size().
+    std::size_t batch_left() const noexcept { return batch_; }
 
     void push_back(const ReadyEntry& e) {
         if (size_ == cap_) grow(cap_ * 2);
@@ -39,6 +49,7 @@ public:
         ReadyEntry e = buf_[head_];
         head_ = (head_ + 1) & (cap_ - 1);
         --size_;
+        if (batch_ != 0) --batch_;
         return e;
     }
     const ReadyEntry& operator[](std::size_t i) const noexcept { return buf_[(head_ + i) & (cap_ - 1)]; }
@@ -49,23 +60,26 @@ public:
         ReadyEntry e = (*this)[i];
         for (std::size_t k = i; k + 1 < size_; ++k) at(k) = at(k + 1);
         --size_;
+        if (i < batch_) --batch_;
         return e;
     }
     /// Removes every entry whose argument is `arg`; returns how many were removed.
     std::size_t remove_arg(const void* arg) noexcept {
-        std::size_t out = 0, removed = 0;
+        std::size_t out = 0, removed = 0, removed_in_batch = 0;
         for (std::size_t k = 0; k < size_; ++k) {
             if (at(k).arg == arg) {
                 ++removed;
+                if (k < batch_) ++removed_in_batch;
                 continue;
             }
             if (out != k) at(out) = at(k);
             ++out;
         }
         size_ = out;
+        batch_ -= removed_in_batch;
         return removed;
     }
-    void clear() noexcept { size_ = head_ = 0; }
+    void clear() noexcept { size_ = head_ = batch_ = 0; }
 
 private:
     ReadyEntry& at(std::size_t i) noexcept { return buf_[(head_ + i) & (cap_ - 1)]; }
@@ -78,7 +92,7 @@ private:
     }
 
     std::unique_ptr<ReadyEntry[]> buf_;
-    std::size_t cap_ = 0, head_ = 0, size_ = 0;
+    std::size_t cap_ = 0, head_ = 0, size_ = 0, batch_ = 0;
 };
 
 }  // namespace aio::detail
