@@ -9,6 +9,7 @@
 #include "aio/detail/callback.hpp"
 #include "aio/detail/gather_state.hpp"
 #include "aio/task.hpp"
+#include "net/socket_transport.hpp"
 #include "report.hpp"
 
 namespace aio {
@@ -144,6 +145,7 @@ void EventLoop::close() {
     // reaches back into the table finds it empty.
     auto open_transports = std::move(transports_);
     transports_.clear();
+    for (auto& [fd, t] : open_transports) t->loop_closed();
     open_transports.clear();
     drop_everything_scheduled();
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "aio/event_loop.hpp"
+#include "socket_transport.hpp"
 
 namespace aio {
 
@@ -77,7 +78,7 @@ void EventLoop::drop_fd_callbacks() noexcept {
     }
 }
 
-void EventLoop::attach_transport(int fd, std::shared_ptr<Transport> t) { transports_[fd] = std::move(t); }
+void EventLoop::attach_transport(int fd, std::shared_ptr<detail::SocketTransport> t) { transports_[fd] = std::move(t); }
 
 void EventLoop::detach_transport(int fd) noexcept { transports_.erase(fd); }
 
