@@ -239,6 +239,8 @@ TEST_SUITE("memory transport") {
             p.ta->write(std::string(35, 'q'));
             p.ta->close();
             CHECK(p.ta->is_closing());
+            // Still sending its buffer: a write is refused (the socket transport's rule too).
+            CHECK(error_of<aio::RuntimeError>([&] { p.ta->write("more"); }) == "Cannot call write() after close()");
             p.ta->close();  // idempotent
             co_await passes(12);
             CHECK(p.b->data == std::string(35, 'q'));

@@ -155,6 +155,9 @@ bool MemoryTransport::push(std::string_view& data) {
 
 void MemoryTransport::write(std::string_view data) {
     if (eof_) throw RuntimeError("Cannot call write() after write_eof()");
+    // asyncio would append to a closing transport's buffer; the contract (transport.hpp) and
+    // the socket transport refuse it, and both transports must behave alike.
+    if (closing_ && conn_lost_ == 0) throw RuntimeError("Cannot call write() after close()");
     if (data.empty()) return;
     if (conn_lost_ != 0) {
         // asyncio ignores writes once the connection is lost, warning after a few.
