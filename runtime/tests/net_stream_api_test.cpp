@@ -18,7 +18,7 @@ namespace {
 
 aio::Coro<void> echo(aio::StreamReader r, aio::StreamWriter w) {
     for (;;) {
-        std::string chunk = co_await r.read(64 * 1024);
+        std::string chunk = co_await r.read(std::ptrdiff_t{64} * 1024);
         if (chunk.empty()) break;
         w.write(chunk);
         co_await w.drain();
@@ -48,7 +48,7 @@ aio::Coro<std::string> describe_outcome(aio::Coro<aio::StreamPair> c) {
 
 // Writes `total` bytes while another task reads them back; returns the echoed bytes' checksum.
 aio::Coro<void> send_all(aio::StreamWriter w, std::size_t total, std::uint64_t* sum, bool* paused_seen) {
-    std::string block(256 * 1024, '\0');
+    std::string block(std::size_t{256} * 1024, '\0');
     std::size_t sent = 0;
     while (sent < total) {
         for (std::size_t i = 0; i < block.size(); ++i) block[i] = static_cast<char>((sent + i) * 31 % 251);
@@ -213,7 +213,7 @@ TEST_SUITE("stream api") {
             std::uint64_t got_sum = 1469598103934665603ull;
             std::size_t got = 0;
             for (;;) {
-                std::string chunk = co_await r.read(100 * 1024);
+                std::string chunk = co_await r.read(std::ptrdiff_t{100} * 1024);
                 if (chunk.empty()) break;
                 got += chunk.size();
                 got_sum = net_test::checksum(chunk, got_sum);

@@ -233,7 +233,7 @@ void MemoryTransport::write_eof() {
 
 void MemoryTransport::set_write_buffer_limits(std::optional<std::size_t> high, std::optional<std::size_t> low) {
     // _FlowControlMixin._set_write_buffer_limits.
-    std::size_t h = high ? *high : (low ? 4 * *low : 64 * 1024);
+    std::size_t h = high ? *high : (low ? 4 * *low : std::size_t{64} * 1024);
     std::size_t l = low ? *low : h / 4;
     if (h < l) throw ValueError(fmt::format("high ({}) must be >= low ({}) must be >= 0", h, l));
     high_ = h;

@@ -46,9 +46,9 @@ class EventLoop;
 
 struct MemoryPipeOptions {
     /// Bytes one direction holds in flight (what a socket pair's kernel buffers hold). >= 1.
-    std::size_t capacity = 64 * 1024;
+    std::size_t capacity = std::size_t{64} * 1024;
     /// The largest chunk one data_received() gets (asyncio's _SelectorTransport.max_size). >= 1.
-    std::size_t max_read = 256 * 1024;
+    std::size_t max_read = std::size_t{256} * 1024;
     /// The names of the two ends: the first end's sockname() is first_address and its
     /// peername() second_address, and the other way round. Absent: get_extra_info's fallback.
     std::optional<SocketAddress> first_address = std::nullopt;
@@ -126,8 +126,8 @@ private:
     std::unique_ptr<Protocol> protocol_;
     std::string buffer_;  // bytes written and not yet in the link, from buffer_head_
     std::size_t buffer_head_ = 0;
-    std::size_t high_ = 64 * 1024;
-    std::size_t low_ = 16 * 1024;
+    std::size_t high_ = std::size_t{64} * 1024;
+    std::size_t low_ = std::size_t{16} * 1024;
     int conn_lost_ = 0;  // asyncio's _conn_lost: >0 once connection_lost is scheduled
     bool protocol_paused_ = false;
     bool made_ = false;     // connection_made has run

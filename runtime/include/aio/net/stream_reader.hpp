@@ -41,7 +41,7 @@ struct StreamReaderState;
 class StreamReader {
 public:
     /// asyncio's _DEFAULT_LIMIT: 64 KiB.
-    static constexpr std::size_t default_limit = 64 * 1024;
+    static constexpr std::size_t default_limit = std::size_t{64} * 1024;
 
     /// ValueError("Limit cannot be <= 0") for limit 0.
     explicit StreamReader(std::size_t limit = default_limit);
