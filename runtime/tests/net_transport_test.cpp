@@ -4,7 +4,7 @@
 // pipes as connection_lost's error, the fd belonging to the transport, and nothing left behind.
 #include <doctest/doctest.h>
 #include <netinet/tcp.h>
-#include <signal.h>
+#include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
 

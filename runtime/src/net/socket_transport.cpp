@@ -20,7 +20,7 @@ namespace aio::detail {
 
 namespace {
 
-constexpr std::size_t max_read = 256 * 1024;  // asyncio's _SelectorTransport.max_size
+constexpr std::size_t max_read = std::size_t{256} * 1024;  // asyncio's _SelectorTransport.max_size
 constexpr unsigned log_threshold_for_connlost_writes = 5;
 constexpr std::size_t max_iov = 64;  // pieces per sendmsg; IOV_MAX is 1024, 64 covers any burst
 
@@ -342,7 +342,7 @@ void SocketTransport::set_write_buffer_limits(std::optional<std::size_t> high, s
     if (high)
         h = *high;
     else
-        h = low ? 4 * *low : 64 * 1024;
+        h = low ? 4 * *low : std::size_t{64} * 1024;
     l = low ? *low : h / 4;
     if (!(h >= l)) throw ValueError(fmt::format("high ({}) must be >= low ({}) must be >= 0", h, l));
     high_ = h;

@@ -115,8 +115,8 @@ private:
     std::deque<std::string> buffer_;  // unsent pieces; the front's first head_ bytes are sent
     std::size_t head_ = 0;
     std::size_t buffered_ = 0;
-    std::size_t high_ = 64 * 1024;
-    std::size_t low_ = 16 * 1024;
+    std::size_t high_ = std::size_t{64} * 1024;
+    std::size_t low_ = std::size_t{16} * 1024;
 
     unsigned conn_lost_ = 0;        // connection_lost() scheduled (counts ignored writes after)
     bool closing_ = false;          // close(), an EOF that closes, abort() or an error
