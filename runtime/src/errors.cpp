@@ -1,6 +1,7 @@
 #include "aio/errors.hpp"
 
 #include "aio/net/errors.hpp"
+#include "aio/net/stream_errors.hpp"
 
 #include <cxxabi.h>
 
@@ -63,6 +64,12 @@ Parts split(std::exception_ptr e) {
         return {"gaierror", x.what()};  // socket.gaierror's __name__
     } catch (const OSError& x) {
         return {"OSError", x.what()};
+    } catch (const IncompleteReadError& x) {
+        return {"IncompleteReadError", x.what()};
+    } catch (const LimitOverrunError& x) {
+        return {"LimitOverrunError", x.what()};
+    } catch (const EOFError& x) {
+        return {"EOFError", x.what()};
     } catch (const std::exception& x) {
         return {demangle(typeid(x).name()), x.what()};
     } catch (...) {
