@@ -9,6 +9,7 @@
 #include "aio/detail/callback.hpp"
 #include "aio/detail/gather_state.hpp"
 #include "aio/task.hpp"
+#include "net/socket_transport.hpp"
 #include "report.hpp"
 
 namespace aio {
@@ -139,6 +140,14 @@ void EventLoop::close() {
     drop_everything_scheduled();  // anything the destroyed frames scheduled
     for (auto& t : pending) t->release();
     pending.clear();
+    // Transports still open: their connections end without connection_lost() (asyncio's
+    // garbage-collected transport closes its socket). Moved out first: a destructor that
+    // reaches back into the table finds it empty.
+    auto open_transports = std::move(transports_);
+    transports_.clear();
+    for (auto& [fd, t] : open_transports) t->loop_closed();
+    open_transports.clear();
+    drop_everything_scheduled();
 }
 
 // ---- callbacks --------------------------------------------------------------------------

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "aio/clock.hpp"
@@ -33,7 +34,9 @@
 #include "aio/executor.hpp"
 #include "aio/handle.hpp"
 #include "aio/loop_seam.hpp"
+#include "aio/net/address.hpp"
 #include "aio/net/options.hpp"
+#include "aio/net/socket.hpp"
 #include "aio/net/transport.hpp"
 #include "aio/detail/epoll_driver.hpp"
 #include "aio/detail/intrusive_list.hpp"
@@ -50,17 +53,17 @@ template <class T>
 class Task;
 class AnyTask;
 class EventLoop;
-class Server;          // aio/net/server.hpp
-class Socket;          // aio/net/socket.hpp
-class SocketAddress;   // aio/net/address.hpp
-struct AddrInfo;       // aio/net/address.hpp
-struct AddrInfoHints;  // aio/net/address.hpp
+class Server;  // aio/net/server.hpp
 
 namespace detail {
+class SocketTransport;  // src/net/socket_transport.hpp
 [[noreturn]] void throw_no_current_task(const char* what);
 [[noreturn]] void throw_enter_task_conflict(TaskBase* entering, TaskBase* current);
 struct EventLoopAccess;
 }  // namespace detail
+
+/// Makes the protocol of each new connection (asyncio's protocol_factory).
+using ProtocolFactory = std::function<std::unique_ptr<Protocol>()>;
 
 /// What call_exception_handler() receives (asyncio's context dict).
 struct ExceptionContext {
@@ -168,7 +171,9 @@ public:
     // Each tries the operation at once and waits for readiness only on EAGAIN. Cancelling one
     // leaves no registration behind. Errors are aio/net/errors.hpp's (ConnectionRefusedError,
     // ConnectionResetError, BrokenPipeError, ... carrying errno and the operation).
-    Coro<void> sock_connect(int fd, const SocketAddress& address);
+    /// connect(2); a failure after EINPROGRESS says "[Errno 111] Connect call failed ADDR" as
+    /// asyncio's, one connect(2) reports at once says strerror ("[Errno 2] No such file ...").
+    Coro<void> sock_connect(int fd, SocketAddress address);
     /// The accepted connection (non-blocking, close-on-exec) and the peer's address.
     Coro<std::pair<Socket, SocketAddress>> sock_accept(int fd);
     /// Up to n bytes; empty at EOF.
@@ -177,6 +182,32 @@ public:
     Coro<std::size_t> sock_recv_into(int fd, std::span<char> buf);
     /// Sends all of data (which must outlive the await).
     Coro<void> sock_sendall(int fd, std::string_view data);
+
+    // --- I/O: names and connections (asyncio's getaddrinfo, create_connection, ...) ---------
+    // Virtual: the simulator answers them with its own network; code using them (the streams
+    // too) does not know which loop it runs on. The real loop's: sockets and SocketTransport.
+
+    /// getaddrinfo(3) in the default executor (it blocks). An empty host or port is Python's
+    /// None (NULL). gaierror with the EAI_* code ("[Errno -2] Name or service not known");
+    /// EAI_SYSTEM is the OSError of its errno.
+    virtual Coro<std::vector<AddrInfo>> getaddrinfo(std::string host, std::string port, AddrInfoHints hints = {});
+    /// Connects to host:port (a numeric address, or a name resolved with getaddrinfo) trying
+    /// each address in order, and returns the transport once connection_made() ran. All failing:
+    /// the one error, or OSError("Multiple exceptions: ...") when they differ (asyncio's). An
+    /// empty host is Python's None (the loopback addresses).
+    virtual Coro<std::shared_ptr<Transport>> create_connection(ProtocolFactory factory, std::string host,
+                                                               std::uint16_t port, ConnectOptions options = {});
+    virtual Coro<std::shared_ptr<Transport>> create_unix_connection(ProtocolFactory factory, std::string path);
+    /// Listens on every address host resolves to (host "": all interfaces, Python's None;
+    /// port 0: the OS picks, see Server::sockets()); SO_REUSEADDR, IPV6_V6ONLY on IPv6 sockets.
+    virtual Coro<Server> create_server(ProtocolFactory factory, std::string host, std::uint16_t port,
+                                       ServerOptions options = {});
+    /// Listens on path; a stale socket file there is removed first (asyncio's; 3.12 leaves the
+    /// file behind when the server closes).
+    virtual Coro<Server> create_unix_server(ProtocolFactory factory, std::string path, ServerOptions options = {});
+    /// A transport over a socket connected by other means (asyncio's connect_accepted_socket);
+    /// the real loop's only (a Socket is an OS descriptor).
+    Coro<std::shared_ptr<Transport>> connect_accepted_socket(ProtocolFactory factory, Socket sock);
 
     // --- signals (asyncio's add_signal_handler; the real loop's main use: Ctrl-C) ----------
     /// Calls cb on the loop (as a callback of a later pass, never inside the signal handler)
@@ -219,6 +250,17 @@ public:
             throw_no_fd_driver(what);
         return *fd_driver_;
     }
+    /// The socket transports open on this loop, by fd (asyncio's _transports): this is the
+    /// loop's reference to each (transport.hpp), taken when it is made and dropped after its
+    /// connection_lost(); close() drops the rest (their sockets close). While a transport that
+    /// is not closing holds fd, add_reader/add_writer/remove_*/sock_* on fd are RuntimeError.
+    void attach_transport(int fd, std::shared_ptr<detail::SocketTransport> t);
+    void detach_transport(int fd) noexcept;
+    /// RuntimeError("File descriptor N is used by transport ...") as asyncio's.
+    void ensure_fd_no_transport(int fd) const {
+        if (!transports_.empty()) [[unlikely]]
+            check_fd_transport(fd);
+    }
     /// True while run_forever() runs (on some thread); readable from any thread.
     bool owned_by_a_thread() const noexcept { return owned_.load(std::memory_order_relaxed); }
     /// The loop running on this thread, or null.
@@ -246,6 +288,7 @@ private:
     void check_running_allowed();
     void drop_everything_scheduled() noexcept;
     [[noreturn]] void throw_no_fd_driver(const char* what) const;
+    void check_fd_transport(int fd) const;
     void set_fd_callback(int fd, seam::FdDriver::Interest interest, std::function<void()> cb, const char* what);
     bool remove_fd_callback(int fd, seam::FdDriver::Interest interest);
     void drop_fd_callbacks() noexcept;
@@ -288,6 +331,7 @@ private:
     detail::EpollDriver epoll_driver_{ready_};
     // add_reader/add_writer's callbacks, indexed by fd (each watch's entry points to its node).
     std::vector<detail::Ref<detail::RefCounted>> fd_callbacks_[2];
+    std::unordered_map<int, std::shared_ptr<detail::SocketTransport>> transports_;
     std::vector<detail::TimerNode*> due_;
     std::vector<unsigned char> due_fired_;
 

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "aio/event_loop.hpp"
+#include "socket_transport.hpp"
 
 namespace aio {
 
@@ -77,18 +78,32 @@ void EventLoop::drop_fd_callbacks() noexcept {
     }
 }
 
+void EventLoop::attach_transport(int fd, std::shared_ptr<detail::SocketTransport> t) { transports_[fd] = std::move(t); }
+
+void EventLoop::detach_transport(int fd) noexcept { transports_.erase(fd); }
+
+void EventLoop::check_fd_transport(int fd) const {
+    const auto it = transports_.find(fd);
+    if (it == transports_.end() || it->second->is_closing()) return;
+    throw RuntimeError(fmt::format("File descriptor {} is used by transport <SocketTransport fd={}>", fd, fd));
+}
+
 void EventLoop::add_reader(int fd, std::function<void()> cb) {
+    ensure_fd_no_transport(fd);
     set_fd_callback(fd, seam::FdDriver::Interest::read, std::move(cb), "loop.add_reader()");
 }
 bool EventLoop::remove_reader(int fd) {
     check_thread("loop.remove_reader()");
+    ensure_fd_no_transport(fd);
     return remove_fd_callback(fd, seam::FdDriver::Interest::read);
 }
 void EventLoop::add_writer(int fd, std::function<void()> cb) {
+    ensure_fd_no_transport(fd);
     set_fd_callback(fd, seam::FdDriver::Interest::write, std::move(cb), "loop.add_writer()");
 }
 bool EventLoop::remove_writer(int fd) {
     check_thread("loop.remove_writer()");
+    ensure_fd_no_transport(fd);
     return remove_fd_callback(fd, seam::FdDriver::Interest::write);
 }
 
