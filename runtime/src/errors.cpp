@@ -1,5 +1,7 @@
 #include "aio/errors.hpp"
 
+#include "aio/net/stream_errors.hpp"
+
 #include <cxxabi.h>
 
 #include <cstdlib>
@@ -43,6 +45,12 @@ Parts split(std::exception_ptr e) {
         return {"QueueFull", x.what()};
     } catch (const QueueEmpty& x) {
         return {"QueueEmpty", x.what()};
+    } catch (const IncompleteReadError& x) {
+        return {"IncompleteReadError", x.what()};
+    } catch (const LimitOverrunError& x) {
+        return {"LimitOverrunError", x.what()};
+    } catch (const EOFError& x) {
+        return {"EOFError", x.what()};
     } catch (const std::exception& x) {
         return {demangle(typeid(x).name()), x.what()};
     } catch (...) {

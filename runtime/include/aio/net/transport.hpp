@@ -9,7 +9,9 @@
 // Ownership (C++ has no garbage collector): a transport is held by std::shared_ptr; the loop
 // holds one reference while the connection is open (until connection_lost() has been called),
 // a StreamWriter holds another. The transport owns its protocol. The protocol may keep a plain
-// Transport& from connection_made(): the transport outlives the protocol.
+// Transport& from connection_made(): the transport outlives the protocol. A transport is always
+// made by std::make_shared, so a protocol that needs a reference of its own (the streams'
+// StreamReaderProtocol gives one to its StreamReader and StreamWriter) takes shared_from_this().
 //
 // Events, all called on the loop's thread from a callback of the loop (never from inside a
 // transport method the protocol called, except pause_writing() from write()):
@@ -49,7 +51,7 @@ public:
 };
 
 /// asyncio's WriteTransport + ReadTransport for a stream connection.
-class Transport {
+class Transport : public std::enable_shared_from_this<Transport> {
 public:
     virtual ~Transport() = default;
 
