@@ -43,8 +43,6 @@ void SocketServer::watch(int fd) {
 }
 
 void SocketServer::stop_listening() noexcept {
-    for (Handle& h : retries_) h.cancel();
-    retries_.clear();
     for (Socket& s : sockets_) {
         try {
             loop().remove_reader(s.fd());
@@ -77,10 +75,12 @@ void SocketServer::accept_ready(int fd) {
                 }
                 loop().call_exception_handler(ctx);
                 loop().remove_reader(fd);
+                // Held by the timer only (no handle kept: a server holding its own retry
+                // would be a cycle when the loop closes first); a closed server ignores it.
                 auto self = std::static_pointer_cast<SocketServer>(shared_from_this());
-                retries_.push_back(loop().call_later(accept_retry_delay, [self, fd] {
-                    if (self->is_serving()) self->watch(fd);
-                }));
+                loop().call_later(accept_retry_delay, [self, fd] {
+                    if (self->is_serving() && !self->is_closed()) self->watch(fd);
+                });
                 return;
             }
             throw_os_error(err, "accept");  // the loop reports it ("Exception in callback")

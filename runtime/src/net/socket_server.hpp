@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "aio/event_loop.hpp"
-#include "aio/handle.hpp"
 #include "aio/net/server.hpp"
 #include "aio/net/socket.hpp"
 
@@ -28,7 +27,6 @@ private:
     std::vector<Socket> sockets_;
     ProtocolFactory factory_;
     int backlog_;
-    std::vector<Handle> retries_;  // EMFILE & co.: accepting resumes after a delay
 };
 
 }  // namespace aio::detail

@@ -7,12 +7,8 @@
 // Closing a descriptor the loop still watches is the caller's mistake, as in asyncio: remove
 // the readers and writers first (the transports and the sock_* calls do).
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <utility>
-
-#include "aio/net/errors.hpp"
 
 namespace aio {
 
@@ -34,11 +30,7 @@ public:
     ~Socket() { close(); }
 
     /// socket(2), non-blocking and close-on-exec; OSError on failure (EMFILE, EAFNOSUPPORT...).
-    static Socket open(int family, int type = SOCK_STREAM, int protocol = 0) {
-        const int fd = ::socket(family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
-        if (fd < 0) throw_os_error(errno, "socket");
-        return Socket(fd);
-    }
+    static Socket open(int family, int type = SOCK_STREAM, int protocol = 0);
 
     int fd() const noexcept { return fd_; }
     /// Gives the descriptor up without closing it.
@@ -46,11 +38,12 @@ public:
     /// Closes now (idempotent). close(2)'s EINTR is not retried: on Linux the descriptor is
     /// released anyway, and a retry could close a number another thread just reused.
     void close() noexcept {
-        if (fd_ >= 0) ::close(std::exchange(fd_, -1));
+        if (fd_ >= 0) close_fd(std::exchange(fd_, -1));
     }
     explicit operator bool() const noexcept { return fd_ >= 0; }
 
 private:
+    static void close_fd(int fd) noexcept;  // out of line: this header does not bring <unistd.h>
     int fd_ = -1;
 };
 
