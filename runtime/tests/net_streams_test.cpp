@@ -108,6 +108,10 @@ aio::Coro<std::string> outcome_void(aio::Coro<void> c) {
 
 aio::Coro<std::string> read_task(aio::StreamReader r, std::ptrdiff_t n) { co_return co_await r.read(n); }
 
+aio::Coro<void> logged(std::string name, aio::Coro<std::string> c, std::vector<std::string>* log) {
+    log->push_back(name + " " + co_await outcome(std::move(c)));
+}
+
 // Writes `total` bytes in chunks, draining after each; counts the completed drains.
 aio::Coro<void> write_all(aio::StreamWriter w, std::size_t total, std::size_t chunk, int* drains) {
     std::string block(chunk, 'x');
@@ -383,6 +387,40 @@ TEST_SUITE("StreamReader") {
             CHECK(co_await r.read(5) == "");
             CHECK(co_await r.read() == "");
             CHECK(error_of<aio::RuntimeError>([&] { r.feed_data("late"); }) == "feed_data after feed_eof");
+        }());
+    }
+
+    TEST_CASE("the wake-ups take CPython's passes") {
+        // CPython 3.12 logs: ['fed ab', 'tick1', 'fed c', "line b'abc\\n'", 'tick2', 'tick3', 'eof',
+        // 'exact IncompleteReadError: 2 bytes read on a total of 5 expected bytes', 'tick4', 'tick5']
+        aio::run([]() -> aio::Coro<void> {
+            aio::StreamReader r;
+            std::vector<std::string> log;
+            auto t1 = aio::create_task(logged("line", r.readline(), &log));
+            co_await aio::sleep(0s);
+            r.feed_data("ab");
+            log.push_back("fed ab");
+            co_await aio::sleep(0s);
+            log.push_back("tick1");
+            r.feed_data("c\nde");
+            log.push_back("fed c");
+            co_await aio::sleep(0s);
+            log.push_back("tick2");
+            co_await aio::sleep(0s);
+            log.push_back("tick3");
+            auto t2 = aio::create_task(logged("exact", r.readexactly(5), &log));
+            co_await aio::sleep(0s);
+            r.feed_eof();
+            log.push_back("eof");
+            co_await aio::sleep(0s);
+            log.push_back("tick4");
+            co_await aio::sleep(0s);
+            log.push_back("tick5");
+            CHECK(log ==
+                  std::vector<std::string>{"fed ab", "tick1", "fed c", "line ok: abc\n", "tick2", "tick3", "eof",
+                                           "exact IncompleteReadError: 2 bytes read on a total of 5 expected bytes",
+                                           "tick4", "tick5"});
+            CHECK((t1.done() && t2.done()));
         }());
     }
 

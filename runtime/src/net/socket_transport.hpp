@@ -35,8 +35,13 @@ namespace aio::detail {
 
 class ServerCore;
 
-class SocketTransport final : public Transport, public std::enable_shared_from_this<SocketTransport> {
+class SocketTransport final : public Transport {
 public:
+    /// Transport's own enable_shared_from_this, typed (a second enable_shared_from_this base
+    /// would leave both unset: make_shared cannot pick one).
+    std::shared_ptr<SocketTransport> shared_from_this() {
+        return std::static_pointer_cast<SocketTransport>(Transport::shared_from_this());
+    }
     /// Makes the transport over `sock` (connected), registers it with the loop and schedules,
     /// in asyncio's order, connection_made(), the start of reading, then `on_made` (the
     /// waiter of create_connection). `server` (may be null) counts the connection until
