@@ -133,9 +133,8 @@ aio::Coro<void> echo(aio::StreamReader reader, aio::StreamWriter writer, Totals*
 
 /// Serves until the parent closes the control pipe (its read end becomes readable at EOF).
 aio::Coro<void> serve(int port_out, int control_in, Totals* totals) {
-    aio::Server server =
-        co_await aio::start_server([totals](aio::StreamReader r, aio::StreamWriter w) { return echo(r, w, totals); },
-                                   "127.0.0.1", 0, {.server = {.backlog = 4096}});
+    aio::ClientConnected handler = [totals](aio::StreamReader r, aio::StreamWriter w) { return echo(r, w, totals); };
+    aio::Server server = co_await aio::start_server(std::move(handler), "127.0.0.1", 0, {.server = {.backlog = 4096}});
     const std::uint16_t port = server.sockets().at(0).port();
     write_all(port_out, &port, sizeof port);
     aio::EventLoop& loop = aio::get_running_loop();

@@ -87,8 +87,8 @@ aio::Coro<void> sink(aio::StreamReader reader, aio::StreamWriter writer, aio::Fu
 
 aio::Coro<int> bulk(std::uint64_t total) {
     aio::Future<std::uint64_t> done(aio::get_running_loop());
-    aio::Server server = co_await aio::start_server(
-        [done](aio::StreamReader r, aio::StreamWriter w) { return sink(r, w, done); }, "127.0.0.1", 0);
+    aio::ClientConnected handler = [done](aio::StreamReader r, aio::StreamWriter w) { return sink(r, w, done); };
+    aio::Server server = co_await aio::start_server(std::move(handler), "127.0.0.1", 0);
     const auto start = Clock::now();
     auto [reader, writer] = co_await aio::open_connection("127.0.0.1", server.sockets().at(0).port());
     const std::string chunk(chunk_size, 'y');

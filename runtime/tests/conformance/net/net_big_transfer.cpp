@@ -43,8 +43,8 @@ static aio::Coro<void> receive(aio::StreamReader reader, aio::StreamWriter write
 
 static aio::Coro<void> amain() {
     aio::Future<Received> done(aio::get_running_loop());
-    aio::Server server = co_await aio::start_server(
-        [done](aio::StreamReader r, aio::StreamWriter w) { return receive(r, w, done); }, "127.0.0.1", 0);
+    aio::ClientConnected handler = [done](aio::StreamReader r, aio::StreamWriter w) { return receive(r, w, done); };
+    aio::Server server = co_await aio::start_server(std::move(handler), "127.0.0.1", 0);
     auto [reader, writer] = co_await aio::open_connection("127.0.0.1", port_of(server));
     const std::size_t high = writer.transport().get_write_buffer_limits().second;
     std::uint32_t crc = 0;

@@ -19,8 +19,8 @@ static aio::Coro<std::string> readline_of(aio::StreamReader reader) { co_return 
 
 static aio::Coro<void> amain() {
     aio::Event go;
-    aio::Server server = co_await aio::start_server(
-        [&go](aio::StreamReader r, aio::StreamWriter w) { return serve(r, w, &go); }, "127.0.0.1", 0);
+    aio::ClientConnected handler = [&go](aio::StreamReader r, aio::StreamWriter w) { return serve(r, w, &go); };
+    aio::Server server = co_await aio::start_server(std::move(handler), "127.0.0.1", 0);
     auto [reader, writer] = co_await aio::open_connection("127.0.0.1", port_of(server));
     auto t = aio::create_task(readline_of(reader));
     co_await aio::sleep(100ms);

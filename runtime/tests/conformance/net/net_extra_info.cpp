@@ -19,8 +19,8 @@ static aio::Coro<void> serve(aio::StreamReader reader, aio::StreamWriter writer,
 
 static aio::Coro<void> amain() {
     aio::Future<Names> seen(aio::get_running_loop());
-    aio::Server server = co_await aio::start_server(
-        [seen](aio::StreamReader r, aio::StreamWriter w) { return serve(r, w, seen); }, "127.0.0.1", 0);
+    aio::ClientConnected handler = [seen](aio::StreamReader r, aio::StreamWriter w) { return serve(r, w, seen); };
+    aio::Server server = co_await aio::start_server(std::move(handler), "127.0.0.1", 0);
     const std::uint16_t port = port_of(server);
     auto [reader, writer] = co_await aio::open_connection("127.0.0.1", port);
     const auto peer = std::any_cast<aio::SocketAddress>(writer.get_extra_info("peername"));

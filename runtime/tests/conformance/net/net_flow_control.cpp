@@ -48,11 +48,13 @@ static aio::Coro<void> amain() {
     aio::EventLoop& loop = aio::get_running_loop();
     aio::Future<aio::Transport*> server_transport(loop);
     std::size_t received = 0;
-    aio::Server server = co_await loop.create_server(
-        [server_transport, &received] { return std::make_unique<Sink>(server_transport, &received); }, "127.0.0.1", 0);
+    aio::ProtocolFactory factory = [server_transport, &received] {
+        return std::make_unique<Sink>(server_transport, &received);
+    };
+    aio::Server server = co_await loop.create_server(std::move(factory), "127.0.0.1", 0);
     std::vector<std::string> events;
-    auto transport = co_await loop.create_connection([&events] { return std::make_unique<Writer>(&events); },
-                                                     "127.0.0.1", port_of(server));
+    aio::ProtocolFactory factory2 = [&events] { return std::make_unique<Writer>(&events); };
+    auto transport = co_await loop.create_connection(std::move(factory2), "127.0.0.1", port_of(server));
     aio::Transport* st = co_await server_transport;
     out("default limits (low, high): {}", limits(*transport));
     transport->set_write_buffer_limits(4096);

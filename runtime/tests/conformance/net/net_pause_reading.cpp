@@ -32,8 +32,8 @@ private:
 static aio::Coro<void> amain() {
     aio::EventLoop& loop = aio::get_running_loop();
     aio::Future<aio::Transport*> server_transport(loop);
-    aio::Server server = co_await loop.create_server(
-        [server_transport] { return std::make_unique<ServerSide>(server_transport); }, "127.0.0.1", 0);
+    aio::ProtocolFactory factory = [server_transport] { return std::make_unique<ServerSide>(server_transport); };
+    aio::Server server = co_await loop.create_server(std::move(factory), "127.0.0.1", 0);
     auto transport =
         co_await loop.create_connection([] { return std::make_unique<Collect>(); }, "127.0.0.1", port_of(server));
     auto& proto = static_cast<Collect&>(transport->get_protocol());

@@ -62,8 +62,9 @@ static aio::Coro<void> amain() {
     aio::Server server = co_await loop.create_server([] { return std::make_unique<EchoServer>(); }, "127.0.0.1", 0);
     std::vector<std::string> events;
     aio::Future<std::string> done(loop);
-    std::shared_ptr<aio::Transport> transport = co_await loop.create_connection(
-        [&events, done] { return std::make_unique<Client>(&events, done); }, "127.0.0.1", port_of(server));
+    aio::ProtocolFactory factory = [&events, done] { return std::make_unique<Client>(&events, done); };
+    std::shared_ptr<aio::Transport> transport =
+        co_await loop.create_connection(std::move(factory), "127.0.0.1", port_of(server));
     out("connected; protocol is the factory's: {}", py(dynamic_cast<Client*>(&transport->get_protocol()) != nullptr));
     out("received: {}", bytes_repr(co_await done));
     out("events: {}", str_list(events));

@@ -14,8 +14,10 @@ static aio::Coro<void> send_and_close(aio::StreamReader, aio::StreamWriter write
 
 static aio::Coro<void> amain() {
     const std::string payload = "first\nsecond\n\nno newline at the end";
-    aio::Server server = co_await aio::start_server(
-        [payload](aio::StreamReader r, aio::StreamWriter w) { return send_and_close(r, w, payload); }, "127.0.0.1", 0);
+    aio::ClientConnected handler = [payload](aio::StreamReader r, aio::StreamWriter w) {
+        return send_and_close(r, w, payload);
+    };
+    aio::Server server = co_await aio::start_server(std::move(handler), "127.0.0.1", 0);
     auto [reader, writer] = co_await aio::open_connection("127.0.0.1", port_of(server));
     for (int i = 0; i < 6; ++i) {
         const std::string line = co_await reader.readline();

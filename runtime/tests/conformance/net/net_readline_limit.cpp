@@ -19,8 +19,8 @@ static aio::Coro<void> serve(aio::StreamReader reader, aio::StreamWriter writer,
 
 static aio::Coro<void> amain() {
     const std::string payload = "short\n" + std::string(20, 'a') + "\n" + std::string(50, 'b') + "\nafter\n";
-    aio::Server server = co_await aio::start_server(
-        [payload](aio::StreamReader r, aio::StreamWriter w) { return serve(r, w, payload); }, "127.0.0.1", 0);
+    aio::ClientConnected handler = [payload](aio::StreamReader r, aio::StreamWriter w) { return serve(r, w, payload); };
+    aio::Server server = co_await aio::start_server(std::move(handler), "127.0.0.1", 0);
     auto [reader, writer] = co_await aio::open_connection("127.0.0.1", port_of(server), {.limit = 16});
     out("line: {}", bytes_repr(co_await reader.readline()));
     co_await aio::sleep(200ms);  // everything has arrived: the separator is found beyond the limit

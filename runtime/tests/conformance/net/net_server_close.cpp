@@ -19,8 +19,8 @@ static aio::Coro<void> serve(aio::StreamReader reader, aio::StreamWriter writer,
 
 static aio::Coro<void> amain() {
     std::vector<std::string> log;
-    aio::Server server = co_await aio::start_server(
-        [&log](aio::StreamReader r, aio::StreamWriter w) { return serve(r, w, &log); }, "127.0.0.1", 0);
+    aio::ClientConnected handler = [&log](aio::StreamReader r, aio::StreamWriter w) { return serve(r, w, &log); };
+    aio::Server server = co_await aio::start_server(std::move(handler), "127.0.0.1", 0);
     const std::uint16_t port = port_of(server);
     std::vector<std::pair<aio::StreamReader, aio::StreamWriter>> clients;
     for (int i = 0; i < 2; ++i) clients.push_back(co_await aio::open_connection("127.0.0.1", port));
