@@ -179,7 +179,8 @@ aio::Coro<std::pair<std::uint64_t, std::uint64_t>> send_for(aio::StreamWriter wr
     Fnv sent;
     std::uint64_t bytes = 0;
     std::string chunk;
-    while (std::chrono::steady_clock::now() < deadline) {
+    // At least one chunk, however late the connection came; then until the deadline.
+    do {
         chunk.resize(1 + rng.next() % (16 * 1024));
         for (std::size_t i = 0; i < chunk.size(); i += 8) {
             const std::uint64_t r = rng.next();
@@ -189,7 +190,10 @@ aio::Coro<std::pair<std::uint64_t, std::uint64_t>> send_for(aio::StreamWriter wr
         bytes += chunk.size();
         writer.write(chunk);
         co_await writer.drain();
-    }
+        // drain() returns at once while the transport is not paused (as asyncio's): yield, so
+        // that every connection takes its turn rather than the first ones filling the kernel.
+        co_await aio::sleep(0s);
+    } while (std::chrono::steady_clock::now() < deadline);
     writer.write_eof();
     co_return std::pair{bytes, sent.h};
 }
@@ -294,7 +298,12 @@ TEST_CASE("net stress: concurrent connections echo checksummed streams; no file 
     for (const ClientResult& r : results) {
         sent_bytes += r.sent_bytes;
         sent_sum += r.sent;
-        if (r.sent != r.received || r.sent_bytes != r.received_bytes || r.sent_bytes == 0) ++mismatched;
+        if (r.sent != r.received || r.sent_bytes != r.received_bytes || r.sent_bytes == 0) {
+            if (mismatched == 0)
+                MESSAGE("first mismatch: sent " << r.sent_bytes << " bytes, received " << r.received_bytes
+                                                << " bytes; checksums equal: " << (r.sent == r.received));
+            ++mismatched;
+        }
     }
     MESSAGE(size.connections << " connections, " << elapsed << " s, " << sent_bytes / 1e6 << " MB each way ("
                              << 2 * sent_bytes / 1e6 / elapsed << " MB/s both ways)");
