@@ -20,7 +20,16 @@ packages=(
   libclang-rt-16-dev  # libFuzzer and the sanitizer runtimes of clang 16
   clang-format-16     # tools/format.sh (--check in tools/test.sh)
   clang-tidy-16       # tools/tidy.sh (in tools/test.sh)
+  # The network benchmarks' peers (tools/bench/net_compare.py): standalone asio (header only),
+  # uvloop for Debian's python3, and tokio's crates for an offline cargo build.
+  libasio-dev
+  python3-uvloop
+  librust-tokio-dev
 )
+# cargo for the tokio peer, unless one is on PATH already (rustup's, for instance).
+if ! command -v cargo >/dev/null 2>&1; then
+  packages+=(cargo)
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "setup: not a Debian-based system (no dpkg-query); install these yourself: ${packages[*]}" >&2

@@ -40,6 +40,8 @@ inline std::string type(std::exception_ptr e) { return aio::exception_type_name(
 struct Program {
     const char* name;
     int (*main)(aio::RunOptions opts);
+    /// A pair of net/: it opens real sockets, which the simulator does not have.
+    bool real_only;
 };
 extern const Program programs[];
 extern const std::size_t program_count;

@@ -50,6 +50,10 @@ int main(int argc, char** argv) {
             fmt::print(stderr, "this build has no simulator loop\n");
             return 77;
         }
+        if (program->real_only) {
+            fmt::print(stderr, "pair '{}' opens real sockets: it runs on the real loop only\n", name);
+            return 77;
+        }
         opts.loop_factory = conformance::sim_loop_factory;
     } else if (loop != "real") {
         fmt::print(stderr, "unknown loop '{}': expected real or sim\n", loop);
