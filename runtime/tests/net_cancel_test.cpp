@@ -105,6 +105,9 @@ aio::Coro<bool> interrupted(aio::Coro<void> op, How how) {
     co_return false;
 }
 
+// (The handlers and options are named before the co_await that takes them: GCC 12 destroys a
+// temporary inside a co_await expression twice.)
+
 // A server's client callback that neither reads nor writes until `release` is set, then reads
 // to the end (EOF or the client's reset) and closes.
 aio::Coro<void> hold_until(aio::Event* release, aio::StreamReader r, aio::StreamWriter w) {
@@ -138,6 +141,15 @@ aio::Coro<void> drain_op(aio::StreamWriter w) { co_await w.drain(); }
 aio::Coro<void> writer_wait_closed_op(aio::StreamWriter w) { co_await w.wait_closed(); }
 aio::Coro<void> serve_forever_op(aio::Server s) { co_await s.serve_forever(); }
 aio::Coro<void> server_wait_closed_op(aio::Server s) { co_await s.wait_closed(); }
+
+// Writes "hi\n" after a short wait, then reads to the client's EOF and closes.
+aio::Coro<void> greet_late(aio::StreamReader r, aio::StreamWriter w) {
+    co_await aio::sleep(20ms);
+    w.write("hi\n");
+    co_await w.drain();
+    (void)co_await r.read();
+    w.close();
+}
 
 // Fills the transport's write buffer past the high-water mark while the peer does not read.
 void overfill(aio::StreamWriter& w) {
@@ -179,7 +191,8 @@ TEST_SUITE("net cancel") {
             open_the_driver();
                 const Held before = held_now();
             aio::Event release;
-            aio::Server s = co_await aio::start_server(holder(&release), "127.0.0.1", 0);
+            aio::ClientConnected handler = holder(&release);
+            aio::Server s = co_await aio::start_server(handler, "127.0.0.1", 0);
             CHECK(held_now().fds > before.fds);
             CHECK(held_now().watches == before.watches + 1);  // the listening socket's reader
             co_await aio::sleep(10ms);
@@ -195,7 +208,9 @@ TEST_SUITE("net cancel") {
                 open_the_driver();
                 const Held before = held_now();
                 aio::Event release;
-                aio::Server s = co_await aio::start_server(holder(&release), "127.0.0.1", 0, {.server = {.start_serving = false}});
+                aio::StreamServerOptions options{.server = {.start_serving = false}};
+                aio::ClientConnected handler = holder(&release);
+                aio::Server s = co_await aio::start_server(handler, "127.0.0.1", 0, options);
                 CHECK(co_await interrupted(serve_forever_op(s), how));
                 CHECK_FALSE(s.is_serving());  // cancelling serve_forever closes the server
                 co_await s.wait_closed();
@@ -216,7 +231,8 @@ TEST_SUITE("net cancel") {
                     open_the_driver();
                 const Held before = held_now();
                     aio::Event release;
-                    aio::Server s = co_await aio::start_server(holder(&release), "127.0.0.1", 0);
+                    aio::ClientConnected handler = holder(&release);
+                    aio::Server s = co_await aio::start_server(handler, "127.0.0.1", 0);
                     auto [r, w] = co_await aio::open_connection("127.0.0.1", s.sockets().at(0).port());
                     CHECK(co_await interrupted(read_op(r, which), how));
                     CHECK_FALSE(r.has_waiter());
@@ -242,14 +258,17 @@ TEST_SUITE("net cancel") {
                 open_the_driver();
                 const Held before = held_now();
                 aio::Event release;
-                aio::Server s = co_await aio::start_server(holder(&release), "127.0.0.1", 0);
+                aio::ClientConnected handler = holder(&release);
+                aio::Server s = co_await aio::start_server(handler, "127.0.0.1", 0);
                 auto [r, w] = co_await aio::open_connection("127.0.0.1", s.sockets().at(0).port());
                 overfill(w);
                 REQUIRE(w.protocol().writing_paused());
                 CHECK(co_await interrupted(drain_op(w), how));
                 CHECK(w.protocol().writing_paused());  // still: nothing was read
                 // The buffered bytes would never be read: abort drops them (asyncio's abort()).
+                CHECK(w.transport().get_write_buffer_size() > 0);
                 w.transport().abort();
+                CHECK(w.transport().get_write_buffer_size() == 0);  // the buffer is dropped
                 release.set();
                 co_await w.wait_closed();
                 s.close();
@@ -271,13 +290,16 @@ TEST_SUITE("net cancel") {
                 open_the_driver();
                 const Held before = held_now();
                 aio::Event release;
-                aio::Server s = co_await aio::start_server(holder(&release), "127.0.0.1", 0);
+                aio::ClientConnected handler = holder(&release);
+                aio::Server s = co_await aio::start_server(handler, "127.0.0.1", 0);
                 auto [r, w] = co_await aio::open_connection("127.0.0.1", s.sockets().at(0).port());
                 overfill(w);
                 w.close();
                 CHECK(co_await interrupted(writer_wait_closed_op(w), how));
                 CHECK(w.is_closing());
+                CHECK(w.transport().get_write_buffer_size() > 0);
                 w.transport().abort();
+                CHECK(w.transport().get_write_buffer_size() == 0);  // the buffer is dropped
                 release.set();
                 // As asyncio's: the interrupted wait_closed() cancelled the protocol's closed
                 // future itself (a task's cancel cancels the future it awaits), so a later
@@ -306,7 +328,8 @@ TEST_SUITE("net cancel") {
                 open_the_driver();
                 const Held before = held_now();
                 aio::Event release;
-                aio::Server s = co_await aio::start_server(holder(&release), "127.0.0.1", 0);
+                aio::ClientConnected handler = holder(&release);
+                aio::Server s = co_await aio::start_server(handler, "127.0.0.1", 0);
                 auto [r, w] = co_await aio::open_connection("127.0.0.1", s.sockets().at(0).port());
                 co_await aio::sleep(10ms);  // the server accepted it
                 s.close();
@@ -319,5 +342,33 @@ TEST_SUITE("net cancel") {
             }(how));
             CHECK(open_fd_count() == fds);
         }
+    }
+
+    TEST_CASE("wait_for and timeout around a read that completes in time give its result") {
+        const int fds = open_fd_count();
+        aio::run([]() -> aio::Coro<void> {
+            open_the_driver();
+            const Held before = held_now();
+            aio::ClientConnected handler = greet_late;
+            aio::Server s = co_await aio::start_server(handler, "127.0.0.1", 0);
+            const std::uint16_t port = s.sockets().at(0).port();
+            {
+                auto [r, w] = co_await aio::wait_for(aio::open_connection("127.0.0.1", port), 5s);
+                CHECK(co_await aio::wait_for(r.readline(), 5s) == "hi\n");
+                w.close();
+                co_await w.wait_closed();
+            }
+            {
+                auto [r, w] = co_await aio::open_connection("127.0.0.1", port);
+                auto cm = aio::timeout(5s);
+                CHECK(co_await cm.run(r.readline()) == "hi\n");
+                w.close();
+                co_await w.wait_closed();
+            }
+            s.close();
+            co_await s.wait_closed();
+            co_await check_back_to(before);
+        }());
+        CHECK(open_fd_count() == fds);
     }
 }
