@@ -151,11 +151,13 @@ aio::Coro<void> greet_late(aio::StreamReader r, aio::StreamWriter w) {
     w.close();
 }
 
-// Fills the transport's write buffer past the high-water mark while the peer does not read.
+// Fills the transport's write buffer past the high-water mark while the peer does not read:
+// 80 MiB, more than the kernel takes in on loopback (the receiver's buffer autotunes up to
+// tcp_rmem's maximum, 32 MiB here, plus the sender's 4 MiB), so that the transport keeps most
+// of it and stays paused.
 void overfill(aio::StreamWriter& w) {
     const std::string block(std::size_t{1} << 20, 'x');
-    for (int i = 0; i < 32 && !w.protocol().writing_paused(); ++i) w.write(block);
-    w.write(block);
+    for (int i = 0; i < 80; ++i) w.write(block);
 }
 
 }  // namespace
