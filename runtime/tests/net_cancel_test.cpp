@@ -37,6 +37,7 @@ struct Held {
     int fds;
     std::size_t watches;
     std::size_t transports;
+    std::size_t timers;  // a wait_for's or timeout's timer is gone once it is over
     friend bool operator==(const Held&, const Held&) = default;
 };
 
@@ -55,7 +56,7 @@ void open_the_driver() {
 Held held_now() {
     auto& loop = aio::get_running_loop();
     return Held{open_fd_count(), loop.fd_driver("test").watch_count(),
-                aio::detail::EventLoopAccess::transport_count(loop)};
+                aio::detail::EventLoopAccess::transport_count(loop), aio::detail::EventLoopAccess::timer_count(loop)};
 }
 
 // Waits (bounded) for the loop to finish closing what was closed (connection_lost callbacks,
@@ -66,6 +67,7 @@ aio::Coro<void> check_back_to(Held before) {
     CHECK(now.fds == before.fds);
     CHECK(now.watches == before.watches);
     CHECK(now.transports == before.transports);
+    CHECK(now.timers == before.timers);
 }
 
 // Runs `op`, which must block, and interrupts it `how` after 30 ms; true when it ended with the
