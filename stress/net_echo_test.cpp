@@ -8,9 +8,14 @@
 // and stays under `ulimit -n` (both raise their soft limit to the hard one). The size comes from
 // AIOSIM_NET_STRESS = "CONNECTIONSxSECONDS" (default 200x2, the normal test run, ASan too);
 // CTest's `stress` label runs 10000x10.
+//
+// A second case holds AIOSIM_NET_IDLE idle connections open (default 1,000; 10,000 under the
+// `stress` label) and checks that the client loop, waiting one second with all of them open,
+// uses (almost) no CPU: under 50 ms of user + system time (getrusage) over that second.
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +25,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -236,15 +242,15 @@ aio::Coro<std::vector<ClientResult>> run_clients(std::uint16_t port, Size size) 
     co_return co_await aio::gather(std::move(clients));
 }
 
-}  // namespace
+/// The server child of a test: forked, serving on the port it reported.
+struct ServerChild {
+    pid_t pid = -1;
+    int port_in = -1;      // the child's port, then its totals
+    int control_out = -1;  // closing it stops the child
+    std::uint16_t port = 0;
+};
 
-TEST_CASE("net stress: concurrent connections echo checksummed streams; no file descriptor is left") {
-    const Size size = stress_size();
-    const rlim_t limit = raise_fd_limit();
-    INFO("connections: " << size.connections << ", seconds: " << size.seconds << ", fd limit: " << limit);
-    REQUIRE_MESSAGE(limit > size.connections + 64,
-                    "the hard RLIMIT_NOFILE is too low for this many connections in one process");
-
+ServerChild fork_server() {
     int port_pipe[2];
     int control_pipe[2];
     REQUIRE(::pipe2(port_pipe, O_CLOEXEC) == 0);
@@ -259,13 +265,113 @@ TEST_CASE("net stress: concurrent connections echo checksummed streams; no file 
     }
     ::close(port_pipe[1]);
     ::close(control_pipe[0]);
-    std::uint16_t port = 0;
-    const bool got_port = read_all(port_pipe[0], &port, sizeof port);
-    if (!got_port) {
-        ::close(control_pipe[1]);
+    ServerChild c{child, port_pipe[0], control_pipe[1], 0};
+    if (!read_all(c.port_in, &c.port, sizeof c.port)) {
+        ::close(c.control_out);
+        ::close(c.port_in);
         ::waitpid(child, nullptr, 0);
         FAIL("the server child did not report its port");
     }
+    return c;
+}
+
+/// Stops the child; its totals, or nullopt when it reported none. `status` is waitpid's.
+std::optional<Totals> stop_server(ServerChild& c, int& status) {
+    ::close(c.control_out);  // the server closes and reports
+    Totals server;
+    const bool got_totals = read_all(c.port_in, &server, sizeof server);
+    ::close(c.port_in);
+    status = 0;
+    ::waitpid(c.pid, &status, 0);
+    if (!got_totals) return std::nullopt;
+    return server;
+}
+
+std::size_t idle_connections() {
+    const char* v = std::getenv("AIOSIM_NET_IDLE");
+    if (!v || !*v) return 1000;
+    char* end = nullptr;
+    const std::size_t n = std::strtoul(v, &end, 10);
+    REQUIRE_MESSAGE((end && *end == '\0' && n > 0), "AIOSIM_NET_IDLE must be a count, got '" << v << "'");
+    return n;
+}
+
+double cpu_seconds() {
+    rusage u{};
+    ::getrusage(RUSAGE_SELF, &u);
+    const auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    return secs(u.ru_utime) + secs(u.ru_stime);
+}
+
+struct IdleResult {
+    double cpu = 0;   // CPU seconds over the idle wait
+    double wall = 0;  // wall seconds of the idle wait
+    std::size_t open = 0;
+};
+
+/// Opens n connections, waits a second with all of them idle (measuring this process's CPU time
+/// over the wait), then closes them.
+aio::Coro<IdleResult> hold_idle(std::uint16_t port, std::size_t n) {
+    aio::Semaphore connecting(256);
+    std::vector<aio::Coro<std::pair<aio::StreamReader, aio::StreamWriter>>> connects;
+    connects.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) connects.push_back(connect_bounded(port, &connecting));
+    auto pairs = co_await aio::gather(std::move(connects));
+    co_await aio::sleep(50ms);  // the connect storm's last callbacks (the server's too) settle
+    IdleResult r;
+    r.open = pairs.size();
+    const double cpu0 = cpu_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    co_await aio::sleep(1s);
+    r.wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.cpu = cpu_seconds() - cpu0;
+    for (auto& [reader, writer] : pairs) writer.close();
+    for (auto& [reader, writer] : pairs) co_await writer.wait_closed();
+    co_return r;
+}
+
+}  // namespace
+
+TEST_CASE("net stress: an idle loop with many idle connections uses no CPU") {
+    const std::size_t n = idle_connections();
+    const rlim_t limit = raise_fd_limit();
+    INFO("connections: " << n << ", fd limit: " << limit);
+    REQUIRE_MESSAGE(limit > n + 64, "the hard RLIMIT_NOFILE is too low for this many connections in one process");
+    ServerChild child = fork_server();
+    const std::size_t fds_before = fd_count();
+    IdleResult idle;
+    std::string error;
+    try {
+        idle = aio::run(hold_idle(child.port, n));
+    } catch (const std::exception& e) {
+        error = aio::describe(std::current_exception());
+    }
+    const std::size_t fds_after = fd_count();
+    int status = 0;
+    const std::optional<Totals> server = stop_server(child, status);
+    REQUIRE_MESSAGE(error.empty(), error);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 0);
+    REQUIRE(server.has_value());
+    MESSAGE(idle.open << " idle connections: " << idle.cpu * 1e3 << " ms of CPU over " << idle.wall << " s");
+    CHECK(idle.open == n);
+    CHECK(idle.wall >= 0.99);  // the loop slept its second (its timers round up)
+    CHECK(idle.cpu < 0.050);
+    CHECK(server->connections == n);
+    CHECK(server->bytes == 0);
+    CHECK(fds_after == fds_before);
+    CHECK(server->fds_after == server->fds_before);
+}
+
+TEST_CASE("net stress: concurrent connections echo checksummed streams; no file descriptor is left") {
+    const Size size = stress_size();
+    const rlim_t limit = raise_fd_limit();
+    INFO("connections: " << size.connections << ", seconds: " << size.seconds << ", fd limit: " << limit);
+    REQUIRE_MESSAGE(limit > size.connections + 64,
+                    "the hard RLIMIT_NOFILE is too low for this many connections in one process");
+
+    ServerChild child = fork_server();
+    const std::uint16_t port = child.port;
 
     const std::size_t fds_before = fd_count();
     const auto start = std::chrono::steady_clock::now();
@@ -279,12 +385,10 @@ TEST_CASE("net stress: concurrent connections echo checksummed streams; no file 
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     const std::size_t fds_after = fd_count();
 
-    ::close(control_pipe[1]);  // the server closes and reports
-    Totals server;
-    const bool got_totals = read_all(port_pipe[0], &server, sizeof server);
-    ::close(port_pipe[0]);
     int status = 0;
-    ::waitpid(child, &status, 0);
+    const std::optional<Totals> totals = stop_server(child, status);
+    const bool got_totals = totals.has_value();
+    const Totals server = totals.value_or(Totals{});
 
     REQUIRE_MESSAGE(error.empty(), error);
     CHECK(WIFEXITED(status));

@@ -375,6 +375,7 @@ struct EventLoopAccess {
     static std::size_t ready_size(const EventLoop& l) noexcept { return l.ready_.size(); }
     static std::size_t timer_count(const EventLoop& l) noexcept { return l.timers_.size(); }
     static std::size_t thread_work_in_flight(const EventLoop& l) noexcept { return l.thread_work_; }
+    static std::size_t transport_count(const EventLoop& l) noexcept { return l.transports_.size(); }
 };
 }  // namespace detail
 
