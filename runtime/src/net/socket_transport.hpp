@@ -3,7 +3,7 @@
 // socket, asyncio's _SelectorSocketTransport on epoll.
 //
 //  - Reading: a read watch while reading (not paused, not closing); one recv(2) of up to
-//    256 KiB per readiness (asyncio's max_size), handed to data_received() from a buffer
+//    64 KiB per readiness (asyncio's max_size is 256 KiB: see max_read), handed to data_received() from a buffer
 //    shared by the thread's transports (the data is valid only during the call). recv() of 0
 //    is EOF: eof_received() decides between half-close (the read watch goes) and close().
 //  - Writing: write() sends at once what the kernel takes; the rest is buffered, a write watch
