@@ -22,8 +22,8 @@ namespace {
 
 // Bytes per recv(). asyncio's _SelectorTransport.max_size is 256 KiB; we read 64 KiB: the
 // receive buffer, the kernel's copy out of the socket and the StreamReader's copy then stay in
-// the L2 cache, which made a 1 GiB loopback transfer 2.5x faster (0.8 s -> 0.3 s) for 4x the
-// recv() calls. What data_received() gets per call was never fixed (the OS decides) and a
+// the L2 cache, which made a 1 GiB loopback transfer 1.24x faster (median of 5 rounds of
+// tools/bench/net_compare.py, side by side) for 4x the recv() calls; 32 and 128 KiB were slower. What data_received() gets per call was never fixed (the OS decides) and a
 // busy socket is read once per loop pass either way.
 constexpr std::size_t max_read = std::size_t{64} * 1024;
 constexpr unsigned log_threshold_for_connlost_writes = 5;
