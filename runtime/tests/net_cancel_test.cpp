@@ -87,9 +87,7 @@ aio::Coro<bool> interrupted(aio::Coro<void> op, How how) {
         }
         co_return false;
     }
-    case How::wait_for:
-        try {
-            co_await aio::wait_for(std::move(op), after);
+    case How::wait_for: try { co_await aio::wait_for(std::move(op), after);
         } catch (const aio::TimeoutError&) {
             co_return true;
         }
@@ -115,15 +113,14 @@ aio::Coro<bool> interrupted(aio::Coro<void> op, How how) {
 aio::Coro<void> hold_until(aio::Event* release, aio::StreamReader r, aio::StreamWriter w) {
     co_await release->wait();
     try {
-        while (!(co_await r.read(std::ptrdiff_t{1} << 20)).empty()) {
-        }
-    } catch (const aio::ConnectionError&) {
-    }
+        while (!(co_await r.read(std::ptrdiff_t{1} << 20)).empty()) {}
+    } catch (const aio::ConnectionError&) {}
     w.close();
 }
 
 aio::ClientConnected holder(aio::Event* release) {
-    return [release](aio::StreamReader r, aio::StreamWriter w) { return hold_until(release, std::move(r), std::move(w)); };
+    return
+        [release](aio::StreamReader r, aio::StreamWriter w) { return hold_until(release, std::move(r), std::move(w)); };
 }
 
 aio::Coro<void> connect_op(std::uint16_t port) {
@@ -193,7 +190,7 @@ TEST_SUITE("net cancel") {
         const int fds = open_fd_count();
         aio::run([]() -> aio::Coro<void> {
             open_the_driver();
-                const Held before = held_now();
+            const Held before = held_now();
             aio::Event release;
             aio::ClientConnected handler = holder(&release);
             aio::Server s = co_await aio::start_server(handler, "127.0.0.1", 0);
@@ -230,10 +227,10 @@ TEST_SUITE("net cancel") {
             for (How how : all_ways) {
                 CAPTURE(which);
                 const std::string way = name_of(how);
-            CAPTURE(way);
+                CAPTURE(way);
                 aio::run([](int which, How how) -> aio::Coro<void> {
                     open_the_driver();
-                const Held before = held_now();
+                    const Held before = held_now();
                     aio::Event release;
                     aio::ClientConnected handler = holder(&release);
                     aio::Server s = co_await aio::start_server(handler, "127.0.0.1", 0);
