@@ -2,12 +2,15 @@
 // callbacks), detail::wait_readable/wait_writable (what the socket operations await), their
 // cancellation, the eventfd wake-up once epoll is in use, and that nothing is left behind.
 #include <doctest/doctest.h>
+#include <pthread.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <aio/aio.hpp>
 #include <aio/detail/fd_wait.hpp>
 #include <aio/net/errors.hpp>
+#include <atomic>
+#include <csignal>
 #include <dirent.h>
 #include <netdb.h>
 #include <string>
@@ -19,6 +22,9 @@
 using namespace std::chrono_literals;
 
 namespace {
+
+std::atomic<int> g_usr1_seen{0};
+extern "C" void count_usr1(int) { g_usr1_seen.fetch_add(1, std::memory_order_relaxed); }
 
 int open_fd_count() {
     int n = 0;
@@ -87,6 +93,47 @@ TEST_SUITE("fd watches") {
             CHECK(calls == seen);  // the queued callback of the removing pass did not run
         }());
         CHECK(log == std::vector<std::string>{"removed", "next pass"});
+    }
+
+    TEST_CASE(
+        "signals interrupting epoll_wait (EINTR, no SA_RESTART): the loop waits again; sleeps and reads end right") {
+        struct sigaction sa {};
+        struct sigaction old {};
+        sa.sa_handler = count_usr1;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = 0;  // no SA_RESTART: a blocked epoll_wait returns EINTR
+        REQUIRE(::sigaction(SIGUSR1, &sa, &old) == 0);
+        g_usr1_seen = 0;
+        Pair p;
+        const pthread_t loop_thread = ::pthread_self();
+        std::string got;
+        double slept = 0;
+        std::thread kicker;
+        aio::run([&]() -> aio::Coro<void> {
+            auto& loop = aio::get_running_loop();
+            loop.add_reader(p.fd[0], [] {});  // the loop now waits in epoll_wait
+            CHECK(loop.remove_reader(p.fd[0]));
+            kicker = std::thread([&] {
+                for (int i = 0; i < 5; ++i) {
+                    std::this_thread::sleep_for(20ms);
+                    ::pthread_kill(loop_thread, SIGUSR1);
+                }
+                std::this_thread::sleep_for(150ms);
+                p.send("z");
+            });
+            const auto t0 = loop.time();
+            co_await aio::sleep(200ms);  // interrupted five times while it waits
+            slept = std::chrono::duration<double>(loop.time() - t0).count();
+            co_await aio::detail::wait_readable(p.fd[0]);  // interrupted by nothing, woken by the data
+            char c = 0;
+            CHECK(::read(p.fd[0], &c, 1) == 1);
+            got.assign(1, c);
+        }());
+        kicker.join();
+        REQUIRE(::sigaction(SIGUSR1, &old, nullptr) == 0);
+        CHECK(g_usr1_seen.load() == 5);
+        CHECK(slept >= 0.2);
+        CHECK(got == "z");
     }
 
     TEST_CASE("add_writer fires for a writable socket; replacing a reader keeps one watch") {
