@@ -163,15 +163,8 @@ void overfill(aio::StreamWriter& w) {
 
 TEST_SUITE("net cancel") {
     TEST_CASE("open_connection to a listener whose backlog is full: interrupted, nothing left") {
-        aio::Socket l = net_test::listener(0);
-        const auto addr = aio::SocketAddress::local_of(l.fd());
-        // Fill the accept queue; Linux then drops further SYNs, so a connect stays in progress.
-        std::vector<aio::Socket> fill;
-        for (int i = 0; i < 4; ++i) {
-            fill.push_back(aio::Socket::open(AF_INET));
-            (void)::connect(fill.back().fd(), addr.data(), addr.size());
-        }
-        std::this_thread::sleep_for(20ms);
+        const net_test::FullBacklog full;  // a connect to it stays in progress
+        const aio::SocketAddress& addr = full.address;
         for (How how : all_ways) {
             const std::string way = name_of(how);
             CAPTURE(way);

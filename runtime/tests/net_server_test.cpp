@@ -467,14 +467,8 @@ TEST_SUITE("net server") {
     }
 
     TEST_CASE("a cancelled create_connection (the listener never accepts) leaves no descriptor and no watch") {
-        aio::Socket l = net_test::listener(0);
-        const auto addr = aio::SocketAddress::local_of(l.fd());
-        std::vector<aio::Socket> fill;
-        for (int i = 0; i < 4; ++i) {
-            fill.push_back(aio::Socket::open(AF_INET));
-            (void)::connect(fill.back().fd(), addr.data(), addr.size());
-        }
-        std::this_thread::sleep_for(20ms);
+        const net_test::FullBacklog full;  // a connect to it stays in progress
+        const aio::SocketAddress& addr = full.address;
         const int before = open_fd_count();
         aio::run([&]() -> aio::Coro<void> {
             auto& loop = aio::get_running_loop();

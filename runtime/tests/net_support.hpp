@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include <aio/aio.hpp>
+#include <chrono>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace net_test {
 
@@ -35,6 +38,21 @@ inline aio::Socket listener(int backlog = 16, const char* host = "127.0.0.1") {
     REQUIRE(::listen(s.fd(), backlog) == 0);
     return s;
 }
+
+/// A listener whose accept queue is full (listen(0) and four connects): Linux then drops
+/// further SYNs, so a new connect to `address` stays in progress until cancelled.
+struct FullBacklog {
+    aio::Socket listening = listener(0);
+    aio::SocketAddress address = aio::SocketAddress::local_of(listening.fd());
+    std::vector<aio::Socket> fill;
+    FullBacklog() {
+        for (int i = 0; i < 4; ++i) {
+            fill.push_back(aio::Socket::open(AF_INET));
+            (void)::connect(fill.back().fd(), address.data(), address.size());
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+};
 
 /// A loopback port nobody listens on: bound, read, closed.
 inline std::uint16_t closed_port() {

@@ -18,25 +18,18 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <dirent.h>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "net_support.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
-int open_fd_count() {
-    int n = 0;
-    DIR* d = ::opendir("/proc/self/fd");
-    REQUIRE(d != nullptr);
-    while (::readdir(d)) ++n;
-    ::closedir(d);
-    return n;
-}
+using net_test::open_fd_count;
 
 // signum's disposition: "default" (SIG_DFL), "ignored" (SIG_IGN) or "handled".
 std::string disposition(int signum) {
