@@ -393,6 +393,33 @@ TEST_CASE("reset() from before_delivery: the segment is not delivered") {
     });
 }
 
+TEST_CASE("an env that resets or crashes the reader in before_delivery() and answers true delivers nothing") {
+    for (bool crash : {false, true}) {
+        CAPTURE(crash);
+        simulate([crash]() -> aio::Coro<void> {
+            Env env;
+            env.before = [crash](np::Connection& c, int dir, std::size_t) {
+                if (crash)
+                    c.crash_side(1 - dir);  // the receiving host crashes
+                else
+                    c.reset();
+                return true;
+            };
+            Pair p = open_pair(env);
+            co_await aio::sleep(0s);
+            p.conn->transport(0)->write(std::string(3000, 'z'));
+            co_await aio::sleep(1ms);
+            CHECK(p.s->data.empty());
+            CHECK(p.conn->bytes_delivered(0) == 0);
+            CHECK(p.c->log.back() == "lost:ConnectionResetError");
+            CHECK(p.s->log == (crash ? std::vector<std::string>{"made"}
+                                     : std::vector<std::string>{"made", "lost:ConnectionResetError"}));
+            CHECK(env.asked == 1);
+            CHECK(env.closed == 1);
+        });
+    }
+}
+
 TEST_CASE("crash_side(): the crashed end goes silent, the peer reads what was in flight, then a reset") {
     simulate([]() -> aio::Coro<void> {
         Env env;
