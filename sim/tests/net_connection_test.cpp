@@ -25,6 +25,8 @@ namespace np = aio::sim::net_parts;
 
 namespace {
 
+constexpr std::size_t KiB = 1024;
+
 aio::Duration now() { return aio::get_running_loop().time().time_since_epoch(); }
 
 struct Env final : np::NetEnv {
@@ -222,31 +224,31 @@ TEST_CASE("one write of 5000 bytes arrives as 4 reads with segment=1460, one per
 TEST_CASE("a paused reader fills the window: the writer buffers, pauses, and goes on when reading resumes") {
     simulate([]() -> aio::Coro<void> {
         Env env;
-        Pair p = open_pair(env, {.window = 64 * 1024});
+        Pair p = open_pair(env, {.window = 64 * KiB});
         co_await aio::sleep(0s);
         auto t0 = p.conn->transport(0);
         auto t1 = p.conn->transport(1);
         t1->pause_reading();
         CHECK_FALSE(t1->is_reading());
-        const std::string msg = pattern(200 * 1024, 2);
+        const std::string msg = pattern(200 * KiB, 2);
         t0->write(msg);
-        CHECK(p.conn->bytes_in_link(0) == 64 * 1024);
-        CHECK(t0->get_write_buffer_size() == msg.size() - 64 * 1024);
+        CHECK(p.conn->bytes_in_link(0) == 64 * KiB);
+        CHECK(t0->get_write_buffer_size() == msg.size() - 64 * KiB);
         CHECK(p.c->log == std::vector<std::string>{"made", "pause"});
         co_await aio::sleep(1s);
         CHECK(p.s->data.empty());  // arrived, not read
-        CHECK(p.conn->bytes_delivered(0) == 64 * 1024);
-        CHECK(p.conn->bytes_in_link(0) == 64 * 1024);
-        CHECK(t0->get_write_buffer_size() == msg.size() - 64 * 1024);
+        CHECK(p.conn->bytes_delivered(0) == 64 * KiB);
+        CHECK(p.conn->bytes_in_link(0) == 64 * KiB);
+        CHECK(t0->get_write_buffer_size() == msg.size() - 64 * KiB);
         t1->resume_reading();
         co_await aio::sleep(0s);
         co_await aio::sleep(0s);
-        CHECK(p.s->reads.front() == 64 * 1024);  // everything queued, in one recv
+        CHECK(p.s->reads.front() == 64 * KiB);  // everything queued, in one recv
         co_await aio::sleep(1s);
         CHECK(p.s->data == msg);
         CHECK(t0->get_write_buffer_size() == 0);
         CHECK(p.c->log == std::vector<std::string>{"made", "pause", "resume"});
-        CHECK(std::all_of(p.s->reads.begin(), p.s->reads.end(), [](std::size_t n) { return n <= 64 * 1024; }));
+        CHECK(std::all_of(p.s->reads.begin(), p.s->reads.end(), [](std::size_t n) { return n <= 64 * KiB; }));
     });
 }
 
@@ -258,16 +260,16 @@ TEST_CASE("streams: a reader that does not read makes the writer's drain() wait;
         auto conn = np::Connection::open(loop, env, 1, {0, aio::SocketAddress::ip("10.0.0.1", 49152)},
                                          {1, aio::SocketAddress::ip("10.0.0.2", 80)},
                                          std::make_unique<aio::StreamReaderProtocol>(loop, r0),
-                                         std::make_unique<aio::StreamReaderProtocol>(loop, r1), {.window = 16 * 1024});
+                                         std::make_unique<aio::StreamReaderProtocol>(loop, r1), {.window = 16 * KiB});
         env.open.push_back(conn);
         auto t0 = conn->transport(0);
         aio::StreamWriter w0(t0, static_cast<aio::StreamReaderProtocol&>(t0->get_protocol()), r0);
-        const std::string msg = pattern(300 * 1024, 3);
+        const std::string msg = pattern(300 * KiB, 3);
         w0.write(msg);
         auto drain = aio::create_task(w0.drain());
         co_await aio::sleep(10s);
         CHECK_FALSE(drain.done());  // the reader's buffer is over its limit: it paused reading
-        CHECK(conn->bytes_in_link(0) == 16 * 1024);
+        CHECK(conn->bytes_in_link(0) == 16 * KiB);
         std::string got = co_await r1.readexactly(msg.size());
         CHECK(got == msg);
         co_await drain;
@@ -308,10 +310,10 @@ TEST_CASE("write_eof: the peer reads the data then EOF, keeps writing (half-clos
 TEST_CASE("close() sends the buffer first, then connection_lost, and the peer sees EOF after all data") {
     simulate([]() -> aio::Coro<void> {
         Env env;
-        Pair p = open_pair(env, {.window = 8 * 1024});
+        Pair p = open_pair(env, {.window = 8 * KiB});
         co_await aio::sleep(0s);
         auto t0 = p.conn->transport(0);
-        const std::string msg = pattern(100 * 1024, 4);
+        const std::string msg = pattern(100 * KiB, 4);
         t0->write(msg);
         t0->close();
         CHECK(t0->is_closing());
@@ -639,7 +641,7 @@ TEST_CASE("a checksummed bulk transfer both ways with random latencies arrives i
             Env env;
             sim::Prng rng(seed);
             env.latency_of = [&](np::Connection&, int) { return 100us + aio::Duration(rng.below(900'000)); };
-            Pair p = open_pair(env, {.window = 16 * 1024, .segment = 1000});
+            Pair p = open_pair(env, {.window = 16 * KiB, .segment = 1000});
             co_await aio::sleep(0s);
             auto t0 = p.conn->transport(0);
             auto t1 = p.conn->transport(1);
@@ -673,7 +675,7 @@ TEST_CASE("a checksummed bulk transfer both ways with random latencies arrives i
             CHECK(p.conn->bytes_sent(0) == up.size());
             CHECK(p.conn->bytes_delivered(0) == up.size());
             CHECK(p.conn->bytes_read(1) == down.size());
-            CHECK(*std::max_element(p.s->reads.begin(), p.s->reads.end()) <= 16 * 1024);
+            CHECK(*std::max_element(p.s->reads.begin(), p.s->reads.end()) <= 16 * KiB);
             CHECK(p.s->has("eof"));
             CHECK(p.c->has("eof"));
             CHECK(env.sent_flows[0] == env.delivered_flows[0]);
