@@ -252,6 +252,27 @@ TEST_CASE("a paused reader fills the window: the writer buffers, pauses, and goe
     });
 }
 
+TEST_CASE("the write buffer's water marks: pause_writing above high, resume_writing at low") {
+    simulate([]() -> aio::Coro<void> {
+        Env env;
+        Pair p = open_pair(env, {.window = 64, .segment = 16});
+        co_await aio::sleep(0s);
+        auto t0 = p.conn->transport(0);
+        CHECK_THROWS_AS(t0->set_write_buffer_limits(10, 20), aio::ValueError);
+        t0->set_write_buffer_limits(100, 10);
+        CHECK(t0->get_write_buffer_limits() == std::pair<std::size_t, std::size_t>{10, 100});
+        t0->write(std::string(164, 'w'));  // 64 in the link, 100 buffered: not above high
+        CHECK(t0->get_write_buffer_size() == 100);
+        CHECK(p.c->log == std::vector<std::string>{"made"});
+        t0->write("!");
+        CHECK(p.c->log == std::vector<std::string>{"made", "pause"});
+        co_await aio::sleep(1s);
+        CHECK(p.c->log == std::vector<std::string>{"made", "pause", "resume"});
+        CHECK(p.s->data == std::string(164, 'w') + "!");
+        CHECK(*std::max_element(p.s->reads.begin(), p.s->reads.end()) == 16);
+    });
+}
+
 TEST_CASE("streams: a reader that does not read makes the writer's drain() wait; reading lets it go") {
     simulate([]() -> aio::Coro<void> {
         Env env;
