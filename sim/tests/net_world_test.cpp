@@ -623,3 +623,32 @@ TEST_CASE("an injected crash of the server's host, and its restart after restart
           std::vector<std::string>{"[Errno 111] Connect call failed ('10.0.0.2', 5432)", "none\n"});
     CHECK(rec->faults == std::vector<std::string>{"t=0.001100s: crash of db", "t=5.001100s: restart of db"});
 }
+
+TEST_CASE("on the real loop the network is the loopback: hosts are 127.0.0.N by name, faults need the simulator") {
+    auto amain = []() -> aio::Coro<std::vector<std::string>> {
+        sim::Network& net = sim::network();
+        std::vector<std::string> seen;
+        seen.push_back(net.simulated() ? "simulated" : "loopback");
+        sim::Host& db = net.add_host("db");
+        seen.push_back(db.address());
+        seen.push_back(co_await sim::fault_point("x") ? "fired" : "not fired");
+        CHECK_THROWS_WITH_AS(net.partition("main", "db"), doctest::Contains("needs the simulator"), aio::RuntimeError);
+        // A server of db on its own address, a client by name.
+        aio::Server s = co_await db.spawn([]() -> aio::Coro<aio::Server> {
+            co_return co_await aio::start_server(echo_client_connected, sim::network().current_host().address(), 0);
+        }());
+        const std::uint16_t port = s.sockets().at(0).port();
+        auto [r, w] = co_await aio::open_connection("db", port);
+        w.write("hi\n");
+        seen.push_back(co_await r.readline());
+        w.close();
+        co_await w.wait_closed();
+        s.close();
+        co_await s.wait_closed();
+        co_return seen;
+    };
+    CHECK(aio::run(amain()) == std::vector<std::string>{"loopback", "127.0.0.2", "not fired", "echo: hi\n"});
+    // A second run has a fresh loop and a fresh network.
+    auto again = []() -> aio::Coro<std::size_t> { co_return sim::network().hosts().size(); };
+    CHECK(aio::run(again()) == 1);
+}
