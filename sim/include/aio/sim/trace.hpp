@@ -51,7 +51,23 @@ enum class TraceKind : std::uint8_t {
     thread_done,    // a finished to_thread job's completion was scheduled
     span,           // a named span began (aio::TraceSpan): detail is its label, quoted
     span_end,       // that span ended: detail is its label, quoted
+    // The simulated network's events (host is set: the host the event happened on).
+    net_connect,  // a connect began
+    net_accept,   // a server accepted a connection
+    net_refused,  // a connect was refused
+    net_send,     // a segment was sent (flow: its id)
+    net_deliver,  // that segment was delivered (the same flow id)
+    net_reset,    // a connection was reset
+    net_close,    // a connection's end was closed
+    partition,    // two hosts were partitioned
+    repair,       // a partition was repaired
+    crash,        // a host crashed
+    restart,      // a host restarted
+    fault,        // a fault was injected (fault_point, or a fault decision)
 };
+
+/// Whether `k` is one of the simulated network's events (net_connect .. fault).
+constexpr bool is_net_event(TraceKind k) noexcept { return k >= TraceKind::net_connect; }
 
 std::string_view trace_kind_name(TraceKind k) noexcept;
 
@@ -62,7 +78,9 @@ struct TraceEvent {
     std::uint64_t task = 0;  // 0: no task
     std::string name{};      // the task's name at the time of the event
     std::string detail{};
-    TimePoint until{};  // sleep, timer: the deadline
+    TimePoint until{};       // sleep, timer: the deadline
+    std::uint32_t host = 0;  // network events: the host's index (0 is "main")
+    std::uint64_t flow = 0;  // net_send, net_deliver: the id pairing a send with its delivery
     friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
 };
 
