@@ -1,0 +1,200 @@
+// The simulated network's benchmarks (issue 12, "Checks"): request/response pairs per second
+// of real time over the simulated network (a server host, a client host, streams: write a
+// 64-byte request, read the 64-byte reply; over 1 and over 100 connections; the issue's target
+// is 1,000,000 pairs in under 1 s on one core), and exploration runs per second of a networked
+// program with faults (seeds under the random policy through aio::check's explorer, as
+// `aiosim explore` runs them).
+//
+//   aiosim_sim_net_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//
+// Times are real time (the simulator runs on one thread); the CPU column is this process's.
+// AIOSIM_BENCH_SCALE=k divides every program's size by k (the CTest smoke run uses it).
+#include <benchmark/benchmark.h>
+
+#include <aio/aio.hpp>
+#include <aio/check/explore.hpp>
+#include <aio/sim/network.hpp>
+#include <aio/sim/sim.hpp>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace sim = aio::sim;
+using namespace std::chrono_literals;
+using aio::Coro;
+
+int scaled(int n) {
+    static const int k = [] {
+        const char* s = std::getenv("AIOSIM_BENCH_SCALE");
+        int v = s ? std::atoi(s) : 1;
+        return v > 0 ? v : 1;
+    }();
+    return n / k > 0 ? n / k : 1;
+}
+
+constexpr std::size_t message_size = 64;
+constexpr std::uint16_t port = 7000;
+
+// ---- request/response pairs -------------------------------------------------------------
+
+Coro<void> echo(aio::StreamReader reader, aio::StreamWriter writer) {
+    try {
+        for (;;) {
+            const std::string request = co_await reader.readexactly(message_size);
+            writer.write(request);
+            co_await writer.drain();
+        }
+    } catch (const aio::IncompleteReadError&) {
+        // the client closed
+    }
+    writer.close();
+}
+
+Coro<void> serve(aio::Event& listening) {
+    aio::Server server = co_await aio::start_server(echo, "", port);
+    listening.set();
+    co_await server.serve_forever();
+}
+
+/// `pairs` round trips on one connection; the number of replies that matched their request.
+Coro<std::uint64_t> client(int pairs) {
+    auto [reader, writer] = co_await aio::open_connection("server", port);
+    const std::string request(message_size, 'x');
+    std::uint64_t ok = 0;
+    for (int i = 0; i < pairs; ++i) {
+        writer.write(request);
+        co_await writer.drain();
+        ok += co_await reader.readexactly(message_size) == request;
+    }
+    writer.close();
+    co_return ok;
+}
+
+Coro<std::uint64_t> pairs_main(int connections, int pairs) {
+    sim::Network& net = sim::network();
+    aio::Event listening;
+    net.add_host("server", [&listening] { return serve(listening); });
+    sim::Host& host = net.add_host("client");
+    co_await listening.wait();
+    std::vector<aio::Task<std::uint64_t>> clients;
+    for (int i = 0; i < connections; ++i)
+        clients.push_back(host.spawn(client(pairs / connections + (i < pairs % connections ? 1 : 0))));
+    std::uint64_t ok = 0;
+    for (std::uint64_t n : co_await aio::gather(std::move(clients))) ok += n;
+    co_return ok;
+}
+
+aio::RunOptions fifo_options() {
+    return {.loop_factory = sim::loop_factory({.schedule = {.limits = {.max_steps = 1'000'000'000}}})};
+}
+
+void request_response(benchmark::State& state) {
+    const int connections = static_cast<int>(state.range(0));
+    const int pairs = scaled(1'000'000);
+    const aio::RunOptions opts = fifo_options();
+    for (auto _ : state) {
+        const std::uint64_t ok = aio::run(pairs_main(connections, pairs), opts);
+        if (ok != static_cast<std::uint64_t>(pairs)) {
+            state.SkipWithError("a reply did not match its request");
+            return;
+        }
+    }
+    const double total = static_cast<double>(state.iterations()) * pairs;
+    state.counters["pairs_per_s"] = benchmark::Counter(total, benchmark::Counter::kIsRate);
+    state.counters["ns_per_pair"] =
+        benchmark::Counter(total, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(request_response)
+    ->Name("sim_net_pairs_1M")
+    ->Arg(1)
+    ->Arg(100)
+    ->ArgName("connections")
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+
+// ---- exploration of a networked program with faults ----------------------------------------
+//
+// Three clients on their own hosts send five requests each to a key-value server through
+// streams, each request under a timeout; a reset or refused connection is retried once on a
+// new connection. Faults: a budget of 3, every kind, 5% per opportunity.
+
+Coro<void> kv_serve(aio::StreamReader reader, aio::StreamWriter writer) {
+    try {
+        for (;;) {
+            const std::string line = co_await reader.readline();
+            if (line.empty()) break;
+            writer.write("ok " + line);
+            co_await writer.drain();
+        }
+    } catch (const aio::ConnectionError&) {
+        // reset by a fault
+    }
+    writer.close();
+}
+
+Coro<void> kv_server(aio::Event& listening) {
+    aio::Server server = co_await aio::start_server(kv_serve, "", port);
+    listening.set();
+    co_await server.serve_forever();
+}
+
+Coro<int> kv_client(int id) {
+    int answered = 0;
+    for (int attempt = 0; attempt < 2 && answered < 5; ++attempt) {
+        try {
+            auto [reader, writer] = co_await aio::open_connection("kv", port);
+            for (; answered < 5; ++answered) {
+                writer.write(std::to_string(id * 10 + answered) + "\n");
+                co_await writer.drain();
+                const std::string reply = co_await aio::wait_for(reader.readline(), 1s);
+                if (reply.empty()) throw aio::ConnectionResetError(ECONNRESET, "read");
+            }
+            writer.close();
+        } catch (const aio::OSError&) {
+            // refused or reset: try once more on a new connection
+        } catch (const aio::TimeoutError&) {
+            // the reply did not come within the timeout (a stall, a partition, a slow link)
+        }
+    }
+    co_return answered;
+}
+
+Coro<int> kv_main() {
+    sim::Network& net = sim::network();
+    aio::Event listening;
+    net.add_host("kv", [&listening] { return kv_server(listening); });
+    std::vector<aio::Task<int>> clients;
+    for (int i = 0; i < 3; ++i) clients.push_back(net.add_host("app" + std::to_string(i)).spawn(kv_client(i)));
+    co_await listening.wait();
+    int answered = 0;
+    for (int n : co_await aio::gather(std::move(clients))) answered += n;
+    co_return answered;
+}
+
+void explore_networked(benchmark::State& state) {
+    const auto seeds = static_cast<std::uint64_t>(scaled(1000));
+    aio::check::ExploreOptions o;
+    o.name = "networked kv";
+    o.policies = {aio::check::Policy::random};
+    o.seeds = seeds;
+    o.base.schedule.network.faults = {.budget = 3, .rate = 50};
+    o.print = [](const std::string&) {};
+    std::uint64_t runs = 0;
+    for (auto _ : state) {
+        const aio::check::ExploreResult r = aio::check::for_all_schedules([] { return kv_main(); }, o);
+        if (!r.ok) {
+            state.SkipWithError(r.report.c_str());
+            return;
+        }
+        runs += r.runs;
+    }
+    state.counters["runs_per_s"] = benchmark::Counter(static_cast<double>(runs), benchmark::Counter::kIsRate);
+}
+BENCHMARK(explore_networked)->Name("sim_net_explore_1000_seeds")->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
