@@ -32,9 +32,15 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace aio::sim {
+/// How rapidcheck shows a generated policy in a counterexample.
+inline void showValue(Policy p, std::ostream& os) { os << policy_name(p); }
+}  // namespace aio::sim
 
 namespace sim = aio::sim;
 using namespace std::chrono_literals;
@@ -161,6 +167,15 @@ struct BytesPlan {
     std::size_t servers = 1, clients = 1;
     std::vector<BytesConn> conns;
 };
+
+void showValue(const BytesPlan& p, std::ostream& os) {
+    os << p.servers << " server host(s), " << p.clients << " client host(s), connections:";
+    for (const BytesConn& c : p.conns) {
+        os << "\n  c" << c.client << " -> s" << c.server << ": " << c.messages.size() << " messages of";
+        for (const std::string& m : c.messages) os << ' ' << m.size();
+        os << " bytes" << (c.drain_each ? ", drain after each" : "") << ", reads of " << c.read_size;
+    }
+}
 
 rc::Gen<BytesPlan> gen_bytes_plan() {
     return rc::gen::exec([] {
