@@ -7,6 +7,8 @@
 #include <aio/net/streams.hpp>
 #include <aio/sim/network.hpp>
 #include <aio/sim/sim.hpp>
+#include <fmt/format.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -651,4 +653,95 @@ TEST_CASE("on the real loop the network is the loopback: hosts are 127.0.0.N by 
     // A second run has a fresh loop and a fresh network.
     auto again = []() -> aio::Coro<std::size_t> { co_return sim::network().hosts().size(); };
     CHECK(aio::run(again()) == 1);
+}
+
+// ---- the README's example ---------------------------------------------------------------------
+
+namespace readme {
+
+aio::Coro<void> handle(aio::StreamReader r, aio::StreamWriter w) {
+    struct Close {
+        aio::StreamWriter& w;
+        ~Close() { w.close(); }  // however the handler ends (a crash, a cancel at shutdown)
+    } close{w};
+    try {
+        while (!(co_await r.readline()).empty()) {
+            w.write("pong\n");
+            co_await w.drain();
+        }
+    } catch (const aio::ConnectionError&) {  // the client went away (a reset)
+    }
+}
+
+aio::Coro<void> serve() {  // the start coroutine of host "db": runs again after a restart
+    aio::Server s = co_await aio::start_server(handle, "", 5432);
+    co_await s.serve_forever();
+}
+
+aio::Coro<int> client() {  // a task on host "app"
+    auto [r, w] = co_await aio::open_connection("db", 5432);
+    int answers = 0;
+    for (int i = 0; i < 3; ++i) {
+        w.write("ping\n");
+        if (co_await aio::wait_for(r.readline(), std::chrono::seconds(1)) == "pong\n") ++answers;
+    }
+    w.close();
+    co_return answers;
+}
+
+aio::Coro<int> amain() {
+    aio::sim::Network& net = aio::sim::network();
+    net.add_host("db", serve);
+    co_await aio::sleep(std::chrono::milliseconds(1));  // db listens
+    co_return co_await net.add_host("app").spawn(client());
+}
+
+}  // namespace readme
+
+TEST_CASE("the README's example: a plain run, then an exploration with faults that finds a failing seed") {
+    CHECK(sim::run(readme::amain(), {}) == 3);
+    std::string found;
+    for (std::uint64_t seed = 1; seed <= 100 && found.empty(); ++seed) {
+        aio::sim::Config cfg{.schedule = {.policy = aio::sim::Policy::random, .seed = seed}};
+        cfg.schedule.network.faults = {.budget = 2, .rate = 50};
+        aio::sim::Recorder rec;
+        try {
+            aio::sim::run(readme::amain(), cfg, rec);
+        } catch (const std::exception&) {
+            found =
+                fmt::format("seed {}: {}\n  replay: {}\n", seed, aio::describe(std::current_exception()), rec->replay);
+            for (const std::string& f : rec->faults) found += "  " + f + "\n";
+            MESSAGE(found);
+            // The replay string gives the same failure and faults again.
+            aio::sim::Recorder again;
+            CHECK_THROWS(aio::sim::run(readme::amain(), aio::sim::Config::from_replay(rec->replay), again));
+            CHECK(again->faults == rec->faults);
+        }
+    }
+    CHECK(!found.empty());
+}
+
+TEST_CASE("seeded sources answer faults with non-zero at the point's rate, latency uniformly") {
+    for (sim::Policy policy : {sim::Policy::fifo, sim::Policy::timers, sim::Policy::random, sim::Policy::pct}) {
+        auto src = sim::make_seeded_source(policy, 5);
+        int nonzero = 0, ones = 0;
+        std::vector<int> lat(9, 0);
+        for (std::uint64_t i = 0; i < 10000; ++i) {
+            const std::size_t f = src->choose(sim::ChoicePoint{sim::Choice::fault, 3, i, 0, {}, nullptr, nullptr, 200});
+            REQUIRE(f < 3);
+            nonzero += f != 0;
+            ones += f == 1;
+            CHECK(src->choose(sim::ChoicePoint{sim::Choice::point, 2, i, 0, {}, nullptr, nullptr, 1000}) == 1);
+            ++lat.at(src->choose(sim::ChoicePoint{sim::Choice::latency, 9, i, 0, {}, nullptr, nullptr, 0}));
+        }
+        CHECK(nonzero > 1800);
+        CHECK(nonzero < 2200);
+        CHECK(ones > nonzero / 2 - 200);
+        CHECK(ones < nonzero / 2 + 200);
+        for (int n : lat) CHECK(n > 900);
+    }
+    CHECK_FALSE(sim::offers(sim::Policy::fifo, sim::Choice::latency));
+    CHECK(sim::offers(sim::Policy::timers, sim::Choice::latency));
+    CHECK(sim::offers(sim::Policy::fifo, sim::Choice::fault));
+    CHECK(sim::offers(sim::Policy::fifo, sim::Choice::point));
 }
