@@ -347,7 +347,7 @@ struct BytesStats {
 
 TEST_CASE("bytes written = bytes read, in order, on every connection that was not reset") {
     BytesStats st;
-    rc::doctest::prop("bytes written = bytes read", [&st] {
+    const bool passed = rc::doctest::prop("bytes written = bytes read", [&st] {
         const BytesPlan plan = *gen_bytes_plan();
         sim::NetConfig net = gen_network();
         const bool faults = *rc::gen::arbitrary<bool>();
@@ -388,9 +388,12 @@ TEST_CASE("bytes written = bytes read, in order, on every connection that was no
                     "{} excluded (reset, refused or crashed)",
                     st.cases, st.faulty_cases, st.conns_checked, st.conns_checked_under_faults, st.bytes_checked,
                     st.conns_excluded));
-    // The check is not vacuous: connections were checked with faults on as well as off.
-    CHECK(st.conns_checked_under_faults > 0);
-    CHECK(st.conns_checked > st.conns_excluded);
+    // The check is not vacuous: connections were checked with faults on as well as off (the
+    // counts include shrinking's runs after a failure, which the property already reported).
+    if (passed) {
+        CHECK(st.conns_checked_under_faults > 0);
+        CHECK(st.conns_checked > st.conns_excluded);
+    }
 }
 
 // ---- 2. a partition delivers nothing across it while it lasts ------------------------------
@@ -550,7 +553,7 @@ rc::Gen<Messages> gen_traffic() {
 
 TEST_CASE("a partition delivers nothing across it while it lasts") {
     std::uint64_t cases = 0, spanning = 0, deliveries_checked = 0;
-    rc::doctest::prop("a partition delivers nothing across it", [&] {
+    const bool passed = rc::doctest::prop("a partition delivers nothing across it", [&] {
         PartitionPlan plan;
         plan.up_a = *gen_traffic();
         plan.down_a = *gen_traffic();
@@ -621,8 +624,10 @@ TEST_CASE("a partition delivers nothing across it while it lasts") {
         fmt::format("{} cases, {} with traffic on a|b both before and after the partition, {} deliveries "
                     "checked in the traces",
                     cases, spanning, deliveries_checked));
-    CHECK(spanning * 4 >= cases);  // the generated traffic really crosses most partitions
-    CHECK(deliveries_checked > 0);
+    if (passed) {
+        CHECK(spanning * 4 >= cases);  // the traffic really spans the partition in many cases
+        CHECK(deliveries_checked > 0);
+    }
 }
 
 // ---- 3. a crashed host runs no task ---------------------------------------------------------
@@ -814,7 +819,7 @@ Coro<void> crash_main(CrashWorld& w) {
 
 TEST_CASE("a crashed host runs no task: no step, no catch block after its crash") {
     std::uint64_t cases = 0, busy_at_crash = 0, reset_seen = 0, crashed_awaits = 0;
-    rc::doctest::prop("a crashed host runs no task", [&] {
+    const bool passed = rc::doctest::prop("a crashed host runs no task", [&] {
         CrashPlan plan;
         plan.clients = *rc::gen::inRange<std::size_t>(1, 5);
         plan.requests = *rc::gen::inRange(1, 30);
@@ -860,9 +865,11 @@ TEST_CASE("a crashed host runs no task: no step, no catch block after its crash"
         fmt::format("{} cases: {} with the victim busy before its crash, {} clients saw their connection fail, "
                     "{} awaits gave HostCrashed",
                     cases, busy_at_crash, reset_seen, crashed_awaits));
-    CHECK(busy_at_crash * 2 >= cases);
-    CHECK(reset_seen > 0);
-    CHECK(crashed_awaits > 0);
+    if (passed) {
+        CHECK(busy_at_crash * 2 >= cases);
+        CHECK(reset_seen > 0);
+        CHECK(crashed_awaits > 0);
+    }
 }
 
 // ---- 4. fifo without faults prints what the real loop prints over loopback ------------------
@@ -976,7 +983,7 @@ rc::Gen<std::string> gen_line() {
 
 TEST_CASE("with faults off, a networked program prints under fifo what it prints on the real loop") {
     std::uint64_t cases = 0, lines = 0;
-    rc::doctest::prop("fifo equals the real loop on loopback", [&] {
+    const bool passed = rc::doctest::prop("fifo equals the real loop on loopback", [&] {
         LoopbackPlan plan;
         const std::size_t clients = *rc::gen::inRange<std::size_t>(1, 4);
         for (std::size_t i = 0; i < clients; ++i) {
@@ -998,7 +1005,7 @@ TEST_CASE("with faults off, a networked program prints under fifo what it prints
         lines += real.size();
     });
     MESSAGE(fmt::format("{} programs, {} lines compared", cases, lines));
-    CHECK(cases > 0);
+    if (passed) CHECK(cases > 0);
 }
 
 }  // namespace
