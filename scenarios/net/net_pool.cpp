@@ -144,20 +144,23 @@ aio::Coro<std::string> get(Pool& pool, Variant variant, std::string key) {
     co_return std::string(chomp(reply));
 }
 
-// Returns how many answers were not the caller's own.
-aio::Coro<int> caller(Context& ctx, Pool& pool, Variant variant, int id) {
+// What a caller got: one line per query, in its order, and how many answers were not its own.
+struct Answers {
+    std::vector<std::string> lines;
     int wrong = 0;
+};
+
+aio::Coro<Answers> caller(Context& ctx, Pool& pool, Variant variant, int id) {
+    Answers answers;
     for (int q = 1; q <= kQueries; ++q) {
         const std::string key = fmt::format("c{}q{}", id, q);
         for (int attempt = 1;; ++attempt) {
             try {
                 const std::string value = co_await aio::wait_for(get(pool, variant, key), kQueryTimeout);
-                if (value == "value of " + key) {
-                    ctx.print("caller {}: get {} -> {}", id, key, value);
-                } else {
-                    ++wrong;
-                    ctx.print("caller {}: get {} -> {} (not its own answer)", id, key, value);
-                }
+                const bool own = value == "value of " + key;
+                answers.lines.push_back(
+                    fmt::format("caller {}: get {} -> {}{}", id, key, value, own ? "" : " (not its own answer)"));
+                answers.wrong += own ? 0 : 1;
                 break;
             } catch (const aio::TimeoutError&) {
                 ctx.print("caller {}: get {} timed out, asking again", id, key);
@@ -172,7 +175,7 @@ aio::Coro<int> caller(Context& ctx, Pool& pool, Variant variant, int id) {
             co_await aio::sleep(kBackoff);
         }
     }
-    co_return wrong;
+    co_return answers;
 }
 
 aio::Coro<void> main(Context& ctx, Variant variant) {
@@ -182,11 +185,15 @@ aio::Coro<void> main(Context& ctx, Variant variant) {
     aio::sim::Host& app = net.add_host("app");
     co_await db_at.ready.wait();
     Pool pool("db", db_at.port);
-    std::vector<aio::Task<int>> callers;
+    std::vector<aio::Task<Answers>> callers;
     for (int id = 1; id <= kCallers; ++id)
         callers.push_back(app.spawn(caller(ctx, pool, variant, id), fmt::format("caller-{}", id)));
     int wrong = 0;
-    for (int w : co_await aio::gather(std::move(callers))) wrong += w;
+    // Printed in caller order: the callers' replies interleave differently on the real loop.
+    for (const Answers& a : co_await aio::gather(std::move(callers))) {
+        for (const auto& line : a.lines) ctx.print("{}", line);
+        wrong += a.wrong;
+    }
     ctx.print("answers not the caller's own: {}", wrong);
 }
 

@@ -6,10 +6,10 @@
 // an EOF. In asyncio's own order with no fault every reply arrives at once and the balance is
 // 30. When a fault loses or delays the reply AFTER the bank applied the deposit (the reply
 // direction stalls, the hosts are partitioned, the connection is reset once the request got
-// through), the client cannot tell "not applied" from "applied, reply lost", sends it again,
-// and the bank applies it twice: the balance ends above 30. (A request held back by a fault
-// and delivered after the client gave up counts too: closing a connection does not unsend
-// what is already on the wire.)
+// through, or the bank hangs up after applying it: a fault_point), the client cannot tell "not
+// applied" from "applied, reply lost", sends it again, and the bank applies it twice: the
+// balance ends above 30. (A request held back by a fault and delivered after the client gave
+// up counts too: closing a connection does not unsend what is already on the wire.)
 //
 //   bug_net_retry     "deposit 10": the bank applies every request it reads.
 //   net_retry_fixed   "deposit d1 10": an idempotency key; the bank applies a key once and
@@ -76,7 +76,10 @@ aio::Coro<void> bank_session(std::map<std::string, std::string, std::less<>>& di
         for (;;) {
             const std::string request = co_await reader.readline();
             if (request.empty()) break;  // the client closed its end
-            writer.write(answer(disk, request));
+            std::string reply = answer(disk, request);
+            // Buggify: the bank applied it and then lost the connection before answering.
+            if (co_await aio::sim::fault_point("bank: hang up after applying")) break;
+            writer.write(reply);
             co_await writer.drain();
         }
     } catch (const aio::OSError&) {
