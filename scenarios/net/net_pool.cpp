@@ -48,11 +48,14 @@ std::string_view chomp(std::string_view line) {
 }
 
 // Closes a connection however its user ends: done, an error, or cancelled (a timeout, or
-// aio::run's cleanup: a cancelled serve_forever() waits until every connection it accepted is
-// closed, so a server session that does not close its end on cancellation hangs the shutdown).
+// aio::run's cleanup).
+// A frame the loop destroys as it closes (the tasks of a run the simulator stopped) finds no
+// running loop: nothing to close any more, and close() would throw from a destructor.
 struct Closing {
     aio::StreamWriter& writer;
-    ~Closing() { writer.close(); }
+    ~Closing() {
+        if (aio::EventLoop::running() != nullptr) writer.close();
+    }
 };
 
 aio::Coro<void> db_session(aio::StreamReader reader, aio::StreamWriter writer) {
@@ -74,9 +77,13 @@ aio::Coro<void> db_session(aio::StreamReader reader, aio::StreamWriter writer) {
 aio::Coro<void> db(Listening& where) {
     aio::sim::Host& me = aio::sim::network().current_host();
     aio::Server server = co_await aio::start_server(db_session, me.address(), where.port);
+    // Serving from here on (the loop keeps a listening server alive) until the program ends. Not
+    // serve_forever(): cancelled by aio::run's cleanup it waits until every connection it
+    // accepted is closed, and (asyncio 3.12.1) a connection whose handler task is cancelled
+    // before its first step is never closed: the shutdown hangs (the simulator's deadlock
+    // report found it when a connect and the end of the program met).
     where.port = server.sockets().at(0).port();
     where.ready.set();
-    co_await server.serve_forever();
 }
 
 // At most kPoolSize connections to one server; a caller waits for a free one.
@@ -86,6 +93,7 @@ public:
     Pool(const Pool&) = delete;
     Pool& operator=(const Pool&) = delete;
     ~Pool() {
+        if (aio::EventLoop::running() == nullptr) return;  // as Closing
         for (auto& c : idle_) c.second.close();
     }
 
@@ -109,7 +117,7 @@ public:
         slots_.release();
     }
     void discard(aio::StreamPair c) {
-        c.second.close();
+        if (aio::EventLoop::running() != nullptr) c.second.close();  // as Closing
         slots_.release();
     }
 
