@@ -2,7 +2,7 @@
 // reads the previous caller's reply (redis-py's CVE-2023-28858 in miniature).
 //
 // A key-value server (host "db") answers "get KEY" with "value of KEY". Three callers (host
-// "app") share a pool of at most two connections and make four queries each, every query
+// "app") share a pool of at most two connections and make three queries each, every query
 // under a 500 ms timeout (retried on a timeout or a connection error). The pool hands a
 // connection back when the query is over, whatever ended it. In asyncio's own order with no
 // fault every reply comes at once and each caller reads its own. When a fault holds a reply
@@ -29,7 +29,7 @@ using aio::scenario::Context;
 namespace {
 
 constexpr int kCallers = 3;
-constexpr int kQueries = 4;
+constexpr int kQueries = 3;
 constexpr int kPoolSize = 2;
 constexpr auto kQueryTimeout = 500ms;
 constexpr auto kBackoff = 100ms;
