@@ -69,9 +69,9 @@ struct Connection {
 
 // A server: "work D" -> after D seconds "done", or (the failing one) "error MESSAGE".
 // Closes a connection however its user ends: done, an error, or cancelled (a timeout, or
-// aio::run's cleanup).
-// A frame the loop destroys as it closes (the tasks of a run the simulator stopped) finds no
-// running loop: nothing to close any more, and close() would throw from a destructor.
+// aio::run's cleanup). A frame the loop destroys as it closes (the tasks of a run the simulator
+// stopped) finds no running loop: nothing to close any more, and close() would throw from a
+// destructor.
 struct Closing {
     aio::StreamWriter& writer;
     ~Closing() {

@@ -3,7 +3,7 @@
 //
 // A key-value server (host "db") answers "get KEY" with "value of KEY". Three callers (host
 // "app") share a pool of at most two connections and make three queries each, every query
-// under a 500 ms timeout (retried on a timeout or a connection error). The pool hands a
+// under a 1 s timeout (retried on a timeout or a connection error). The pool hands a
 // connection back when the query is over, whatever ended it. In asyncio's own order with no
 // fault every reply comes at once and each caller reads its own. When a fault holds a reply
 // past the timeout (the reply direction stalls, the hosts are partitioned), the timeout
@@ -31,7 +31,7 @@ namespace {
 constexpr int kCallers = 3;
 constexpr int kQueries = 3;
 constexpr int kPoolSize = 2;
-constexpr auto kQueryTimeout = 500ms;
+constexpr auto kQueryTimeout = 1s;
 constexpr auto kBackoff = 100ms;
 constexpr int kAttempts = 200;
 
@@ -48,9 +48,9 @@ std::string_view chomp(std::string_view line) {
 }
 
 // Closes a connection however its user ends: done, an error, or cancelled (a timeout, or
-// aio::run's cleanup).
-// A frame the loop destroys as it closes (the tasks of a run the simulator stopped) finds no
-// running loop: nothing to close any more, and close() would throw from a destructor.
+// aio::run's cleanup). A frame the loop destroys as it closes (the tasks of a run the simulator
+// stopped) finds no running loop: nothing to close any more, and close() would throw from a
+// destructor.
 struct Closing {
     aio::StreamWriter& writer;
     ~Closing() {
