@@ -2,16 +2,17 @@
 # explore_bug.sh EXE NAME SEEDS [EXPLORE_ARG...]: the workflow on a scenario with a known bug,
 # each step in a new process:
 #   1. in asyncio's own order (fifo, no fault) the scenario passes;
-#   2. `EXE explore NAME --seeds SEEDS EXPLORE_ARG... --expect-failure` finds the bug (policy
-#      random; the extra arguments, e.g. `--faults 2 --fault-kinds p`, shape the runs) and
-#      prints its replay string, failure signature, non-zero decisions and trace hash;
+#   2. `EXE explore NAME --seeds SEEDS --expect-failure EXPLORE_ARG...` finds the bug (policy
+#      random unless an argument says otherwise; a networked bug needs faults: `--faults 2`)
+#      and prints its replay string, failure signature, non-zero decisions and trace hash;
 #   3. `EXE run NAME --replay STR` and `EXE replay NAME STR` fail again (exit 1) with the same
 #      signature and trace hash;
 #   4. `EXE shrink NAME --replay STR` keeps that signature and prints a string no longer than
 #      STR, with at most as many non-zero decisions, that fails with the same signature and
 #      the trace hash shrink reported when run;
 #   5. `EXE explore ... --shrink` prints the same shrunk string.
-# The replay string carries what the extra arguments set, so steps 3 and 4 need none.
+# The replay strings carry everything the arguments set (the faults too), so steps 3 and 4 get
+# no argument but the string.
 exe="$1"; name="$2"; seeds="$3"
 shift 3
 tmp=$(mktemp -d) || exit 1
@@ -23,7 +24,7 @@ decisions() { d=$(echo "$1" | cut -d: -f4); [ -z "$d" ] || [ "$d" = - ] && { ech
 
 "$exe" explore "$name" --policy fifo --seeds 1 > "$tmp/fifo" 2>&1 || fail "$name fails under fifo (asyncio's own order)"
 
-"$exe" explore "$name" --seeds "$seeds" "$@" --expect-failure > "$tmp/explore" 2>&1 \
+"$exe" explore "$name" --seeds "$seeds" --expect-failure "$@" > "$tmp/explore" 2>&1 \
   || fail "explore did not find the bug of $name within $seeds seeds"
 replay=$(field replay "$tmp/explore")
 hash=$(field "trace hash" "$tmp/explore")
@@ -59,7 +60,7 @@ rc=$?
 [ "$(field "trace hash" "$tmp/small.err")" = "$small_hash" ] || fail "shrunk run: trace hash differs from shrink's"
 [ "$(field signature "$tmp/small.err")" = "$signature" ] || fail "shrunk run fails with another signature"
 
-"$exe" explore "$name" --seeds "$seeds" "$@" --shrink > "$tmp/explore-shrink" 2>&1
+"$exe" explore "$name" --seeds "$seeds" --shrink "$@" > "$tmp/explore-shrink" 2>&1
 [ $? -eq 1 ] || fail "explore --shrink did not exit 1"
 [ "$(field shrunk "$tmp/explore-shrink" | cut -d' ' -f1)" = "$small" ] || fail "explore --shrink printed another string"
 echo "$name: passes under fifo; explore found $replay ($count non-zero decisions, $hash; $signature);" \
