@@ -11,6 +11,9 @@ char choice_letter(Choice c) noexcept {
     case Choice::jitter: return 'j';
     case Choice::start: return 's';
     case Choice::thread: return 'w';
+    case Choice::latency: return 'l';
+    case Choice::fault: return 'f';
+    case Choice::point: return 'b';
     }
     return '?';
 }
@@ -22,6 +25,9 @@ std::string_view choice_name(Choice c) noexcept {
     case Choice::jitter: return "jitter";
     case Choice::start: return "task-start";
     case Choice::thread: return "thread-completion";
+    case Choice::latency: return "latency";
+    case Choice::fault: return "fault";
+    case Choice::point: return "fault-point";
     }
     return "unknown";
 }
@@ -33,6 +39,9 @@ std::optional<Choice> choice_from_letter(char c) noexcept {
     case 'j': return Choice::jitter;
     case 's': return Choice::start;
     case 'w': return Choice::thread;
+    case 'l': return Choice::latency;
+    case 'f': return Choice::fault;
+    case 'b': return Choice::point;
     default: return std::nullopt;
     }
 }

@@ -17,7 +17,7 @@ void DecisionLog::open(const Config& cfg, const Schedule& params) {
         auto r = std::make_unique<ReplaySource>(*cfg.schedule.decisions, cfg.strict_replay);
         replay_ = r.get();
         source_ = std::move(r);
-    } else if (params.policy != Policy::fifo || start_choice) {
+    } else if (params.policy != Policy::fifo || start_choice || params.network.faults.budget > 0) {
         source_ = make_seeded_source(params.policy, params.seed, params.pct_depth, params.pct_steps);
     }
 }

@@ -49,6 +49,9 @@ bool offers(Policy p, Choice c) noexcept {
     case Choice::jitter: return p == Policy::timers;
     case Choice::thread: return p != Policy::fifo;
     case Choice::start: return false;  // decided by TaskStart, not by the policy
+    case Choice::latency: return p != Policy::fifo;
+    case Choice::fault:
+    case Choice::point: return true;  // whenever the fault budget (NetConfig::faults) is not 0
     }
     return false;
 }
@@ -73,6 +76,14 @@ std::string cpython_order_note(Policy p, TaskStart s) {
 
 namespace {
 
+// 'f' and 'b': non-zero in p.rate of 1000 chances, then uniform among the non-zero answers.
+std::size_t fault_answer(Prng& rng, const ChoicePoint& p) {
+    if (rng.below(1000) >= p.rate) return 0;
+    return 1 + static_cast<std::size_t>(rng.below(p.n - 1));
+}
+
+bool is_fault(Choice c) noexcept { return c == Choice::fault || c == Choice::point; }
+
 // fifo (task starts only), timers and random: uniform answers, except that jitter is
 // 0 half of the time so most timers stay exact and replay strings stay short.
 class UniformSource final : public DecisionSource {
@@ -80,6 +91,7 @@ public:
     explicit UniformSource(std::uint64_t seed) : rng_(seed) {}
     std::size_t choose(const ChoicePoint& p) override {
         if (p.kind == Choice::jitter) return rng_.one_in(2) ? 0 : 1 + static_cast<std::size_t>(rng_.below(p.n - 1));
+        if (is_fault(p.kind)) return fault_answer(rng_, p);
         return static_cast<std::size_t>(rng_.below(p.n));
     }
 
@@ -96,6 +108,7 @@ public:
     }
 
     std::size_t choose(const ChoicePoint& p) override {
+        if (is_fault(p.kind)) return fault_answer(rng_, p);
         if (p.kind != Choice::ready) return static_cast<std::size_t>(rng_.below(p.n));
         ++step_;
         std::size_t best = pick(p);

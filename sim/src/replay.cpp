@@ -184,6 +184,20 @@ std::string Schedule::to_string() const {
     if (limits.max_steps != def.limits.max_steps) add(fmt::format("steps={}", limits.max_steps));
     if (limits.max_virtual_time != def.limits.max_virtual_time)
         add("vtime=" + format_duration(limits.max_virtual_time));
+    const NetConfig& n = network;
+    const NetConfig& dn = def.network;
+    if (n.faults.budget != dn.faults.budget) add(fmt::format("faults={}", n.faults.budget));
+    if (n.faults.rate != dn.faults.rate) add(fmt::format("frate={}", n.faults.rate));
+    if (n.faults.kinds != dn.faults.kinds) add("fkinds=" + n.faults.kinds.letters());
+    if (n.latency != dn.latency) add("lat=" + format_duration(n.latency));
+    if (n.latency_spread != dn.latency_spread) add("spread=" + format_duration(n.latency_spread));
+    if (n.window != dn.window) add(fmt::format("win={}", n.window));
+    if (n.segment != dn.segment) add(fmt::format("seg={}", n.segment));
+    if (n.connect_timeout != dn.connect_timeout) add("ctimeout=" + format_duration(n.connect_timeout));
+    if (n.stall_time != dn.stall_time) add("stall=" + format_duration(n.stall_time));
+    if (n.partition_time != dn.partition_time) add("part=" + format_duration(n.partition_time));
+    if (n.restart_delay != dn.restart_delay) add("restart=" + format_duration(n.restart_delay));
+    if (n.slow_factor != dn.slow_factor) add(fmt::format("slowx={}", n.slow_factor));
     std::string out = fmt::format("{}{}:{}:{}", magic, version, policy_name(policy), params.empty() ? "-" : params);
     if (!decisions) return out;
     out += ':';
@@ -229,9 +243,10 @@ Schedule Schedule::parse(std::string_view text) {
             at = p.pos();
             std::string_view key = p.word();
             if (key.empty())
-                p.fail(at,
-                       fmt::format("expected a parameter name (seed, d, k, jitter, start, steps, vtime) or '-', got {}",
-                                   p.got()));
+                p.fail(at, fmt::format("expected a parameter name (seed, d, k, jitter, start, steps, vtime, "
+                                       "faults, frate, fkinds, lat, spread, win, seg, ctimeout, stall, part, restart, "
+                                       "slowx) or '-', got {}",
+                                       p.got()));
             p.expect('=', fmt::format("after '{}'", clip(key)));
             const std::size_t vat = p.pos();
             if (key == "seed") {
@@ -253,9 +268,48 @@ Schedule Schedule::parse(std::string_view text) {
                 s.limits.max_steps = p.number("the step limit");
             } else if (key == "vtime") {
                 s.limits.max_virtual_time = p.duration("the virtual time limit");
+            } else if (key == "faults") {
+                s.network.faults.budget =
+                    static_cast<std::uint32_t>(p.number("the fault budget", std::numeric_limits<std::uint32_t>::max()));
+            } else if (key == "frate") {
+                s.network.faults.rate =
+                    static_cast<std::uint32_t>(p.number("the fault rate", std::numeric_limits<std::uint32_t>::max()));
+            } else if (key == "fkinds") {
+                std::string_view letters = p.word();
+                FaultKinds kinds{0};
+                for (std::size_t i = 0; i < letters.size(); ++i) {
+                    auto k = fault_kind_from_letter(letters[i]);
+                    if (!k)
+                        p.fail(vat + i, fmt::format("unknown fault kind '{}' (valid: x refuse, r reset, h stall, p "
+                                                    "partition, c crash, w slow, b fault point)",
+                                                    letters[i]));
+                    kinds.add(*k);
+                }
+                s.network.faults.kinds = kinds;
+            } else if (key == "lat") {
+                s.network.latency = p.duration("the latency");
+            } else if (key == "spread") {
+                s.network.latency_spread = p.duration("the latency spread");
+            } else if (key == "win") {
+                s.network.window = static_cast<std::size_t>(p.number("the window"));
+            } else if (key == "seg") {
+                s.network.segment = static_cast<std::size_t>(p.number("the segment size"));
+            } else if (key == "ctimeout") {
+                s.network.connect_timeout = p.duration("the connect timeout");
+            } else if (key == "stall") {
+                s.network.stall_time = p.duration("the stall time");
+            } else if (key == "part") {
+                s.network.partition_time = p.duration("the partition time");
+            } else if (key == "restart") {
+                s.network.restart_delay = p.duration("the restart delay");
+            } else if (key == "slowx") {
+                s.network.slow_factor =
+                    static_cast<std::uint32_t>(p.number("the slow factor", std::numeric_limits<std::uint32_t>::max()));
             } else {
-                p.fail(at, fmt::format("unknown parameter '{}' (valid: seed, d, k, jitter, start, steps, vtime)",
-                                       clip(key)));
+                p.fail(at,
+                       fmt::format("unknown parameter '{}' (valid: seed, d, k, jitter, start, steps, vtime, faults, "
+                                   "frate, fkinds, lat, spread, win, seg, ctimeout, stall, part, restart, slowx)",
+                                   clip(key)));
             }
             p.check(s, vat);
             if (p.peek() != ',') break;
@@ -281,7 +335,7 @@ Schedule Schedule::parse(std::string_view text) {
             if (p.at_digit()) skip = p.number("the count of zero decisions to skip");
             at = p.pos();
             auto kind = choice_from_letter(p.peek());
-            if (!kind) p.fail(at, fmt::format("expected a decision kind (r, t, j, s or w), got {}", p.got()));
+            if (!kind) p.fail(at, fmt::format("expected a decision kind (r, t, j, s, w, l, f or b), got {}", p.got()));
             p.i_++;
             std::size_t iat = p.pos();
             std::uint64_t idx = p.number("the decision index", std::numeric_limits<std::uint32_t>::max());

@@ -13,6 +13,7 @@
 #include "aio/sim/validate.hpp"
 #include "await_graph.hpp"
 #include "decision_log.hpp"
+#include "net/sim_network.hpp"
 #include "thread_gate.hpp"
 #include "timer_ties.hpp"
 #include "trace_recorder.hpp"
@@ -39,7 +40,7 @@ std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) noexcept {
 
 }  // namespace
 
-struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser {
+struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts::NetHooks {
     Impl(SimLoop& l, std::shared_ptr<const Config> c, RecordSink s)
         : loop(l), cfg(std::move(c)), sink(std::move(s)), recorder(l, now_) {}
 
@@ -65,6 +66,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser {
     loop_parts::ThreadGate gate;
     loop_parts::TimerTies ties;
     loop_parts::TraceRecorder recorder;
+    std::unique_ptr<net_parts::SimNetwork> net;
 
     void setup() {
         params = cfg->schedule;
@@ -81,14 +83,16 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser {
         if (recorder.on()) loop.set_observer(&recorder);
         if (params.task_start == TaskStart::eager) loop.set_eager_tasks(true);
         if (params.task_start == TaskStart::per_run) loop.set_eager_tasks(decide(Choice::start, 2) == 1);
+        net = std::make_unique<net_parts::SimNetwork>(loop, params.network, *this);
+        net->set_offer_latency(sim::offers(params.policy, Choice::latency));
         rearm();
     }
 
     // --- decisions ------------------------------------------------------------------------
     std::size_t decide(Choice kind, std::size_t n, std::uint64_t (*task_of)(const void*, std::size_t) = nullptr,
-                       const void* ctx = nullptr) {
+                       const void* ctx = nullptr, std::uint32_t rate = 0) {
         if (failed || !log.active()) return 0;
-        ChoicePoint p{kind, n, log.decisions(), loop.steps_run(), now_, task_of, ctx};
+        ChoicePoint p{kind, n, log.decisions(), loop.steps_run(), now_, task_of, ctx, rate};
         const loop_parts::DecisionLog::Answer a = log.ask(p);
         if (a.error) {
             fail(a.error);
@@ -347,6 +351,16 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser {
         throw_pending();
     }
 
+    // --- the network's hooks -------------------------------------------------------------------
+    std::size_t decide(Choice kind, std::size_t n, std::uint32_t rate) override {
+        return decide(kind, n, nullptr, nullptr, rate);
+    }
+    TimePoint virtual_now() const noexcept override { return now_; }
+    bool tracing() const noexcept override { return recorder.on(); }
+    void trace(TraceKind kind, std::uint32_t host, std::uint64_t flow, std::string detail) override {
+        recorder.emit_net(kind, host, flow, std::move(detail));
+    }
+
     void fill(RunRecord& r) {
         r.schedule = params;
         r.schedule.decisions = log.made();
@@ -361,6 +375,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser {
         r.trace = std::move(recorder.events());
         r.fingerprint = std::move(recorder.prints());
         r.failure = failure;
+        r.faults = net ? net->faults() : std::vector<std::string>{};
         r.replay_incomplete.reset();
         if (log.replay() && cfg->strict_replay)
             if (const Decision* d = log.replay()->first_unused())
@@ -396,9 +411,12 @@ SimLoop::~SimLoop() {
     }
     set_observer(nullptr);
     impl_->gate.shutdown(impl_->cfg->thread_timeout);
+    std::vector<std::string> faults = impl_->net->faults();
+    impl_->net.reset();  // its servers and links go while the loop is still whole
     if (impl_->sink) {
         RunRecord r;
         impl_->fill(r);
+        r.faults = std::move(faults);
         try {
             impl_->sink(std::move(r));
         } catch (...) {}  // a destructor must not throw; a sink that throws loses its record
@@ -438,6 +456,48 @@ void SimLoop::run_in_executor(std::function<void()> job, std::function<void()> d
         im.gate.submit(std::move(job), {std::move(done), t ? t->id() : 0, t ? t->name() : std::string(), steps_run()});
     if (im.recorder.on()) im.recorder.emit(TraceKind::thread_submit, held.task, held.task_name);
     im.rearm();
+}
+
+Network& SimLoop::network() noexcept { return *impl_->net; }
+
+Coro<std::vector<AddrInfo>> SimLoop::getaddrinfo(std::string host, std::string port, AddrInfoHints hints) {
+    check_thread("loop.getaddrinfo()");
+    check_not_closed("getaddrinfo");
+    co_return co_await impl_->net->getaddrinfo(std::move(host), std::move(port), hints);
+}
+
+Coro<std::shared_ptr<Transport>> SimLoop::create_connection(ProtocolFactory factory, std::string host,
+                                                            std::uint16_t port, ConnectOptions options) {
+    check_thread("loop.create_connection()");
+    check_not_closed("create_connection");
+    co_return co_await impl_->net->create_connection(std::move(factory), std::move(host), port, std::move(options));
+}
+
+Coro<Server> SimLoop::create_server(ProtocolFactory factory, std::string host, std::uint16_t port,
+                                    ServerOptions options) {
+    check_thread("loop.create_server()");
+    check_not_closed("create_server");
+    co_return co_await impl_->net->create_server(std::move(factory), std::move(host), port, std::move(options));
+}
+
+namespace {
+[[noreturn]] void no_unix_sockets(const char* what) {
+    throw RuntimeError(fmt::format(
+        "aio::sim::SimLoop: {} is not available in the simulator: its network has hosts and ports, no file "
+        "system, so no Unix sockets; connect with create_connection(host, port) (aio::open_connection) and serve "
+        "with create_server(factory, \"\", port) (aio::start_server)",
+        what));
+}
+}  // namespace
+
+Coro<std::shared_ptr<Transport>> SimLoop::create_unix_connection(ProtocolFactory, std::string) {
+    no_unix_sockets("loop.create_unix_connection()");
+    co_return nullptr;
+}
+
+Coro<Server> SimLoop::create_unix_server(ProtocolFactory, std::string, ServerOptions) {
+    no_unix_sockets("loop.create_unix_server()");
+    co_return Server{};
 }
 
 LoopFactory loop_factory(Config cfg, RecordSink sink) {

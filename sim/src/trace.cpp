@@ -23,6 +23,18 @@ std::string_view trace_kind_name(TraceKind k) noexcept {
     case TraceKind::thread_done: return "thread-done";
     case TraceKind::span: return "span";
     case TraceKind::span_end: return "span-end";
+    case TraceKind::net_connect: return "net-connect";
+    case TraceKind::net_accept: return "net-accept";
+    case TraceKind::net_refused: return "net-refused";
+    case TraceKind::net_send: return "net-send";
+    case TraceKind::net_deliver: return "net-deliver";
+    case TraceKind::net_reset: return "net-reset";
+    case TraceKind::net_close: return "net-close";
+    case TraceKind::partition: return "partition";
+    case TraceKind::repair: return "repair";
+    case TraceKind::crash: return "crash";
+    case TraceKind::restart: return "restart";
+    case TraceKind::fault: return "fault";
     }
     return "unknown";
 }

@@ -16,6 +16,15 @@ void TraceRecorder::emit(TraceKind k, std::uint64_t task, std::string_view name,
     if (mode_ == TraceMode::full) events_.push_back(std::move(e));
 }
 
+void TraceRecorder::emit_net(TraceKind k, std::uint32_t host, std::uint64_t flow, std::string detail) {
+    TraceEvent e{now_, loop_.steps_run(), k, 0, {}, std::move(detail), {}, host, flow};
+    line_.clear();
+    append_trace_line(line_, e);
+    line_ += '\n';
+    hash_ = fnv1a64(line_, hash_);
+    if (mode_ == TraceMode::full) events_.push_back(std::move(e));
+}
+
 void TraceRecorder::task_created(aio::detail::TaskBase& t) { emit(TraceKind::created, t.id(), t.name()); }
 
 void TraceRecorder::task_step(aio::detail::TaskBase& t) { emit(TraceKind::step, t.id(), t.name()); }

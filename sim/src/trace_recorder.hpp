@@ -28,6 +28,8 @@ public:
 
     /// Adds one event (only when on()).
     void emit(TraceKind k, std::uint64_t task, std::string_view name, std::string detail = {}, TimePoint until = {});
+    /// Adds one network event (only when on()): no task, the host's number and a flow id.
+    void emit_net(TraceKind k, std::uint32_t host, std::uint64_t flow, std::string detail);
     /// Adds one step to the fingerprint.
     void print_step(const StepPrint& p) { prints_.push_back(p); }
 

@@ -43,13 +43,35 @@ void validate(const Schedule& s) {
     check_duration("jitter", s.jitter, Duration::zero(), max_jitter, "jitter");
     if (s.limits.max_steps < 1) out_of_range("limits.max_steps", "0", "at least 1", "steps");
     check_duration("limits.max_virtual_time", s.limits.max_virtual_time, Duration::zero(), Duration::max(), "vtime");
+    const NetConfig& n = s.network;
+    if (n.faults.rate < 1 || n.faults.rate > 1000)
+        out_of_range("network.faults.rate", fmt::format("{}", n.faults.rate), "between 1 and 1000 (per mille)",
+                     "frate");
+    if (n.faults.kinds.bits == 0 || n.faults.kinds.bits > 0x7F)
+        out_of_range("network.faults.kinds", fmt::format("{:#x}", n.faults.kinds.bits),
+                     "a non-empty set of the kinds x r h p c w b (bits 0x01 to 0x7f)", "fkinds");
+    check_duration("network.latency", n.latency, Duration::zero(), max_net_latency, "lat");
+    check_duration("network.latency_spread", n.latency_spread, Duration::zero(), max_net_latency, "spread");
+    if (n.window < 1 || n.window > max_net_bytes)
+        out_of_range("network.window", fmt::format("{}", n.window), fmt::format("between 1 and {}", max_net_bytes),
+                     "win");
+    if (n.segment < 1 || n.segment > max_net_bytes)
+        out_of_range("network.segment", fmt::format("{}", n.segment), fmt::format("between 1 and {}", max_net_bytes),
+                     "seg");
+    check_duration("network.connect_timeout", n.connect_timeout, Duration::zero(), max_net_duration, "ctimeout");
+    check_duration("network.stall_time", n.stall_time, Duration::zero(), max_net_duration, "stall");
+    check_duration("network.partition_time", n.partition_time, Duration::zero(), max_net_duration, "part");
+    check_duration("network.restart_delay", n.restart_delay, Duration::zero(), max_net_duration, "restart");
+    if (n.slow_factor < 1 || n.slow_factor > max_slow_factor)
+        out_of_range("network.slow_factor", fmt::format("{}", n.slow_factor),
+                     fmt::format("between 1 and {}", max_slow_factor), "slowx");
     if (!s.decisions) return;
     const auto& list = *s.decisions;
     for (std::size_t i = 0; i < list.size(); ++i) {
         const Decision& d = list[i];
-        if (static_cast<unsigned>(d.kind) > static_cast<unsigned>(Choice::thread))
+        if (static_cast<unsigned>(d.kind) > static_cast<unsigned>(Choice::point))
             throw ConfigError("decisions", fmt::format("decision {} (position {}) has an unknown kind {}: it must be "
-                                                       "one of r, t, j, s, w.",
+                                                       "one of r, t, j, s, w, l, f, b.",
                                                        i, d.position, static_cast<unsigned>(d.kind)));
         if (d.index < 1)
             throw ConfigError("decisions", fmt::format("decision {} (position {}) has index 0: a listed decision is "

@@ -9,8 +9,8 @@
 // with a single candidate are not offered and do not count. Positions count the points
 // offered in a run from 0; a replay string stores the non-zero decisions by position.
 //
-// The simulated network, fault injection ("buggify") and any later source of variation are
-// meant to be new Choice kinds offered through the same interface.
+// The simulated network's latencies and faults (and fault_point(), "buggify") are Choice
+// kinds offered through the same interface (net_config.hpp says when).
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -29,11 +29,16 @@ enum class Choice : std::uint8_t {
              //      Schedule::jitter / 8; 0 = on time
     start,   // 's': 1 = start a task eagerly (3.12 eager_task_factory); 0 = scheduled start
     thread,  // 'w': which finished to_thread job completes next; 0 = submission order
+    // The simulated network (net_config.hpp):
+    latency,  // 'l': one segment's latency, base + k * spread / 8; 0 = the base latency
+    fault,    // 'f': at a fault opportunity, which fault (index i: the i-th kind that applies); 0 = none
+    point,    // 'b': whether a fault_point() fires; 0 = it does not
 };
 
-/// The replay-string letter of a kind ('r', 't', 'j', 's', 'w').
+/// The replay-string letter of a kind ('r', 't', 'j', 's', 'w', 'l', 'f', 'b').
 char choice_letter(Choice c) noexcept;
-/// A readable name ("ready-queue", "timer-tie", "jitter", "task-start", "thread-completion").
+/// A readable name ("ready-queue", "timer-tie", "jitter", "task-start", "thread-completion",
+/// "latency", "fault", "fault-point").
 std::string_view choice_name(Choice c) noexcept;
 /// The kind spelled by a letter, if any.
 std::optional<Choice> choice_from_letter(char c) noexcept;
@@ -48,6 +53,9 @@ struct ChoicePoint {
     /// Who candidate i is, for policies that look (pct): a task id, 0 for "no task".
     std::uint64_t (*task_of)(const void* ctx, std::size_t i) = nullptr;
     const void* ctx = nullptr;
+    /// Faults ('f', 'b'): the chance, per mille, that a seeded source answers other than 0
+    /// (NetConfig::faults.rate); 0 for the other kinds.
+    std::uint32_t rate = 0;
 
     std::uint64_t candidate_task(std::size_t i) const { return task_of ? task_of(ctx, i) : 0; }
 };

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,8 @@ inline constexpr std::size_t fault_kind_count = 7;
 
 char fault_letter(FaultKind k) noexcept;
 std::string_view fault_name(FaultKind k) noexcept;  // "refuse", "reset", "stall", ...
+/// The kind spelled by a letter, if any.
+std::optional<FaultKind> fault_kind_from_letter(char c) noexcept;
 
 /// A set of fault kinds (a bit per FaultKind).
 struct FaultKinds {

@@ -8,6 +8,11 @@
 // | timers | timer ties (t), jitter (j), thread order (w) | yes (see below)                              |
 // | random | ready queue (r), thread order (w)           | no: breaks call_soon's FIFO order            |
 // | pct    | ready queue (r), thread order (w)           | no: as random                                |
+// The simulated network (net_config.hpp) adds: latency (l) under every policy but fifo; faults
+// (f) and fault points (b) under every policy, fifo too, whenever the fault budget
+// (Schedule::network.faults.budget) is not 0, and only while the run has injected fewer.
+// A seeded source answers l uniformly, f and b non-zero in ChoicePoint::rate of 1000 chances
+// (then uniformly among the non-zero answers).
 // Independently of the policy, Schedule::task_start may offer task starts (s):
 // TaskStart::per_run (one decision: the whole run eager or not) is an order asyncio 3.12
 // can show; TaskStart::per_task mixes both in one run, which only a custom task factory does.
@@ -66,7 +71,8 @@ std::string_view policy_names() noexcept;
 std::string_view task_start_name(TaskStart s) noexcept;  // "scheduled", "eager", "run", "task"
 std::optional<TaskStart> task_start_from_name(std::string_view s) noexcept;
 
-/// Whether a run under policy p offers choices of kind c (task starts depend on TaskStart).
+/// Whether a run under policy p offers choices of kind c (task starts depend on TaskStart;
+/// faults and fault points, true here, on the fault budget).
 bool offers(Policy p, Choice c) noexcept;
 /// Whether every schedule p yields is one real asyncio could yield (the table above).
 bool realizable(Policy p) noexcept;

@@ -50,6 +50,9 @@ struct RunRecord {
     /// Strict replay only: the run ended before all recorded decisions were used (a
     /// replay_divergence whose exception is the ReplayDivergence aio::sim::run throws).
     std::optional<RunFailure> replay_incomplete{};
+    /// The faults the simulated network injected (and the fault points that fired), in order,
+    /// each in words with its virtual time: "t=1.200000s: partition app|db (10s)".
+    std::vector<std::string> faults{};
 };
 
 /// Receives a loop's record when the loop is destroyed (on the thread that destroys it).

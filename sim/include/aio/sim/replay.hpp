@@ -15,10 +15,23 @@
 //               | "start=" ("scheduled" | "eager" | "run" | "task")   (default scheduled)
 //               | "steps=" uint64 >= 1 Limits::max_steps (default 10000000)
 //               | "vtime=" duration    Limits::max_virtual_time (default 720h)
+//               the simulated network (NetConfig, net_config.hpp):
+//               | "faults=" uint32      faults.budget: faults per run, 0 = off (default 0)
+//               | "frate=" 1..1000      faults.rate, per mille (default 20)
+//               | "fkinds=" letters     faults.kinds, FaultKind letters x r h p c w b (default all)
+//               | "lat=" duration       latency (default 100us)
+//               | "spread=" duration    latency_spread (default 900us)
+//               | "win=" uint64         window in bytes (default 65536)
+//               | "seg=" uint64         segment in bytes (default 1460)
+//               | "ctimeout=" duration  connect_timeout (default 127s)
+//               | "stall=" duration     stall_time (default 30s)
+//               | "part=" duration      partition_time (default 10s)
+//               | "restart=" duration   restart_delay (default 5s)
+//               | "slowx=" uint32       slow_factor (default 100)
 //     duration  = uint64 ( "ns" | "us" | "ms" | "s" | "m" | "h" )
 //     decisions = "-" | entry *( "." entry )
 //     entry     = [ skip ] kind index   skip: how many zero decisions come before this one
-//     kind      = "r" | "t" | "j" | "s" | "w"          (see Choice)
+//     kind      = "r" | "t" | "j" | "s" | "w" | "l" | "f" | "b"   (see Choice)
 //     index     = uint32 >= 1
 //
 // Positions (the sum of the skips and entries so far) must fit in uint64: a decision at

@@ -20,6 +20,7 @@
 #include "aio/clock.hpp"
 #include "aio/sim/decision.hpp"
 #include "aio/sim/limits.hpp"
+#include "aio/sim/net_config.hpp"
 #include "aio/sim/policy.hpp"
 
 namespace aio::sim {
@@ -35,6 +36,8 @@ struct Schedule {
     Duration jitter = std::chrono::milliseconds(1);
     TaskStart task_start = TaskStart::scheduled;
     Limits limits{};
+    /// The simulated network's shape and fault policy (net_config.hpp).
+    NetConfig network{};
     /// The non-zero decisions by increasing position; nullopt: answer from the seed.
     std::optional<std::vector<Decision>> decisions{};
 

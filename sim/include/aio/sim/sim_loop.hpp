@@ -36,9 +36,11 @@
 #include <string>
 
 #include "aio/event_loop.hpp"
+#include "aio/net/server.hpp"
 #include "aio/run.hpp"
 #include "aio/sim/config.hpp"
 #include "aio/sim/errors.hpp"
+#include "aio/sim/network.hpp"
 #include "aio/sim/record.hpp"
 
 namespace aio::sim {
@@ -63,6 +65,20 @@ public:
     std::string pending_tasks_report() const;
 
     void run_in_executor(std::function<void()> job, std::function<void()> done) override;
+
+    /// The simulated network (network.hpp): hosts, DNS, connections, faults. aio::sim::network()
+    /// returns it for the running SimLoop.
+    Network& network() noexcept;
+
+    // The loop's names and connections are the simulated network's (network.hpp). The Unix
+    // socket forms throw RuntimeError: the simulated network has no file system.
+    Coro<std::vector<AddrInfo>> getaddrinfo(std::string host, std::string port, AddrInfoHints hints = {}) override;
+    Coro<std::shared_ptr<Transport>> create_connection(ProtocolFactory factory, std::string host, std::uint16_t port,
+                                                       ConnectOptions options = {}) override;
+    Coro<std::shared_ptr<Transport>> create_unix_connection(ProtocolFactory factory, std::string path) override;
+    Coro<Server> create_server(ProtocolFactory factory, std::string host, std::uint16_t port,
+                               ServerOptions options = {}) override;
+    Coro<Server> create_unix_server(ProtocolFactory factory, std::string path, ServerOptions options = {}) override;
 
 private:
     // The simulator's side of the seam (aio/loop_seam.hpp): the virtual clock, the driver

@@ -51,6 +51,21 @@ enum class TraceKind : std::uint8_t {
     thread_done,    // a finished to_thread job's completion was scheduled
     span,           // a named span began (aio::TraceSpan): detail is its label, quoted
     span_end,       // that span ended: detail is its label, quoted
+    // The simulated network (network.hpp). Their detail starts with host=NAME (the host the
+    // event happens on); TraceEvent::host is that host's number, flow pairs a send with its
+    // delivery (and a connect with its accept, the connection's number).
+    net_connect,  // a connect began: "host=app conn #1 app:49152->db:5432"
+    net_accept,   // the server's host accepted it
+    net_refused,  // the connect failed (refused, or timed out)
+    net_send,     // a segment was sent: "host=app conn #1 dir=0 bytes=17"
+    net_deliver,  // it was delivered to the receiver
+    net_reset,    // a connection was reset
+    net_close,    // a connection is gone (both ends closed)
+    partition,    // two hosts cut apart: "host=app app|db"
+    repair,       // their partition healed
+    crash,        // a host crashed
+    restart,      // a host restarted
+    fault,        // an injected fault or a fired fault point, in words
 };
 
 std::string_view trace_kind_name(TraceKind k) noexcept;
@@ -62,7 +77,9 @@ struct TraceEvent {
     std::uint64_t task = 0;  // 0: no task
     std::string name{};      // the task's name at the time of the event
     std::string detail{};
-    TimePoint until{};  // sleep, timer: the deadline
+    TimePoint until{};       // sleep, timer: the deadline
+    std::uint32_t host = 0;  // net events: the host's number (0: "main")
+    std::uint64_t flow = 0;  // net_send/net_deliver: the segment's flow id; connects: the connection
     friend bool operator==(const TraceEvent&, const TraceEvent&) = default;
 };
 

@@ -13,12 +13,20 @@
 // | limits.max_steps (steps=)         | 1 .. 2^64-1                         |
 // | limits.max_virtual_time (vtime=)  | 0ns .. Duration::max()              |
 // | thread_timeout                    | 0ns .. 8760h (a year)               |
+// | network.faults.rate (frate=)      | 1 .. 1000                           |
+// | network.faults.kinds (fkinds=)    | at least one kind, no unknown bit   |
+// | network.latency, latency_spread   | 0ns .. 1h (lat=, spread=)           |
+// | network.window, segment           | 1 .. 2^30 bytes (win=, seg=)        |
+// | network.connect_timeout, stall_time, partition_time, restart_delay | 0ns .. 24h (ctimeout=, stall=, part=, restart=) |
+// | network.slow_factor (slowx=)      | 1 .. 1000000                        |
 // | decisions                         | positions strictly increasing, index >= 1, a known kind |
-// seed and thread_step_budget take any value. Every schedule that passes formats to a
+// seed, thread_step_budget and network.faults.budget (faults=) take any value. Every schedule that passes formats to a
 // replay string that parses back to an equal schedule.
 //
 // Both functions are pure (no loop, no global state) and throw only ConfigError.
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "aio/errors.hpp"
@@ -29,6 +37,10 @@ namespace aio::sim {
 inline constexpr int max_pct_depth = 64;
 inline constexpr Duration max_jitter = std::chrono::hours(24);
 inline constexpr Duration max_thread_timeout = std::chrono::hours(24 * 365);
+inline constexpr Duration max_net_latency = std::chrono::hours(1);
+inline constexpr Duration max_net_duration = std::chrono::hours(24);
+inline constexpr std::size_t max_net_bytes = std::size_t{1} << 30;
+inline constexpr std::uint32_t max_slow_factor = 1'000'000;
 
 /// A Config or Schedule field out of its range. what() names the field, its value, its range
 /// and its replay parameter.

@@ -1,0 +1,186 @@
+// The simulated network's world: hosts, the simulated DNS, connects, servers, faults, and the
+// network's part of the replay string (network.hpp, net_config.hpp).
+#include <doctest/doctest.h>
+
+#include <aio/aio.hpp>
+#include <aio/net/errors.hpp>
+#include <aio/net/streams.hpp>
+#include <aio/sim/network.hpp>
+#include <aio/sim/sim.hpp>
+#include <chrono>
+#include <string>
+#include <vector>
+
+using namespace std::chrono_literals;
+namespace sim = aio::sim;
+
+namespace {
+
+aio::Duration since_start(aio::TimePoint t) { return t.time_since_epoch(); }
+
+// A line echo server: answers each line with "echo: " + line.
+aio::Coro<void> echo_client_connected(aio::StreamReader r, aio::StreamWriter w) {
+    for (;;) {
+        std::string line = co_await r.readline();
+        if (line.empty()) break;
+        w.write("echo: " + line);
+        co_await w.drain();
+    }
+    w.close();
+    co_await w.wait_closed();
+}
+
+}  // namespace
+
+TEST_CASE("the main task runs on host main, 10.0.0.1; hosts get 10.0.0.N in add order") {
+    auto amain = []() -> aio::Coro<std::vector<std::string>> {
+        sim::Network& net = sim::network();
+        std::vector<std::string> seen;
+        seen.push_back(net.current_host().name() + " " + net.current_host().address());
+        sim::Host& db = net.add_host("db");
+        sim::Host& app = net.add_host("app");
+        seen.push_back(db.name() + " " + db.address());
+        seen.push_back(app.name() + " " + app.address());
+        seen.push_back(std::to_string(net.hosts().size()));
+        seen.push_back(net.simulated() ? "simulated" : "real");
+        co_return seen;
+    };
+    CHECK(sim::run(amain(), {}) ==
+          std::vector<std::string>{"main 10.0.0.1", "db 10.0.0.2", "app 10.0.0.3", "3", "simulated"});
+}
+
+TEST_CASE("add_host refuses a name twice; host() of an unknown name is ValueError naming the hosts") {
+    auto amain = []() -> aio::Coro<void> {
+        sim::Network& net = sim::network();
+        net.add_host("db");
+        CHECK_THROWS_AS(net.add_host("db"), aio::ValueError);
+        CHECK_THROWS_WITH_AS(net.host("nope"), doctest::Contains("hosts: main, db"), aio::ValueError);
+        co_return;
+    };
+    sim::run(amain(), {});
+}
+
+TEST_CASE("getaddrinfo of a host name gives its address; an unknown name is gaierror as the real loop's") {
+    auto amain = []() -> aio::Coro<void> {
+        sim::network().add_host("db");
+        auto& loop = aio::get_running_loop();
+        std::vector<aio::AddrInfo> infos = co_await loop.getaddrinfo("db", "5432");
+        REQUIRE(infos.size() == 1);
+        CHECK(infos[0].address.str() == "('10.0.0.2', 5432)");
+        CHECK(infos[0].family == AF_INET);
+        CHECK(infos[0].socktype == SOCK_STREAM);
+        std::string error;
+        try {
+            (void)co_await loop.getaddrinfo("nowhere.example", "80");
+        } catch (const aio::gaierror& e) {
+            error = e.what();
+        }
+        CHECK(error == "[Errno -2] Name or service not known");
+    };
+    sim::run(amain(), {});
+}
+
+TEST_CASE("open_connection and start_server talk over the simulated network in virtual time") {
+    auto amain = []() -> aio::Coro<std::vector<std::string>> {
+        std::vector<std::string> seen;
+        aio::Server server = co_await aio::start_server(echo_client_connected, "", 7000);
+        seen.push_back(server.sockets().at(0).str());
+        auto [r, w] = co_await aio::open_connection("10.0.0.1", 7000);
+        seen.push_back(w.get_extra_info("sockname").has_value() ? "named" : "unnamed");
+        w.write("hello\n");
+        seen.push_back(co_await r.readline());
+        w.write("again\n");
+        seen.push_back(co_await r.readline());
+        w.close();
+        co_await w.wait_closed();
+        server.close();
+        co_await server.wait_closed();
+        seen.push_back(since_start(aio::get_running_loop().time()) > 0ns ? "time passed" : "no time");
+        co_return seen;
+    };
+    CHECK(sim::run(amain(), {}) ==
+          std::vector<std::string>{"('10.0.0.1', 7000)", "named", "echo: hello\n", "echo: again\n", "time passed"});
+}
+
+TEST_CASE("a connect takes one round trip of the base latency") {
+    auto amain = []() -> aio::Coro<aio::Duration> {
+        aio::Server server = co_await aio::start_server(echo_client_connected, "", 7000);
+        const aio::TimePoint t0 = aio::get_running_loop().time();
+        auto [r, w] = co_await aio::open_connection("main", 7000);
+        const aio::Duration took = aio::get_running_loop().time() - t0;
+        w.close();
+        server.close();
+        co_return took;
+    };
+    CHECK(sim::run(amain(), {}) == 200us);  // 2 x NetConfig::latency
+}
+
+TEST_CASE("a connect to a port nobody listens on is refused in asyncio's words") {
+    auto amain = []() -> aio::Coro<std::string> {
+        sim::network().add_host("db");
+        try {
+            (void)co_await aio::open_connection("db", 5432);
+        } catch (const aio::ConnectionRefusedError& e) {
+            co_return e.what();
+        }
+        co_return "connected";
+    };
+    CHECK(sim::run(amain(), {}) == "[Errno 111] Connect call failed ('10.0.0.2', 5432)");
+}
+
+TEST_CASE("a port bound twice on a host is EADDRINUSE; port 0 picks one from 49152") {
+    auto amain = []() -> aio::Coro<void> {
+        aio::Server a = co_await aio::start_server(echo_client_connected, "", 80);
+        std::string error;
+        try {
+            (void)co_await aio::start_server(echo_client_connected, "", 80);
+        } catch (const aio::OSError& e) {
+            error = e.what();
+        }
+        CHECK(error == "[Errno 98] error while attempting to bind on address ('10.0.0.1', 80): address already in use");
+        aio::Server b = co_await aio::start_server(echo_client_connected, "", 0);
+        CHECK(b.sockets().at(0).port() == 49152);
+        a.close();
+        b.close();
+    };
+    sim::run(amain(), {});
+}
+
+TEST_CASE("the Unix socket forms are a clear error in the simulator") {
+    auto amain = []() -> aio::Coro<void> {
+        CHECK_THROWS_WITH_AS((void)co_await aio::open_unix_connection("/tmp/x.sock"),
+                             doctest::Contains("no file system"), aio::RuntimeError);
+    };
+    sim::run(amain(), {});
+}
+
+TEST_CASE("the network's parameters round-trip through the replay string") {
+    sim::Schedule s;
+    s.policy = sim::Policy::random;
+    s.seed = 9;
+    s.network.faults.budget = 3;
+    s.network.faults.rate = 250;
+    s.network.faults.kinds = sim::FaultKinds{0};
+    s.network.faults.kinds.add(sim::FaultKind::reset);
+    s.network.faults.kinds.add(sim::FaultKind::partition);
+    s.network.latency = 2ms;
+    s.network.latency_spread = 0ns;
+    s.network.window = 4096;
+    s.network.segment = 512;
+    s.network.connect_timeout = 3s;
+    s.network.stall_time = 1s;
+    s.network.partition_time = 20s;
+    s.network.restart_delay = 1s;
+    s.network.slow_factor = 7;
+    const std::string text = s.to_string();
+    CHECK(text ==
+          "aiosim1:random:seed=9,faults=3,frate=250,fkinds=rp,lat=2ms,spread=0ns,win=4096,seg=512,ctimeout=3s,"
+          "stall=1s,part=20s,restart=1s,slowx=7");
+    CHECK(sim::Schedule::parse(text) == s);
+    CHECK(sim::Schedule{}.to_string() == "aiosim1:fifo:-");
+    CHECK_THROWS_WITH_AS(sim::Schedule::parse("aiosim1:fifo:frate=0"), doctest::Contains("frate="),
+                         sim::ReplayParseError);
+    CHECK_THROWS_WITH_AS(sim::Schedule::parse("aiosim1:fifo:fkinds=xq"), doctest::Contains("unknown fault kind 'q'"),
+                         sim::ReplayParseError);
+    CHECK(sim::Schedule::parse("aiosim1:fifo:faults=1:l3.f1.b1").decisions->size() == 3);
+}
