@@ -142,6 +142,7 @@ public:
             ->check(whole_number(1, kMaxU64))
             ->default_str("1000")
             ->each(note_pct("--pct-steps"));
+        add_network_options(*app_, net_);
         app_->add_flag("--stop-at-first", stop_at_first_, "stop at the first failing seed (in seed order)");
         app_->add_flag("--shrink", shrink_,
                        "shrink the first failure found (as `shrink` does: the same signature, never a longer "
@@ -202,10 +203,12 @@ public:
         cfg.schedule.pct_steps = pct_steps_;
         cfg.trace = aio::sim::TraceMode::hash;
         try {
+            apply_network_options(net_, cfg.schedule.network);
             aio::sim::validate(cfg);  // the simulator's own ranges, the same the options checked
-        } catch (const aio::sim::ConfigError& e) {
+        } catch (const aio::ValueError& e) {
             return usage(e.what());
         }
+        network_ = cfg.schedule.network;
 
         // Seeds of this shard: seed_start + shard.index + k * shard.total for k = 0, 1, ...
         // With --seeds N the shard runs the k whose i = shard.index + k * total is below N;
@@ -322,6 +325,7 @@ private:
         env.out << fmt::format(
             "explore {}: policy {}, {}{}\n", name_, policy, seeds,
             shard.total > 1 ? fmt::format(", shard {} of {}", shard.index + 1, shard.total) : std::string());
+        if (net_.any()) env.out << "  network: " << describe_network(network_) << '\n';
         env.out.flush();
     }
 
@@ -354,6 +358,7 @@ private:
             "  signature: {}\n  seed: {}\n  replay: {}\n  non-zero decisions: {}\n  trace hash: {}\n",
             signature_of(run), seed, run.replay, run.nonzero_decisions,
             run.trace_hash ? aio::sim::format_hash(*run.trace_hash) : std::string("none"));
+        env.out << format_faults(run);
         env.out << format_order_line(run.replay);
         env.out << fmt::format("  replay it: {} run {} --replay {}\n", env.program, name_, quoted);
         if (!shrink_) env.out << fmt::format("  shrink it: {} shrink {} --replay {}\n", env.program, name_, quoted);
@@ -376,6 +381,9 @@ private:
                                shrunk.shrink.before, shrunk.shrink.runs);
         env.out << fmt::format("  shrunk trace hash: {}\n",
                                shrunk.run.trace_hash ? aio::sim::format_hash(*shrunk.run.trace_hash) : "none");
+        env.out << format_faults(shrunk.run, "  ", "shrunk faults");
+        if (run.fault_budget || !run.faults.empty())
+            env.out << "  " << faults_removed(run.faults.size(), shrunk.run.faults.size()) << '\n';
         env.out << fmt::format("  replay the shrunk one: {} run {} --replay '{}'\n", env.program, name_, shrunk.replay);
         return true;
     }
@@ -422,6 +430,8 @@ private:
     bool expect_failure_ = false;
     bool allow_empty_ = false;
     std::string pct_option_;  // the first pct parameter given, if any
+    NetOptions net_;
+    aio::sim::NetConfig network_;  // the runs' network, options applied
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-// aiosim hashes NAME [--policy P] [--seeds N] [--seed-start S]
+// aiosim hashes NAME [--policy P] [--seeds N] [--seed-start S] [network options]
 //
 // Runs the scenario under the simulator once per seed (seed-start, seed-start + 1, ...) and
 // prints one line per run, in seed order: "SEED TRACE_HASH OUTCOME_HASH", the hashes as
@@ -45,6 +45,7 @@ public:
             ->type_name("S")
             ->check(whole_number(0, kMaxU64))
             ->default_str("1");
+        add_network_options(*app_, net_);
     }
 
     int execute(Env& env) override {
@@ -59,6 +60,12 @@ public:
         aio::sim::Config cfg;
         cfg.schedule.policy = *aio::sim::policy_from_name(policy_);
         cfg.trace = aio::sim::TraceMode::hash;
+        try {
+            apply_network_options(net_, cfg.schedule.network);
+        } catch (const aio::ValueError& e) {
+            env.err << cmd << ": " << e.what() << '\n';
+            return kBadUsage;
+        }
         for (std::uint64_t k = 0; k < seeds_; ++k) {
             cfg.schedule.seed = seed_start_ + k;
             const SimRun r = run_simulated(*s, cfg);
@@ -75,6 +82,7 @@ private:
     std::string policy_ = "fifo";
     std::uint64_t seeds_ = 1000;
     std::uint64_t seed_start_ = 1;
+    NetOptions net_;
 };
 
 }  // namespace

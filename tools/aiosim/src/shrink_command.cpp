@@ -7,6 +7,10 @@
 // more, strictly, before it is printed, and is never longer than the input. Exit status: 0
 // when a failing string is printed, 1 when the input does not fail (or no longer fits the
 // program), 2 on bad usage (a malformed replay string says where).
+//
+// A networked run's faults are listed in words, the input's under "faults:" and the result's
+// under "shrunk faults:", with how many shrinking removed. The network options (--faults ...)
+// may be given; the replay string fixes the network, so they must agree with it.
 #include <fmt/format.h>
 
 #include <stdexcept>
@@ -15,6 +19,7 @@
 #include <aio/sim/trace.hpp>
 
 #include "command.hpp"
+#include "loop_options.hpp"
 #include "numbers.hpp"
 #include "shrink_failure.hpp"
 #include "sim_run.hpp"
@@ -37,6 +42,7 @@ public:
             ->type_name("N")
             ->check(whole_number(1, kMaxU64))
             ->default_str("2000");
+        add_network_options(*app_, net_);
     }
 
     int execute(Env& env) override {
@@ -51,6 +57,11 @@ public:
         if (replay_.empty()) return usage("give the failing schedule: --replay STR (as `explore` prints it)");
 
         ShrunkFailure f;
+        try {
+            if (net_.any()) check_network_options(net_, aio::sim::Config::from_replay(replay_).schedule.network);
+        } catch (const aio::ValueError& e) {
+            return usage(std::string("--replay: ") + e.what());
+        }
         try {
             f = shrink_failure(*s, replay_, max_runs_);
         } catch (const aio::sim::ReplayParseError& e) {
@@ -72,6 +83,10 @@ public:
                                                           r.replay)
                                             : std::string());
         for (const auto& p : f.run.problems) env.out << "  - " << indent_continuation(p) << '\n';
+        env.out << format_faults(f.input);
+        env.out << format_faults(f.run, "  ", "shrunk faults");
+        if (f.input.fault_budget || !f.input.faults.empty())
+            env.out << "  " << faults_removed(f.input.faults.size(), f.run.faults.size()) << '\n';
         env.out << format_order_line(f.replay);
         env.out << fmt::format("  replay: {}\n  trace hash: {}\n  replay it: {} run {} --replay '{}'\n", f.replay,
                                f.run.trace_hash ? aio::sim::format_hash(*f.run.trace_hash) : std::string("none"),
@@ -84,6 +99,7 @@ private:
     std::string name_;
     std::string replay_;
     std::uint64_t max_runs_ = 2000;
+    NetOptions net_;
 };
 
 }  // namespace

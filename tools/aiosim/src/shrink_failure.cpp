@@ -13,7 +13,8 @@ ShrunkFailure shrink_failure(const scenario::Scenario& s, const std::string& rep
     ShrunkFailure out;
     aio::sim::Config input = aio::sim::Config::from_replay(replay);
     input.trace = aio::sim::TraceMode::off;
-    const SimRun first = run_simulated(s, input);
+    out.input = run_simulated(s, input);
+    const SimRun& first = out.input;
     if (!first.failed()) throw aio::ValueError("the schedule does not fail: nothing to shrink (" + replay + ")");
     if (first.failure && first.failure->kind == aio::sim::FailureKind::replay_divergence)
         throw aio::ValueError(

@@ -23,7 +23,8 @@ struct ShrunkFailure {
     aio::check::ShrinkResult shrink;  ///< before/after/removed/runs, and the shrunk list
     std::string replay;               ///< the result to print: never longer than the input
     bool kept_input = false;          ///< the shrunk list was longer than the input, so it is the input
-    SimRun run;                       ///< the result's strict run (its problems and trace hash)
+    SimRun run;                       ///< the result's strict run (its problems, trace hash, faults)
+    SimRun input;                     ///< the input's run (its faults: what shrinking started from)
 };
 
 /// Throws aio::sim::ReplayParseError for a malformed string, aio::ValueError when its run

@@ -97,6 +97,8 @@ SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, s
         r.replay = seeded.to_string();
         r.nonzero_decisions = seeded.decisions ? seeded.decisions->size() : 0;
     }
+    r.fault_budget = cfg.schedule.network.faults.budget > 0;
+    for (const auto& rec : recs) r.faults.insert(r.faults.end(), rec->faults.begin(), rec->faults.end());
     if (cfg.trace != aio::sim::TraceMode::off && !recs.empty()) {
         if (recs.size() == 1) {
             r.trace_hash = recs.front()->trace_hash;
@@ -121,7 +123,7 @@ std::string indent_continuation(std::string text) {
 std::string format_problems(const std::string& cmd, const std::string& name, const SimRun& r) {
     std::string s = fmt::format("{}: {} FAILED:\n", cmd, name);
     for (const auto& p : r.problems) s += "  - " + indent_continuation(p) + '\n';
-    return s + "  signature: " + signature_of(r) + '\n' + format_order_line(r.replay);
+    return s + "  signature: " + signature_of(r) + '\n' + format_faults(r) + format_order_line(r.replay);
 }
 
 std::string format_order_line(const std::string& replay) {
@@ -132,6 +134,19 @@ std::string format_order_line(const std::string& replay) {
     } catch (const std::exception&) {
         return {};  // the run's own replay string always parses; say nothing rather than guess
     }
+}
+
+std::string format_faults(const SimRun& r, const std::string& indent, const std::string& heading) {
+    if (r.faults.empty()) return r.fault_budget ? indent + heading + ": none\n" : std::string();
+    std::string s = indent + heading + ":\n";
+    for (const auto& f : r.faults) s += indent + "  - " + f + '\n';
+    return s;
+}
+
+std::string faults_removed(std::size_t before, std::size_t after) {
+    if (before == 0) return "no fault to remove (the failure needs none)";
+    const std::size_t removed = before > after ? before - after : 0;
+    return fmt::format("shrinking removed {} of {} fault{} ({} left)", removed, before, before == 1 ? "" : "s", after);
 }
 
 std::string format_replay_lines(const SimRun& r) {

@@ -44,6 +44,10 @@ struct SimRun {
     /// or decisions left unused at the end), as the simulator worded it; empty when the run
     /// followed its replay string (or had none).
     std::string divergence;
+    /// The faults the simulated network injected (every loop's RunRecord::faults, in order),
+    /// in words, and whether the run had a fault budget (a networked run with faults on).
+    std::vector<std::string> faults;
+    bool fault_budget = false;
     /// How the run failed; nullopt when it passed.
     std::optional<aio::sim::RunFailure> failure;
     bool failed() const noexcept { return !problems.empty(); }
@@ -75,6 +79,15 @@ inline int exit_status(const SimRun& r) {
     const int status = r.outcome.exit_status;
     return r.failed() && status == 0 ? 1 : status;
 }
+
+/// The run's faults under a "faults:" heading, one "- " line each, each line starting with
+/// `indent`: "  faults:\n    - t=1.200000s: partition app|db (10s)\n", or "  faults: none\n"
+/// for a run with a fault budget and no fault; empty for a run without either. `heading`
+/// replaces "faults" (e.g. "shrunk faults").
+std::string format_faults(const SimRun& r, const std::string& indent = "  ", const std::string& heading = "faults");
+
+/// "shrinking removed 2 of 3 faults (1 left)", "no fault to remove ...": for reports.
+std::string faults_removed(std::size_t before, std::size_t after);
 
 /// "replay: STR" and "trace hash: 0x..." lines (what --print-replay prints).
 std::string format_replay_lines(const SimRun& r);

@@ -68,6 +68,9 @@ enum class TraceKind : std::uint8_t {
     fault,        // an injected fault or a fired fault point, in words
 };
 
+/// Whether `k` is one of the simulated network's events (net_connect .. fault).
+constexpr bool is_net_event(TraceKind k) noexcept { return k >= TraceKind::net_connect; }
+
 std::string_view trace_kind_name(TraceKind k) noexcept;
 
 struct TraceEvent {
