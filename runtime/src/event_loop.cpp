@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -62,6 +63,7 @@ void EventLoop::install_seam(const seam::Seam& parts) noexcept {
 }
 
 void EventLoop::register_task(detail::TaskBase* t, std::string name) {
+    t->set_tag(current_tag());
     t->add_ref();  // the loop's reference while the task is pending
     bool eager = false;
     if (running_) {
@@ -85,17 +87,68 @@ void EventLoop::register_task(detail::TaskBase* t, std::string name) {
 // Task.__eager_start: the new task becomes the current task for its first step, then the
 // creator is current again. A task still pending afterwards is suspended on something that
 // will schedule its next step, exactly as after an ordinary first step.
+// The creator's step is still under way beneath t's: kill_tasks() must not destroy its frame
+// (outer_steps_), and a TagScope the creator opened is set aside meanwhile.
 void EventLoop::start_eagerly(detail::TaskBase& t) {
+    if (current_task_) outer_steps_.push_back(current_task_);
     struct Restore {
         EventLoop* l;
         detail::TaskBase* prev;
-        ~Restore() { l->current_task_ = prev; }
-    } restore{this, current_task_};
+        std::uint32_t scope_tag;
+        bool scope_open;
+        ~Restore() {
+            l->current_task_ = prev;
+            l->scope_tag_ = scope_tag;
+            l->tag_scope_open_ = scope_open;
+            if (prev) l->outer_steps_.pop_back();
+        }
+    } restore{this, current_task_, scope_tag_, tag_scope_open_};
     current_task_ = nullptr;
+    tag_scope_open_ = false;
     t.step();
 }
 
 void EventLoop::task_finished(detail::TaskBase* t) noexcept { t->release(); }
+
+// ---- kills --------------------------------------------------------------------------------
+
+std::size_t EventLoop::kill_tasks(std::uint32_t tag, std::exception_ptr why) {
+    check_thread("loop.kill_tasks()");
+    check_not_closed("kill_tasks");
+    if (!why)
+        throw ValueError(
+            "kill_tasks() needs the exception the killed tasks' awaiters get, got a null std::exception_ptr");
+    std::vector<detail::Ref<detail::TaskBase>> victims;
+    for (auto* f = futures_.front(); f; f = f->next_) {
+        if (!f->is_task() || f->done()) continue;
+        auto* t = static_cast<detail::TaskBase*>(f);
+        if (t->tag() == tag && !t->killed()) victims.emplace_back(t);
+    }
+    deferred_kills_.reserve(deferred_kills_.size() + outer_steps_.size() + 1);
+    // Marked first: a kill_tasks() called by a destructor in a frame destroyed below skips them.
+    for (auto& t : victims) t->mark_killed();
+    for (auto& t : victims) {
+        const bool stepping = t.get() == current_task_ ||
+                              std::find(outer_steps_.begin(), outer_steps_.end(), t.get()) != outer_steps_.end();
+        if (stepping) {
+            t->kill_after_step();
+            deferred_kills_.emplace_back(t, why);  // capacity reserved: no throw here
+        } else {
+            t->kill(why);
+        }
+    }
+    return victims.size();
+}
+
+void EventLoop::kill_after_step(detail::TaskBase* t) noexcept {
+    for (auto it = deferred_kills_.begin(); it != deferred_kills_.end(); ++it) {
+        if (it->first.get() != t) continue;
+        auto entry = std::move(*it);
+        deferred_kills_.erase(it);
+        entry.first->kill(std::move(entry.second));
+        return;  // entry's reference may free t
+    }
+}
 
 namespace detail {
 void check_loop_thread_slow(const EventLoop& loop, const char* what) {

@@ -303,6 +303,10 @@ void TaskBase::step() {
     resume_chain(resume_point_);
     loop->leave_task(this);
     throw_cancel_ = false;
+    if (kill_after_step_) [[unlikely]] {
+        loop->kill_after_step(this);  // may destroy *this: nothing may follow
+        return;
+    }
     if (root_.done()) finish_from_root();  // may destroy *this: nothing may follow
 }
 
@@ -330,6 +334,10 @@ void TaskBase::step_slow() {
     resume_chain(resume_point_);
     loop->leave_task(this);
     throw_cancel_ = false;
+    if (kill_after_step_) [[unlikely]] {
+        loop->kill_after_step(this);  // may destroy *this: nothing may follow
+        return;
+    }
     if (root_.done()) finish_from_root();  // may destroy *this: nothing may follow
 }
 
@@ -366,6 +374,21 @@ void TaskBase::abandon() noexcept {
     // Its done-callbacks can never run now, and they often hold a reference to this task
     // (a TaskGroup, shield or add_done_callback closure): keeping them would leak the cycle.
     callbacks_.take().for_each(drop_entry);
+}
+
+void TaskBase::kill(std::exception_ptr why) noexcept {
+    killed_ = true;
+    kill_after_step_ = false;
+    started_ = true;  // a step entry left anywhere finds the task done and returns
+    fut_waiter_ = nullptr;
+    waiting_what_ = nullptr;
+    // The frame goes without another step: RAII destructors run; the waits unlink themselves.
+    destroy_frame();
+    must_cancel_ = throw_cancel_ = false;  // a cancel() by one of those destructors: moot
+    // Wake-ups already queued (a timer fired, a future finished, a waiter was handed a lock).
+    loop_->remove_ready(this);
+    complete(std::move(why));  // schedules the done-callbacks; drops the loop's reference
+    exception_retrieved_ = true;
 }
 
 // ---- awaiting -------------------------------------------------------------------------
@@ -469,6 +492,9 @@ void GatherBase::child_done(TaskBase* fut) {
         }
         if (auto e = fut->exception()) {
             set_exception(e);
+            // A kill's exception is never reported as lost, here neither (the gather's awaiter
+            // was often killed with the child).
+            if (fut->killed()) exception_retrieved_ = true;
             return;
         }
     }

@@ -76,6 +76,8 @@ void TaskGroupState::on_task_done(TaskBase* task) {
     errors_.push_back(exc);
 
     if (parent_->done()) {
+        // Killed (EventLoop::kill_tasks): the kill explains it; nothing is lost.
+        if (task->killed() || parent_->killed()) return;
         ExceptionContext ctx;
         ctx.message = fmt::format("Task '{}' has errored out but its parent task '{}' is already completed",
                                   task->name(), parent_->name());

@@ -20,14 +20,17 @@ aio::Duration since_start(aio::TimePoint t) { return t.time_since_epoch(); }
 
 // A line echo server: answers each line with "echo: " + line.
 aio::Coro<void> echo_client_connected(aio::StreamReader r, aio::StreamWriter w) {
-    for (;;) {
-        std::string line = co_await r.readline();
-        if (line.empty()) break;
-        w.write("echo: " + line);
-        co_await w.drain();
+    try {
+        for (;;) {
+            std::string line = co_await r.readline();
+            if (line.empty()) break;
+            w.write("echo: " + line);
+            co_await w.drain();
+        }
+        w.close();
+        co_await w.wait_closed();
+    } catch (const aio::ConnectionError&) {  // reset by a fault: this end is done too
     }
-    w.close();
-    co_await w.wait_closed();
 }
 
 }  // namespace
@@ -183,4 +186,178 @@ TEST_CASE("the network's parameters round-trip through the replay string") {
     CHECK_THROWS_WITH_AS(sim::Schedule::parse("aiosim1:fifo:fkinds=xq"), doctest::Contains("unknown fault kind 'q'"),
                          sim::ReplayParseError);
     CHECK(sim::Schedule::parse("aiosim1:fifo:faults=1:l3.f1.b1").decisions->size() == 3);
+}
+
+namespace {
+
+// One request/response over the network, reporting how it ended.
+aio::Coro<std::string> one_exchange() {
+    aio::Server server = co_await aio::start_server(echo_client_connected, "", 7000);
+    std::string out;
+    try {
+        auto [r, w] = co_await aio::open_connection("main", 7000);
+        w.write("ping\n");
+        co_await w.drain();
+        out = co_await aio::wait_for(r.readline(), 60s);
+        w.close();
+    } catch (const aio::ConnectionRefusedError&) {
+        out = "refused";
+    } catch (const aio::ConnectionResetError&) {
+        out = "reset";
+    } catch (const aio::TimeoutError&) {
+        out = "timeout";
+    }
+    server.close();
+    co_return out;
+}
+
+sim::Config with_faults(const char* kinds, sim::Policy policy = sim::Policy::fifo) {
+    sim::Config cfg;
+    cfg.schedule.policy = policy;
+    cfg.schedule.network.faults.budget = 1;
+    cfg.schedule.network.faults.rate = 1000;
+    cfg.schedule.network.faults.kinds = sim::FaultKinds{0};
+    for (const char* k = kinds; *k; ++k) cfg.schedule.network.faults.kinds.add(*sim::fault_kind_from_letter(*k));
+    return cfg;
+}
+
+}  // namespace
+
+TEST_CASE("with faults off, a networked program under fifo makes no decision at all") {
+    sim::Recorder rec;
+    CHECK(sim::run(one_exchange(), {}, rec) == "echo: ping\n");
+    CHECK(rec->decisions == 0);
+    CHECK(rec->faults.empty());
+}
+
+TEST_CASE("under a policy other than fifo every segment's latency is a decision") {
+    sim::Recorder rec;
+    sim::Config cfg;
+    cfg.schedule.policy = sim::Policy::timers;
+    cfg.schedule.seed = 3;
+    CHECK(sim::run(one_exchange(), cfg, rec) == "echo: ping\n");
+    bool latency = false;
+    for (const sim::Decision& d : *rec->schedule.decisions) latency = latency || d.kind == sim::Choice::latency;
+    CHECK(latency);
+}
+
+TEST_CASE("an injected refuse: the connect fails though a server listens") {
+    sim::Recorder rec;
+    CHECK(sim::run(one_exchange(), with_faults("x"), rec) == "refused");
+    REQUIRE(rec->faults.size() == 1);
+    CHECK(rec->faults[0] == "t=0.000100s: refused conn #1 main:49152->main:7000");
+    // The replay string carries the fault: the same run again.
+    sim::Recorder again;
+    CHECK(sim::run(one_exchange(), sim::Config::from_replay(rec->replay), again) == "refused");
+    CHECK(again->faults == rec->faults);
+}
+
+TEST_CASE("an injected reset: both ends see ConnectionResetError") {
+    sim::Recorder rec;
+    CHECK(sim::run(one_exchange(), with_faults("r"), rec) == "reset");
+    REQUIRE(rec->faults.size() == 1);
+    CHECK(rec->faults[0] == "t=0.000300s: reset of conn #1 main:49152->main:7000 after 0 bytes");
+}
+
+TEST_CASE("an injected stall: nothing is delivered for stall_time, so a timeout fires") {
+    sim::Recorder rec;
+    sim::Config long_stall = with_faults("h");
+    long_stall.schedule.network.stall_time = 90s;  // longer than one_exchange's 60 s wait
+    CHECK(sim::run(one_exchange(), long_stall, rec) == "timeout");
+    REQUIRE(rec->faults.size() == 1);
+    CHECK(rec->faults[0] == "t=0.000300s: stall of conn #1 main:49152->main:7000 main->main (90s)");
+    // A shorter stall than the timeout: the reply comes late.
+    sim::Config cfg = with_faults("h");
+    cfg.schedule.network.stall_time = 5s;
+    auto timed = []() -> aio::Coro<aio::Duration> {
+        std::string r = co_await one_exchange();
+        CHECK(r == "echo: ping\n");
+        co_return since_start(aio::get_running_loop().time());
+    };
+    CHECK(sim::run(timed(), cfg) > 5s);
+}
+
+TEST_CASE("an injected slow link multiplies the latency from then on") {
+    sim::Config cfg = with_faults("w");
+    cfg.schedule.network.slow_factor = 1000;
+    auto timed = []() -> aio::Coro<aio::Duration> {
+        std::string r = co_await one_exchange();
+        CHECK(r == "echo: ping\n");
+        co_return since_start(aio::get_running_loop().time());
+    };
+    sim::Recorder rec;
+    CHECK(sim::run(timed(), cfg, rec) >= 100ms);  // the reply's segment: 1000 x 100us
+    REQUIRE(rec->faults.size() == 1);
+    CHECK(rec->faults[0] == "t=0.000300s: slow link conn #1 main:49152->main:7000 (x1000)");
+}
+
+TEST_CASE("fault_point fires only with a budget, and counts against it") {
+    auto prog = []() -> aio::Coro<int> {
+        int fired = 0;
+        for (int i = 0; i < 10; ++i) fired += (co_await sim::fault_point("flush")) ? 1 : 0;
+        co_return fired;
+    };
+    CHECK(sim::run(prog(), {}) == 0);
+    sim::Config cfg = with_faults("b");
+    cfg.schedule.network.faults.budget = 3;
+    sim::Recorder rec;
+    CHECK(sim::run(prog(), cfg, rec) == 3);
+    CHECK(rec->faults == std::vector<std::string>{"t=0.000000s: fault point 'flush' fired on main",
+                                                  "t=0.000000s: fault point 'flush' fired on main",
+                                                  "t=0.000000s: fault point 'flush' fired on main"});
+}
+
+TEST_CASE("the fault budget bounds the faults of a run, whatever the rate") {
+    auto prog = []() -> aio::Coro<int> {
+        int fired = 0;
+        for (int i = 0; i < 100; ++i) fired += (co_await sim::fault_point("p")) ? 1 : 0;
+        co_return fired;
+    };
+    sim::Config cfg;
+    cfg.schedule.policy = sim::Policy::random;
+    cfg.schedule.seed = 11;
+    cfg.schedule.network.faults.budget = 5;
+    cfg.schedule.network.faults.rate = 500;
+    CHECK(sim::run(prog(), cfg) == 5);
+    cfg.schedule.network.faults.rate = 1;
+    CHECK(sim::run(prog(), cfg) <= 5);
+}
+
+TEST_CASE("the same seed gives the same trace hash and the same faults") {
+    sim::Config cfg;
+    cfg.schedule.policy = sim::Policy::random;
+    cfg.schedule.network.faults.budget = 2;
+    cfg.schedule.network.faults.rate = 300;
+    cfg.trace = sim::TraceMode::hash;
+    int differ = 0;
+    for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+        cfg.schedule.seed = seed;
+        sim::Recorder a, b;
+        const std::string ra = sim::run(one_exchange(), cfg, a);
+        const std::string rb = sim::run(one_exchange(), cfg, b);
+        CHECK(ra == rb);
+        CHECK(a->trace_hash == b->trace_hash);
+        CHECK(a->faults == b->faults);
+        if (!a->faults.empty()) ++differ;
+    }
+    CHECK(differ > 0);  // some seeds injected faults
+}
+
+TEST_CASE("network events are in the trace, each with host= first") {
+    sim::Recorder rec;
+    sim::Config cfg;
+    cfg.trace = sim::TraceMode::full;
+    CHECK(sim::run(one_exchange(), cfg, rec) == "echo: ping\n");
+    int sends = 0, delivers = 0, connects = 0;
+    for (const sim::TraceEvent& e : rec->trace) {
+        if (e.kind == sim::TraceKind::net_send) ++sends;
+        if (e.kind == sim::TraceKind::net_deliver) ++delivers;
+        if (e.kind == sim::TraceKind::net_connect) {
+            ++connects;
+            CHECK(sim::format_trace_line(e) == "0.000000000 2 net-connect host=main conn #1 main:49152->main:7000");
+        }
+    }
+    CHECK(connects == 1);
+    CHECK(delivers >= 2);  // the request and the reply (the FINs may still travel at the end)
+    CHECK(sends >= delivers);
 }

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <source_location>
@@ -113,6 +114,82 @@ public:
     /// the loop is not running always starts on the next pass.
     void set_eager_tasks(bool on) noexcept { eager_tasks_ = on; }
     bool eager_tasks() const noexcept { return eager_tasks_; }
+
+    // --- task tags and kills (a simulator facility: its hosts; asyncio has no counterpart) --
+    // Every task carries a tag (TaskBase::tag(), AnyTask::tag()), fixed when it is created: the
+    // tag of the innermost open TagScope if there is one, else the tag of the task whose step
+    // creates it, else 0. So a task's descendants share its tag unless created under a scope.
+    // A plain callback (call_soon, a protocol's method) runs outside any task: a task it creates
+    // gets 0 unless the callback opens a TagScope. Costs one 4-byte copy per task creation.
+
+    /// While alive, tasks created on this loop get `tag` (aio::sim::Host::spawn uses it).
+    /// Nestable; destroying it restores the previous scope (scopes end in reverse order). A
+    /// scope is for synchronous code: it must not stay open across a co_await (other tasks'
+    /// steps would see it). During the eager first step of a task created under a scope, the
+    /// scope is set aside (that task's own tag applies, which is the scope's).
+    class TagScope {
+    public:
+        TagScope(EventLoop& loop, std::uint32_t tag) noexcept
+            : loop_(loop), prev_tag_(loop.scope_tag_), prev_open_(loop.tag_scope_open_) {
+            loop.scope_tag_ = tag;
+            loop.tag_scope_open_ = true;
+        }
+        ~TagScope() {
+            loop_.scope_tag_ = prev_tag_;
+            loop_.tag_scope_open_ = prev_open_;
+        }
+        TagScope(const TagScope&) = delete;
+        TagScope& operator=(const TagScope&) = delete;
+
+    private:
+        EventLoop& loop_;
+        std::uint32_t prev_tag_;
+        bool prev_open_;
+    };
+    /// `auto scope = loop.enter_tag(3);`: a TagScope for `tag`.
+    [[nodiscard]] TagScope enter_tag(std::uint32_t tag) noexcept { return TagScope(*this, tag); }
+    /// The tag a task created now would get: the open scope's, else the current task's, else 0.
+    std::uint32_t current_tag() const noexcept {
+        if (tag_scope_open_) [[unlikely]]
+            return scope_tag_;
+        return current_task_ ? current_task_->tag() : 0;
+    }
+    /// Kills every pending task tagged `tag`, as a killed process's threads stop (the
+    /// simulator's host crash); returns how many. A killed task runs no further step: no catch
+    /// block, no code after its current co_await, no cancellation handling of it runs. Its
+    /// coroutine frame is destroyed now, so the destructors of the objects in it (RAII) run,
+    /// here, inside kill_tasks, in the order the frame's unwinding gives; the waits it was
+    /// suspended in unlink themselves (a sleep's timer, a future's or task's done-callback, a
+    /// Lock/Semaphore/Event/Condition/Queue waiter, a stream reader's or drain waiter), and a
+    /// wake-up it had received but not yet run (a Lock or Semaphore hand-off, a Queue slot or
+    /// item, a Condition notification) is handed on to the next waiter, so the primitive stays
+    /// usable by the surviving tasks. What the task held without RAII (a Lock acquired by hand)
+    /// stays held, as a dead process's would. Its queued wake-ups become no-ops.
+    /// Its future completes with `why` (a CancelledError: cancelled; anything else: finished
+    /// with that exception): awaiters of other tags get it, done-callbacks run on later passes
+    /// as for any completion, and it counts as retrieved (no "never retrieved" report). So a
+    /// gather over a killed child fails with `why` (siblings keep running, as for any failing
+    /// child), and a TaskGroup with a killed child raises ExceptionGroup holding `why` after
+    /// cancelling the others. Tasks that awaited it with the same tag are killed too (in
+    /// creation order), so nobody sees their exception; killing the main task (tag 0 unless
+    /// scoped) makes run() / run_until_complete() throw `why`. A killed task is done: aio::run's
+    /// shutdown and close() see nothing of it ("destroyed but pending" is never reported).
+    /// Called from a step of a task that has the tag (directly, or in the eager first step of a
+    /// task it created), that task runs on until its step ends (it suspends or returns) and is
+    /// killed right then; tasks that step creates after the call are not killed.
+    /// ValueError for a null `why`; RuntimeError on a closed loop or another thread.
+    std::size_t kill_tasks(std::uint32_t tag, std::exception_ptr why);
+
+    // --- host aliases (the real loop's names for the loopback hosts) ----------------------
+    /// This loop's getaddrinfo() answers `name` (case-insensitively) with `numeric_address`
+    /// (an IPv4 or IPv6 literal, ValueError otherwise), honouring the port, family, type,
+    /// protocol and flags hints as getaddrinfo(3) does for that literal, without asking the
+    /// system; so create_connection/open_connection("db", port) reach 127.0.0.2 when "db" is
+    /// aliased to it, and create_server("db", port) listens there. Replaces an alias of that
+    /// name. canonname (AI_CANONNAME) is `name`. The simulator's getaddrinfo ignores them.
+    void add_host_alias(std::string name, std::string numeric_address);
+    /// True when `name` had an alias.
+    bool remove_host_alias(std::string_view name);
 
     // --- running -------------------------------------------------------------------------
     template <class T>
@@ -260,6 +337,8 @@ public:
     }
     void leave_task(detail::TaskBase*) noexcept { current_task_ = nullptr; }
     void task_finished(detail::TaskBase* t) noexcept;
+    /// The end of a step of a task that kill_tasks() reached during that step: kills it.
+    void kill_after_step(detail::TaskBase* t) noexcept;
     void link_future(detail::FutureBase* f) noexcept { futures_.push_back(f); }
     void unlink_future(detail::FutureBase* f) noexcept { futures_.remove(f); }
     /// Runs the loop until f is done (run_until_complete without the result).
@@ -349,6 +428,8 @@ private:
     std::size_t thread_work_ = 0;
     std::size_t quiet_watches_ = 0;  // of the fd driver's watch_count(): add_quiet_reader's
     std::uint64_t steps_ = 0;
+    std::uint32_t scope_tag_ = 0;  // the innermost TagScope's tag, if tag_scope_open_
+    bool tag_scope_open_ = false;
     std::atomic<bool> owned_{false};  // running: other threads read it in check_thread()
 
     ExceptionHandler exception_handler_;
@@ -363,6 +444,11 @@ private:
     std::unordered_map<int, std::shared_ptr<detail::SocketTransport>> transports_;
     std::vector<detail::TimerNode*> due_;
     std::vector<unsigned char> due_fired_;
+    // The tasks whose step is under way beneath an eager first step (start_eagerly), and the
+    // kills that wait for the end of a step (kill_tasks from inside it).
+    std::vector<detail::TaskBase*> outer_steps_;
+    std::vector<std::pair<detail::Ref<detail::TaskBase>, std::exception_ptr>> deferred_kills_;
+    std::map<std::string, std::string, std::less<>> host_aliases_;  // lower-case name -> address
 
     detail::ThreadsafeInbox inbox_;
 

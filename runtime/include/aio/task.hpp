@@ -43,6 +43,8 @@ public:
     void set_name(std::string n) { checked("Task.set_name()").set_name(std::move(n)); }
     /// The task's number on its loop (1, 2, ...), the N of the default name "Task-N".
     std::uint64_t id() const { return state().id(); }
+    /// The tag it was created with (EventLoop::current_tag(); the simulator's host).
+    std::uint32_t tag() const { return state().tag(); }
     bool done() const { return state().done(); }
     bool cancelled() const { return state().cancelled(); }
     /// Only on the loop's thread (RuntimeError on another while the loop runs); from another

@@ -34,6 +34,9 @@
 //    RuntimeError "... belongs to a different event loop ...".
 //  - Children are cancelled in creation order (asyncio iterates a set: address order).
 //  - KeyboardInterrupt/SystemExit have no C++ counterpart: every exception is an ordinary one.
+//  - A child killed by EventLoop::kill_tasks(tag, why) fails with `why` as above (siblings and
+//    the parent cancelled, `why` in the ExceptionGroup); with the parent killed too, nothing
+//    more happens (no "parent task is already completed" report for killed tasks).
 // A TaskGroup is a handle: copies share one group (pass it to children by value).
 #include <exception>
 #include <functional>

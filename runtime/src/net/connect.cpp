@@ -161,9 +161,47 @@ Coro<std::shared_ptr<Transport>> make_transport(EventLoop& loop, Socket sock, Pr
 
 }  // namespace
 
+void EventLoop::add_host_alias(std::string name, std::string numeric_address) {
+    check_thread("loop.add_host_alias()");
+    if (name.empty()) throw ValueError("add_host_alias() needs a host name, got an empty one");
+    try {
+        (void)SocketAddress::ip(numeric_address, 0);
+    } catch (const ValueError&) {
+        throw ValueError(
+            fmt::format("add_host_alias(): the address of '{}' must be a numeric IPv4 or IPv6 address "
+                        "(like 127.0.0.2 or ::1), got '{}'",
+                        name, numeric_address));
+    }
+    host_aliases_.insert_or_assign(lower(std::move(name)), std::move(numeric_address));
+}
+
+bool EventLoop::remove_host_alias(std::string_view name) {
+    check_thread("loop.remove_host_alias()");
+    auto it = host_aliases_.find(lower(std::string(name)));
+    if (it == host_aliases_.end()) return false;
+    host_aliases_.erase(it);
+    return true;
+}
+
 Coro<std::vector<AddrInfo>> EventLoop::getaddrinfo(std::string host, std::string port, AddrInfoHints hints) {
     check_thread("loop.getaddrinfo()");
     check_not_closed("getaddrinfo");
+    if (!host_aliases_.empty() && !host.empty()) {
+        if (auto it = host_aliases_.find(lower(host)); it != host_aliases_.end()) {
+            // getaddrinfo(3) of the literal itself: the hints and the port (a number or a
+            // service name) mean what they mean for any host. A numeric host never blocks, so
+            // no executor job.
+            AddrInfoHints numeric = hints;
+            numeric.flags |= AI_NUMERICHOST;
+            ResolveJob job{it->second, std::move(port), numeric, {}, {}};
+            run_getaddrinfo(job);
+            if (job.error) std::rethrow_exception(job.error);
+            if (hints.flags & AI_CANONNAME)
+                for (AddrInfo& info : job.result)
+                    if (!info.canonname.empty()) info.canonname = host;
+            co_return std::move(job.result);
+        }
+    }
     auto job = std::make_shared<ResolveJob>(ResolveJob{std::move(host), std::move(port), hints, {}, {}});
     Future<std::vector<AddrInfo>> fut(*this);
     run_in_executor([job] { run_getaddrinfo(*job); },

@@ -9,6 +9,7 @@ Coro<bool> Condition::wait() {
     std::exception_ptr failure;
     try {
         detail::Waiter w;
+        w.on_lost_wakeup(&Condition::lost_wakeup, this);
         try {
             co_await detail::WaitOn{w, waiters_, binding_, "aio::Condition::wait()"};
         } catch (...) {
@@ -33,6 +34,16 @@ Coro<bool> Condition::wait() {
     if (cancelled) throw CancelledError();
     if (failure) std::rethrow_exception(failure);
     co_return true;
+}
+
+void Condition::lost_wakeup(void* self) noexcept {
+    auto* c = static_cast<Condition*>(self);
+    for (auto* w = c->waiters_.front(); w; w = detail::WaiterList::next(w)) {
+        if (!w->done()) {
+            w->set_result();
+            return;
+        }
+    }
 }
 
 void Condition::notify(std::size_t n) {

@@ -27,6 +27,11 @@ void Lock::finish_acquire(detail::Waiter& w) {
     locked_ = true;
 }
 
+void Lock::lost_wakeup(void* self) noexcept {
+    auto* l = static_cast<Lock*>(self);
+    if (!l->locked_) l->wake_up_first();
+}
+
 void Lock::release() {
     if (!locked_) throw RuntimeError("Lock is not acquired.");
     locked_ = false;

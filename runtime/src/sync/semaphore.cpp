@@ -36,6 +36,12 @@ void Semaphore::finish_acquire(detail::Waiter& w) {
     if (value_ > 0) wake_up_next();
 }
 
+void Semaphore::lost_wakeup(void* self) noexcept {
+    auto* sem = static_cast<Semaphore*>(self);
+    ++sem->value_;
+    sem->wake_up_next();
+}
+
 void Semaphore::release() {
     ++value_;
     wake_up_next();

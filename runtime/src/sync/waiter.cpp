@@ -10,6 +10,7 @@ namespace aio::detail {
 
 Waiter::~Waiter() {
     if (list_) list_->remove(*this);
+    if (lost_ && state_ == State::done) lost_(owner_);
 }
 
 void Waiter::set_result() {
@@ -26,6 +27,7 @@ bool Waiter::cancel_wait(const std::optional<std::string>& msg) {
 }
 
 void Waiter::resume() {
+    lost_ = nullptr;  // the task runs: the primitive's own code handles what follows
     if (state_ == State::cancelled) {
         task_->drop_cancel_delivery();  // the waiter's own CancelledError wins (asyncio)
         throw CancelledError(msg_.value_or(std::string()));
@@ -34,7 +36,10 @@ void Waiter::resume() {
 }
 
 WaiterList::~WaiterList() {
-    while (head_) remove(*head_);
+    while (head_) {
+        head_->lost_ = nullptr;  // its primitive is going: nothing to hand on, nobody to call
+        remove(*head_);
+    }
 }
 
 void WaiterList::push_back(Waiter& w) noexcept {

@@ -36,6 +36,16 @@ ExceptionContext error_context(const char* message, std::exception_ptr e) {
 }
 
 std::exception_ptr reset_error(const char* op) { return std::make_exception_ptr(ConnectionResetError(ECONNRESET, op)); }
+// NetEnv::enter_side/leave_side around a call into a side's protocol.
+struct SideScope {
+    Connection& c;
+    int side;
+    SideScope(Connection& conn, int s) : c(conn), side(s) { c.env().enter_side(c, side); }
+    ~SideScope() { c.env().leave_side(c, side); }
+    SideScope(const SideScope&) = delete;
+    SideScope& operator=(const SideScope&) = delete;
+};
+
 }  // namespace
 
 // ---- the transport -----------------------------------------------------------------------
@@ -139,6 +149,7 @@ LinkTransport::~LinkTransport() {
 
 void LinkTransport::on_connection_made() {
     if (vanished_) return;
+    SideScope scope(*conn_, side_);
     protocol_->connection_made(*this);
 }
 
@@ -178,6 +189,7 @@ void LinkTransport::read_ready() {
         i.read += n;
         conn_->consumed(i, n);
         try {
+            SideScope scope(*conn_, side_);
             protocol_->data_received(i.scratch);
         } catch (...) {
             fatal_error(std::current_exception(), "Fatal error: protocol.data_received() call failed.");
@@ -193,6 +205,7 @@ void LinkTransport::read_ready() {
     eof_received_ = true;
     bool keep_open = false;
     try {
+        SideScope scope(*conn_, side_);
         keep_open = protocol_->eof_received();
     } catch (...) {
         fatal_error(std::current_exception(), "Fatal error: protocol.eof_received() call failed.");
@@ -291,6 +304,7 @@ void LinkTransport::maybe_pause_protocol() {
     if (buffer_.size() <= high_ || protocol_paused_) return;
     protocol_paused_ = true;
     try {
+        SideScope scope(*conn_, side_);
         protocol_->pause_writing();
     } catch (...) {
         loop().call_exception_handler(error_context("protocol.pause_writing() failed", std::current_exception()));
@@ -301,6 +315,7 @@ void LinkTransport::maybe_resume_protocol() {
     if (!protocol_paused_ || buffer_.size() > low_) return;
     protocol_paused_ = false;
     try {
+        SideScope scope(*conn_, side_);
         protocol_->resume_writing();
     } catch (...) {
         loop().call_exception_handler(error_context("protocol.resume_writing() failed", std::current_exception()));
@@ -353,6 +368,7 @@ void LinkTransport::call_connection_lost(std::exception_ptr e) {
         LinkTransport* t;
         ~Release() { t->release(); }
     } release{this};
+    SideScope scope(*conn_, side_);
     protocol_->connection_lost(std::move(e));
 }
 
@@ -648,6 +664,7 @@ void Connection::release_side(int side, bool aborted) noexcept {
 
 void Connection::side_gone(int side) noexcept {
     gone_[side] = true;
+    env_->on_side_gone(*this, side);
     if (!closed() || closed_reported_) return;
     closed_reported_ = true;
     for (auto& L : dir_) drop_link(L);

@@ -101,6 +101,24 @@ public:
     /// Both ends are gone: nothing more will happen on the connection. May drop the last
     /// reference the network holds.
     virtual void on_closed(Connection& c) = 0;
+    /// Around each call into side's protocol (connection_made, data_received, eof_received,
+    /// pause_writing, resume_writing, connection_lost), paired: the network runs it on that
+    /// side's host, so tasks the protocol creates (the streams' client_connected_cb) are that
+    /// host's (net-world's addition). Default: nothing.
+    virtual void enter_side(Connection& c, int side) {
+        (void)c;
+        (void)side;
+    }
+    virtual void leave_side(Connection& c, int side) noexcept {
+        (void)c;
+        (void)side;
+    }
+    /// side's end is gone (its connection_lost() ran, or it vanished): a server's count of
+    /// its connections (net-world's addition). Default: nothing.
+    virtual void on_side_gone(Connection& c, int side) noexcept {
+        (void)c;
+        (void)side;
+    }
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -118,6 +136,7 @@ public:
     /// Side 0's or side 1's transport; null once it was destroyed (it lives while open).
     std::shared_ptr<Transport> transport(int side) const;
     std::uint64_t id() const noexcept { return id_; }
+    NetEnv& env() const noexcept { return *env_; }
     const Endpoint& endpoint(int side) const noexcept { return endpoint_[side]; }
     /// True while side's end is open (connection_lost() not called yet, not vanished).
     bool side_open(int side) const noexcept { return !gone_[side]; }

@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 
 #include "aio/net/errors.hpp"
-#include "aio/net/memory_transport.hpp"
+#include "aio/sim/replay.hpp"
 #include "aio/sleep.hpp"
 #include "host_tags.hpp"
 
@@ -107,6 +107,10 @@ SimNetwork::SimNetwork(EventLoop& loop, const NetConfig& cfg, NetHooks& hooks)
 }
 
 SimNetwork::~SimNetwork() {
+    // The loop closed with connections open: their ends vanish without callbacks.
+    for (auto& [id, c] : conns_) c->discard();
+    conns_.clear();
+    accepted_by_.clear();
     for (auto& [key, s] : listeners_) s->forget_network();
     listeners_.clear();
     held_servers_.clear();
@@ -224,7 +228,30 @@ Duration SimNetwork::one_way_latency() {
 
 std::string SimNetwork::when() const { return fixed_time(hooks_.virtual_now()); }
 
-void SimNetwork::note_fault(std::string words) { faults_.push_back(fmt::format("t={}: {}", when(), words)); }
+void SimNetwork::note_fault(std::uint32_t host, std::string words) {
+    emit(TraceKind::fault, host, 0, words);
+    faults_.push_back(fmt::format("t={}: {}", when(), std::move(words)));
+}
+
+std::string SimNetwork::conn_words(const Connection& c) const {
+    const Endpoint& a = c.endpoint(0);
+    const Endpoint& b = c.endpoint(1);
+    return fmt::format("conn #{} {}:{}->{}:{}", c.id(), hosts_[a.host]->name(), a.address.port(),
+                       hosts_[b.host]->name(), b.address.port());
+}
+
+std::optional<FaultKind> SimNetwork::fault_choice(const std::vector<FaultKind>& applicable) {
+    const FaultPolicy& f = cfg_.faults;
+    if (injected_ >= f.budget) return std::nullopt;
+    std::vector<FaultKind> kinds;
+    for (FaultKind k : applicable)
+        if (f.kinds.has(k)) kinds.push_back(k);
+    if (kinds.empty()) return std::nullopt;
+    const std::size_t i = hooks_.decide(Choice::fault, kinds.size() + 1, f.rate);
+    if (i == 0 || i > kinds.size()) return std::nullopt;
+    ++injected_;
+    return kinds[i - 1];
+}
 
 void SimNetwork::emit(TraceKind kind, std::uint32_t host, std::uint64_t flow, std::string detail) {
     if (!hooks_.tracing()) return;
@@ -257,6 +284,7 @@ void SimNetwork::repair(std::string_view a, std::string_view b) {
     if (it == partitions_.end()) return;
     if (--it->second == 0) partitions_.erase(it);
     emit(TraceKind::repair, ia, 0, fmt::format("{}|{}", a, b));
+    recheck();
     changed();
 }
 
@@ -270,23 +298,35 @@ void SimNetwork::release(std::string_view from, std::string_view to) {
     auto it = holds_.find({a, b});
     if (it == holds_.end()) return;
     if (--it->second == 0) holds_.erase(it);
+    recheck();
     changed();
 }
 
 void SimNetwork::crash(std::string_view host) {
     SimHost& h = named(host, "crash");
-    if (!h.up_) return;
+    if (h.up_) crash_host(h);
+}
+
+void SimNetwork::crash_host(SimHost& h) {
     h.up_ = false;
     emit(TraceKind::crash, h.index_, 0, {});
+    // Its listeners vanish (connects are refused from now on).
+    std::vector<std::shared_ptr<SimServer>> gone;
     for (auto it = listeners_.begin(); it != listeners_.end();) {
         if (it->first.first == h.index_) {
-            SimServer* s = it->second;
+            gone.push_back(std::static_pointer_cast<SimServer>(it->second->shared_from_this()));
             it = listeners_.erase(it);
-            s->close();
         } else {
             ++it;
         }
     }
+    for (auto& s : gone) s->close();
+    // Its ends of every connection vanish; their peers see a reset after the data in flight.
+    std::vector<std::shared_ptr<Connection>> conns;
+    for (auto& [id, c] : conns_) conns.push_back(c);
+    for (auto& c : conns)
+        for (int side = 0; side < 2; ++side)
+            if (c->endpoint(side).host == h.index_ && c->side_open(side)) c->crash_side(side);
     kill_host_tasks(loop_, h.index_, h.name());
 }
 
@@ -299,7 +339,55 @@ void SimNetwork::restart(std::string_view host) {
     start_host(h);
 }
 
-bool SimNetwork::fault_point(std::string_view) { return false; }
+void SimNetwork::inject_partition(std::uint32_t a, std::uint32_t b) {
+    const std::string an = hosts_[a]->name(), bn = hosts_[b]->name();
+    note_fault(a, fmt::format("partition {}|{} ({})", an, bn, format_duration(cfg_.partition_time)));
+    partition(an, bn);
+    loop_.call_later(cfg_.partition_time, [this, an, bn] { repair(an, bn); });
+}
+
+void SimNetwork::inject_crash(std::uint32_t i) {
+    SimHost& h = host_at(i);
+    note_fault(i, fmt::format("crash of {}", h.name()));
+    crash_host(h);
+    if (!h.start_) return;
+    loop_.call_later(cfg_.restart_delay, [this, i] {
+        SimHost& again = host_at(i);
+        if (again.up_) return;  // restarted by hand meanwhile
+        note_fault(i, fmt::format("restart of {}", again.name()));
+        restart(again.name());
+    });
+}
+
+void SimNetwork::recheck() {
+    for (auto it = held_.begin(); it != held_.end();) {
+        const auto [id, dir] = it->first;
+        auto c = conns_.find(id);
+        if (c == conns_.end()) {
+            it = held_.erase(it);
+            continue;
+        }
+        Connection& conn = *c->second;
+        const bool still = blocked(conn.endpoint(dir).host, conn.endpoint(1 - dir).host) || stalled_.count({id, dir});
+        if (still) {
+            ++it;
+            continue;
+        }
+        it = held_.erase(it);
+        conn.release(dir);
+    }
+}
+
+bool SimNetwork::fault_point(std::string_view name) {
+    const FaultPolicy& f = cfg_.faults;
+    if (injected_ >= f.budget || !f.kinds.has(FaultKind::point)) return false;
+    if (hooks_.decide(Choice::point, 2, f.rate) == 0) return false;
+    ++injected_;
+    const Host& h = current_host();
+    note_fault(static_cast<const SimHost&>(h).index(),
+               fmt::format("fault point '{}' fired on {}", escape_text(name, true), h.name()));
+    return true;
+}
 
 // ---- names --------------------------------------------------------------------------------
 
@@ -343,54 +431,75 @@ Coro<std::shared_ptr<Transport>> SimNetwork::create_connection(ProtocolFactory f
         fmt::format("conn #{} {}:{}->{}:{}", id, from.name(), local_port, to ? to->name() : target, port);
     emit(TraceKind::net_connect, from.index_, id, words);
     const TimePoint deadline = deadline_after(hooks_.virtual_now(), cfg_.connect_timeout);
-    auto timed_out = [&] {
-        emit(TraceKind::net_refused, from.index_, id, words + " timed out");
-        throw_os_error(ETIMEDOUT, "connect", fmt::format("Connect call failed {}", dst.str()));
-    };
+    bool refused = false;
     for (;;) {
         // Across a partition (or to an address nobody has) the SYN is lost: retransmits until
-        // the link heals or the connect times out.
+        // the link heals or the connect times out (ETIMEDOUT, as the real loop's).
         while (!to || blocked(from.index_, to->index_)) {
             TimedWait w(loop_, deadline);
             waiters_.push_back(w.done);
-            if (!co_await w.done) timed_out();
+            if (!co_await w.done) {
+                emit(TraceKind::net_refused, from.index_, id, words + " timed out");
+                throw_os_error(ETIMEDOUT, "connect", fmt::format("Connect call failed {}", dst.str()));
+            }
         }
         co_await pause_for(loop_, one_way_latency());  // the SYN travels
         if (blocked(from.index_, to->index_)) continue;
+        // The SYN arrives: a fault opportunity.
+        std::vector<FaultKind> can;
+        const SimServer* listening = to->up_ ? listener(to->index_, port) : nullptr;
+        if (listening && listening->is_serving()) can.push_back(FaultKind::refuse);
+        if (to != &from) can.push_back(FaultKind::partition);
+        if (to != &from && to->index_ != 0 && to->up_) can.push_back(FaultKind::crash);
+        if (auto k = fault_choice(can)) {
+            if (*k == FaultKind::refuse) {
+                note_fault(to->index_, "refused " + words);
+                refused = true;
+            } else if (*k == FaultKind::partition) {
+                inject_partition(from.index_, to->index_);
+                continue;
+            } else {
+                inject_crash(to->index_);
+            }
+        }
         break;
     }
-    SimServer* s = to->up_ ? listener(to->index_, port) : nullptr;
+    SimServer* s = to->up_ && !refused ? listener(to->index_, port) : nullptr;
     if (s && !s->is_serving()) s = nullptr;  // bound, not listening
     if (!s) {
         co_await pause_for(loop_, one_way_latency());  // the RST travels back
         emit(TraceKind::net_refused, from.index_, id, words);
         throw_os_error(ECONNREFUSED, "connect", fmt::format("Connect call failed {}", dst.str()));
     }
-    std::shared_ptr<SimServer> server = std::static_pointer_cast<SimServer>(s->shared_from_this());
+    std::shared_ptr<aio::detail::ServerCore> server = s->shared_from_this();
     emit(TraceKind::net_accept, to->index_, id, words);
     std::unique_ptr<Protocol> server_protocol;
     {
         auto scope = enter_tag(loop_, to->index_);
-        server_protocol = server->factory()();
+        server_protocol = s->factory()();
     }
     if (!server_protocol) throw RuntimeError("the server's protocol factory returned no protocol");
     co_await pause_for(loop_, one_way_latency());  // the SYN-ACK travels back
     std::unique_ptr<Protocol> client_protocol = factory();
     if (!client_protocol) throw RuntimeError("the protocol factory returned no protocol");
-    MemoryPipeOptions mo;
-    mo.capacity = cfg_.window;
-    mo.max_read = cfg_.segment;
-    mo.first_address = src;
-    mo.second_address = dst;
-    auto [client, accepted] = memory_pipe(loop_, std::move(client_protocol), std::move(server_protocol), mo);
-    links_.push_back(accepted);
+    if (!to->up_) {
+        // The server's host crashed while the SYN-ACK travelled: its end is gone.
+        emit(TraceKind::net_refused, from.index_, id, words);
+        throw_os_error(ECONNRESET, "connect", fmt::format("Connect call failed {}", dst.str()));
+    }
+    std::shared_ptr<Connection> conn =
+        Connection::open(loop_, *this, id, Endpoint{from.index_, src}, Endpoint{to->index_, dst},
+                         std::move(client_protocol), std::move(server_protocol), cfg_);
+    conns_[id] = conn;
+    server->attach();
+    accepted_by_[id] = std::move(server);
     // connection_made of both ends runs on the next pass (scheduled first); then the caller.
     Future<void> made(loop_);
     loop_.call_soon([made]() mutable {
         if (!made.done()) made.set_result();
     });
     co_await made;
-    co_return client;
+    co_return conn->transport(0);
 }
 
 Coro<Server> SimNetwork::create_server(ProtocolFactory factory, std::string host, std::uint16_t port,
@@ -424,6 +533,106 @@ Coro<Server> SimNetwork::create_server(ProtocolFactory factory, std::string host
         co_await sleep(std::chrono::seconds(0));
     }
     co_return server;
+}
+
+// ---- NetEnv -------------------------------------------------------------------------------
+
+Duration SimNetwork::segment_latency(Connection&, int) { return one_way_latency(); }
+
+bool SimNetwork::before_delivery(Connection& c, int dir, std::size_t bytes) {
+    const std::uint32_t src = c.endpoint(dir).host, dst = c.endpoint(1 - dir).host;
+    const std::pair<std::uint64_t, int> key{c.id(), dir};
+    if (blocked(src, dst) || stalled_.count(key)) {
+        c.hold(dir);
+        held_[key] = true;
+        return false;
+    }
+    std::vector<FaultKind> can{FaultKind::reset, FaultKind::stall};
+    if (src != dst) can.push_back(FaultKind::partition);
+    if (dst != 0 && hosts_[dst]->up_) can.push_back(FaultKind::crash);
+    if (c.latency_factor() == 1 && cfg_.slow_factor > 1) can.push_back(FaultKind::slow);
+    const auto k = fault_choice(can);
+    if (!k) return true;
+    switch (*k) {
+    case FaultKind::reset: {
+        const std::uint64_t total = c.bytes_delivered(0) + c.bytes_delivered(1);
+        note_fault(dst, fmt::format("reset of {} after {} bytes", conn_words(c), total));
+        emit(TraceKind::net_reset, dst, c.id(), conn_words(c));
+        c.reset();
+        return false;
+    }
+    case FaultKind::stall: {
+        note_fault(dst, fmt::format("stall of {} {}->{} ({})", conn_words(c), hosts_[src]->name(), hosts_[dst]->name(),
+                                    format_duration(cfg_.stall_time)));
+        stalled_[key] = deadline_after(hooks_.virtual_now(), cfg_.stall_time);
+        c.hold(dir);
+        held_[key] = true;
+        loop_.call_later(cfg_.stall_time, [this, key] {
+            stalled_.erase(key);
+            recheck();
+        });
+        (void)bytes;
+        return false;
+    }
+    case FaultKind::partition:
+        inject_partition(src, dst);
+        c.hold(dir);
+        held_[key] = true;
+        return false;
+    case FaultKind::crash: inject_crash(dst); return false;
+    case FaultKind::slow:
+        note_fault(dst, fmt::format("slow link {} (x{})", conn_words(c), cfg_.slow_factor));
+        c.set_latency_factor(cfg_.slow_factor);
+        return true;
+    default: return true;
+    }
+}
+
+void SimNetwork::on_send(Connection& c, int dir, std::size_t bytes, std::uint64_t flow) {
+    if (hooks_.tracing())
+        emit(TraceKind::net_send, c.endpoint(dir).host, flow,
+             fmt::format("conn #{} dir={} bytes={}", c.id(), dir, bytes));
+}
+
+void SimNetwork::on_deliver(Connection& c, int dir, std::size_t bytes, std::uint64_t flow) {
+    if (hooks_.tracing())
+        emit(TraceKind::net_deliver, c.endpoint(1 - dir).host, flow,
+             fmt::format("conn #{} dir={} bytes={}", c.id(), dir, bytes));
+}
+
+void SimNetwork::on_closed(Connection& c) {
+    const std::uint64_t id = c.id();
+    emit(TraceKind::net_close, c.endpoint(0).host, id, conn_words(c));
+    held_.erase({id, 0});
+    held_.erase({id, 1});
+    stalled_.erase({id, 0});
+    stalled_.erase({id, 1});
+    auto it = conns_.find(id);
+    if (it == conns_.end()) return;
+    // The connection may be in one of its own methods: release it after this pass.
+    std::shared_ptr<Connection> keep = std::move(it->second);
+    conns_.erase(it);
+    if (!loop_.is_closed()) loop_.call_soon([keep] {});
+}
+
+void SimNetwork::enter_side(Connection& c, int side) {
+    side_scopes_.push_back(enter_tag(loop_, c.endpoint(side).host));
+}
+
+void SimNetwork::leave_side(Connection&, int) noexcept {
+    if (!side_scopes_.empty()) side_scopes_.pop_back();
+}
+
+void SimNetwork::on_side_gone(Connection& c, int side) noexcept {
+    if (side != 1) return;
+    auto it = accepted_by_.find(c.id());
+    if (it == accepted_by_.end()) return;
+    std::shared_ptr<aio::detail::ServerCore> s = std::move(it->second);
+    accepted_by_.erase(it);
+    try {
+        s->detach();
+    } catch (...) {  // a wait_closed() waiter's completion failed: nothing to tell
+    }
 }
 
 }  // namespace aio::sim::net_parts

@@ -23,6 +23,7 @@
 #include "aio/sim/net_config.hpp"
 #include "aio/sim/network.hpp"
 #include "aio/sim/trace.hpp"
+#include "connection.hpp"
 
 namespace aio::sim::net_parts {
 
@@ -59,7 +60,7 @@ private:
     std::uint16_t next_port_ = 49152;  // client ends and port-0 servers
 };
 
-class SimNetwork final : public Network {
+class SimNetwork final : public Network, public NetEnv {
 public:
     SimNetwork(EventLoop& loop, const NetConfig& cfg, NetHooks& hooks);
     ~SimNetwork() override;
@@ -90,6 +91,16 @@ public:
     /// The injected faults so far, in words (RunRecord::faults).
     const std::vector<std::string>& faults() const noexcept { return faults_; }
 
+    // --- NetEnv: what the connections ask ---------------------------------------------------
+    Duration segment_latency(Connection& c, int dir) override;
+    bool before_delivery(Connection& c, int dir, std::size_t bytes) override;
+    void on_send(Connection& c, int dir, std::size_t bytes, std::uint64_t flow) override;
+    void on_deliver(Connection& c, int dir, std::size_t bytes, std::uint64_t flow) override;
+    void on_closed(Connection& c) override;
+    void enter_side(Connection& c, int side) override;
+    void leave_side(Connection& c, int side) noexcept override;
+    void on_side_gone(Connection& c, int side) noexcept override;
+
     // --- for SimServer ----------------------------------------------------------------------
     /// A server is bound at creation (bind), serves after listen(), and unbinds when closed or
     /// destroyed.
@@ -111,7 +122,16 @@ private:
     bool blocked(std::uint32_t from, std::uint32_t to) const;
     Duration one_way_latency();
     void start_host(SimHost& h);
-    void note_fault(std::string words);
+    /// At a fault opportunity: asks 'f' among the kinds of `applicable` the policy allows,
+    /// while the budget lasts; the kind injected, if any (counted).
+    std::optional<FaultKind> fault_choice(const std::vector<FaultKind>& applicable);
+    void inject_partition(std::uint32_t a, std::uint32_t b);
+    void inject_crash(std::uint32_t h);
+    void crash_host(SimHost& h);
+    /// Releases the held directions that nothing blocks any more.
+    void recheck();
+    std::string conn_words(const Connection& c) const;
+    void note_fault(std::uint32_t host, std::string words);
     void changed();
     std::string when() const;
     void emit(TraceKind kind, std::uint32_t host, std::uint64_t flow, std::string detail);
@@ -129,8 +149,14 @@ private:
     // Connects waiting across a partition: completed (true) when a partition heals, a hold is
     // released or a host restarts, so they look again.
     std::vector<Future<bool>> waiters_;
-    // Interim link: the accepting ends, which nothing else holds.
-    std::vector<std::shared_ptr<Transport>> links_;
+    // The open connections by id (until on_closed), and the server each accepted end counts in.
+    std::map<std::uint64_t, std::shared_ptr<Connection>> conns_;
+    std::map<std::uint64_t, std::shared_ptr<aio::detail::ServerCore>> accepted_by_;
+    // Directions held because a partition, a hold or a stall blocks them; stalls until when.
+    std::map<std::pair<std::uint64_t, int>, bool> held_;
+    std::map<std::pair<std::uint64_t, int>, TimePoint> stalled_;
+    // enter_side's tag scopes, innermost last.
+    std::vector<std::shared_ptr<void>> side_scopes_;
     std::uint64_t next_conn_ = 0;
     std::uint32_t injected_ = 0;
     std::vector<std::string> faults_;

@@ -11,6 +11,11 @@
 // resumes the coroutine where it last suspended, and, when the root coroutine has finished,
 // completes the future. Every aio awaitable calls suspend_on()/yield_now() when suspending
 // and check_cancel() when resuming; that is how cancellation reaches the await point.
+//
+// Tag: a number the task carries for its whole life, set when it is created: the tag of the
+// loop's TagScope if one is open, else its creator's (the task whose step created it), else 0
+// (EventLoop::current_tag()). The simulated network uses it as the task's host.
+// EventLoop::kill_tasks(tag, why) kills every pending task with a tag (kill() below).
 #include <coroutine>
 #include <cstdint>
 #include <optional>
@@ -97,9 +102,22 @@ public:
     /// Destroys the coroutine frame of a task that will never run again (loop closing).
     void abandon() noexcept;
 
+    /// The task's tag (see above); fixed at creation.
+    std::uint32_t tag() const noexcept { return tag_; }
+    void set_tag(std::uint32_t tag) noexcept { tag_ = tag; }
+    /// EventLoop::kill_tasks' work for one task, which must not be in a step: destroys the frame
+    /// without another step (its RAII destructors run, nothing else of it does), drops its stray
+    /// wake-ups from the ready queue, and completes it with `why` (a CancelledError: cancelled),
+    /// marked retrieved; its done-callbacks are scheduled as for any completion.
+    void kill(std::exception_ptr why) noexcept;
+    /// True once kill() ran (the task is done) or while a kill waits for the step it is in.
+    bool killed() const noexcept { return killed_; }
+    /// kill_tasks() reached this task during its own step: the step ends, then the loop kills it.
+    void kill_after_step() noexcept { killed_ = kill_after_step_ = true; }
+    void mark_killed() noexcept { killed_ = true; }
+
     bool is_task() const noexcept override { return true; }
     bool abandoned() const noexcept { return abandoned_; }
-    bool log_destroy_pending = true;
 
 protected:
     friend class CancelWalk;
@@ -126,16 +144,20 @@ protected:
     std::string name_;
     std::source_location created_at_;
     int num_cancels_requested_ = 0;
+    std::uint32_t tag_ = 0;
     bool must_cancel_ = false;
     bool throw_cancel_ = false;
     bool started_ = false;
     bool abandoned_ = false;
     bool forwarding_cancel_ = false;  // cancel() is passing a cancellation to fut_waiter_
     bool cancel_marked_ = false;      // in cancel_once_each's `marked`
+    bool killed_ = false;
+    bool kill_after_step_ = false;
 
 public:
     /// Scratch flag for GatherBase::start()'s duplicate check; false outside of it.
     bool gather_mark = false;
+    bool log_destroy_pending = true;
 };
 
 /// aio::run's cleanup (asyncio's `for task in to_cancel: task.cancel()`), in linear time: a

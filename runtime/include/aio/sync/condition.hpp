@@ -68,6 +68,10 @@ public:
     std::size_t waiters() const noexcept { return waiters_.size(); }
 
 private:
+    // A notified waiter's frame was destroyed (its task killed): the notification goes to the
+    // next waiter not yet notified.
+    static void lost_wakeup(void* self) noexcept;
+
     Lock own_lock_;
     Lock* lock_;
     detail::WaiterList waiters_;

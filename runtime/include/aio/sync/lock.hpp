@@ -50,6 +50,7 @@ public:
         explicit AcquireAwaiter(Lock& l) noexcept : lock_(&l) {}
         bool await_ready() noexcept { return lock_->try_acquire_now(); }
         void await_suspend(std::coroutine_handle<> h) {
+            w_.on_lost_wakeup(&Lock::lost_wakeup, lock_);
             detail::WaitOn{w_, lock_->waiters_, lock_->binding_, "aio::Lock::acquire()"}.await_suspend(h);
             suspended_ = true;
         }
@@ -68,6 +69,8 @@ private:
     bool try_acquire_now() noexcept;
     void finish_acquire(detail::Waiter& w);
     void wake_up_first();
+    // A woken waiter's frame was destroyed (its task killed): the next waiter gets the lock.
+    static void lost_wakeup(void* self) noexcept;
 
     bool locked_ = false;
     detail::WaiterList waiters_;

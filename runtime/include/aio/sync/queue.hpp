@@ -170,6 +170,7 @@ private:
     Coro<void> put_slow(T item) {
         while (full()) {
             detail::Waiter putter;
+            putter.on_lost_wakeup(&Queue::lost_putter_wakeup, this);
             try {
                 co_await detail::WaitOn{putter, putters_, binding_, "aio::Queue::put()"};
             } catch (...) {
@@ -186,6 +187,7 @@ private:
     Coro<T> get_slow() {
         while (empty()) {
             detail::Waiter getter;
+            getter.on_lost_wakeup(&Queue::lost_getter_wakeup, this);
             try {
                 co_await detail::WaitOn{getter, getters_, binding_, "aio::Queue::get()"};
             } catch (...) {
@@ -197,6 +199,17 @@ private:
             }
         }
         co_return get_nowait();
+    }
+
+    // A woken getter's (putter's) frame was destroyed (its task killed): as the catch blocks
+    // above, the wake-up goes on to the next one.
+    static void lost_getter_wakeup(void* self) noexcept {
+        auto* q = static_cast<Queue*>(self);
+        if (!q->empty()) wakeup_next(q->getters_);
+    }
+    static void lost_putter_wakeup(void* self) noexcept {
+        auto* q = static_cast<Queue*>(self);
+        if (!q->full()) wakeup_next(q->putters_);
     }
 
     // Wakes the first waiter not cancelled, dropping the cancelled ones in front of it.

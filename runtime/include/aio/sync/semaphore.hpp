@@ -55,6 +55,7 @@ public:
         explicit AcquireAwaiter(Semaphore& s) noexcept : sem_(&s) {}
         bool await_ready() noexcept { return sem_->try_acquire_now(); }
         void await_suspend(std::coroutine_handle<> h) {
+            w_.on_lost_wakeup(&Semaphore::lost_wakeup, sem_);
             detail::WaitOn{w_, sem_->waiters_, sem_->binding_, "aio::Semaphore::acquire()"}.await_suspend(h);
             suspended_ = true;
         }
@@ -76,6 +77,8 @@ private:
     bool try_acquire_now() noexcept;
     void finish_acquire(detail::Waiter& w);
     void wake_up_next();
+    // A woken waiter's frame was destroyed (its task killed): its unit goes to the next waiter.
+    static void lost_wakeup(void* self) noexcept;
 
     detail::WaiterList waiters_;
     detail::LoopBinding binding_;

@@ -10,7 +10,11 @@
 // task is cancelled before it runs is "done, not cancelled", as in asyncio.
 //
 // Ownership: a Waiter belongs to its frame and unlinks itself when destroyed (a frame
-// destroyed at loop close). A WaiterList belongs to its primitive; destroying a primitive
+// destroyed at loop close, or by EventLoop::kill_tasks). A waiter destroyed after it was woken
+// but before its task ran again took a wake-up with it that the primitive meant for a task that
+// goes on (a lock hand-off, a semaphore unit, a queue item or slot, a notification): its
+// primitive's on_lost_wakeup hook, called then, hands it on as the primitive's cancellation
+// path would. A WaiterList belongs to its primitive; destroying a primitive
 // while tasks wait on it is a bug of the program (the tasks would resume into freed memory),
 // but the list at least detaches its waiters so their frames can still be destroyed.
 #include <coroutine>
@@ -47,6 +51,14 @@ public:
     bool cancelled() const noexcept { return state_ == State::cancelled; }
     bool linked() const noexcept { return list_ != nullptr; }
 
+    /// Called (after the waiter left its list) when the waiter is destroyed woken but not
+    /// resumed (see above); `owner` is the primitive. Must not throw.
+    using LostWakeup = void (*)(void* owner) noexcept;
+    void on_lost_wakeup(LostWakeup fn, void* owner) noexcept {
+        lost_ = fn;
+        owner_ = owner;
+    }
+
     /// Starts waiting for `task` (the future is created pending).
     void arm(TaskBase& task) noexcept {
         task_ = &task;
@@ -73,6 +85,8 @@ private:
     WaiterList* list_ = nullptr;
     Waiter* prev_ = nullptr;
     Waiter* next_ = nullptr;
+    LostWakeup lost_ = nullptr;  // cleared once resume() delivered the wake-up
+    void* owner_ = nullptr;
 };
 
 /// A primitive's deque of waiters, in arrival order. Intrusive: nothing is allocated.
