@@ -138,13 +138,85 @@ std::uint64_t trace_hash(const std::vector<TraceEvent>& events) {
 
 std::string format_hash(std::uint64_t h) { return fmt::format("0x{:016x}", h); }
 
+namespace {
+
+// Where the Chrome trace puts things. Without network events: one process (pid 1) holding the
+// loop's track (tid 0) and one track per task (tid = task id), as traces always were. With
+// them: one process per host (pid = host index + 1, named after the host), each task a thread
+// in its host's process, each host's events that belong to no task on that host's "network"
+// thread, and the loop's track in a process of its own after the hosts.
+struct Layout {
+    bool hosts = false;
+    std::uint32_t host_count = 1;
+    std::uint64_t net_tid_base = 0;  // host h's network thread: net_tid_base + h
+    std::map<std::uint64_t, std::uint32_t> task_host;
+    std::map<std::uint32_t, std::string> host_names;
+
+    std::uint64_t loop_pid() const noexcept { return hosts ? std::uint64_t{host_count} + 1 : 1; }
+    std::uint64_t host_pid(std::uint32_t h) const noexcept { return hosts ? std::uint64_t{h} + 1 : 1; }
+    std::uint32_t host_of(std::uint64_t task) const {
+        auto it = task_host.find(task);
+        return it == task_host.end() ? 0 : it->second;
+    }
+    std::uint64_t task_pid(std::uint64_t task) const { return task == 0 ? loop_pid() : host_pid(host_of(task)); }
+    std::uint64_t net_tid(std::uint32_t h) const noexcept { return net_tid_base + h; }
+    // Where an event goes: a task's events on its track; a network event of no task on its
+    // host's network thread; anything else of no task on the loop's track.
+    std::pair<std::uint64_t, std::uint64_t> place(const TraceEvent& e) const {
+        if (e.task != 0) return {task_pid(e.task), e.task};
+        if (hosts && is_net_event(e.kind)) return {host_pid(e.host), net_tid(e.host)};
+        return {loop_pid(), 0};
+    }
+};
+
+// "host=NAME ..." at the start of a network event's detail: NAME.
+std::string_view host_name_in(std::string_view detail) {
+    constexpr std::string_view key = "host=";
+    if (!detail.starts_with(key)) return {};
+    detail.remove_prefix(key.size());
+    return detail.substr(0, detail.find(' '));
+}
+
+Layout layout_of(const std::vector<TraceEvent>& events) {
+    Layout l;
+    std::uint64_t max_task = 0;
+    for (const auto& e : events) {
+        max_task = std::max(max_task, e.task);
+        if (!is_net_event(e.kind) && e.host == 0) continue;
+        l.hosts = l.hosts || is_net_event(e.kind);
+        l.host_count = std::max(l.host_count, e.host + 1);
+        if (e.task != 0) l.task_host.emplace(e.task, e.host);  // its first: a task never moves
+        if (is_net_event(e.kind))
+            if (auto n = host_name_in(e.detail); !n.empty()) l.host_names.emplace(e.host, std::string(n));
+    }
+    if (!l.hosts) l.task_host.clear();  // no network: every task in the one process
+    l.net_tid_base = max_task + 1;
+    return l;
+}
+
+std::string_view net_instant_scope(TraceKind k) noexcept {
+    switch (k) {
+    case TraceKind::partition:
+    case TraceKind::repair:
+    case TraceKind::crash:
+    case TraceKind::restart: return "p";  // the whole host's process
+    default: return "t";
+    }
+}
+
+}  // namespace
+
 std::string chrome_trace_json(const std::vector<TraceEvent>& events) {
+    const Layout lay = layout_of(events);
     std::string out = "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
     bool first = true;
-    auto begin = [&](std::string_view ph, std::uint64_t tid) {
+    auto begin_at = [&](std::string_view ph, std::uint64_t pid, std::uint64_t tid) {
         if (!first) out += ",\n";
         first = false;
-        fmt::format_to(std::back_inserter(out), "{{\"pid\":1,\"tid\":{},\"ph\":\"{}\"", tid, ph);
+        fmt::format_to(std::back_inserter(out), "{{\"pid\":{},\"tid\":{},\"ph\":\"{}\"", pid, tid, ph);
+    };
+    auto begin = [&](std::string_view ph, std::uint64_t tid) {
+        begin_at(ph, tid == 0 ? lay.loop_pid() : lay.task_pid(tid), tid);
     };
     auto str_field = [&](std::string_view key, std::string_view v) {
         fmt::format_to(std::back_inserter(out), ",\"{}\":\"", key);
@@ -177,10 +249,32 @@ std::string chrome_trace_json(const std::vector<TraceEvent>& events) {
         }
     }
 
-    begin("M", 0);
+    begin_at("M", lay.loop_pid(), 0);
     out += ",\"name\":\"process_name\",\"args\":{\"name\":\"aiosim\"}}";
-    begin("M", 0);
+    begin_at("M", lay.loop_pid(), 0);
     out += ",\"name\":\"thread_name\",\"args\":{\"name\":\"loop\"}}";
+    if (lay.hosts) {
+        // The loop's process first, then the hosts in index order.
+        begin_at("M", lay.loop_pid(), 0);
+        out += ",\"name\":\"process_sort_index\",\"args\":{\"sort_index\":0}}";
+        for (std::uint32_t h = 0; h < lay.host_count; ++h) {
+            auto it = lay.host_names.find(h);
+            const std::string name = it != lay.host_names.end() ? it->second
+                                     : h == 0                   ? std::string("main")
+                                                                : fmt::format("host {}", h);
+            begin_at("M", lay.host_pid(h), lay.net_tid(h));
+            out += ",\"name\":\"process_name\",\"args\":{\"name\":\"";
+            append_escaped(out, name);
+            out += "\"}}";
+            begin_at("M", lay.host_pid(h), lay.net_tid(h));
+            fmt::format_to(std::back_inserter(out), ",\"name\":\"process_sort_index\",\"args\":{{\"sort_index\":{}}}}}",
+                           h + 1);
+            begin_at("M", lay.host_pid(h), lay.net_tid(h));
+            out += ",\"name\":\"thread_name\",\"args\":{\"name\":\"network\"}}";
+            begin_at("M", lay.host_pid(h), lay.net_tid(h));
+            out += ",\"name\":\"thread_sort_index\",\"args\":{\"sort_index\":0}}";
+        }
+    }
     for (const auto& [id, l] : tasks) {
         begin("M", id);
         out += ",\"name\":\"thread_name\",\"args\":{\"name\":\"";
@@ -227,6 +321,28 @@ std::string chrome_trace_json(const std::vector<TraceEvent>& events) {
         out += ",\"args\":{\"span\":true}}";
         open.pop_back();
     };
+    auto args = [&](const TraceEvent& e) {
+        out += ",\"args\":{";
+        fmt::format_to(std::back_inserter(out), "\"step\":{}", e.step);
+        if (!e.detail.empty()) str_field("detail", e.detail);
+        out += "}}";
+    };
+    // A segment's send and delivery are short slices (a flow binds to a slice) joined by a flow
+    // arrow: "s" at the send, "f" bound to the enclosing slice ("bp":"e") at the delivery.
+    auto net_slice = [&](const TraceEvent& e, std::int64_t t) {
+        const auto [pid, tid] = lay.place(e);
+        begin_at("X", pid, tid);
+        str_field("name", trace_kind_name(e.kind));
+        out += ",\"cat\":\"net\"";
+        ts_field("ts", t);
+        out += ",\"dur\":0.001";
+        args(e);
+        if (e.flow == 0) return;
+        begin_at(e.kind == TraceKind::net_send ? "s" : "f", pid, tid);
+        fmt::format_to(std::back_inserter(out), ",\"name\":\"segment\",\"cat\":\"net\",\"id\":{}", e.flow);
+        ts_field("ts", t);
+        out += e.kind == TraceKind::net_send ? "}" : ",\"bp\":\"e\"}";
+    };
     for (const auto& e : events) {
         const std::int64_t t = e.time.time_since_epoch().count();
         switch (e.kind) {
@@ -242,15 +358,18 @@ std::string chrome_trace_json(const std::vector<TraceEvent>& events) {
         case TraceKind::done: close_sleep(e.task, t); break;
         case TraceKind::created:
         case TraceKind::fired: continue;  // the lifetime slice and the next step show them
+        case TraceKind::net_send:
+        case TraceKind::net_deliver: net_slice(e, t); continue;
         default: break;
         }
-        begin("i", e.task);
+        const auto [pid, tid] = lay.place(e);
+        begin_at("i", pid, tid);
         str_field("name", trace_kind_name(e.kind));
+        if (is_net_event(e.kind)) out += ",\"cat\":\"net\"";
         ts_field("ts", t);
-        out += ",\"s\":\"t\",\"args\":{";
-        fmt::format_to(std::back_inserter(out), "\"step\":{}", e.step);
-        if (!e.detail.empty()) str_field("detail", e.detail);
-        out += "}}";
+        fmt::format_to(std::back_inserter(out), ",\"s\":\"{}\"",
+                       is_net_event(e.kind) ? net_instant_scope(e.kind) : "t");
+        args(e);
     }
     while (!sleeping.empty()) close_sleep(sleeping.begin()->first, last);
     for (auto& [task, open] : spans)

@@ -7,8 +7,9 @@
 
 namespace aio::sim::loop_parts {
 
-void TraceRecorder::emit(TraceKind k, std::uint64_t task, std::string_view name, std::string detail, TimePoint until) {
-    TraceEvent e{now_, loop_.steps_run(), k, task, std::string(name), std::move(detail), until};
+void TraceRecorder::emit(TraceKind k, std::uint64_t task, std::string_view name, std::string detail, TimePoint until,
+                         std::uint32_t host) {
+    TraceEvent e{now_, loop_.steps_run(), k, task, std::string(name), std::move(detail), until, host};
     line_.clear();
     append_trace_line(line_, e);
     line_ += '\n';
@@ -25,7 +26,12 @@ void TraceRecorder::emit_net(TraceKind k, std::uint32_t host, std::uint64_t flow
     if (mode_ == TraceMode::full) events_.push_back(std::move(e));
 }
 
-void TraceRecorder::task_created(aio::detail::TaskBase& t) { emit(TraceKind::created, t.id(), t.name()); }
+// The created event carries the task's host (its tag: the network's host number, 0 for "main"),
+// which the text form leaves out (so the hash is as without a network) and the Chrome trace
+// uses to put the task in its host's process.
+void TraceRecorder::task_created(aio::detail::TaskBase& t) {
+    emit(TraceKind::created, t.id(), t.name(), {}, {}, t.tag());
+}
 
 void TraceRecorder::task_step(aio::detail::TaskBase& t) { emit(TraceKind::step, t.id(), t.name()); }
 

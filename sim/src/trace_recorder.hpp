@@ -27,7 +27,9 @@ public:
     bool on() const noexcept { return mode_ != TraceMode::off; }
 
     /// Adds one event (only when on()).
-    void emit(TraceKind k, std::uint64_t task, std::string_view name, std::string detail = {}, TimePoint until = {});
+    /// `host`: the task's host (TraceEvent::host), for its created event.
+    void emit(TraceKind k, std::uint64_t task, std::string_view name, std::string detail = {}, TimePoint until = {},
+              std::uint32_t host = 0);
     /// Adds one network event (only when on()): no task, the host's number and a flow id.
     void emit_net(TraceKind k, std::uint32_t host, std::uint64_t flow, std::string detail);
     /// Adds one step to the fingerprint.

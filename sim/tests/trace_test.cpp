@@ -185,3 +185,111 @@ TEST_CASE("aio::run's cleanup records one cancel event per pending task of a cha
     // c, b, c, a, b, c.
     CHECK(cancel_events(*rec) == std::vector<std::string>{"c", "b", "a"});
 }
+
+TEST_CASE("a trace without network events renders as it always did: one process, the loop and task tracks") {
+    // The JSON of small_main's trace, pinned by its FNV-1a hash (as before hosts existed).
+    auto rec = traced(sim::TraceMode::full);
+    const std::string json = sim::chrome_trace_json(rec->trace);
+    CHECK(sim::format_hash(sim::fnv1a64(json)) == "0x252185ae1f59f977");
+    CHECK(json.find("\"pid\":2") == std::string::npos);
+}
+
+namespace {
+
+sim::TraceEvent net_event(std::int64_t us, sim::TraceKind kind, std::uint64_t task, std::string name,
+                          std::uint32_t host, std::string detail, std::uint64_t flow = 0) {
+    sim::TraceEvent e;
+    e.time = aio::TimePoint(std::chrono::microseconds(us));
+    e.step = static_cast<std::uint64_t>(us);
+    e.kind = kind;
+    e.task = task;
+    e.name = std::move(name);
+    e.host = host;
+    e.detail = std::move(detail);
+    e.flow = flow;
+    return e;
+}
+
+// A client on "main" (host 0) sends to a server on "db" (host 1); the segment is delivered by
+// the network (no task); then a partition and a crash.
+std::vector<sim::TraceEvent> networked_trace() {
+    using K = sim::TraceKind;
+    std::vector<sim::TraceEvent> ev;
+    ev.push_back(net_event(0, K::created, 1, "Task-1", 0, ""));
+    ev.push_back(net_event(0, K::created, 2, "db:start", 0, ""));
+    ev.push_back(net_event(1, K::step, 2, "db:start", 0, ""));
+    ev.push_back(net_event(2, K::net_accept, 2, "db:start", 1, "host=db conn #1 from main:49152"));
+    ev.push_back(net_event(3, K::net_connect, 1, "Task-1", 0, "host=main conn #1 to db:5432"));
+    ev.push_back(net_event(4, K::net_send, 1, "Task-1", 0, "host=main conn #1 5 bytes", 7));
+    ev.push_back(net_event(104, K::net_deliver, 0, "", 1, "host=db conn #1 5 bytes", 7));
+    ev.push_back(net_event(105, K::decision, 0, "", 0, "r1 of 2"));
+    ev.push_back(net_event(200, K::partition, 0, "", 0, "host=main main|db"));
+    ev.push_back(net_event(300, K::crash, 0, "", 1, "host=db"));
+    ev.push_back(net_event(301, K::net_reset, 1, "Task-1", 0, "host=main conn #1"));
+    ev.push_back(net_event(302, K::done, 1, "Task-1", 0, ""));
+    return ev;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("with network events the Chrome trace has one process per host, named, and the loop's of its own") {
+    const std::string json = sim::chrome_trace_json(networked_trace());
+    CHECK(has(json, "{\"pid\":1,\"tid\":3,\"ph\":\"M\",\"name\":\"process_name\",\"args\":{\"name\":\"main\"}}"));
+    CHECK(has(json, "{\"pid\":2,\"tid\":4,\"ph\":\"M\",\"name\":\"process_name\",\"args\":{\"name\":\"db\"}}"));
+    // The loop's track: its own process after the hosts, sorted first.
+    CHECK(has(json, "{\"pid\":3,\"tid\":0,\"ph\":\"M\",\"name\":\"process_name\",\"args\":{\"name\":\"aiosim\"}}"));
+    CHECK(has(json, "{\"pid\":3,\"tid\":0,\"ph\":\"M\",\"name\":\"thread_name\",\"args\":{\"name\":\"loop\"}}"));
+    CHECK(has(json, "{\"pid\":3,\"tid\":0,\"ph\":\"M\",\"name\":\"process_sort_index\",\"args\":{\"sort_index\":0}}"));
+    // Each task is a thread of its host's process; each host has a network thread.
+    CHECK(has(json, "{\"pid\":1,\"tid\":1,\"ph\":\"M\",\"name\":\"thread_name\",\"args\":{\"name\":\"#1 Task-1\"}}"));
+    CHECK(has(json, "{\"pid\":2,\"tid\":2,\"ph\":\"M\",\"name\":\"thread_name\",\"args\":{\"name\":\"#2 db:start\"}}"));
+    CHECK(has(json, "{\"pid\":2,\"tid\":4,\"ph\":\"M\",\"name\":\"thread_name\",\"args\":{\"name\":\"network\"}}"));
+    CHECK(has(json, "{\"pid\":2,\"tid\":2,\"ph\":\"X\",\"name\":\"db:start\""));
+    // A decision of no task stays on the loop's track.
+    CHECK(has(json, "{\"pid\":3,\"tid\":0,\"ph\":\"i\",\"name\":\"decision\""));
+}
+
+TEST_CASE("a flow arrow joins each segment's send to its delivery") {
+    const std::string json = sim::chrome_trace_json(networked_trace());
+    // The send: a short slice on the sending task's track, and the flow's start.
+    CHECK(has(json,
+              "{\"pid\":1,\"tid\":1,\"ph\":\"X\",\"name\":\"net-send\",\"cat\":\"net\",\"ts\":4.000,\"dur\":0.001"));
+    CHECK(has(json, "{\"pid\":1,\"tid\":1,\"ph\":\"s\",\"name\":\"segment\",\"cat\":\"net\",\"id\":7,\"ts\":4.000}"));
+    // The delivery: on the receiving host's network thread, the flow's end bound to its slice.
+    CHECK(has(json, "{\"pid\":2,\"tid\":4,\"ph\":\"X\",\"name\":\"net-deliver\",\"cat\":\"net\",\"ts\":104.000"));
+    CHECK(has(json,
+              "{\"pid\":2,\"tid\":4,\"ph\":\"f\",\"name\":\"segment\",\"cat\":\"net\",\"id\":7,\"ts\":104.000,"
+              "\"bp\":\"e\"}"));
+}
+
+TEST_CASE("resets, partitions and crashes are instants: a host's whole process for partitions and crashes") {
+    const std::string json = sim::chrome_trace_json(networked_trace());
+    CHECK(has(json,
+              "{\"pid\":1,\"tid\":3,\"ph\":\"i\",\"name\":\"partition\",\"cat\":\"net\",\"ts\":200.000,\"s\":\"p\","
+              "\"args\":{\"step\":200,\"detail\":\"host=main main|db\"}}"));
+    CHECK(has(json, "{\"pid\":2,\"tid\":4,\"ph\":\"i\",\"name\":\"crash\",\"cat\":\"net\",\"ts\":300.000,\"s\":\"p\""));
+    CHECK(has(json,
+              "{\"pid\":1,\"tid\":1,\"ph\":\"i\",\"name\":\"net-reset\",\"cat\":\"net\",\"ts\":301.000,\"s\":\"t\""));
+    CHECK(has(json, "{\"pid\":2,\"tid\":2,\"ph\":\"i\",\"name\":\"net-accept\""));
+#ifdef AIOSIM_PYTHON
+    const std::string path = "sim_trace_net_test.json";
+    {
+        std::ofstream f(path, std::ios::binary);
+        f << json;
+    }
+    const std::string cmd = std::string(AIOSIM_PYTHON) + " -m json.tool " + path + " > /dev/null";
+    CHECK(std::system(cmd.c_str()) == 0);
+    std::remove(path.c_str());
+#endif
+}
+
+TEST_CASE("the host and flow of an event do not enter its text line or the trace hash") {
+    auto events = networked_trace();
+    std::vector<sim::TraceEvent> plain = events;
+    for (auto& e : plain) e.host = 0, e.flow = 0;
+    CHECK(sim::format_trace(events) == sim::format_trace(plain));
+    CHECK(sim::trace_hash(events) == sim::trace_hash(plain));
+    CHECK(sim::format_trace_line(events[5]) == "0.000004000 4 net-send #1 \"Task-1\" host=main conn #1 5 bytes");
+}
