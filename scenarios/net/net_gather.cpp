@@ -66,7 +66,16 @@ struct Connection {
 };
 
 // A server: "work D" -> after D seconds "done", or (the failing one) "error MESSAGE".
+// Closes a connection however its user ends: done, an error, or cancelled (a timeout, or
+// aio::run's cleanup: a cancelled serve_forever() waits until every connection it accepted is
+// closed, so a server session that does not close its end on cancellation hangs the shutdown).
+struct Closing {
+    aio::StreamWriter& writer;
+    ~Closing() { writer.close(); }
+};
+
 aio::Coro<void> session(bool fails, aio::StreamReader reader, aio::StreamWriter writer) {
+    Closing closing{writer};
     try {
         const std::string request = co_await reader.readline();
         if (request.starts_with("work ")) {
@@ -77,7 +86,6 @@ aio::Coro<void> session(bool fails, aio::StreamReader reader, aio::StreamWriter 
     } catch (const aio::OSError&) {
         // the client went away
     }
-    writer.close();
 }
 
 aio::Coro<void> server(bool fails, Listening& where) {

@@ -47,7 +47,16 @@ std::string_view chomp(std::string_view line) {
     return line;
 }
 
+// Closes a connection however its user ends: done, an error, or cancelled (a timeout, or
+// aio::run's cleanup: a cancelled serve_forever() waits until every connection it accepted is
+// closed, so a server session that does not close its end on cancellation hangs the shutdown).
+struct Closing {
+    aio::StreamWriter& writer;
+    ~Closing() { writer.close(); }
+};
+
 aio::Coro<void> db_session(aio::StreamReader reader, aio::StreamWriter writer) {
+    Closing closing{writer};
     try {
         for (;;) {
             const std::string request = co_await reader.readline();
@@ -60,7 +69,6 @@ aio::Coro<void> db_session(aio::StreamReader reader, aio::StreamWriter writer) {
     } catch (const aio::OSError&) {
         // reset by the client
     }
-    writer.close();
 }
 
 aio::Coro<void> db(Listening& where) {

@@ -70,8 +70,17 @@ std::string answer(std::map<std::string, std::string, std::less<>>& disk, std::s
     return reply;
 }
 
+// Closes a connection however its user ends: done, an error, or cancelled (a timeout, or
+// aio::run's cleanup: a cancelled serve_forever() waits until every connection it accepted is
+// closed, so a server session that does not close its end on cancellation hangs the shutdown).
+struct Closing {
+    aio::StreamWriter& writer;
+    ~Closing() { writer.close(); }
+};
+
 aio::Coro<void> bank_session(std::map<std::string, std::string, std::less<>>& disk, aio::StreamReader reader,
                              aio::StreamWriter writer) {
+    Closing closing{writer};
     try {
         for (;;) {
             const std::string request = co_await reader.readline();
@@ -85,7 +94,6 @@ aio::Coro<void> bank_session(std::map<std::string, std::string, std::less<>>& di
     } catch (const aio::OSError&) {
         // the connection was reset: nothing to answer
     }
-    writer.close();
 }
 
 // The bank host's start coroutine (run again after a restart): listens on its own address.
@@ -100,12 +108,6 @@ aio::Coro<void> bank(Listening& where) {
     where.ready.set();
     co_await server.serve_forever();
 }
-
-// Closes the connection however the request ends (reply, error, timeout).
-struct Closing {
-    aio::StreamWriter& writer;
-    ~Closing() { writer.close(); }
-};
 
 aio::Coro<std::string> request(std::uint16_t port, std::string line) {
     auto [reader, writer] = co_await aio::open_connection("bank", port);

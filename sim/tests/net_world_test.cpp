@@ -361,3 +361,294 @@ TEST_CASE("network events are in the trace, each with host= first") {
     CHECK(delivers >= 2);  // the request and the reply (the FINs may still travel at the end)
     CHECK(sends >= delivers);
 }
+
+// ---- hosts ----------------------------------------------------------------------------------
+
+namespace {
+
+// A key-value server on its host: "get K" / "set K V" lines; keeps the values in its disk().
+aio::Coro<void> serve_kv() {
+    sim::Host& self = sim::network().current_host();
+    aio::Server s = co_await aio::start_server(
+        [&self](aio::StreamReader r, aio::StreamWriter w) -> aio::Coro<void> {
+            // Closed however the handler ends (cancelled by aio::run's cleanup too), so the
+            // server's wait_closed() does not wait for this connection.
+            struct Closer {
+                aio::StreamWriter& w;
+                ~Closer() { w.close(); }
+            } closer{w};
+            try {
+                for (;;) {
+                    std::string line = co_await r.readline();
+                    if (line.empty()) break;
+                    line.pop_back();
+                    if (line.rfind("set ", 0) == 0) {
+                        const auto sp = line.find(' ', 4);
+                        self.disk()[line.substr(4, sp - 4)] = line.substr(sp + 1);
+                        w.write("ok\n");
+                    } else {
+                        auto it = self.disk().find(line.substr(4));
+                        w.write((it == self.disk().end() ? std::string("none") : it->second) + "\n");
+                    }
+                    co_await w.drain();
+                }
+                w.close();
+            } catch (const aio::ConnectionError&) {}
+        },
+        "", 5432);
+    co_await s.serve_forever();
+}
+
+aio::Coro<std::string> ask(std::string host, std::string line) {
+    auto [r, w] = co_await aio::open_connection(std::move(host), 5432);
+    w.write(line + "\n");
+    std::string reply = co_await r.readline();
+    w.close();
+    co_return reply;
+}
+
+}  // namespace
+
+TEST_CASE("a host's start coroutine serves on its address; a client on another host connects by name") {
+    auto amain = []() -> aio::Coro<std::vector<std::string>> {
+        sim::Network& net = sim::network();
+        net.add_host("db", serve_kv);
+        sim::Host& app = net.add_host("app");
+        std::vector<std::string> seen;
+        seen.push_back(co_await app.spawn(ask("db", "set x 1")));
+        seen.push_back(co_await app.spawn(ask("db", "get x")));
+        seen.push_back(
+            co_await app.spawn([]() -> aio::Coro<std::string> { co_return sim::network().current_host().name(); }()));
+        seen.push_back(net.current_host().name());
+        co_return seen;
+    };
+    CHECK(sim::run(amain(), {}) == std::vector<std::string>{"ok\n", "1\n", "app", "main"});
+}
+
+TEST_CASE("a client end gets its host's address and a port from 49152; the server sees it as the peer") {
+    auto amain = []() -> aio::Coro<std::vector<std::string>> {
+        sim::Network& net = sim::network();
+        std::vector<std::string> seen;
+        sim::Host& db = net.add_host("db");
+        aio::Server s = co_await db.spawn([&seen]() -> aio::Coro<aio::Server> {
+            co_return co_await aio::start_server(
+                [&seen](aio::StreamReader, aio::StreamWriter w) -> aio::Coro<void> {
+                    seen.push_back("server sees " +
+                                   std::any_cast<aio::SocketAddress>(w.get_extra_info("peername")).str());
+                    w.close();
+                    co_return;
+                },
+                "", 80);
+        }());
+        sim::Host& app = net.add_host("app");
+        co_await app.spawn([&seen]() -> aio::Coro<void> {
+            for (int i = 0; i < 2; ++i) {
+                auto [r, w] = co_await aio::open_connection("db", 80);
+                seen.push_back(std::any_cast<aio::SocketAddress>(w.get_extra_info("sockname")).str());
+                (void)co_await r.read();
+                w.close();
+            }
+        }());
+        s.close();
+        co_return seen;
+    };
+    const std::vector<std::string> seen = sim::run(amain(), {});
+    CHECK(seen == std::vector<std::string>{"server sees ('10.0.0.3', 49152)", "('10.0.0.3', 49152)",
+                                           "server sees ('10.0.0.3', 49153)", "('10.0.0.3', 49153)"});
+}
+
+TEST_CASE("a partition makes reads wait and timeouts fire; after repair the data flows again") {
+    auto amain = []() -> aio::Coro<std::vector<std::string>> {
+        sim::Network& net = sim::network();
+        net.add_host("db", serve_kv);
+        co_await aio::sleep(1ms);
+        std::vector<std::string> seen;
+        auto [r, w] = co_await aio::open_connection("db", 5432);
+        net.partition("main", "db");
+        w.write("set k v\n");
+        try {
+            (void)co_await aio::wait_for(r.readline(), 5s);
+            seen.push_back("answered");
+        } catch (const aio::TimeoutError&) {
+            seen.push_back("timeout");
+        }
+        net.repair("main", "db");
+        seen.push_back(co_await aio::wait_for(r.readline(), 5s));
+        w.close();
+        co_return seen;
+    };
+    CHECK(sim::run(amain(), {}) == std::vector<std::string>{"timeout", "ok\n"});
+}
+
+TEST_CASE("a connect across a partition waits, and succeeds after repair or fails after connect_timeout") {
+    auto amain = []() -> aio::Coro<std::vector<std::string>> {
+        sim::Network& net = sim::network();
+        net.add_host("db", serve_kv);
+        co_await aio::sleep(1ms);
+        std::vector<std::string> seen;
+        net.partition("main", "db");
+        aio::get_running_loop().call_later(3s, [&net] { net.repair("main", "db"); });
+        const aio::TimePoint t0 = aio::get_running_loop().time();
+        seen.push_back(co_await ask("db", "get k"));
+        seen.push_back(aio::get_running_loop().time() - t0 >= 3s ? "waited" : "did not wait");
+        net.partition("main", "db");
+        try {
+            (void)co_await ask("db", "get k");
+        } catch (const aio::OSError& e) {
+            seen.push_back(e.what());
+        }
+        co_return seen;
+    };
+    sim::Config cfg;
+    cfg.schedule.network.connect_timeout = 20s;
+    CHECK(sim::run(amain(), cfg) ==
+          std::vector<std::string>{"none\n", "waited", "[Errno 110] Connect call failed ('10.0.0.2', 5432)"});
+}
+
+TEST_CASE("hold delays one direction until release") {
+    auto amain = []() -> aio::Coro<std::vector<std::string>> {
+        sim::Network& net = sim::network();
+        net.add_host("db", serve_kv);
+        co_await aio::sleep(1ms);
+        auto [r, w] = co_await aio::open_connection("db", 5432);
+        net.hold("db", "main");  // replies wait; requests go through
+        w.write("set a 1\n");
+        co_await aio::sleep(1s);
+        std::vector<std::string> seen;
+        seen.push_back(net.host("db").disk().count("a") ? "applied" : "not applied");
+        aio::get_running_loop().call_later(2s, [&net] { net.release("db", "main"); });
+        const aio::TimePoint t0 = aio::get_running_loop().time();
+        seen.push_back(co_await r.readline());
+        seen.push_back(aio::get_running_loop().time() - t0 >= 2s ? "after release" : "before release");
+        w.close();
+        co_return seen;
+    };
+    CHECK(sim::run(amain(), {}) == std::vector<std::string>{"applied", "ok\n", "after release"});
+}
+
+TEST_CASE(
+    "crash: the host's tasks stop at once (no catch block runs), its peer sees a reset; restart runs start "
+    "again with disk() kept") {
+    static int caught = 0;
+    static int starts = 0;
+    caught = 0;
+    starts = 0;
+    auto amain = []() -> aio::Coro<std::vector<std::string>> {
+        sim::Network& net = sim::network();
+        net.add_host("db", []() -> aio::Coro<void> {
+            ++starts;
+            try {
+                co_await serve_kv();
+            } catch (const std::exception&) {
+                ++caught;  // never: a crashed task runs no catch block
+                throw;
+            }
+        });
+        co_await aio::sleep(1ms);
+        std::vector<std::string> seen;
+        seen.push_back(co_await ask("db", "set k 7"));
+        auto [r, w] = co_await aio::open_connection("db", 5432);
+        net.crash("db");
+        seen.push_back(net.host("db").up() ? "up" : "down");
+        try {
+            (void)co_await r.readline();
+            seen.push_back("read");
+        } catch (const aio::ConnectionResetError& e) {
+            seen.push_back(e.what());
+        }
+        try {
+            (void)co_await ask("db", "get k");
+        } catch (const aio::ConnectionRefusedError&) {
+            seen.push_back("refused while down");
+        }
+        net.restart("db");
+        co_await aio::sleep(1ms);
+        seen.push_back(co_await ask("db", "get k"));
+        co_return seen;
+    };
+    CHECK(sim::run(amain(), {}) == std::vector<std::string>{"ok\n", "down", "[Errno 104] Connection reset by peer",
+                                                            "refused while down", "7\n"});
+    CHECK(caught == 0);
+    CHECK(starts == 2);
+}
+
+TEST_CASE("awaiting a task of a crashed host gives HostCrashed") {
+    auto amain = []() -> aio::Coro<std::string> {
+        sim::Network& net = sim::network();
+        sim::Host& db = net.add_host("db");
+        aio::Task<void> t = db.spawn([]() -> aio::Coro<void> { co_await aio::sleep(1h); }());
+        co_await aio::sleep(1s);
+        net.crash("db");
+        try {
+            co_await t;
+        } catch (const sim::HostCrashed& e) {
+            co_return e.what();
+        }
+        co_return "finished";
+    };
+    CHECK(sim::run(amain(), {}) == "aio::sim::HostCrashed: host 'db' crashed: its tasks stopped at once");
+}
+
+TEST_CASE("an injected partition of two hosts heals after partition_time") {
+    auto amain = []() -> aio::Coro<std::string> {
+        sim::network().add_host("db", serve_kv);
+        co_await aio::sleep(1ms);
+        co_return co_await ask("db", "get k");
+    };
+    sim::Config cfg = with_faults("p");
+    sim::Recorder rec;
+    CHECK(sim::run(amain(), cfg, rec) == "none\n");
+    REQUIRE(rec->faults.size() == 1);
+    CHECK(rec->faults[0] == "t=0.001100s: partition main|db (10s)");
+    CHECK(since_start(rec->end_time) >= 10s);
+}
+
+TEST_CASE("an injected crash of the server's host, and its restart after restart_delay") {
+    auto amain = []() -> aio::Coro<std::vector<std::string>> {
+        sim::network().add_host("db", serve_kv);
+        co_await aio::sleep(1ms);
+        std::vector<std::string> seen;
+        try {
+            seen.push_back(co_await ask("db", "get k"));
+        } catch (const aio::ConnectionError& e) {
+            seen.push_back(e.what());
+        }
+        co_await aio::sleep(10s);
+        seen.push_back(co_await ask("db", "get k"));
+        co_return seen;
+    };
+    sim::Config cfg = with_faults("c");
+    sim::Recorder rec;
+    CHECK(sim::run(amain(), cfg, rec) ==
+          std::vector<std::string>{"[Errno 111] Connect call failed ('10.0.0.2', 5432)", "none\n"});
+    CHECK(rec->faults == std::vector<std::string>{"t=0.001100s: crash of db", "t=5.001100s: restart of db"});
+}
+
+TEST_CASE("on the real loop the network is the loopback: hosts are 127.0.0.N by name, faults need the simulator") {
+    auto amain = []() -> aio::Coro<std::vector<std::string>> {
+        sim::Network& net = sim::network();
+        std::vector<std::string> seen;
+        seen.push_back(net.simulated() ? "simulated" : "loopback");
+        sim::Host& db = net.add_host("db");
+        seen.push_back(db.address());
+        seen.push_back(co_await sim::fault_point("x") ? "fired" : "not fired");
+        CHECK_THROWS_WITH_AS(net.partition("main", "db"), doctest::Contains("needs the simulator"), aio::RuntimeError);
+        // A server of db on its own address, a client by name.
+        aio::Server s = co_await db.spawn([]() -> aio::Coro<aio::Server> {
+            co_return co_await aio::start_server(echo_client_connected, sim::network().current_host().address(), 0);
+        }());
+        const std::uint16_t port = s.sockets().at(0).port();
+        auto [r, w] = co_await aio::open_connection("db", port);
+        w.write("hi\n");
+        seen.push_back(co_await r.readline());
+        w.close();
+        co_await w.wait_closed();
+        s.close();
+        co_await s.wait_closed();
+        co_return seen;
+    };
+    CHECK(aio::run(amain()) == std::vector<std::string>{"loopback", "127.0.0.2", "not fired", "echo: hi\n"});
+    // A second run has a fresh loop and a fresh network.
+    auto again = []() -> aio::Coro<std::size_t> { co_return sim::network().hosts().size(); };
+    CHECK(aio::run(again()) == 1);
+}

@@ -1,4 +1,4 @@
-// Task tags as hosts (host_tags.hpp), before the runtime has tags: every task runs on "main".
+// Task tags as hosts (host_tags.hpp): the loop's TagScope, current_tag and kill_tasks.
 #include "host_tags.hpp"
 
 #include <fmt/format.h>
@@ -7,13 +7,15 @@
 
 namespace aio::sim::net_parts {
 
-std::uint32_t current_tag(EventLoop&) noexcept { return 0; }
+std::uint32_t current_tag(EventLoop& loop) noexcept { return loop.current_tag(); }
 
-std::shared_ptr<void> enter_tag(EventLoop&, std::uint32_t) { return nullptr; }
+std::shared_ptr<void> enter_tag(EventLoop& loop, std::uint32_t tag) {
+    return std::make_shared<EventLoop::TagScope>(loop, tag);
+}
 
-std::size_t kill_host_tasks(EventLoop&, std::uint32_t, const std::string& host) {
-    throw RuntimeError(
-        fmt::format("aio::sim::Network::crash('{}'): this runtime cannot stop a host's tasks yet", host));
+std::size_t kill_host_tasks(EventLoop& loop, std::uint32_t tag, const std::string& host) {
+    return loop.kill_tasks(tag, std::make_exception_ptr(HostCrashed(fmt::format(
+                                    "aio::sim::HostCrashed: host '{}' crashed: its tasks stopped at once", host))));
 }
 
 }  // namespace aio::sim::net_parts

@@ -3,6 +3,7 @@
 
 #include "aio/sim/network.hpp"
 #include "aio/sim/sim_loop.hpp"
+#include "loopback_network.hpp"
 #include "sim_network.hpp"
 
 namespace aio::sim {
@@ -18,7 +19,7 @@ Network& network() {
             "aio::sim::network(): no running event loop; call it from a coroutine run by aio::run (or "
             "aio::sim::run)");
     if (auto* sim = dynamic_cast<SimLoop*>(loop)) return sim->network();
-    throw RuntimeError("aio::sim::network(): the loopback network of the real loop is not available in this build");
+    return net_parts::loopback_network(*loop);
 }
 
 Coro<bool> fault_point(std::string_view name) {
