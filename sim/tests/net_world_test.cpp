@@ -7,6 +7,8 @@
 #include <aio/net/streams.hpp>
 #include <aio/sim/network.hpp>
 #include <aio/sim/sim.hpp>
+#include <fmt/format.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -651,4 +653,70 @@ TEST_CASE("on the real loop the network is the loopback: hosts are 127.0.0.N by 
     // A second run has a fresh loop and a fresh network.
     auto again = []() -> aio::Coro<std::size_t> { co_return sim::network().hosts().size(); };
     CHECK(aio::run(again()) == 1);
+}
+
+// ---- the README's example ---------------------------------------------------------------------
+
+namespace readme {
+
+aio::Coro<void> handle(aio::StreamReader r, aio::StreamWriter w) {
+    struct Close {
+        aio::StreamWriter& w;
+        ~Close() { w.close(); }  // however the handler ends (a crash, a cancel at shutdown)
+    } close{w};
+    try {
+        while (!(co_await r.readline()).empty()) {
+            w.write("pong\n");
+            co_await w.drain();
+        }
+    } catch (const aio::ConnectionError&) {  // the client went away (a reset)
+    }
+}
+
+aio::Coro<void> serve() {  // the start coroutine of host "db": runs again after a restart
+    aio::Server s = co_await aio::start_server(handle, "", 5432);
+    co_await s.serve_forever();
+}
+
+aio::Coro<int> client() {  // a task on host "app"
+    auto [r, w] = co_await aio::open_connection("db", 5432);
+    int answers = 0;
+    for (int i = 0; i < 3; ++i) {
+        w.write("ping\n");
+        if (co_await aio::wait_for(r.readline(), std::chrono::seconds(1)) == "pong\n") ++answers;
+    }
+    w.close();
+    co_return answers;
+}
+
+aio::Coro<int> amain() {
+    aio::sim::Network& net = aio::sim::network();
+    net.add_host("db", serve);
+    co_await aio::sleep(std::chrono::milliseconds(1));  // db listens
+    co_return co_await net.add_host("app").spawn(client());
+}
+
+}  // namespace readme
+
+TEST_CASE("the README's example: a plain run, then an exploration with faults that finds a failing seed") {
+    CHECK(sim::run(readme::amain(), {}) == 3);
+    std::string found;
+    for (std::uint64_t seed = 1; seed <= 100 && found.empty(); ++seed) {
+        aio::sim::Config cfg{.schedule = {.policy = aio::sim::Policy::random, .seed = seed}};
+        cfg.schedule.network.faults = {.budget = 2, .rate = 50};
+        aio::sim::Recorder rec;
+        try {
+            aio::sim::run(readme::amain(), cfg, rec);
+        } catch (const std::exception&) {
+            found =
+                fmt::format("seed {}: {}\n  replay: {}\n", seed, aio::describe(std::current_exception()), rec->replay);
+            for (const std::string& f : rec->faults) found += "  " + f + "\n";
+            MESSAGE(found);
+            // The replay string gives the same failure and faults again.
+            aio::sim::Recorder again;
+            CHECK_THROWS(aio::sim::run(readme::amain(), aio::sim::Config::from_replay(rec->replay), again));
+            CHECK(again->faults == rec->faults);
+        }
+    }
+    CHECK(!found.empty());
 }
