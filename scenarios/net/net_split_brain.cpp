@@ -24,6 +24,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,8 +35,6 @@ using aio::scenario::Context;
 
 namespace {
 
-constexpr std::uint16_t kStorePort = 7301;
-constexpr std::uint16_t kPeerPort = 7302;
 constexpr auto kBeat = 50ms;       // the primary heartbeats and writes this often
 constexpr auto kTakeover = 400ms;  // the backup takes over after this long without a heartbeat
 constexpr auto kTimeout = 200ms;   // for one connect, send or answer
@@ -43,6 +42,10 @@ constexpr auto kPause = 1s;        // how long the primary stalls when fault_poi
 constexpr auto kRunFor = 1500ms;   // then the observer reads the store's log
 
 enum class Version : bool { bug, fixed };
+
+// Where each host's server listens (a service registry): every server takes a port the system
+// (or the simulated network) chooses, so runs on the real loop never collide with anything.
+using Directory = std::map<std::string, std::uint16_t, std::less<>>;
 
 std::vector<std::string> words(std::string_view line) {
     std::vector<std::string> out;
@@ -101,19 +104,20 @@ aio::Coro<void> store_session(Version version, StoreDisk& disk, aio::StreamReade
     writer.close();
 }
 
-aio::Coro<void> serve_store(Version version, StoreDisk& disk) {
+aio::Coro<void> serve_store(Version version, StoreDisk& disk, Directory& directory) {
     aio::sim::Host& host = aio::sim::network().current_host();
-    co_await aio::start_server(
+    aio::Server server = co_await aio::start_server(
         [version, &disk](aio::StreamReader r, aio::StreamWriter w) { return store_session(version, disk, r, w); },
-        host.address(), kStorePort);
+        host.address(), 0);
+    directory[host.name()] = server.sockets().at(0).port();
 }
 
 // --- the nodes -------------------------------------------------------------------------------
 
-// One connection to host:port, reopened by the next call after any failure.
+// One connection to a host's server, reopened by the next call after any failure.
 class Link {
 public:
-    Link(std::string host, std::uint16_t port) : host_(std::move(host)), port_(port) {}
+    Link(std::string host, const Directory& directory) : host_(std::move(host)), directory_(directory) {}
     Link(const Link&) = delete;
     Link& operator=(const Link&) = delete;
     ~Link() { drop(); }
@@ -122,7 +126,12 @@ public:
     // (kTimeout for each step): the connection is dropped and the error propagates.
     aio::Coro<std::string> call(std::string line, bool answer) {
         try {
-            if (!conn_) conn_ = co_await aio::wait_for(aio::open_connection(host_, port_), kTimeout);
+            if (!conn_) {
+                const auto port = directory_.find(host_);
+                if (port == directory_.end())
+                    throw aio::ConnectionRefusedError(ECONNREFUSED, "connect", host_ + " does not listen yet");
+                conn_ = co_await aio::wait_for(aio::open_connection(host_, port->second), kTimeout);
+            }
             conn_->second.write(line);
             co_await aio::wait_for(conn_->second.drain(), kTimeout);
             if (!answer) co_return std::string{};
@@ -142,7 +151,7 @@ private:
     }
 
     std::string host_;
-    std::uint16_t port_;
+    const Directory& directory_;
     std::optional<aio::StreamPair> conn_;
 };
 
@@ -208,17 +217,18 @@ aio::Coro<void> act_as_primary(Node& n, Link& to_peer, Link& to_store) {
     }
 }
 
-aio::Coro<void> run_node(Context& ctx, std::string name, std::string peer) {
+aio::Coro<void> run_node(Context& ctx, Directory& directory, std::string name, std::string peer) {
     aio::sim::Host& host = aio::sim::network().current_host();
     // A node that booted before (a restart after a crash) comes back as a backup.
     const bool rebooted = !host.disk().emplace("booted", "yes").second;
     Node n(ctx, host, name, peer);
     n.primary = name == "a" && !rebooted;
     if (auto it = host.disk().find("epoch"); it != host.disk().end()) n.epoch = number(it->second);
-    co_await aio::start_server([&n](aio::StreamReader r, aio::StreamWriter w) { return peer_session(n, r, w); },
-                               host.address(), kPeerPort);
-    Link to_peer(peer, kPeerPort);
-    Link to_store("store", kStorePort);
+    aio::Server server = co_await aio::start_server(
+        [&n](aio::StreamReader r, aio::StreamWriter w) { return peer_session(n, r, w); }, host.address(), 0);
+    directory[name] = server.sockets().at(0).port();
+    Link to_peer(peer, directory);
+    Link to_store("store", directory);
     for (;;) {
         if (!n.primary) {
             bool heard = true;
@@ -240,11 +250,11 @@ aio::Coro<void> run_node(Context& ctx, std::string name, std::string peer) {
 
 // --- the observer ----------------------------------------------------------------------------
 
-aio::Coro<void> amain(Context& ctx, Version version, StoreDisk& store) {
+aio::Coro<void> amain(Context& ctx, Version version, StoreDisk& store, Directory& directory) {
     aio::sim::Network& net = aio::sim::network();
-    net.add_host("store", [version, &store] { return serve_store(version, store); });
-    net.add_host("a", [&ctx] { return run_node(ctx, "a", "b"); });
-    net.add_host("b", [&ctx] { return run_node(ctx, "b", "a"); });
+    net.add_host("store", [version, &store, &directory] { return serve_store(version, store, directory); });
+    net.add_host("a", [&ctx, &directory] { return run_node(ctx, directory, "a", "b"); });
+    net.add_host("b", [&ctx, &directory] { return run_node(ctx, directory, "b", "a"); });
     co_await aio::sleep(kRunFor);
     // The store's log must show one primary at a time: epochs never go back, and each epoch has
     // one writer.
@@ -263,7 +273,8 @@ aio::Coro<void> amain(Context& ctx, Version version, StoreDisk& store) {
 
 int run_scenario(Context& ctx, Version version) {
     StoreDisk store;
-    aio::run(amain(ctx, version, store), ctx.run_options());
+    Directory directory;
+    aio::run(amain(ctx, version, store, directory), ctx.run_options());
     return 0;
 }
 
