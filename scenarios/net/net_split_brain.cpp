@@ -4,19 +4,21 @@
 // and from then on heartbeats the old primary, which steps down when it hears a newer epoch.
 //
 // When the heartbeats stop only because the link between a and b is cut (a partition, a stalled
-// or very slow link, refused connects) or because the primary paused (a "GC pause", the
-// fault_point below), the old primary never hears that b took over: both write, and the store
-// accepts a's epoch-1 writes after b's epoch-2 ones. The observer (the main task, which reads
-// the store's log at the end) finds two primaries at once.
+// direction) or because the primary paused (a "GC pause": the fault_point below), the old
+// primary never hears that b took over: both write, and the store accepts a's epoch-1 writes
+// after b's epoch-2 ones. The observer (the main task, which reads the store's log at the end)
+// finds two primaries at once. (Refused connects, resets and slow links alone, within two
+// faults, do not silence the heartbeats for 400 ms; a crash of a is a legitimate takeover.)
 //
 // The fix (net_split_brain_fixed): a fencing token. Every write carries the writer's epoch; the
 // store accepts a write only from the newest epoch it has seen (and, within one epoch, from the
 // node that first wrote in it) and answers "fenced E" otherwise; the fenced node steps down. Two
 // nodes may still believe they are primary for a while, but only one can act as one.
 //
-// On the real loop the hosts are loopback addresses (127.0.0.N) and nothing fails, so no
-// takeover happens; under the simulator, `aiosim explore bug_net_split_brain --faults 2` finds
-// the bug and `aiosim shrink` reduces it to one fault.
+// Every server listens on a port the system (or the simulated network) picks, published in a
+// directory. On the real loop the hosts are loopback addresses (127.0.0.N) and nothing fails,
+// so no takeover happens; under the simulator `aiosim explore bug_net_split_brain --faults 2
+// --fault-kinds ph` finds the bug and `aiosim shrink` reduces it to one partition a|b.
 #include <aio/aio.hpp>
 #include <aio/scenario.hpp>
 #include <aio/sim/network.hpp>
