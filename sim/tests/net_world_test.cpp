@@ -720,3 +720,28 @@ TEST_CASE("the README's example: a plain run, then an exploration with faults th
     }
     CHECK(!found.empty());
 }
+
+TEST_CASE("seeded sources answer faults with non-zero at the point's rate, latency uniformly") {
+    for (sim::Policy policy : {sim::Policy::fifo, sim::Policy::timers, sim::Policy::random, sim::Policy::pct}) {
+        auto src = sim::make_seeded_source(policy, 5);
+        int nonzero = 0, ones = 0;
+        std::vector<int> lat(9, 0);
+        for (std::uint64_t i = 0; i < 10000; ++i) {
+            const std::size_t f = src->choose(sim::ChoicePoint{sim::Choice::fault, 3, i, 0, {}, nullptr, nullptr, 200});
+            REQUIRE(f < 3);
+            nonzero += f != 0;
+            ones += f == 1;
+            CHECK(src->choose(sim::ChoicePoint{sim::Choice::point, 2, i, 0, {}, nullptr, nullptr, 1000}) == 1);
+            ++lat.at(src->choose(sim::ChoicePoint{sim::Choice::latency, 9, i, 0, {}, nullptr, nullptr, 0}));
+        }
+        CHECK(nonzero > 1800);
+        CHECK(nonzero < 2200);
+        CHECK(ones > nonzero / 2 - 200);
+        CHECK(ones < nonzero / 2 + 200);
+        for (int n : lat) CHECK(n > 900);
+    }
+    CHECK_FALSE(sim::offers(sim::Policy::fifo, sim::Choice::latency));
+    CHECK(sim::offers(sim::Policy::timers, sim::Choice::latency));
+    CHECK(sim::offers(sim::Policy::fifo, sim::Choice::fault));
+    CHECK(sim::offers(sim::Policy::fifo, sim::Choice::point));
+}

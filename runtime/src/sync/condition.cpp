@@ -6,6 +6,16 @@ namespace aio {
 Coro<bool> Condition::wait() {
     if (!locked()) throw RuntimeError("cannot wait on un-acquired lock");
     release();
+    // From here until the lock is held again, a frame destroyed (the task killed) does not
+    // hold it: its LockGuard must not release it.
+    struct Reacquire {
+        Lock* lock;
+        std::uint64_t task;
+        bool held = false;
+        ~Reacquire() {
+            if (!held) lock->mark_dead_reacquire(task);
+        }
+    } reacquire{lock_, detail::current_task_id()};
     std::exception_ptr failure;
     try {
         detail::Waiter w;
@@ -31,6 +41,7 @@ Coro<bool> Condition::wait() {
             cancelled = true;
         }
     }
+    reacquire.held = true;
     if (cancelled) throw CancelledError();
     if (failure) std::rethrow_exception(failure);
     co_return true;

@@ -18,4 +18,10 @@ void report_guard_release_failure(std::exception_ptr e) noexcept {
     report(loop, ctx);
 }
 
+std::uint64_t current_task_id() noexcept {
+    EventLoop* loop = EventLoop::running();
+    TaskBase* t = loop ? loop->current_task_raw() : nullptr;
+    return t ? t->id() : 0;
+}
+
 }  // namespace aio::detail

@@ -19,6 +19,10 @@
 //  - notify(n) wakes up to n waiters not yet woken (FIFO), notify_all() all of them; both
 //    throw RuntimeError("cannot notify on un-acquired lock") without the lock. A waiter
 //    cancelled after being notified does not pass the notification on (as asyncio 3.12).
+//  - A task killed (EventLoop::kill_tasks) while waiting leaves the queue; one killed after
+//    being notified, before it ran, passes the notification on (it never saw it); one killed
+//    while re-acquiring the lock leaves the lock to the others, and its LockGuard (of the lock
+//    or of the condition) releases nothing.
 //  - The condition belongs to the loop of its first wait(); it must outlive its waiters.
 #include <cstddef>
 #include <type_traits>
@@ -77,5 +81,9 @@ private:
     detail::WaiterList waiters_;
     detail::LoopBinding binding_;
 };
+
+inline bool guard_skips_release(Condition& c, std::uint64_t task_id) noexcept {
+    return c.lock().take_dead_reacquire(task_id);
+}
 
 }  // namespace aio

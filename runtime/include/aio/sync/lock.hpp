@@ -19,6 +19,7 @@
 //  - The lock belongs to the loop of its first contended acquire(); a contended acquire()
 //    from another loop throws RuntimeError. It must outlive every task waiting on it.
 #include <coroutine>
+#include <cstdint>
 
 #include "aio/sync/detail/waiter.hpp"
 #include "aio/sync/lock_guard.hpp"
@@ -42,6 +43,16 @@ public:
     void release();
     /// How many tasks are queued in acquire() (cancelled ones until they have run).
     std::size_t waiters() const noexcept { return waiters_.size(); }
+
+    /// Condition::wait() of a task killed while re-acquiring this lock: that task does not
+    /// hold the lock, so its LockGuard, destroyed right after in the same frame, must not
+    /// release it (guard_skips_release).
+    void mark_dead_reacquire(std::uint64_t task_id) noexcept { dead_reacquirer_ = task_id; }
+    bool take_dead_reacquire(std::uint64_t task_id) noexcept {
+        if (task_id == 0 || dead_reacquirer_ != task_id) return false;
+        dead_reacquirer_ = 0;
+        return true;
+    }
 
     /// The awaitable acquire() returns (await it at once; it cannot be reused).
     class AcquireAwaiter {
@@ -73,9 +84,12 @@ private:
     static void lost_wakeup(void* self) noexcept;
 
     bool locked_ = false;
+    std::uint64_t dead_reacquirer_ = 0;  // see mark_dead_reacquire
     detail::WaiterList waiters_;
     detail::LoopBinding binding_;
 };
+
+inline bool guard_skips_release(Lock& l, std::uint64_t task_id) noexcept { return l.take_dead_reacquire(task_id); }
 
 inline Lock::AcquireAwaiter Lock::acquire() noexcept { return AcquireAwaiter(*this); }
 inline detail::ScopedAcquire<Lock, Lock::AcquireAwaiter> Lock::scoped() noexcept {

@@ -12,7 +12,12 @@
 // lock itself, or over-released a BoundedSemaphore), the error goes to the running loop's
 // exception handler (standard error without a loop) instead of propagating as
 // `async with` would.
+//
+// A task killed (EventLoop::kill_tasks) inside Condition::wait() while it re-acquired the lock
+// does not hold it: its guard's destructor (run as the frame goes) then releases nothing
+// (guard_skips_release below), so the lock another task holds stays held.
 #include <coroutine>
+#include <cstdint>
 #include <exception>
 #include <utility>
 
@@ -21,19 +26,28 @@ namespace aio {
 namespace detail {
 /// Reports an exception thrown by release() in a guard's destructor; never throws.
 void report_guard_release_failure(std::exception_ptr e) noexcept;
+/// The id of the running loop's current task, 0 if none.
+std::uint64_t current_task_id() noexcept;
 }  // namespace detail
+
+/// Whether the guard of task `task_id` must not release p (overloads in lock.hpp, condition.hpp).
+template <class P>
+bool guard_skips_release(P&, std::uint64_t) noexcept {
+    return false;
+}
 
 template <class P>
 class [[nodiscard]] LockGuard {
 public:
     LockGuard() noexcept = default;
     /// Adopts an acquisition the caller already holds.
-    explicit LockGuard(P& p) noexcept : p_(&p) {}
-    LockGuard(LockGuard&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+    explicit LockGuard(P& p) noexcept : p_(&p), task_(detail::current_task_id()) {}
+    LockGuard(LockGuard&& o) noexcept : p_(std::exchange(o.p_, nullptr)), task_(o.task_) {}
     LockGuard& operator=(LockGuard&& o) noexcept {
         if (this != &o) {
             reset();
             p_ = std::exchange(o.p_, nullptr);
+            task_ = o.task_;
         }
         return *this;
     }
@@ -51,6 +65,10 @@ public:
 private:
     void reset() noexcept {
         if (!p_) return;
+        if (guard_skips_release(*p_, task_)) {
+            p_ = nullptr;
+            return;
+        }
         try {
             std::exchange(p_, nullptr)->release();
         } catch (...) {
@@ -58,6 +76,7 @@ private:
         }
     }
     P* p_ = nullptr;
+    std::uint64_t task_ = 0;  // the task that made the guard (0: none)
 };
 
 namespace detail {

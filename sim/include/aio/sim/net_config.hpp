@@ -12,9 +12,14 @@
 //  - 'l' latency: the one-way latency of one segment, base + k * spread / 8 (k in 0..8); offered
 //    under every policy but fifo. Segments of one connection direction stay in order (TCP):
 //    a segment is never delivered before the one sent before it.
-//  - 'f' fault: at each fault opportunity (a connect, a segment delivery) while the run has
-//    injected fewer than `faults.budget` faults: index 0 none, index i the i-th kind of
-//    `faults.kinds` that applies there (FaultKind order). Offered under every policy, fifo too.
+//  - 'f' fault: at each fault opportunity while the run has injected fewer than `faults.budget`
+//    faults: index 0 none, index i the i-th kind of `faults.kinds` that applies there (in the
+//    order listed): when a connect's SYN arrives: refuse (a server listens), partition (another
+//    host), crash (of the target: not main, not the connecting host); when a data segment is
+//    due: reset, stall, partition (another host), crash (of the receiver, not main), slow (the
+//    connection is not slow yet). Offered under every policy, fifo too. An injected crash
+//    restarts the host after restart_delay when it has a start coroutine; an injected partition
+//    heals after partition_time.
 //  - 'b' fault point: aio::sim::fault_point("name") in user code fires (1) or not (0);
 //    counted against the same budget.
 // A seeded source answers 'f' and 'b' with non-zero in `rate` of 1000 chances, then uniformly.
@@ -76,8 +81,9 @@ struct NetConfig {
     /// A write is cut into segments of at most this many bytes; each arrives on its own, so a
     /// read may return fewer bytes than one write wrote.
     std::size_t segment = 1460;
-    /// How long a connect waits for an answer across a partition before it fails with
-    /// TimeoutError (Linux's SYN retries take about 127 s).
+    /// How long a connect waits for an answer across a partition (or to an address no host
+    /// has) before it fails as the real loop's does: OSError ETIMEDOUT "[Errno 110] Connect call
+    /// failed ('10.0.0.2', 5432)" (Linux's SYN retries take about 127 s).
     Duration connect_timeout = std::chrono::seconds(127);
     /// Faults: how long a stall and a partition last, when a crashed host restarts, how much
     /// slower a slow link is.

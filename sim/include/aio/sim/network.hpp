@@ -17,12 +17,16 @@
 //    is a decision of the run's decision source (net_config.hpp). A task runs on a host: the
 //    one it was spawned on, else its creator's; the main task on "main". A server binds on its
 //    host's address; a connection's local end is its host's address with a port counted up
-//    from 49152 per host.
+//    from 49152 per host. A server's protocol callbacks run on its host, so the streams'
+//    client_connected_cb tasks are the server host's. Unknown names are gaierror as the real
+//    loop's; a connect that waits across a partition longer than NetConfig::connect_timeout fails
+//    with the real loop's OSError ETIMEDOUT; Unix sockets are RuntimeError.
 //  - On any other loop (the real one): this machine. Each host name resolves to its own loopback
 //    address (127.0.0.N: Linux routes all of 127/8 to lo), through the loop's host aliases
-//    (EventLoop::add_host_alias), so servers of different hosts may use the same port; spawn()
-//    is create_task; faults and the controls below throw aio::RuntimeError ("needs the
-//    simulator"); fault_point() never fires.
+//    (EventLoop::add_host_alias), so servers of different hosts may use the same port when they
+//    bind their host's address (start_server(cb, "", port) there is every interface); spawn()
+//    is create_task under the host's task tag; the controls below throw aio::RuntimeError
+//    ("needs the simulator"); fault_point() never fires.
 //
 // Crash (a fault, or crash()): every task on the host stops at once, as a killed process's
 // threads do: none of them runs another step, so no catch block and no code after an await
