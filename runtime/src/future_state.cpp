@@ -1,7 +1,11 @@
 // asyncio's Future and Task state machines (futures.py, tasks.py), and gather's future.
 #include <fmt/format.h>
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <any>
+#include <optional>
 
 #include "aio/detail/callback.hpp"
 #include "aio/detail/future_awaiter.hpp"
@@ -9,6 +13,8 @@
 #include "aio/detail/gather_state.hpp"
 #include "aio/detail/task_state.hpp"
 #include "aio/event_loop.hpp"
+#include "aio/net/address.hpp"
+#include "aio/net/transport.hpp"
 #include "report.hpp"
 
 namespace aio::detail {
@@ -281,8 +287,43 @@ void cancel_once_each(const std::vector<TaskBase*>& tasks) {
 
 void TaskBase::throw_cancelled() { throw CancelledError(cancel_message().value_or(std::string())); }
 
+namespace {
+
+std::string endpoint_words(const std::optional<SocketAddress>& a) {
+    if (!a) return "?";
+    if (a->family() == AF_UNIX) return a->path().empty() ? std::string("unix") : a->path();
+    return fmt::format("{}:{}", a->host(), a->port());
+}
+
+}  // namespace
+
+std::string describe_wait_note(const WaitNote& n) {
+    if (n.kind == WaitNote::Kind::connect)
+        return fmt::format("{}() connecting to {} (no answer yet)", n.function, n.target ? n.target : "?");
+    std::string conn = "a closed transport";
+    if (n.transport) {
+        conn = endpoint_words(n.transport->sockname()) + "->" + endpoint_words(n.transport->peername());
+        const std::any id = n.transport->get_extra_info("connection");
+        if (const auto* v = std::any_cast<std::uint64_t>(&id)) conn = fmt::format("conn #{} ", *v) + conn;
+    }
+    if (n.kind == WaitNote::Kind::read)
+        return fmt::format("StreamReader.{}() reading {} (waiting for data from the peer)", n.function, conn);
+    return fmt::format("StreamWriter.{}() writing {} (waiting for the peer to read: its window is full)", n.function,
+                       conn);
+}
+
+WaitNoteScope::WaitNoteScope(TaskBase* task, const WaitNote& note) noexcept
+    : task_(task), previous_(task ? task->wait_note_ : nullptr) {
+    if (task_) task_->wait_note_ = &note;
+}
+
+WaitNoteScope::~WaitNoteScope() {
+    if (task_) task_->wait_note_ = previous_;
+}
+
 std::string TaskBase::waiting_description() const {
     if (!fut_waiter_) return started_ ? "ready to run" : "not started";
+    if (wait_note_) return describe_wait_note(*wait_note_);
     if (auto* f = dynamic_cast<FutureBase*>(fut_waiter_)) {
         if (f->is_task()) return fmt::format("Task '{}'", static_cast<TaskBase*>(f)->name());
         return waiting_what_ ? waiting_what_ : "a Future";

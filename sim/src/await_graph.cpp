@@ -4,11 +4,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <any>
 #include <map>
 #include <set>
 #include <string_view>
 
 #include "aio/detail/gather_state.hpp"
+#include "aio/detail/task_state.hpp"
+#include "aio/detail/wait_note.hpp"
+#include "aio/net/address.hpp"
+#include "aio/net/transport.hpp"
 #include "aio/task.hpp"
 
 namespace aio::sim::loop_parts {
@@ -27,15 +32,24 @@ std::string where(const std::source_location& l) {
     return fmt::format("{}:{} in {}", f, l.line(), l.function_name());
 }
 
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+    for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size()))
+        s.replace(at, from.size(), to);
+}
+
 }  // namespace
 
 std::string label(const aio::detail::TaskBase& t) { return fmt::format("#{} '{}'", t.id(), t.name()); }
 
-std::vector<BlockedTask> blocked_tasks(const EventLoop& loop) {
+std::vector<BlockedTask> blocked_tasks(const EventLoop& loop, const std::vector<HostInfo>& hosts) {
     std::vector<BlockedTask> out;
+    const bool named_hosts = hosts.size() > 1;
+    // The connection ends tasks wait on: (connection, this end's address) per task index.
+    std::map<std::uint64_t, std::vector<std::pair<std::size_t, std::string>>> ends;
     for (const AnyTask& h : loop.all_tasks()) {
         const aio::detail::TaskBase& t = *h.state_ptr();
-        BlockedTask b{t.id(), t.name(), {}, {}, t.created_at()};
+        BlockedTask b{t.id(), t.name(), {}, {}, t.created_at(), {}};
+        if (named_hosts) b.host = t.tag() < hosts.size() ? hosts[t.tag()].name : fmt::format("host {}", t.tag());
         aio::detail::Waitable* w = t.waiting_on();
         auto* f = w ? dynamic_cast<aio::detail::FutureBase*>(w) : nullptr;
         if (&t == loop.current_task_raw()) {
@@ -60,11 +74,26 @@ std::vector<BlockedTask> blocked_tasks(const EventLoop& loop) {
             }
             if (g->children().size() > listed) parts += fmt::format(" and {} more", g->children().size() - listed);
             b.awaits = "gather(" + parts + ")";
+        } else if (const aio::detail::WaitNote* n = t.wait_note()) {
+            b.awaits = aio::detail::describe_wait_note(*n);
+            if (n->transport && n->kind != aio::detail::WaitNote::Kind::connect) {
+                const std::any id = n->transport->get_extra_info("connection");
+                const auto local = n->transport->sockname();
+                if (const auto* conn = std::any_cast<std::uint64_t>(&id); conn && local)
+                    ends[*conn].emplace_back(out.size(), local->str());
+            }
+            if (named_hosts)
+                for (const HostInfo& hi : hosts) replace_all(b.awaits, hi.address + ":", hi.name + ":");
         } else {
             b.awaits = t.waiting_description();
         }
         out.push_back(std::move(b));
     }
+    // Each end waits for the other: the peer task is the one that would write (or read).
+    for (const auto& [conn, waiting] : ends)
+        for (const auto& [i, local] : waiting)
+            for (const auto& [j, other] : waiting)
+                if (other != local) out[i].waits_for.push_back(out[j].id);
     return out;
 }
 
@@ -139,19 +168,21 @@ std::string format_blocked(const std::vector<BlockedTask>& tasks,
             s += fmt::format("  ... and {} more\n", tasks.size() - report_max_tasks);
             break;
         }
-        s += fmt::format("  #{} '{}' awaits {}; created at {}\n", b.id, b.name, b.awaits, where(b.created_at));
+        s += fmt::format("  #{} '{}'{} awaits {}; created at {}\n", b.id, b.name,
+                         b.host.empty() ? std::string() : " on host " + b.host, b.awaits, where(b.created_at));
     }
     // A long cycle shows its first and last members: the message stays readable and small.
     auto hidden = [](const std::vector<std::uint64_t>& c, std::size_t k) {
         const std::size_t head = report_max_cycle_members / 2;
         return c.size() > report_max_cycle_members && k >= head && k < c.size() - head;
     };
-    std::map<std::uint64_t, std::string_view> names;  // of the members shown
+    std::map<std::uint64_t, std::string> names;  // of the members shown: 'name', or 'name'@host
     for (std::size_t i = 0; i < std::min(cycles.size(), report_max_cycles); ++i)
         for (std::size_t k = 0; k < cycles[i].size(); ++k)
-            if (!hidden(cycles[i], k)) names.emplace(cycles[i][k], std::string_view());
+            if (!hidden(cycles[i], k)) names.emplace(cycles[i][k], "''");
     for (const auto& b : tasks)
-        if (auto it = names.find(b.id); it != names.end()) it->second = b.name;
+        if (auto it = names.find(b.id); it != names.end())
+            it->second = fmt::format("'{}'{}", b.name, b.host.empty() ? std::string() : "@" + b.host);
     auto name_of = [&](std::uint64_t id) { return names[id]; };
     std::size_t cycles_shown = 0;
     for (const auto& c : cycles) {
@@ -168,15 +199,15 @@ std::string format_blocked(const std::vector<BlockedTask>& tasks,
                 k += skipped - 1;
                 continue;
             }
-            s += fmt::format("#{} '{}' -> ", c[k], name_of(c[k]));
+            s += fmt::format("#{} {} -> ", c[k], name_of(c[k]));
         }
-        s += fmt::format("#{} '{}'\n", c.front(), name_of(c.front()));
+        s += fmt::format("#{} {}\n", c.front(), name_of(c.front()));
     }
     return s;
 }
 
-std::string pending_report(const EventLoop& loop) {
-    auto tasks = blocked_tasks(loop);
+std::string pending_report(const EventLoop& loop, const std::vector<HostInfo>& hosts) {
+    auto tasks = blocked_tasks(loop, hosts);
     return format_blocked(tasks, find_cycles(tasks));
 }
 

@@ -168,8 +168,16 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
             n, n == 1 ? " is set to" : "s are set to");
     }
 
+    // The network's hosts by number, for the blocked-task report (empty before the network exists).
+    std::vector<loop_parts::HostInfo> host_infos() const {
+        std::vector<loop_parts::HostInfo> out;
+        if (!net) return out;
+        for (const Host* h : net->hosts()) out.push_back({h->name(), h->address()});
+        return out;
+    }
+
     std::exception_ptr deadlock_error() const {
-        auto tasks = loop_parts::blocked_tasks(loop);
+        auto tasks = loop_parts::blocked_tasks(loop, host_infos());
         auto cycles = loop_parts::find_cycles(tasks);
         std::string msg = fmt::format(
             "aio::sim::Deadlock{}: no task can ever run again ({}): nothing is ready, no timer is set{} and no "
@@ -186,7 +194,8 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
             "Config::schedule.limits.max_steps = {} (replay parameter steps=). The program may never finish, e.g. "
             "a task that keeps yielding with sleep(0) or tasks that keep waking each other. Pending tasks:\n{}"
             "If the run is just long, raise the limit.",
-            phase_note(), loop.steps_run(), context(), params.limits.max_steps, loop_parts::pending_report(loop));
+            phase_note(), loop.steps_run(), context(), params.limits.max_steps,
+            loop_parts::pending_report(loop, host_infos()));
         return std::make_exception_ptr(LimitExceeded(std::move(msg), LimitExceeded::Which::steps));
     }
 
@@ -197,7 +206,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
             "program may never finish, e.g. a task that keeps re-arming a timer. Pending tasks:\n{}"
             "If the run is just long, raise the limit.",
             phase_note(), format_time(next), format_time(time_limit_at), context(),
-            format_duration(params.limits.max_virtual_time), loop_parts::pending_report(loop));
+            format_duration(params.limits.max_virtual_time), loop_parts::pending_report(loop, host_infos()));
         return std::make_exception_ptr(LimitExceeded(std::move(msg), LimitExceeded::Which::virtual_time));
     }
 
@@ -206,7 +215,8 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
             "aio::sim::LimitExceeded{}: virtual time would pass the end of virtual time (TimePoint::max(), about 292 "
             "years) ({}); the limit Config::schedule.limits.max_virtual_time = {} (replay parameter vtime=) allows "
             "the clock to get this far. Lower the limit (720h by default) or the delays. Pending tasks:\n{}",
-            phase_note(), context(), format_duration(params.limits.max_virtual_time), loop_parts::pending_report(loop));
+            phase_note(), context(), format_duration(params.limits.max_virtual_time),
+            loop_parts::pending_report(loop, host_infos()));
         return std::make_exception_ptr(LimitExceeded(std::move(msg), LimitExceeded::Which::virtual_time));
     }
 
@@ -242,10 +252,11 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
             "for it ({}):\n{}Under the simulator a function run by to_thread must not wait for the event loop (for "
             "a later to_thread job, or for a result it posts with call_soon_threadsafe): the loop only moves on "
             "once every job in flight has finished. The jobs are abandoned. Pending tasks:\n{}",
-            phase_note(), format_duration(cfg->thread_timeout), context(), jobs, loop_parts::pending_report(loop));
+            phase_note(), format_duration(cfg->thread_timeout), context(), jobs,
+            loop_parts::pending_report(loop, host_infos()));
         gate.abandon();
         rearm();
-        return std::make_exception_ptr(Deadlock(std::move(msg), loop_parts::blocked_tasks(loop), {}));
+        return std::make_exception_ptr(Deadlock(std::move(msg), loop_parts::blocked_tasks(loop, host_infos()), {}));
     }
 
     // --- the clock ------------------------------------------------------------------------------
@@ -446,7 +457,7 @@ RunRecord SimLoop::make_record() const {
     return r;
 }
 
-std::string SimLoop::pending_tasks_report() const { return loop_parts::pending_report(*this); }
+std::string SimLoop::pending_tasks_report() const { return loop_parts::pending_report(*this, impl_->host_infos()); }
 
 void SimLoop::run_in_executor(std::function<void()> job, std::function<void()> done) {
     check_not_closed("run_in_executor");

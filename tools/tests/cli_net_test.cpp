@@ -6,6 +6,9 @@
 #include <aio/aio.hpp>
 #include <aio/cli.hpp>
 #include <aio/scenario.hpp>
+#include <aio/net/errors.hpp>
+#include <aio/net/streams.hpp>
+#include <aio/sim/network.hpp>
 
 #include <sstream>
 #include <string>
@@ -60,11 +63,45 @@ int quiet(aio::scenario::Context& ctx) {
     return 0;
 }
 
+// A networked client: three request/reply exchanges with an echo server on host "db". A reset
+// fault makes the client's read raise ConnectionResetError, which escapes: the run fails.
+aio::Coro<void> echo_server(aio::StreamReader r, aio::StreamWriter w) {
+    try {
+        for (;;) {
+            std::string line = co_await r.readline();
+            if (line.empty()) break;
+            w.write("echo: " + line);
+            co_await w.drain();
+        }
+        w.close();
+    } catch (const aio::ConnectionError&) {}
+}
+aio::Coro<void> exchanges(aio::scenario::Context& ctx) {
+    aio::sim::Network& net = aio::sim::network();
+    net.add_host("db", []() -> aio::Coro<void> {
+        aio::Server server = co_await aio::start_server(echo_server, "", 5432);
+        co_await server.serve_forever();
+    });
+    co_await aio::sleep(std::chrono::milliseconds(1));
+    auto [r, w] = co_await aio::open_connection("db", 5432);
+    for (int i = 0; i < 3; ++i) {
+        w.write(fmt::format("ping {}\n", i));
+        co_await w.drain();
+        ctx.print("{}", co_await r.readline());
+    }
+    w.close();
+}
+int networked(aio::scenario::Context& ctx) {
+    aio::run(exchanges(ctx), ctx.run_options());
+    return 0;
+}
+
 aio::scenario::Registry sample() {
     aio::scenario::Registry r;
     r.add("racy", "two workers, a lost update in some orders", &racy);
     r.add_oracle("racy", &racy, &racy_oracle);
     r.add("quiet", "sleeps a second", &quiet);
+    r.add("networked", "three exchanges with an echo server on host db", &networked);
     return r;
 }
 
@@ -249,4 +286,36 @@ TEST_CASE("the network in words names the fault policy and the shape") {
     n.faults.rate = 1000;
     n.faults.kinds = *aio::cli::parse_fault_kinds("c");
     CHECK(aio::cli::describe_network(n).starts_with("up to 1 fault (rate 1000 per mille, kinds c), "));
+}
+
+TEST_CASE("explore, replay and shrink list a networked run's faults in words, and how many shrinking removed") {
+    auto clean = cli(sample(), {"run", "networked"});
+    CHECK(clean.status == 0);
+    CHECK(clean.out == "echo: ping 0\n\necho: ping 1\n\necho: ping 2\n\n");
+
+    auto r = cli(sample(), {"explore", "networked", "--seeds", "20", "--faults", "3", "--fault-kinds", "rw",
+                            "--fault-rate", "1000", "--stop-at-first"});
+    CHECK(r.status == 1);
+    const std::string replay = field(r.out, "replay");
+    CAPTURE(r.out);
+    CHECK(has(replay, "faults=3,frate=1000,fkinds=rw"));  // the replay string carries the options
+    CHECK(has(r.out, "\n  faults:\n    - t="));
+    CHECK(has(r.out, ": reset of conn #1 main:49152->db:5432 after "));
+    CHECK(field(r.out, "replay it") == "aiosim run networked --replay '" + replay + "'");
+
+    // The printed command reproduces the failure and its faults.
+    auto again = cli(sample(), {"replay", "networked", replay});
+    CHECK(again.status == 1);
+    CHECK(has(again.err, "\n  faults:\n    - t="));
+    CHECK(has(again.err, ": reset of conn #1 main:49152->db:5432 after "));
+
+    auto s = cli(sample(), {"shrink", "networked", "--replay", replay});
+    CAPTURE(s.out);
+    CHECK(s.status == 0);
+    CHECK(has(s.out, "\n  faults:\n    - t="));
+    CHECK(has(s.out, "\n  shrunk faults:\n    - t="));
+    CHECK(has(s.out, "  shrinking removed "));
+    // The shrunk run keeps the reset (the failure needs it).
+    const std::string shrunk_part = s.out.substr(s.out.find("shrunk faults:"));
+    CHECK(has(shrunk_part, "reset of conn #1"));
 }

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "aio/detail/task_state.hpp"
+#include "aio/detail/wait_note.hpp"
 #include "aio/event_loop.hpp"
 #include "aio/future.hpp"
 #include "aio/net/detail/byte_buffer.hpp"
@@ -71,6 +73,9 @@ Coro<void> wait_for_data(StatePtr s, const char* func_name) {
             if (s->waiter.valid() && s->waiter.state() == mine) s->waiter = {};
         }
     } clear{s.get(), w.state()};
+    // For deadlock reports: this task reads this connection.
+    const detail::WaitNote note{detail::WaitNote::Kind::read, func_name, s->transport.get(), nullptr};
+    detail::WaitNoteScope noted(get_running_loop().current_task_raw(), note);
     co_await w;
 }
 

@@ -1,6 +1,9 @@
 // asyncio.StreamWriter (streams.py, 3.12).
 #include "aio/net/stream_writer.hpp"
 
+#include "aio/detail/task_state.hpp"
+#include "aio/detail/wait_note.hpp"
+#include "aio/event_loop.hpp"
 #include "aio/net/address.hpp"
 #include "aio/sleep.hpp"
 
@@ -20,6 +23,9 @@ Coro<void> drain_impl(std::shared_ptr<Transport> transport, StreamReaderProtocol
         // loop would never see that the connection was closed (3.12's comment).
         co_await sleep(std::chrono::seconds(0));
     }
+    // For deadlock reports: this task writes this connection.
+    const detail::WaitNote note{detail::WaitNote::Kind::drain, "drain", transport.get(), nullptr};
+    detail::WaitNoteScope noted(get_running_loop().current_task_raw(), note);
     co_await protocol->drain_helper();
 }
 

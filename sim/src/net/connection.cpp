@@ -391,6 +391,7 @@ void LinkTransport::vanish() noexcept {
 }
 
 std::any LinkTransport::get_extra_info(std::string_view name, std::any fallback) const {
+    if (name == "connection") return std::any(conn_->id());  // its number (deadlock reports)
     if (name == "peername") return std::any(*peername());
     if (name == "sockname") return std::any(*sockname());
     return fallback;

@@ -26,6 +26,7 @@
 #include "aio/coro.hpp"
 #include "aio/errors.hpp"
 #include "aio/detail/future_state.hpp"
+#include "aio/detail/wait_note.hpp"
 
 namespace aio::detail {
 
@@ -95,6 +96,9 @@ public:
     Waitable* waiting_on() const noexcept { return fut_waiter_; }
     /// What the task is waiting for, for deadlock reports ("sleep until 3s", "Task first").
     std::string waiting_description() const;
+    /// The note on the current wait (wait_note.hpp), while the task waits; null otherwise.
+    const WaitNote* wait_note() const noexcept { return fut_waiter_ ? wait_note_ : nullptr; }
+    void set_wait_note(const WaitNote* n) noexcept { wait_note_ = n; }
 
     void step();
     bool started() const noexcept { return started_; }
@@ -121,6 +125,7 @@ public:
 
 protected:
     friend class CancelWalk;
+    friend class WaitNoteScope;
     // Task.cancel(msg) in two halves, around the call fut_waiter.cancel(msg) that the walk makes
     // (see CancelWalk). cancel_start returns what to pass the cancellation to, or null with
     // cancel()'s answer in `result`; cancel_finish takes that waitable's answer. With `marked`
@@ -140,6 +145,7 @@ protected:
     std::coroutine_handle<> resume_point_;
     Waitable* fut_waiter_ = nullptr;
     const char* waiting_what_ = nullptr;
+    const WaitNote* wait_note_ = nullptr;  // in the waiting frame (WaitNoteScope)
     std::uint64_t id_;
     std::string name_;
     std::source_location created_at_;

@@ -28,6 +28,8 @@ struct BlockedTask {
     std::string awaits{};                    // "Task #3 'b'", "gather(#2 'a', #3 'b')", "a Future"
     std::vector<std::uint64_t> waits_for{};  // ids of the pending tasks it awaits
     std::source_location created_at{};
+    /// The simulated host it runs on, when the run has hosts besides "main"; empty otherwise.
+    std::string host{};
 };
 
 /// Nothing is ready, no timer is set, no to_thread work is in flight, and the loop was asked
