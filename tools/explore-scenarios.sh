@@ -2,7 +2,8 @@
 # tools/explore-scenarios.sh [SEEDS]: explores every scenario of `aiosim list` (the one in PATH)
 # under the random and pct policies. Reference scenarios must hold their oracles in every run
 # (SEEDS seeds each, default AIOSIM_EXPLORE_SEEDS or 2000); each known-bug scenario (bug_*)
-# must be found (--expect-failure, 200 seeds), and the printed command must reproduce it.
+# must be found (--expect-failure, 200 seeds; bug_net_*: with up to 2 network faults a run), and
+# the printed command must reproduce it.
 # Exploring nothing is no pass: when `aiosim list` fails or lists no scenario, it says so and
 # exits 1; the last line counts the explorations made.
 # Exit status: 0 all as expected, 1 not.
@@ -29,6 +30,8 @@ for name in $names; do
     if [[ $name == bug_* ]]; then
       args=(--seeds 200 --expect-failure)
       [ "$policy" = pct ] && args+=(--pct-steps 20)  # the bug scenarios make about 20 choices
+      # A networked bug (scenarios/net/) shows only under faults of the simulated network.
+      [[ $name == bug_net_* ]] && args+=(--faults 2 --fault-rate 100)
     else
       args=(--seeds "$seeds")
     fi

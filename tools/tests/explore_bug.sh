@@ -11,6 +11,8 @@
 #      STR, with at most as many non-zero decisions, that fails with the same signature and
 #      the trace hash shrink reported when run;
 #   5. `EXE explore ... --shrink` prints the same shrunk string.
+# A run with faults (a networked scenario) lists them under "faults:"; shrink must then list
+# the shrunk run's ("shrunk faults:"), no more of them than the found run had.
 # The replay strings carry everything the arguments set (the faults too), so steps 3 and 4 get
 # no argument but the string.
 exe="$1"; name="$2"; seeds="$3"
@@ -20,6 +22,8 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; for f in "$tmp"/*; do echo "--- $f"; cat "$f"; done; exit 1; }
 field() { sed -n "s/^ *$1: //p" "$2" | head -n 1; }
 # The non-zero decisions of a replay string aiosim1:POLICY:PARAMS[:DECISIONS] ('.'-separated).
+# The "- ..." lines of the list under the heading $1 (e.g. "faults:") in file $2.
+list() { awk -v h="$1" '$0 ~ "^ *" h "$" {on=1; next} on && /^ *- / {sub(/^ *- /, ""); print; next} {on=0}' "$2"; }
 decisions() { d=$(echo "$1" | cut -d: -f4); [ -z "$d" ] || [ "$d" = - ] && { echo 0; return; }; echo "$d" | tr . '\n' | grep -c .; }
 
 "$exe" explore "$name" --policy fifo --seeds 1 > "$tmp/fifo" 2>&1 || fail "$name fails under fifo (asyncio's own order)"
@@ -60,8 +64,19 @@ rc=$?
 [ "$(field "trace hash" "$tmp/small.err")" = "$small_hash" ] || fail "shrunk run: trace hash differs from shrink's"
 [ "$(field signature "$tmp/small.err")" = "$signature" ] || fail "shrunk run fails with another signature"
 
+faults=$(list faults: "$tmp/explore" | grep -c .)
+small_faults=$(list "shrunk faults:" "$tmp/shrink" | grep -c .)
+if [ "$faults" -gt 0 ]; then
+  [ "$small_faults" -ge 1 ] || fail "the found run had $faults faults; shrink lists no 'shrunk faults:'"
+  [ "$small_faults" -le "$faults" ] || fail "the shrunk run has $small_faults faults, more than the found run's $faults"
+fi
+
 "$exe" explore "$name" --seeds "$seeds" --shrink "$@" > "$tmp/explore-shrink" 2>&1
 [ $? -eq 1 ] || fail "explore --shrink did not exit 1"
 [ "$(field shrunk "$tmp/explore-shrink" | cut -d' ' -f1)" = "$small" ] || fail "explore --shrink printed another string"
 echo "$name: passes under fifo; explore found $replay ($count non-zero decisions, $hash; $signature);" \
      "run --replay and replay reproduced it; shrunk to $small ($(decisions "$small"), same signature)"
+if [ "$faults" -gt 0 ]; then
+  echo "faults: $faults found, $small_faults after shrinking:"
+  list "shrunk faults:" "$tmp/shrink" | sed 's/^/  - /'
+fi

@@ -498,7 +498,14 @@ Coro<std::shared_ptr<Transport>> SimNetwork::create_connection(ProtocolFactory f
     loop_.call_soon([made]() mutable {
         if (!made.done()) made.set_result();
     });
-    co_await made;
+    try {
+        co_await made;
+    } catch (...) {
+        // Cancelled before the caller got its transport: nobody else can close it (asyncio's
+        // _create_connection_transport closes the transport when its waiter fails).
+        conn->transport(0)->close();
+        throw;
+    }
     co_return conn->transport(0);
 }
 
