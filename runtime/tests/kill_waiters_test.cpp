@@ -407,6 +407,39 @@ TEST_CASE("a task killed inside wait_for() or timeout() leaves no timer; what it
     check_clean(o, 3);
 }
 
+TEST_CASE("a task killed inside wait(), shield() or as_completed() leaves no callback or timer; the awaited run on") {
+    Outcome o;
+    aio::run(
+        [&]() -> aio::Coro<void> {
+            auto a = spawn(6, value_after(6, 1));
+            auto b = spawn(6, value_after(8, 2));
+            auto in_wait = [&]() -> aio::Coro<void> {
+                std::vector<aio::Task<int>> fs{a, b};
+                co_await aio::wait(fs, 1h, aio::ALL_COMPLETED);
+            };
+            auto in_shield = [&]() -> aio::Coro<void> { co_await aio::shield(a); };
+            auto in_as_completed = [&]() -> aio::Coro<void> {
+                std::vector<aio::Task<int>> fs{a, b};
+                for (auto next : aio::as_completed(std::move(fs), 1h)) (void)co_await next;
+            };
+            spawn(5, blocked(in_wait, o.log, o.cleanups));
+            spawn(5, blocked(in_shield, o.log, o.cleanups));
+            spawn(5, blocked(in_as_completed, o.log, o.cleanups));
+            co_await passes(2);
+            CHECK(timers() == 2);  // wait's and as_completed's timeouts
+            CHECK(kill5() == 3);
+            // wait()'s timer went with its frame; as_completed()'s belongs to its state, which
+            // the callbacks on a and b keep until they are done (as after a cancellation).
+            CHECK(timers() == 1);
+            CHECK(co_await a == 1);
+            CHECK(co_await b == 2);
+            co_await passes(3);
+            CHECK(timers() == 0);
+        }(),
+        o.reports.options());
+    check_clean(o, 3);
+}
+
 // ---- TaskGroup and gather -----------------------------------------------------------------
 
 TEST_CASE("a TaskGroup child killed fails the group with the kill's exception; its siblings are cancelled") {

@@ -16,6 +16,10 @@
 //  - Cancellation: a cancelled wait() raises CancelledError and leaves the barrier
 //    consistent (it is no longer counted); the barrier is not broken by it.
 //  - Built on an aio::Condition, as asyncio's; it must outlive every task waiting on it.
+//  - A task killed (EventLoop::kill_tasks) inside wait() stays counted as arrived and never
+//    leaves: the cycle it was in cannot drain, so the barrier is unusable for the survivors;
+//    abort() it so that they get BrokenBarrierError instead of waiting forever (a dead party
+//    breaks a barrier, as for threads).
 #include <cstddef>
 #include <cstdint>
 
