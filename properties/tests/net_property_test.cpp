@@ -402,7 +402,8 @@ TEST_CASE("bytes written = bytes read, in order, on every connection that was no
 // reads) and a "down" one (b writes, the client only reads), so every reader is always
 // waiting in read() and a read returns at the instant its data is delivered. Once data flows
 // both ways between a and b, the main task partitions a from b after a generated delay and
-// repairs it a generated time later. The trace has no net_deliver on a connection between a
+// repairs it a generated time later (or, in half the cases, holds both directions between a and
+// b and releases them, marked in the trace by a span). The trace has no net_deliver on a connection between a
 // and b between the partition and repair events (the exact order, under every policy); and
 // (except under `timers`, whose jitter makes a task's clock run late) no read of such a
 // connection returns data or EOF at a time strictly inside (partition, repair).
@@ -410,6 +411,7 @@ TEST_CASE("bytes written = bytes read, in order, on every connection that was no
 struct PartitionPlan {
     std::vector<std::string> up_a, down_a, up_c, down_c;
     aio::Duration at{}, length{};
+    bool hold = false;  // hold(a, b) and hold(b, a) instead of partition(a, b)
 };
 
 struct Reads {
@@ -514,11 +516,23 @@ Coro<void> partition_main(PartitionWorld& w) {
     co_await w.conns.at("up a").flowing.wait();
     co_await w.conns.at("down a").flowing.wait();
     co_await aio::sleep(w.plan.at);
-    net.partition("a", "b");
-    w.partitioned = loop.time();
-    co_await aio::sleep(w.plan.length);
-    w.repaired = loop.time();
-    net.repair("b", "a");  // either order names the same pair
+    if (w.plan.hold) {
+        // Holds have no trace event of their own: a span marks them ("span"/"span-end").
+        aio::TraceSpan span("hold a|b");
+        net.hold("a", "b");
+        net.hold("b", "a");
+        w.partitioned = loop.time();
+        co_await aio::sleep(w.plan.length);
+        w.repaired = loop.time();
+        net.release("a", "b");
+        net.release("b", "a");
+    } else {
+        net.partition("a", "b");
+        w.partitioned = loop.time();
+        co_await aio::sleep(w.plan.length);
+        w.repaired = loop.time();
+        net.repair("b", "a");  // either order names the same pair
+    }
     for (auto& t : tasks) co_await t;
     for (auto& [key, r] : w.conns) co_await r.ended.wait();  // the server's reads too
 }
@@ -561,6 +575,7 @@ TEST_CASE("a partition delivers nothing across it while it lasts") {
         plan.down_c = *gen_messages(10, 3000);
         plan.at = std::chrono::microseconds(*rc::gen::inRange(0, 3000));
         plan.length = std::chrono::microseconds(*rc::gen::inRange(1, 50'000));
+        plan.hold = *rc::gen::arbitrary<bool>();
         const sim::NetConfig net = gen_network();
         const sim::Schedule schedule = gen_schedule();
         PartitionWorld w(plan);
@@ -598,13 +613,20 @@ TEST_CASE("a partition delivers nothing across it while it lasts") {
         // The trace: between the partition and repair events, no delivery on a connection
         // between a and b (the connections' ends come from their net_connect events).
         std::map<std::uint64_t, std::string> ends;
-        bool inside = false;
+        bool inside = false, marked = false;
         std::uint64_t across = 0;
         for (const sim::TraceEvent& e : rec->trace) {
             if (e.kind == sim::TraceKind::net_connect) ends[conn_of(e)] = ends_of(e);
             if (e.kind == sim::TraceKind::partition || e.kind == sim::TraceKind::repair) {
                 RC_LOG() << sim::format_trace_line(e) << "\n";
                 inside = e.kind == sim::TraceKind::partition;
+                marked = true;
+            }
+            if ((e.kind == sim::TraceKind::span || e.kind == sim::TraceKind::span_end) &&
+                e.detail.find("hold a|b") != std::string::npos) {
+                RC_LOG() << sim::format_trace_line(e) << "\n";
+                inside = e.kind == sim::TraceKind::span;
+                marked = true;
             }
             if (e.kind != sim::TraceKind::net_deliver) continue;
             const std::string& pair = ends[conn_of(e)];
@@ -615,10 +637,12 @@ TEST_CASE("a partition delivers nothing across it while it lasts") {
                 RC_ASSERT(!inside);
             }
         }
+        RC_ASSERT(marked);  // the trace shows the cut
         RC_ASSERT(across > 0u);
         deliveries_checked += across;
         spanning += spans;
-        RC_TAG(spans ? "traffic across the partition before and after it" : "no traffic spanning it");
+        RC_TAG(spans ? "traffic across the partition before and after it" : "no traffic spanning it",
+               plan.hold ? "hold both ways" : "partition");
     });
     MESSAGE(
         fmt::format("{} cases, {} with traffic on a|b both before and after the partition, {} deliveries "
