@@ -42,6 +42,21 @@ sim::Schedule gen_schedule() {
                                      sim::TaskStart::per_task);
     s.limits.max_steps = gen_at_least_1();
     s.limits.max_virtual_time = gen_duration(0ns, aio::Duration::max());
+    if (*rc::gen::arbitrary<bool>()) {  // the simulated network's parameters
+        sim::NetConfig& n = s.network;
+        n.faults.budget = *rc::gen::arbitrary<std::uint32_t>();
+        n.faults.rate = *rc::gen::inRange<std::uint32_t>(1, 1001);
+        n.faults.kinds.bits = *rc::gen::inRange<std::uint8_t>(1, 0x80);
+        n.latency = gen_duration(0ns, sim::max_net_latency);
+        n.latency_spread = gen_duration(0ns, sim::max_net_latency);
+        n.window = *rc::gen::inRange<std::size_t>(1, sim::max_net_bytes + 1);
+        n.segment = *rc::gen::inRange<std::size_t>(1, sim::max_net_bytes + 1);
+        n.connect_timeout = gen_duration(0ns, sim::max_net_duration);
+        n.stall_time = gen_duration(0ns, sim::max_net_duration);
+        n.partition_time = gen_duration(0ns, sim::max_net_duration);
+        n.restart_delay = gen_duration(0ns, sim::max_net_duration);
+        n.slow_factor = *rc::gen::inRange<std::uint32_t>(1, sim::max_slow_factor + 1);
+    }
     if (*rc::gen::arbitrary<bool>()) {
         std::vector<sim::Decision> list;
         // Positions from anywhere, up to the last one representable.
@@ -53,10 +68,11 @@ sim::Schedule gen_schedule() {
                 *rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(0, 4), rc::gen::arbitrary<std::uint64_t>());
             if (gap > u64_max - next) break;
             const std::uint64_t pos = next + gap;
-            list.push_back({pos,
-                            *rc::gen::element(sim::Choice::ready, sim::Choice::timer, sim::Choice::jitter,
-                                              sim::Choice::start, sim::Choice::thread),
-                            *rc::gen::inRange<std::uint32_t>(1, std::numeric_limits<std::uint32_t>::max())});
+            list.push_back(
+                {pos,
+                 *rc::gen::element(sim::Choice::ready, sim::Choice::timer, sim::Choice::jitter, sim::Choice::start,
+                                   sim::Choice::thread, sim::Choice::latency, sim::Choice::fault, sim::Choice::point),
+                 *rc::gen::inRange<std::uint32_t>(1, std::numeric_limits<std::uint32_t>::max())});
             if (pos == u64_max) break;
             next = pos + 1;
         }
@@ -122,7 +138,7 @@ AIOSIM_PROPERTY("a valid Config builds a loop, and the string of its schedule gi
 AIOSIM_PROPERTY("every out-of-range value is rejected by validate, by the SimLoop constructor and by the parser", [] {
     sim::Schedule s = gen_schedule();
     s.decisions.reset();
-    switch (*rc::gen::inRange(0, 8)) {
+    switch (*rc::gen::inRange(0, 16)) {
     case 0: s.jitter = -gen_duration(1ns, aio::Duration::max()); break;
     case 1: s.jitter = gen_duration(sim::max_jitter + 1ns, aio::Duration::max()); break;
     case 2: s.pct_depth = *rc::gen::inRange(std::numeric_limits<int>::min(), 1); break;
@@ -130,6 +146,14 @@ AIOSIM_PROPERTY("every out-of-range value is rejected by validate, by the SimLoo
     case 4: s.pct_steps = 0; break;
     case 5: s.limits.max_steps = 0; break;
     case 6: s.limits.max_virtual_time = -gen_duration(1ns, aio::Duration::max()); break;
+    case 7: s.network.faults.rate = *rc::gen::element<std::uint32_t>(0, 1001, UINT32_MAX); break;
+    case 8: s.network.latency = gen_duration(sim::max_net_latency + 1ns, aio::Duration::max()); break;
+    case 9: s.network.latency_spread = -gen_duration(1ns, aio::Duration::max()); break;
+    case 10: s.network.window = *rc::gen::element<std::size_t>(0, sim::max_net_bytes + 1); break;
+    case 11: s.network.segment = *rc::gen::element<std::size_t>(0, sim::max_net_bytes + 1); break;
+    case 12: s.network.connect_timeout = gen_duration(sim::max_net_duration + 1ns, aio::Duration::max()); break;
+    case 13: s.network.stall_time = -gen_duration(1ns, aio::Duration::max()); break;
+    case 14: s.network.slow_factor = *rc::gen::element<std::uint32_t>(0, sim::max_slow_factor + 1); break;
     default: s.decisions = std::vector<sim::Decision>{{*rc::gen::arbitrary<std::uint64_t>(), sim::Choice::ready, 0}};
     }
     RC_ASSERT(rejected_by_validate(sim::Config{.schedule = s}));

@@ -745,3 +745,19 @@ TEST_CASE("seeded sources answer faults with non-zero at the point's rate, laten
     CHECK(sim::offers(sim::Policy::fifo, sim::Choice::fault));
     CHECK(sim::offers(sim::Policy::fifo, sim::Choice::point));
 }
+
+TEST_CASE("a connect to an address no host has gets no answer: ETIMEDOUT after connect_timeout") {
+    auto amain = []() -> aio::Coro<std::string> {
+        try {
+            (void)co_await aio::open_connection("10.0.0.99", 80);
+        } catch (const aio::OSError& e) {
+            co_return fmt::format(
+                "{} at {}s", e.what(),
+                std::chrono::duration_cast<std::chrono::seconds>(since_start(aio::get_running_loop().time())).count());
+        }
+        co_return "connected";
+    };
+    sim::Config cfg;
+    cfg.schedule.network.connect_timeout = 2s;
+    CHECK(sim::run(amain(), cfg) == "[Errno 110] Connect call failed ('10.0.0.99', 80) at 2s");
+}

@@ -554,6 +554,7 @@ bool SimNetwork::before_delivery(Connection& c, int dir, std::size_t bytes) {
         held_[key] = true;
         return false;
     }
+    if (injected_ >= cfg_.faults.budget) return true;  // the common case: no fault to decide
     std::vector<FaultKind> can{FaultKind::reset, FaultKind::stall};
     if (src != dst) can.push_back(FaultKind::partition);
     if (dst != 0 && hosts_[dst]->up_) can.push_back(FaultKind::crash);
