@@ -80,7 +80,7 @@ aio::Coro<void> exchanges(aio::scenario::Context& ctx) {
     aio::sim::Network& net = aio::sim::network();
     net.add_host("db", []() -> aio::Coro<void> {
         aio::Server server = co_await aio::start_server(echo_server, "", 5432);
-        co_await server.serve_forever();
+        co_await aio::sleep(std::chrono::hours(1));
     });
     co_await aio::sleep(std::chrono::milliseconds(1));
     auto [r, w] = co_await aio::open_connection("db", 5432);
@@ -314,8 +314,35 @@ TEST_CASE("explore, replay and shrink list a networked run's faults in words, an
     CHECK(s.status == 0);
     CHECK(has(s.out, "\n  faults:\n    - t="));
     CHECK(has(s.out, "\n  shrunk faults:\n    - t="));
-    CHECK(has(s.out, "  shrinking removed "));
+    CHECK(has(s.out, "  shrinking removed 1 of 2 faults (1 left)\n"));  // the slow link goes, the reset stays
     // The shrunk run keeps the reset (the failure needs it).
     const std::string shrunk_part = s.out.substr(s.out.find("shrunk faults:"));
     CHECK(has(shrunk_part, "reset of conn #1"));
+}
+
+TEST_CASE("explore --shrink lists the shrunk run's faults too") {
+    auto r = cli(sample(), {"explore", "networked", "--seeds", "1", "--faults", "3", "--fault-kinds", "rw",
+                            "--fault-rate", "1000", "--shrink"});
+    CHECK(r.status == 1);
+    CHECK(has(r.out, "\n  shrunk faults:\n    - t="));
+    CHECK(has(r.out, "\n  shrinking removed 1 of 2 faults (1 left)\n"));
+}
+
+TEST_CASE("trace of a networked run: a process per host, the server's tasks in db's, flow arrows for segments") {
+    auto r = cli(sample(), {"trace", "networked", "-o", "-"});
+    CHECK(r.status == 0);
+    CHECK(has(r.out, "{\"pid\":1,"));
+    CHECK(has(r.out, "\"name\":\"process_name\",\"args\":{\"name\":\"main\"}}"));
+    CHECK(has(r.out, "{\"pid\":2,"));
+    CHECK(has(r.out, "\"name\":\"process_name\",\"args\":{\"name\":\"db\"}}"));
+    CHECK(
+        has(r.out, "{\"pid\":2,\"tid\":2,\"ph\":\"M\",\"name\":\"thread_name\",\"args\":{\"name\":\"#2 db:start\"}}"));
+    CHECK(has(r.out, "\"ph\":\"s\",\"name\":\"segment\",\"cat\":\"net\",\"id\":"));
+    CHECK(has(r.out, "\"ph\":\"f\",\"name\":\"segment\",\"cat\":\"net\",\"id\":"));
+    CHECK(has(r.out, "\"name\":\"net-accept\""));
+    // The text form: network events name their host first.
+    auto text = cli(sample(), {"trace", "networked", "-o", "-", "--format", "text"});
+    CHECK(has(text.out, " net-connect host=main conn #1 main:49152->db:5432"));
+    // The same run's trace hash whichever form is written.
+    CHECK(field(text.err, "trace hash") == field(r.err, "trace hash"));
 }
