@@ -32,7 +32,7 @@ constexpr int kCallers = 3;
 constexpr int kQueries = 3;
 constexpr int kPoolSize = 2;
 constexpr auto kQueryTimeout = 1s;
-constexpr auto kBackoff = 100ms;
+constexpr auto kBackoff = 250ms;
 constexpr int kAttempts = 200;
 
 enum class Variant { take_back_always, close_unfinished };
