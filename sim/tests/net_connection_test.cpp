@@ -36,7 +36,9 @@ struct Env final : np::NetEnv {
     std::vector<std::shared_ptr<np::Connection>> open;              // the registry
     int closed = 0;
     std::vector<std::uint64_t> sent_flows[2], delivered_flows[2];
-    std::size_t asked = 0;
+    std::size_t asked = 0;          // data segments offered to before_delivery()
+    std::size_t control_asked = 0;  // FIN and RST segments offered (0 bytes)
+    std::function<bool(np::Connection&, int)> control;  // absent: always deliver a FIN or RST
 
     ~Env() override {
         auto left = std::move(open);
@@ -46,6 +48,10 @@ struct Env final : np::NetEnv {
         return latency_of ? latency_of(c, dir) : latency;
     }
     bool before_delivery(np::Connection& c, int dir, std::size_t bytes) override {
+        if (bytes == 0) {
+            ++control_asked;
+            return control ? control(c, dir) : true;
+        }
         ++asked;
         return before ? before(c, dir, bytes) : true;
     }
@@ -395,6 +401,31 @@ TEST_CASE("reset(): data in flight is dropped, both ends get ConnectionResetErro
         // asyncio warns from the 5th ignored write on (this end's first was its 1st).
         CHECK(logged == std::vector<std::string>(6, "socket.send() raised exception."));
         aio::get_running_loop().set_log_sink({});
+    });
+}
+
+TEST_CASE("a FIN is offered to before_delivery() with 0 bytes and waits while it answers false (a partition)") {
+    simulate([]() -> aio::Coro<void> {
+        Env env;
+        bool blocked = true;
+        env.control = [&](np::Connection& c, int dir) {
+            if (!blocked) return true;
+            c.hold(dir);  // as the network does across a partition
+            return false;
+        };
+        Pair p = open_pair(env);
+        co_await aio::sleep(0s);
+        p.conn->transport(0)->write("last words");
+        p.conn->transport(0)->write_eof();
+        co_await aio::sleep(1ms);
+        CHECK(p.s->data == "last words");
+        CHECK(p.s->log == std::vector<std::string>{"made"});  // no EOF across the block
+        CHECK(env.control_asked >= 1);
+        blocked = false;
+        p.conn->release(0);
+        co_await aio::sleep(1ms);
+        REQUIRE(p.s->log.size() >= 2);
+        CHECK(p.s->log[1] == "eof");
     });
 }
 

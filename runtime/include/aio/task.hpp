@@ -45,6 +45,8 @@ public:
     std::uint64_t id() const { return state().id(); }
     /// The tag it was created with (EventLoop::current_tag(); the simulator's host).
     std::uint32_t tag() const { return state().tag(); }
+    /// Whether EventLoop::kill_tasks stopped it (it is done with the kill's exception).
+    bool killed() const { return state().killed(); }
     bool done() const { return state().done(); }
     bool cancelled() const { return state().cancelled(); }
     /// Only on the loop's thread (RuntimeError on another while the loop runs); from another

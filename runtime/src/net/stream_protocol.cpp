@@ -99,6 +99,8 @@ void StreamReaderProtocol::connection_made(Transport& transport) {
     std::weak_ptr<Transport> weak = transport.shared_from_this();
     task_.add_done_callback([weak](AnyTask task) {
         if (task.cancelled()) return;  // (asyncio's task.exception() would raise CancelledError here)
+        // Killed with its host (the simulator's crash): a dead process reports nothing.
+        if (task.killed()) return;
         std::exception_ptr exc = task.exception();
         if (!exc) return;
         task.get_loop().call_exception_handler(

@@ -549,19 +549,17 @@ void Connection::on_timer(void* d) {
 void Connection::deliver(Direction& L) {
     if (L.held || L.segs.empty()) return;
     const Segment s = L.segs.front();
-    if (s.kind == Kind::data) {
-        const bool now = env_->before_delivery(*this, L.dir, s.len);
-        // The env may have reset the connection or crashed the reader: the segment is gone.
-        if (L.segs.empty() || L.segs.front().flow != s.flow) return;
-        if (!now) {
-            // Held: release() re-arms. Else (the env crashed the writer, or did nothing) it is
-            // offered again on the next pass.
-            if (!L.held && !L.armed && loop_usable()) {
-                L.armed = true;
-                loop_->add_timer(&L.timer, loop_->time());
-            }
-            return;
+    const bool now = env_->before_delivery(*this, L.dir, s.kind == Kind::data ? s.len : 0);
+    // The env may have reset the connection or crashed the reader: the segment is gone.
+    if (L.segs.empty() || L.segs.front().flow != s.flow) return;
+    if (!now) {
+        // Held: release() re-arms. Else (the env crashed the writer, or did nothing) it is
+        // offered again on the next pass.
+        if (!L.held && !L.armed && loop_usable()) {
+            L.armed = true;
+            loop_->add_timer(&L.timer, loop_->time());
         }
+        return;
     }
     L.segs.pop_front();
     switch (s.kind) {

@@ -14,9 +14,10 @@
 //    order. write_eof()/close() send a FIN, abort() an RST: segments of 0 bytes after the data.
 //  - Delivery: one loop timer per direction (an intrusive TimerNode, re-armed for the head
 //    segment; nothing is allocated per segment). When it fires, env.before_delivery(conn, dir,
-//    bytes) is asked for a data segment: true delivers it now, false means "not now" (the env
-//    held the direction, reset the connection or crashed a side; if it did none of these the
-//    segment is offered again on the next pass). One segment arrives per pass, and a reading end
+//    bytes) is asked for every segment (a FIN or RST with 0 bytes: a partition or hold must stop
+//    an end of stream too): true delivers it now, false means "not now" (the env held the
+//    direction, reset the connection or crashed a side; if it did none of these the segment is
+//    offered again on the next pass). One segment arrives per pass, and a reading end
 //    gets it as one data_received() call, so reads come back short as on a real socket.
 //  - Window: per direction, the bytes in flight plus those arrived but unread (the reader paused
 //    reading, or has not started yet) are at most NetConfig::window. Unread bytes reach
@@ -92,7 +93,7 @@ public:
     /// The one-way latency of a segment of direction dir being sent now (before the latency
     /// factor). Asked once per segment, FIN and RST included.
     virtual Duration segment_latency(Connection& c, int dir) = 0;
-    /// A data segment of `bytes` is due: true delivers it; false: not now (see above).
+    /// A segment of `bytes` is due (0: a FIN or RST): true delivers it; false: not now (see above).
     virtual bool before_delivery(Connection& c, int dir, std::size_t bytes) = 0;
     /// A segment entered the link / arrived (FIN and RST: 0 bytes). `flow` pairs the two:
     /// (connection id << 32) | a per-connection count (low 32 bits, wrapping).

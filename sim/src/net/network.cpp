@@ -555,6 +555,8 @@ bool SimNetwork::before_delivery(Connection& c, int dir, std::size_t bytes) {
         return false;
     }
     if (injected_ >= cfg_.faults.budget) return true;  // the common case: no fault to decide
+    // A FIN or RST (0 bytes) waits behind a partition or hold, but is no fault chance of its own.
+    if (bytes == 0) return true;
     std::vector<FaultKind> can{FaultKind::reset, FaultKind::stall};
     if (src != dst) can.push_back(FaultKind::partition);
     if (dst != 0 && hosts_[dst]->up_) can.push_back(FaultKind::crash);
