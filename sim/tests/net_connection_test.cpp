@@ -36,8 +36,8 @@ struct Env final : np::NetEnv {
     std::vector<std::shared_ptr<np::Connection>> open;              // the registry
     int closed = 0;
     std::vector<std::uint64_t> sent_flows[2], delivered_flows[2];
-    std::size_t asked = 0;          // data segments offered to before_delivery()
-    std::size_t control_asked = 0;  // FIN and RST segments offered (0 bytes)
+    std::size_t asked = 0;                              // data segments offered to before_delivery()
+    std::size_t control_asked = 0;                      // FIN and RST segments offered (0 bytes)
     std::function<bool(np::Connection&, int)> control;  // absent: always deliver a FIN or RST
 
     ~Env() override {
