@@ -2,7 +2,8 @@
 # tools/test.sh: installs missing Debian packages, checks the format and clang-tidy, then builds
 # and tests aiosim four ways, each a CMake preset (CMakePresets.json; build directory build/NAME):
 #   release  g++, Release, warnings are errors,  ctest: every test (with bench.smoke: each
-#            the benchmarks too                         benchmark once, on tiny programs)
+#            the benchmarks too (but the asio    benchmark once, on tiny programs)
+#            peer: net_compare.py builds it)
 #   asan     clang++-16, Debug (-O0),            ctest: every test, the conformance pairs too
 #            AddressSanitizer + UBSan
 #   tsan     g++, RelWithDebInfo, ThreadSanitizer ctest -L threads (only the test programs
@@ -12,6 +13,8 @@
 # and, between the two compilers, the determinism check: the aiosim tools of release (g++ -O3)
 # and asan (clang++-16 -O0) must print the same trace hashes for 1,000 seeds of every scenario
 # under every policy (tools/compare-hashes.sh; AIOSIM_HASH_SEEDS changes the count).
+# The test programs and conformance pairs compile in batches of files (CMake unity builds,
+# AIOSIM_UNITY_BUILD in the top CMakeLists.txt; README, Building) in all four builds.
 # Every configuration runs even if an earlier one failed; the last line totals the tests of
 # all the ctest runs. Exit status 1 if any step failed. AIOSIM_JOBS (default 2) sets the build
 # and ctest parallelism. No ctest run includes the label `stress` (stress/, 1M tasks; README,

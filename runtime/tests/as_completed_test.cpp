@@ -9,7 +9,7 @@
 using namespace std::chrono_literals;
 
 namespace {
-aio::Coro<int> after(aio::Future<void> go, int v, bool fail = false) {
+aio::Coro<int> completed_after(aio::Future<void> go, int v, bool fail = false) {
     co_await go;
     if (fail) throw aio::ValueError("failed " + std::to_string(v));
     co_return v;
@@ -20,8 +20,8 @@ TEST_CASE("as_completed yields results in completion order; an exception is thro
     auto main = []() -> aio::Coro<void> {
         aio::EventLoop& loop = aio::get_running_loop();
         aio::Future<void> g1(loop), g2(loop), g3(loop);
-        std::vector tasks{aio::create_task(after(g1, 1)), aio::create_task(after(g2, 2, true)),
-                          aio::create_task(after(g3, 3))};
+        std::vector tasks{aio::create_task(completed_after(g1, 1)), aio::create_task(completed_after(g2, 2, true)),
+                          aio::create_task(completed_after(g3, 3))};
         auto driver =
             aio::create_task([](aio::Future<void> a, aio::Future<void> b, aio::Future<void> c) -> aio::Coro<void> {
                 for (auto* g : {&c, &b, &a}) {
@@ -50,8 +50,8 @@ TEST_CASE("as_completed: at the timeout the remaining awaits throw TimeoutError,
         aio::EventLoop& loop = aio::get_running_loop();
         aio::Future<void> now(loop), never(loop);
         now.set_result();
-        std::vector tasks{aio::create_task(after(never, 1)), aio::create_task(after(now, 2)),
-                          aio::create_task(after(never, 3))};
+        std::vector tasks{aio::create_task(completed_after(never, 1)), aio::create_task(completed_after(now, 2)),
+                          aio::create_task(completed_after(never, 3))};
         int values = 0, timeouts = 0;
         for (auto next : aio::as_completed(tasks, 1ms)) {
             try {
@@ -78,8 +78,8 @@ TEST_CASE("as_completed wraps coroutines in tasks, drops duplicate tasks, and se
         aio::EventLoop& loop = aio::get_running_loop();
         aio::Future<void> go(loop);
         std::vector<aio::Coro<int>> coros;
-        coros.push_back(after(go, 1));
-        coros.push_back(after(go, 2));
+        coros.push_back(completed_after(go, 1));
+        coros.push_back(completed_after(go, 2));
         std::vector<aio::Coro<int>> its;
         for (auto c : aio::as_completed(std::move(coros))) its.push_back(std::move(c));
         REQUIRE(its.size() == 2);
@@ -91,7 +91,7 @@ TEST_CASE("as_completed wraps coroutines in tasks, drops duplicate tasks, and se
         auto [a, b] = co_await aio::gather(w1, w2);
         CHECK(a + b == 3);
 
-        auto t = aio::create_task(after(go, 5));
+        auto t = aio::create_task(completed_after(go, 5));
         std::vector dup{t, t};
         CHECK(aio::as_completed(dup).size() == 1);
         co_await t;
@@ -103,7 +103,7 @@ TEST_CASE("cancelling a task awaiting an as_completed coroutine leaves the resul
     auto main = []() -> aio::Coro<void> {
         aio::EventLoop& loop = aio::get_running_loop();
         aio::Future<void> go(loop);
-        std::vector tasks{aio::create_task(after(go, 1))};
+        std::vector tasks{aio::create_task(completed_after(go, 1))};
         auto range = aio::as_completed(tasks);
         auto it = range.begin();
         auto w = aio::create_task(*it);
@@ -121,8 +121,8 @@ TEST_CASE("closing the loop during as_completed frees everything") {
     close_while_pending([]() -> aio::Coro<void> {
         aio::Future<void> never(aio::get_running_loop());
         std::vector<aio::Coro<int>> coros;
-        coros.push_back(after(never, 1));
-        coros.push_back(after(never, 2));
+        coros.push_back(completed_after(never, 1));
+        coros.push_back(completed_after(never, 2));
         for (auto next : aio::as_completed(std::move(coros), 100s)) co_await next;
     }());
 }

@@ -13,7 +13,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-aio::Coro<void> sleep_long() { co_await aio::sleep(1h); }
+aio::Coro<void> sleep_one_hour() { co_await aio::sleep(1h); }
 
 /// The message of the CancelledError the task ended with.
 aio::Coro<std::string> message_of(aio::Task<void> t) {
@@ -61,10 +61,10 @@ TEST_CASE("a task waiting on a future cancelled twice before it runs raises the 
 
 TEST_CASE("a task waiting on a task, a gather or a sync primitive cancelled twice raises the first message") {
     // Two passes: the awaited tasks must have started (an unstarted one takes the last message).
-    CHECK(twice([]() -> aio::Coro<void> { co_await aio::create_task(sleep_long()); }, 2) == "first");
+    CHECK(twice([]() -> aio::Coro<void> { co_await aio::create_task(sleep_one_hour()); }, 2) == "first");
     CHECK(twice(
               []() -> aio::Coro<void> {
-                  co_await aio::gather(aio::create_task(sleep_long()), aio::create_task(sleep_long()));
+                  co_await aio::gather(aio::create_task(sleep_one_hour()), aio::create_task(sleep_one_hour()));
               },
               2) == "first");
     CHECK(twice([]() -> aio::Coro<void> {

@@ -17,28 +17,21 @@
 #include <thread>
 #include <vector>
 
+#include "net_support.hpp"
 #include "support.hpp"
 
 using namespace std::chrono_literals;
+using net_test::open_fd_count;
 
 namespace {
 
 std::atomic<int> g_usr1_seen{0};
 extern "C" void count_usr1(int) { g_usr1_seen.fetch_add(1, std::memory_order_relaxed); }
 
-int open_fd_count() {
-    int n = 0;
-    DIR* d = ::opendir("/proc/self/fd");
-    REQUIRE(d != nullptr);
-    while (::readdir(d)) ++n;
-    ::closedir(d);
-    return n;
-}
-
-struct Pair {
+struct SocketPair {
     int fd[2] = {-1, -1};
-    Pair() { REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fd) == 0); }
-    ~Pair() {
+    SocketPair() { REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fd) == 0); }
+    ~SocketPair() {
         for (int f : fd)
             if (f >= 0) ::close(f);
     }
@@ -53,7 +46,7 @@ aio::Coro<void> wait_on(int fd) { co_await aio::detail::wait_readable(fd); }
 
 TEST_SUITE("fd watches") {
     TEST_CASE("add_reader is called on each pass while the fd is readable, until removed") {
-        Pair p;
+        SocketPair p;
         int calls = 0;
         aio::run([&]() -> aio::Coro<void> {
             auto& loop = aio::get_running_loop();
@@ -76,7 +69,7 @@ TEST_SUITE("fd watches") {
         // The sleeping task's step and the writer's callback are in one pass's batch, the step
         // first; remove_writer drops the queued callback, and the pass must not run past its
         // end into the queue's next entries (it used to pop from an empty queue and crash).
-        Pair p;
+        SocketPair p;
         int calls = 0;
         std::vector<std::string> log;
         aio::run([&]() -> aio::Coro<void> {
@@ -104,7 +97,7 @@ TEST_SUITE("fd watches") {
         sa.sa_flags = 0;  // no SA_RESTART: a blocked epoll_wait returns EINTR
         REQUIRE(::sigaction(SIGUSR1, &sa, &old) == 0);
         g_usr1_seen = 0;
-        Pair p;
+        SocketPair p;
         const pthread_t loop_thread = ::pthread_self();
         std::string got;
         double slept = 0;
@@ -137,7 +130,7 @@ TEST_SUITE("fd watches") {
     }
 
     TEST_CASE("add_writer fires for a writable socket; replacing a reader keeps one watch") {
-        Pair p;
+        SocketPair p;
         std::vector<std::string> log;
         aio::run([&]() -> aio::Coro<void> {
             auto& loop = aio::get_running_loop();
@@ -158,7 +151,7 @@ TEST_SUITE("fd watches") {
     }
 
     TEST_CASE("a task waits in epoll for readability and wakes when data arrives from another thread") {
-        Pair p;
+        SocketPair p;
         std::string got;
         aio::run([&]() -> aio::Coro<void> {
             std::thread writer([&] {
@@ -175,7 +168,7 @@ TEST_SUITE("fd watches") {
     }
 
     TEST_CASE("cancelling a task blocked on an fd removes its watch; the loop then sleeps, not spins") {
-        Pair p;
+        SocketPair p;
         aio::run([&]() -> aio::Coro<void> {
             auto& loop = aio::get_running_loop();
             auto& d = loop.fd_driver("test");
@@ -200,8 +193,8 @@ TEST_SUITE("fd watches") {
     }
 
     TEST_CASE("an idle loop watching 1,000 sockets uses no CPU while it waits") {
-        std::vector<std::unique_ptr<Pair>> pairs;
-        for (int i = 0; i < 1000; ++i) pairs.push_back(std::make_unique<Pair>());
+        std::vector<std::unique_ptr<SocketPair>> pairs;
+        for (int i = 0; i < 1000; ++i) pairs.push_back(std::make_unique<SocketPair>());
         aio::run([&]() -> aio::Coro<void> {
             auto& loop = aio::get_running_loop();
             for (auto& p : pairs) loop.add_reader(p->fd[0], [] {});
@@ -213,7 +206,7 @@ TEST_SUITE("fd watches") {
     }
 
     TEST_CASE("call_soon_threadsafe wakes a loop blocked in epoll_wait") {
-        Pair p;
+        SocketPair p;
         bool woke = false;
         aio::run([&]() -> aio::Coro<void> {
             auto& loop = aio::get_running_loop();
@@ -234,14 +227,14 @@ TEST_SUITE("fd watches") {
     TEST_CASE("a closed fd with a registration: remove_reader still forgets it, and the number can be reused") {
         aio::run([&]() -> aio::Coro<void> {
             auto& loop = aio::get_running_loop();
-            auto* p = new Pair;
+            auto* p = new SocketPair;
             const int fd = p->fd[0];
             loop.add_reader(fd, [] {});
             ::close(fd);  // closed with the registration in place (the kernel drops it from epoll)
             p->fd[0] = -1;
             delete p;
             CHECK(loop.remove_reader(fd));
-            Pair q;  // very likely reuses the number
+            SocketPair q;  // very likely reuses the number
             int calls = 0;
             loop.add_reader(q.fd[0], [&] {
                 ++calls;
@@ -254,7 +247,7 @@ TEST_SUITE("fd watches") {
     }
 
     TEST_CASE("a callback's exception reaches the exception handler; the loop goes on") {
-        Pair p;
+        SocketPair p;
         aio_test::Reports reports;
         aio::run(
             [&]() -> aio::Coro<void> {
@@ -286,7 +279,7 @@ TEST_SUITE("fd watches") {
     }
 
     TEST_CASE("runs with watches and cancelled waits leave no file descriptor behind") {
-        Pair p;
+        SocketPair p;
         const int before = open_fd_count();
         for (int round = 0; round < 3; ++round) {
             aio::run([&]() -> aio::Coro<void> {

@@ -22,6 +22,7 @@
 #include "support.hpp"
 
 using namespace std::chrono_literals;
+using net_test::cancelled_after;
 using net_test::open_fd_count;
 
 namespace {
@@ -115,17 +116,6 @@ aio::Coro<void> resolve_localhost() { (void)co_await aio::get_running_loop().get
 
 aio::Coro<void> wait_closed_of(aio::Server s) { co_await s.wait_closed(); }
 aio::Coro<void> serve_forever_of(aio::Server s) { co_await s.serve_forever(); }
-
-template <class T>
-aio::Coro<bool> cancelled_after(aio::Task<T> t) {
-    t.cancel();
-    try {
-        co_await t;
-    } catch (const aio::CancelledError&) {
-        co_return true;
-    }
-    co_return false;
-}
 
 std::string error_of(std::exception_ptr e) { return aio::exception_message(e); }
 

@@ -20,6 +20,7 @@
 #include "support.hpp"
 
 using namespace std::chrono_literals;
+using net_test::cancelled_after;
 using net_test::open_fd_count;
 
 namespace {
@@ -36,17 +37,6 @@ aio::Coro<std::string> recv_all(int fd) {
 aio::Coro<void> accept_one(int listen_fd) { (void)co_await aio::get_running_loop().sock_accept(listen_fd); }
 aio::Coro<void> recv_some(int fd) { (void)co_await aio::get_running_loop().sock_recv(fd, 16); }
 aio::Coro<void> connect_to(int fd, aio::SocketAddress a) { co_await aio::get_running_loop().sock_connect(fd, a); }
-
-template <class T>
-aio::Coro<bool> cancelled_after(aio::Task<T> t) {
-    t.cancel();
-    try {
-        co_await t;
-    } catch (const aio::CancelledError&) {
-        co_return true;
-    }
-    co_return false;
-}
 
 }  // namespace
 

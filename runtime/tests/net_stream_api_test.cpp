@@ -16,7 +16,7 @@ using net_test::open_fd_count;
 
 namespace {
 
-aio::Coro<void> echo(aio::StreamReader r, aio::StreamWriter w) {
+aio::Coro<void> echo_stream(aio::StreamReader r, aio::StreamWriter w) {
     for (;;) {
         std::string chunk = co_await r.read(std::ptrdiff_t{64} * 1024);
         if (chunk.empty()) break;
@@ -67,7 +67,7 @@ TEST_SUITE("stream api") {
     TEST_CASE("open_connection + start_server: an echo over TCP loopback, half-close, names") {
         const int fds = open_fd_count();
         aio::run([]() -> aio::Coro<void> {
-            aio::Server server = co_await aio::start_server(echo, "127.0.0.1", 0);
+            aio::Server server = co_await aio::start_server(echo_stream, "127.0.0.1", 0);
             const std::uint16_t port = server.sockets().at(0).port();
             auto [r, w] = co_await aio::open_connection("127.0.0.1", port);
             CHECK(w.peername()->str() == fmt::format("('127.0.0.1', {})", port));
@@ -94,7 +94,7 @@ TEST_SUITE("stream api") {
         net_test::TempDir dir;
         const std::string path = dir.file("echo.sock");
         aio::run([](std::string path) -> aio::Coro<void> {
-            aio::Server server = co_await aio::start_unix_server(echo, path);
+            aio::Server server = co_await aio::start_unix_server(echo_stream, path);
             auto [r, w] = co_await aio::open_unix_connection(path);
             w.write("over unix\n");
             CHECK(co_await r.readline() == "over unix\n");
@@ -146,7 +146,7 @@ TEST_SUITE("stream api") {
 
     TEST_CASE("the client's limit applies to its reader") {
         aio::run([]() -> aio::Coro<void> {
-            aio::Server server = co_await aio::start_server(echo, "127.0.0.1", 0);
+            aio::Server server = co_await aio::start_server(echo_stream, "127.0.0.1", 0);
             auto [r, w] = co_await aio::open_connection("127.0.0.1", server.sockets().at(0).port(), {.limit = 4});
             CHECK(r.limit() == 4);
             w.write("123456\n");
@@ -204,7 +204,7 @@ TEST_SUITE("stream api") {
     TEST_CASE("8 MiB through an echo server with drain() backpressure, checksummed") {
         const int fds = open_fd_count();
         aio::run([]() -> aio::Coro<void> {
-            aio::Server server = co_await aio::start_server(echo, "127.0.0.1", 0);
+            aio::Server server = co_await aio::start_server(echo_stream, "127.0.0.1", 0);
             auto [r, w] = co_await aio::open_connection("127.0.0.1", server.sockets().at(0).port());
             constexpr std::size_t total = 8 << 20;
             std::uint64_t sent_sum = 1469598103934665603ull;

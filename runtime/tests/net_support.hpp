@@ -28,6 +28,18 @@ inline int open_fd_count() {
     return n;
 }
 
+/// Cancels `t` and awaits it: true when it ended with CancelledError.
+template <class T>
+aio::Coro<bool> cancelled_after(aio::Task<T> t) {
+    t.cancel();
+    try {
+        co_await t;
+    } catch (const aio::CancelledError&) {
+        co_return true;
+    }
+    co_return false;
+}
+
 /// A TCP socket listening on 127.0.0.1 (port chosen by the OS), non-blocking.
 inline aio::Socket listener(int backlog = 16, const char* host = "127.0.0.1") {
     const auto addr = aio::SocketAddress::ip(host, 0);

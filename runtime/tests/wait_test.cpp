@@ -10,7 +10,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-aio::Coro<int> after(aio::Future<void> go, int v, bool fail = false) {
+aio::Coro<int> done_after(aio::Future<void> go, int v, bool fail = false) {
     co_await go;
     if (fail) throw aio::ValueError("failed " + std::to_string(v));
     co_return v;
@@ -38,8 +38,8 @@ TEST_CASE("wait returns when return_when is met, done and pending in argument or
                                 {aio::ALL_COMPLETED, {"a", "b", "c", "d"}, {}}};
         for (auto& k : cases) {
             aio::Future<void> ga(loop), gb(loop), gc(loop), gd(loop);
-            std::vector tasks{aio::create_task(after(ga, 1), "a"), aio::create_task(after(gb, 2), "b"),
-                              aio::create_task(after(gc, 3, true), "c"), aio::create_task(after(gd, 4), "d")};
+            std::vector tasks{aio::create_task(done_after(ga, 1), "a"), aio::create_task(done_after(gb, 2), "b"),
+                              aio::create_task(done_after(gc, 3, true), "c"), aio::create_task(done_after(gd, 4), "d")};
             // b finishes, then c fails, then a and d finish, each a few passes apart.
             auto driver = aio::create_task([](aio::Future<void> ga, aio::Future<void> gb, aio::Future<void> gc,
                                               aio::Future<void> gd) -> aio::Coro<void> {
@@ -63,7 +63,7 @@ TEST_CASE("wait with a timeout returns what is done and cancels nothing") {
         aio::EventLoop& loop = aio::get_running_loop();
         aio::Future<void> never(loop), now(loop);
         now.set_result();
-        std::vector tasks{aio::create_task(after(never, 1), "slow"), aio::create_task(after(now, 2), "fast")};
+        std::vector tasks{aio::create_task(done_after(never, 1), "slow"), aio::create_task(done_after(now, 2), "fast")};
         auto [done, pending] = co_await aio::wait(tasks, 1ms);
         CHECK(names(done) == Names{"fast"});
         CHECK(names(pending) == Names{"slow"});
@@ -79,7 +79,7 @@ TEST_CASE("wait drops duplicates, accepts futures and AnyTask, and refuses an em
         aio::EventLoop& loop = aio::get_running_loop();
         aio::Future<void> go(loop);
         go.set_result();
-        auto t = aio::create_task(after(go, 1), "t");
+        auto t = aio::create_task(done_after(go, 1), "t");
         std::vector dup{t, t, t};
         auto [done, pending] = co_await aio::wait(dup);
         CHECK(names(done) == Names{"t"});
@@ -93,7 +93,7 @@ TEST_CASE("wait drops duplicates, accepts futures and AnyTask, and refuses an em
         CHECK(r.first[0].state() == f2.state());
         CHECK(r.second[0].state() == f1.state());
 
-        std::vector<aio::AnyTask> any{aio::create_task(after(go, 2)), aio::create_task(after(go, 3))};
+        std::vector<aio::AnyTask> any{aio::create_task(done_after(go, 2)), aio::create_task(done_after(go, 3))};
         auto r2 = co_await aio::wait(any);
         CHECK(r2.first.size() == 2);
 
@@ -107,7 +107,7 @@ TEST_CASE("wait drops duplicates, accepts futures and AnyTask, and refuses an em
 TEST_CASE("cancelling the waiting task leaves the awaited tasks running") {
     auto main = []() -> aio::Coro<void> {
         aio::Future<void> go(aio::get_running_loop());
-        std::vector tasks{aio::create_task(after(go, 1))};
+        std::vector tasks{aio::create_task(done_after(go, 1))};
         auto waiter = aio::create_task(
             [](std::vector<aio::Task<int>> tasks) -> aio::Coro<void> { co_await aio::wait(tasks); }(tasks));
         co_await aio::sleep(0s);
@@ -123,8 +123,8 @@ TEST_CASE("cancelling the waiting task leaves the awaited tasks running") {
 TEST_CASE("closing the loop during wait and wait_for frees everything") {
     close_while_pending([]() -> aio::Coro<void> {
         aio::Future<void> never(aio::get_running_loop());
-        std::vector tasks{aio::create_task(after(never, 1)), aio::create_task(after(never, 2))};
-        auto w = aio::create_task(aio::wait_for(after(never, 3), 100s));
+        std::vector tasks{aio::create_task(done_after(never, 1)), aio::create_task(done_after(never, 2))};
+        auto w = aio::create_task(aio::wait_for(done_after(never, 3), 100s));
         co_await aio::wait(tasks, 100s, aio::FIRST_COMPLETED);
     }());
 }

@@ -15,7 +15,7 @@ namespace sim = aio::sim;
 
 namespace {
 
-aio::Duration since_start(aio::TimePoint t) { return t.time_since_epoch(); }
+aio::Duration since_epoch(aio::TimePoint t) { return t.time_since_epoch(); }
 
 aio::Coro<void> sleep_forever() { co_await aio::sleep(aio::Duration::max()); }
 
@@ -30,7 +30,7 @@ std::string config_error(F&& f) {
     return {};
 }
 
-std::string parse_error(std::string_view s) {
+std::string parse_error_text(std::string_view s) {
     try {
         (void)sim::Schedule::parse(s);
     } catch (const sim::ReplayParseError& e) {
@@ -51,7 +51,7 @@ TEST_SUITE("overflow") {
             CHECK_FALSE(t.done());
             t.cancel();
             CHECK_THROWS_AS(co_await t, aio::CancelledError);
-            co_return since_start(aio::get_running_loop().time());
+            co_return since_epoch(aio::get_running_loop().time());
         };
         CHECK(sim::run(amain(), {}) == 1h + 1s);
     }
@@ -69,7 +69,7 @@ TEST_SUITE("overflow") {
             };
             int r = co_await aio::wait_for(work(), aio::Duration::max());
             CHECK_FALSE(fired);
-            CHECK(since_start(loop.time()) == 3s);
+            CHECK(since_epoch(loop.time()) == 3s);
             h.cancel();
             co_return r;
         };
@@ -196,7 +196,7 @@ TEST_SUITE("overflow") {
         CHECK(e.find("jitter") != std::string::npos);
         CHECK(e.find("0ns") != std::string::npos);
         CHECK(e.find("24h") != std::string::npos);
-        const std::string p = parse_error("aiosim1:timers:seed=1,jitter=9223372036854775807ns");
+        const std::string p = parse_error_text("aiosim1:timers:seed=1,jitter=9223372036854775807ns");
         CHECK(p.find("jitter") != std::string::npos);
         CHECK(p.find("24h") != std::string::npos);
         CHECK(p.find("character 29") != std::string::npos);  // the value
@@ -212,7 +212,7 @@ TEST_SUITE("overflow") {
     TEST_CASE("pct_steps = 0 is rejected by Config and k=0 by the replay string") {
         sim::Config cfg{.schedule = {.policy = sim::Policy::pct, .pct_steps = 0}};
         CHECK(config_error([&] { sim::SimLoop loop(cfg); }).find("pct_steps") != std::string::npos);
-        CHECK(parse_error("aiosim1:pct:seed=1,k=0").find("k") != std::string::npos);
+        CHECK(parse_error_text("aiosim1:pct:seed=1,k=0").find("k") != std::string::npos);
     }
 
     TEST_CASE("a negative virtual-time limit is rejected") {
@@ -240,9 +240,9 @@ TEST_SUITE("overflow") {
               }).find("task_start") != std::string::npos);
         CHECK(config_error([] { sim::validate(sim::Config{.trace = static_cast<sim::TraceMode>(9)}); }).find("trace") !=
               std::string::npos);
-        CHECK(parse_error("aiosim1:fifo:steps=0").find("steps") != std::string::npos);
-        CHECK(parse_error("aiosim1:pct:d=99999999999999999999").find("at most 64") != std::string::npos);
-        CHECK(parse_error("aiosim1:pct:d=0").find("between 1 and 64") != std::string::npos);
+        CHECK(parse_error_text("aiosim1:fifo:steps=0").find("steps") != std::string::npos);
+        CHECK(parse_error_text("aiosim1:pct:d=99999999999999999999").find("at most 64") != std::string::npos);
+        CHECK(parse_error_text("aiosim1:pct:d=0").find("between 1 and 64") != std::string::npos);
     }
 
     TEST_CASE("a replay Schedule given programmatically is validated too: its parameters and its decision list") {
@@ -261,19 +261,19 @@ TEST_SUITE("overflow") {
 
     TEST_CASE("a parse error of a 131 KB string echoes a bounded excerpt") {
         std::string huge = "aiosim1:fifo:" + std::string(131'000, 'x') + "=1";
-        const std::string e = parse_error(huge);
+        const std::string e = parse_error_text(huge);
         REQUIRE_FALSE(e.empty());
         CHECK(e.size() < 400);
         CHECK(e.find("...") != std::string::npos);
         std::string mid = "aiosim1:random:seed=1:" + std::string(65'000, '1') + "r1" + std::string(65'000, '2');
-        const std::string m = parse_error(mid);
+        const std::string m = parse_error_text(mid);
         REQUIRE_FALSE(m.empty());
         CHECK(m.size() < 400);
     }
 
     TEST_CASE("the caret stands under the offending character when the string holds UTF-8 multibyte characters") {
         // "é" is two bytes and one column; the error is at the character after "seed=".
-        const std::string e = parse_error("aiosim1:fifo:seed=é");
+        const std::string e = parse_error_text("aiosim1:fifo:seed=é");
         const auto nl = e.find('\n');
         REQUIRE(nl != std::string::npos);
         const auto nl2 = e.find('\n', nl + 1);
@@ -315,20 +315,20 @@ TEST_SUITE("overflow") {
 
     TEST_CASE(
         "a parse error never cuts a multibyte character: the message is valid UTF-8 and quotes the whole character") {
-        const std::string e = parse_error("aiosim1:fifo:seed=\xc3\xa9");
+        const std::string e = parse_error_text("aiosim1:fifo:seed=\xc3\xa9");
         CHECK(valid_utf8(e));
         CHECK(e.find("got '\xc3\xa9'") != std::string::npos);
         std::string tail;
         for (int i = 0; i < 200; ++i) tail += "\xc3\xa9";
-        const std::string w = parse_error("aiosim1:fifo:x=1," + tail);
+        const std::string w = parse_error_text("aiosim1:fifo:x=1," + tail);
         CHECK(valid_utf8(w));
         CHECK(w.size() < 400);
     }
 
     TEST_CASE("a decision list whose positions wrap past 2^64 is rejected at parse time, naming the position") {
-        const std::string e = parse_error("aiosim1:random:seed=1:18446744073709551615r1.1r1");
+        const std::string e = parse_error_text("aiosim1:random:seed=1:18446744073709551615r1.1r1");
         CHECK(e.find("position") != std::string::npos);
-        CHECK_FALSE(parse_error("aiosim1:random:seed=1:18446744073709551614r1.5r1").empty());
+        CHECK_FALSE(parse_error_text("aiosim1:random:seed=1:18446744073709551614r1.5r1").empty());
         // The last representable position on its own is fine.
         auto s = sim::Schedule::parse("aiosim1:random:seed=1:18446744073709551615r1");
         REQUIRE(s.decisions);

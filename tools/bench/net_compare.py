@@ -12,7 +12,8 @@ process on one thread, over loopback with an OS-chosen port):
   bulk    a --bytes transfer one way (256 KiB writes with drain), in MB/s (10^6 bytes)
 
 Peers: aiosim (net_echo_aiosim) and asio (net_echo_asio) from the CMake build, configured with
--DAIOSIM_BUILD_BENCH=ON; tokio (built here with `cargo build --offline` from Debian's crates,
+-DAIOSIM_BUILD_BENCH=ON (built here with `cmake --build BUILD --target net_echo_NAME`: the asio
+peer is not in the build's `all`); tokio (built here with `cargo build --offline` from Debian's crates,
 package librust-tokio-dev, into BUILD/tools/bench/net/tokio-target); CPython asyncio (pyenv's
 3.12.1, else this python3) and uvloop (Debian's python3-uvloop, for /usr/bin/python3), both
 running net/echo_asyncio.py. A peer that is not available is skipped with the reason.
@@ -89,6 +90,10 @@ def find_peers(a):
     for name in wanted:
         if name in ("aiosim", "asio"):
             exe = build / "tools" / "bench" / "net" / f"net_echo_{name}"
+            if (build / "CMakeCache.txt").exists():
+                # Up to date, and built at all: net_echo_asio is not in the build's `all`.
+                print(f"building net_echo_{name} (cmake --build) ...", flush=True)
+                subprocess.run(["cmake", "--build", str(build), "--target", f"net_echo_{name}"], check=False)
             if exe.exists():
                 found.append((name, name, [str(exe)]))
             else:

@@ -31,6 +31,8 @@ void out(fmt::format_string<A...> f, A&&... a) {
     std::fputc('\n', stdout);
 }
 
+/// Python's str(bool) (the structured, sync and net pairs' headers share it).
+inline const char* py(bool b) { return b ? "True" : "False"; }
 /// Python's repr-less message of an exception: str(e). For CancelledError, its message.
 inline std::string msg(std::exception_ptr e) { return aio::exception_message(e); }
 /// Python's type(e).__name__ for aio's types ("RuntimeError", "CancelledError", ...).

@@ -23,8 +23,7 @@
 
 namespace conformance::net {
 
-/// Python's str(bool).
-inline const char* py(bool b) { return b ? "True" : "False"; }
+using conformance::py;  // Python's str(bool), conformance.hpp
 
 /// Python's repr() of a bytes object: b'...' (b"..." when it holds ' and no "), with \t \n \r
 /// \\ and \xNN escapes as CPython writes them.

@@ -18,9 +18,6 @@ struct LookupError : std::runtime_error {
 
 namespace conformance {
 
-/// Python's str(bool).
-inline const char* py(bool b) { return b ? "True" : "False"; }
-
 /// Python's str() of a list of strings: ['a', 'b'].
 inline std::string pylist(const std::vector<std::string>& v) {
     std::string s = "[";

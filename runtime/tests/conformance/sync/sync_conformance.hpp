@@ -7,9 +7,6 @@
 
 namespace conformance {
 
-/// Python's str(bool).
-inline const char* py(bool b) { return b ? "True" : "False"; }
-
 /// One pass of the loop: `await asyncio.sleep(0)`.
 inline aio::detail::SleepAwaiter yield() { return aio::sleep(std::chrono::seconds(0)); }
 
