@@ -12,7 +12,8 @@
 #            for 15 s on a scratch copy of its corpus (tools/fuzz.sh runs them longer)
 # and, between the two compilers, the determinism check: the aiosim tools of release (g++ -O3)
 # and asan (clang++-16 -O0) must print the same trace hashes for 1,000 seeds of every scenario
-# under every policy (tools/compare-hashes.sh; AIOSIM_HASH_SEEDS changes the count).
+# under every policy, 100 with network faults of every networked one (tools/compare-hashes.sh;
+# AIOSIM_HASH_SEEDS and AIOSIM_HASH_NET_SEEDS change the counts).
 # The test programs and conformance pairs compile in batches of files (CMake unity builds,
 # AIOSIM_UNITY_BUILD in the top CMakeLists.txt; README, Building) in all four builds.
 # Every configuration runs even if an earlier one failed; the last line totals the tests of
