@@ -212,7 +212,7 @@ TEST_SUITE("overflow") {
     TEST_CASE("pct_steps = 0 is rejected by Config and k=0 by the replay string") {
         sim::Config cfg{.schedule = {.policy = sim::Policy::pct, .pct_steps = 0}};
         CHECK(config_error([&] { sim::SimLoop loop(cfg); }).find("pct_steps") != std::string::npos);
-        CHECK(parse_error_text("aiosim1:pct:seed=1,k=0").find("k") != std::string::npos);
+        CHECK(parse_error_text("aiosim1:pct:seed=1,k=0").find('k') != std::string::npos);
     }
 
     TEST_CASE("a negative virtual-time limit is rejected") {

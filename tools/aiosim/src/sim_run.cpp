@@ -139,7 +139,12 @@ std::string format_order_line(const std::string& replay) {
 std::string format_faults(const SimRun& r, const std::string& indent, const std::string& heading) {
     if (r.faults.empty()) return r.fault_budget ? indent + heading + ": none\n" : std::string();
     std::string s = indent + heading + ":\n";
-    for (const auto& f : r.faults) s += indent + "  - " + f + '\n';
+    for (const auto& f : r.faults) {
+        s += indent;
+        s += "  - ";
+        s += f;
+        s += '\n';
+    }
     return s;
 }
 
