@@ -16,18 +16,13 @@ using aio_test::Cleanup;
 
 namespace {
 
-struct Crash : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
+using aio_test::crash;
+using aio_test::Crash;
+using aio_test::passes;
 
-std::exception_ptr crash() { return std::make_exception_ptr(Crash("host down")); }
-
-aio::Coro<void> kill_passes(int n) {
-    for (int i = 0; i < n; ++i) co_await aio::sleep(0s);
-}
 aio::Coro<void> nothing() { co_return; }
 aio::Coro<int> value_after(int passes_n, int v) {
-    co_await kill_passes(passes_n);
+    co_await passes(passes_n);
     co_return v;
 }
 
@@ -157,7 +152,7 @@ TEST_CASE("kill_tasks destroys the frames of the tasks with the tag at once, wit
             auto v2 = spawn(5, sleeper(cleanups, log), "v2");
             auto other = spawn(6, value_after(4, 42));
             v1.add_done_callback([&](aio::AnyTask t) { callbacks.push_back(t.name() + " done"); });
-            co_await kill_passes(2);
+            co_await passes(2);
             CHECK(timers(loop) == 2);
 
             CHECK(loop.kill_tasks(5, crash()) == 2);
@@ -177,7 +172,7 @@ TEST_CASE("kill_tasks destroys the frames of the tasks with the tag at once, wit
                 got = e.what();
             }
             CHECK(got == "host down");
-            co_await kill_passes(1);
+            co_await passes(1);
             CHECK(callbacks == std::vector<std::string>{"v1 done"});
             // Other tags run on.
             CHECK_FALSE(other.done());
@@ -192,8 +187,8 @@ TEST_CASE("kill_tasks destroys the frames of the tasks with the tag at once, wit
 TEST_CASE("kill_tasks with a CancelledError leaves the killed tasks cancelled") {
     aio::run([]() -> aio::Coro<void> {
         aio::EventLoop& loop = aio::get_running_loop();
-        auto t = spawn(5, kill_passes(100));
-        co_await kill_passes(1);
+        auto t = spawn(5, passes(100));
+        co_await passes(1);
         CHECK(loop.kill_tasks(5, std::make_exception_ptr(aio::CancelledError("killed"))) == 1);
         CHECK(t.cancelled());
         bool cancelled = false;
@@ -227,7 +222,7 @@ TEST_CASE("a task not yet started is killed without running at all; its coroutin
         CHECK(aio::get_running_loop().kill_tasks(5, crash()) == 1);
         CHECK(t.done());
         CHECK(what_of(t.exception()) == "host down");
-        co_await kill_passes(1);
+        co_await passes(1);
     }());
     CHECK(cleanups == 1);
     CHECK(log.empty());
@@ -302,7 +297,7 @@ TEST_CASE("kill_tasks during an eager first step waits for the steps under way: 
         [&]() -> aio::Coro<void> {
             aio::get_running_loop().set_eager_tasks(true);
             auto parent = spawn(5, eager_creator(log, child));
-            co_await kill_passes(3);
+            co_await passes(3);
             CHECK(parent.done());
             CHECK(child.done());
             CHECK(what_of(parent.exception()) == "host down");
@@ -326,10 +321,10 @@ TEST_CASE("a killed task's wake-up already queued is dropped (the task and its h
         aio::EventLoop& loop = aio::get_running_loop();
         aio::Future<int> f(loop);
         spawn(5, await_future(f, log));  // no handle kept: the kill frees the task
-        co_await kill_passes(1);
+        co_await passes(1);
         f.set_result(1);  // the task's step is queued now
         CHECK(loop.kill_tasks(5, crash()) == 1);
-        co_await kill_passes(3);  // under ASan: a stale step would run on freed memory
+        co_await passes(3);  // under ASan: a stale step would run on freed memory
     }());
     CHECK(log.empty());
 }
@@ -355,7 +350,7 @@ TEST_CASE("a killed task whose sleep's timer fired before its wake-up ran does n
             // With extra_pass, the callback ran: the step is queued behind this task's.
             if (extra_pass) co_await aio::sleep(0s);
             CHECK(loop.kill_tasks(5, crash()) == 1);
-            co_await kill_passes(3);
+            co_await passes(3);
         }());
         CHECK(log.empty());
     }
@@ -370,7 +365,7 @@ TEST_CASE("killing the main task's tag makes run() throw the kill's exception") 
         aio::run(
             [&]() -> aio::Coro<void> {
                 Cleanup c{&cleanups};
-                spawn(6, kill_passes(1000));  // another tag: cancelled by run()'s shutdown as usual
+                spawn(6, passes(1000));  // another tag: cancelled by run()'s shutdown as usual
                 co_await aio::sleep(0s);
                 aio::get_running_loop().kill_tasks(0, crash());
                 co_await aio::sleep(0s);

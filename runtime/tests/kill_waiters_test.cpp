@@ -17,15 +17,9 @@ using aio_test::Cleanup;
 
 namespace {
 
-struct Crash : std::runtime_error {
-    using std::runtime_error::runtime_error;
-};
-
-std::exception_ptr crash() { return std::make_exception_ptr(Crash("host down")); }
-
-aio::Coro<void> passes(int n) {
-    for (int i = 0; i < n; ++i) co_await aio::sleep(0s);
-}
+using aio_test::crash;
+using aio_test::Crash;
+using aio_test::passes;
 
 template <class T>
 aio::Task<T> spawn(std::uint32_t tag, aio::Coro<T> c, std::string name = {}) {

@@ -15,6 +15,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using aio_test::passes;
+
 // describe(), with Python's names for the OSError subclasses these tests meet (the runtime's
 // describe() learns them in another branch; this keeps these tests independent of it).
 std::string describe(std::exception_ptr e) {
@@ -27,10 +29,6 @@ std::string describe(std::exception_ptr e) {
     } catch (...) {
         return aio::describe(e);
     }
-}
-
-aio::Coro<void> passes(int n) {
-    for (int i = 0; i < n; ++i) co_await aio::sleep(0s);
 }
 
 // A protocol that logs its events.

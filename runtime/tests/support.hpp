@@ -6,9 +6,11 @@
 #include <fmt/ranges.h>
 
 #include <aio/aio.hpp>
+#include <chrono>
 #include <ctime>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -102,6 +104,17 @@ inline double thread_cpu_seconds() {
 inline bool contains(std::string_view hay, std::string_view needle) {
     return hay.find(needle) != std::string_view::npos;
 }
+
+/// Gives the loop up for n passes (n sleep(0)s): lets n rounds of callbacks and steps run.
+inline aio::Coro<void> passes(int n) {
+    for (int i = 0; i < n; ++i) co_await aio::sleep(std::chrono::seconds(0));
+}
+
+/// The exception the kill_tasks tests kill with (a stand-in for the simulator's HostCrashed).
+struct Crash : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+inline std::exception_ptr crash() { return std::make_exception_ptr(Crash("host down")); }
 
 }  // namespace aio_test
 
