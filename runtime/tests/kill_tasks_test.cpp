@@ -19,19 +19,11 @@ namespace {
 using aio_test::crash;
 using aio_test::Crash;
 using aio_test::passes;
+using aio_test::spawn;
+using aio_test::value_after;
+using aio_test::what_of;
 
 aio::Coro<void> nothing() { co_return; }
-aio::Coro<int> value_after(int passes_n, int v) {
-    co_await passes(passes_n);
-    co_return v;
-}
-
-/// create_task under a TagScope: the task (and what it creates) gets `tag`.
-template <class T>
-aio::Task<T> spawn(std::uint32_t tag, aio::Coro<T> c, std::string name = {}) {
-    auto scope = aio::get_running_loop().enter_tag(tag);
-    return aio::create_task(std::move(c), std::move(name));
-}
 
 std::size_t timers(const aio::EventLoop& loop) { return aio::detail::EventLoopAccess::timer_count(loop); }
 
@@ -46,16 +38,6 @@ aio::Coro<void> sleeper(int& cleanups, std::vector<std::string>& log) {
         throw;
     }
     log.push_back("end");
-}
-
-std::string what_of(std::exception_ptr e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-        return x.what();
-    } catch (...) {
-        return "?";
-    }
 }
 
 }  // namespace

@@ -20,32 +20,14 @@ namespace {
 using aio_test::crash;
 using aio_test::Crash;
 using aio_test::passes;
-
-template <class T>
-aio::Task<T> spawn(std::uint32_t tag, aio::Coro<T> c, std::string name = {}) {
-    auto scope = aio::get_running_loop().enter_tag(tag);
-    return aio::create_task(std::move(c), std::move(name));
-}
+using aio_test::spawn;
+using aio_test::value_after;
+using aio_test::what_of;
 
 std::size_t kill5() { return aio::get_running_loop().kill_tasks(5, crash()); }
 std::size_t timers() { return aio::detail::EventLoopAccess::timer_count(aio::get_running_loop()); }
 
 aio::Coro<void> sleep_an_hour() { co_await aio::sleep(1h); }
-
-aio::Coro<int> value_after(int n, int v) {
-    co_await passes(n);
-    co_return v;
-}
-
-std::string what_of(std::exception_ptr e) {
-    try {
-        std::rethrow_exception(e);
-    } catch (const std::exception& x) {
-        return x.what();
-    } catch (...) {
-        return "?";
-    }
-}
 
 /// Awaits t, but fails the test with TimeoutError instead of hanging when a wake-up was lost.
 template <class T>

@@ -7,6 +7,7 @@
 
 #include <aio/aio.hpp>
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <memory>
 #include <optional>
@@ -108,6 +109,30 @@ inline bool contains(std::string_view hay, std::string_view needle) {
 /// Gives the loop up for n passes (n sleep(0)s): lets n rounds of callbacks and steps run.
 inline aio::Coro<void> passes(int n) {
     for (int i = 0; i < n; ++i) co_await aio::sleep(std::chrono::seconds(0));
+}
+
+/// create_task under a TagScope: the task (and what it creates) gets `tag`.
+template <class T>
+aio::Task<T> spawn(std::uint32_t tag, aio::Coro<T> c, std::string name = {}) {
+    auto scope = aio::get_running_loop().enter_tag(tag);
+    return aio::create_task(std::move(c), std::move(name));
+}
+
+/// v, after n passes.
+inline aio::Coro<int> value_after(int n, int v) {
+    co_await passes(n);
+    co_return v;
+}
+
+/// e's what(), or "?" for an exception that is no std::exception.
+inline std::string what_of(std::exception_ptr e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+        return x.what();
+    } catch (...) {
+        return "?";
+    }
 }
 
 /// The exception the kill_tasks tests kill with (a stand-in for the simulator's HostCrashed).
