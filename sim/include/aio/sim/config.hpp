@@ -32,6 +32,9 @@ struct Config {
     /// Record the per-step fingerprint (RunRecord::fingerprint; check_determinism sets it).
     /// Costs a virtual call per step.
     bool fingerprint = false;
+    /// Record which await points touched the same objects in which order (RunRecord::coverage,
+    /// coverage.hpp). The explorer sets it; costs a little per touch of a shared object.
+    bool coverage = false;
     /// to_thread: in-flight jobs are waited for (the loop blocks) when nothing else is ready,
     /// or at the latest once this many further steps have run since the oldest was submitted.
     std::uint64_t thread_step_budget = 1000;

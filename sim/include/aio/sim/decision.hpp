@@ -56,8 +56,15 @@ struct ChoicePoint {
     /// Faults ('f', 'b'): the chance, per mille, that a seeded source answers other than 0
     /// (NetConfig::faults.rate); 0 for the other kinds.
     std::uint32_t rate = 0;
+    /// Ready choices, when the run tracks conflicts (Config::coverage, or a policy that asks):
+    /// whether candidate i's step may conflict with the step that ran last (its task touched
+    /// an object that step touched, or that step woke it). Null: unknown.
+    bool (*conflicts_of)(const void* ctx, std::size_t i) = nullptr;
+    const void* conflict_ctx = nullptr;
 
     std::uint64_t candidate_task(std::size_t i) const { return task_of ? task_of(ctx, i) : 0; }
+    /// Whether candidate i may conflict with the last step; true when unknown.
+    bool candidate_conflicts(std::size_t i) const { return conflicts_of ? conflicts_of(conflict_ctx, i) : true; }
 };
 
 /// One non-zero decision of a run, as stored in a replay string.

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "aio/clock.hpp"
+#include "aio/sim/coverage.hpp"
 #include "aio/sim/failure.hpp"
 #include "aio/sim/schedule.hpp"
 #include "aio/sim/trace.hpp"
@@ -53,6 +54,11 @@ struct RunRecord {
     /// The faults the simulated network injected (and the fault points that fired), in order,
     /// each in words with its virtual time: "t=1.200000s: partition app|db (10s)".
     std::vector<std::string> faults{};
+    /// When Config::coverage: the conflicting await-point pairs in the order this run took.
+    std::optional<RunCoverage> coverage{};
+    /// Steps run per task, by task id (index 0: plain callbacks), for strategies fitted to
+    /// the program (pct's change points, urw's weights): measured by a first run.
+    std::vector<std::uint64_t> steps_per_task{};
 };
 
 /// Receives a loop's record when the loop is destroyed (on the thread that destroys it).
