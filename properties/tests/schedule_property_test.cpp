@@ -38,6 +38,9 @@ sim::Schedule gen_schedule() {
     s.pct_depth = *rc::gen::inRange(1, sim::max_pct_depth + 1);
     s.pct_steps = gen_at_least_1();
     s.jitter = gen_duration(0ns, sim::max_jitter);
+    s.batch = gen_duration(0ns, sim::max_clock_window);
+    s.ahead = gen_duration(0ns, sim::max_clock_window);
+    s.cost = gen_duration(0ns, sim::max_step_cost);
     s.task_start = *rc::gen::element(sim::TaskStart::scheduled, sim::TaskStart::eager, sim::TaskStart::per_run,
                                      sim::TaskStart::per_task);
     s.limits.max_steps = gen_at_least_1();
@@ -68,11 +71,11 @@ sim::Schedule gen_schedule() {
                 *rc::gen::oneOf(rc::gen::inRange<std::uint64_t>(0, 4), rc::gen::arbitrary<std::uint64_t>());
             if (gap > u64_max - next) break;
             const std::uint64_t pos = next + gap;
-            list.push_back(
-                {pos,
-                 *rc::gen::element(sim::Choice::ready, sim::Choice::timer, sim::Choice::jitter, sim::Choice::start,
-                                   sim::Choice::thread, sim::Choice::latency, sim::Choice::fault, sim::Choice::point),
-                 *rc::gen::inRange<std::uint32_t>(1, std::numeric_limits<std::uint32_t>::max())});
+            list.push_back({pos,
+                            *rc::gen::element(sim::Choice::ready, sim::Choice::timer, sim::Choice::jitter,
+                                              sim::Choice::start, sim::Choice::thread, sim::Choice::latency,
+                                              sim::Choice::fault, sim::Choice::point, sim::Choice::overtake),
+                            *rc::gen::inRange<std::uint32_t>(1, std::numeric_limits<std::uint32_t>::max())});
             if (pos == u64_max) break;
             next = pos + 1;
         }

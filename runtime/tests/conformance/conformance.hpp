@@ -23,6 +23,9 @@ namespace conformance {
 
 /// Set when the simulator is built (sim_factory.cpp); empty otherwise.
 extern std::function<std::unique_ptr<aio::EventLoop>()> sim_loop_factory;
+/// The simulator's fifo loop with replay parameters (`cost=1us`: the pair's NAME.sim file, see
+/// CMakeLists.txt); empty when the simulator is not built. Throws aio::ValueError for bad ones.
+extern std::function<std::function<std::unique_ptr<aio::EventLoop>()>(const std::string& params)> sim_loop_factory_with;
 
 /// print(...) of the Python twin: one line on stdout.
 template <class... A>

@@ -1,5 +1,6 @@
 // The conformance pairs' C++ halves in one program:
-//     conformance_programs NAME [--loop real|sim]   runs one pair's C++ half
+//     conformance_programs NAME [--loop real|sim|sim:PARAMS]   runs one pair's C++ half
+//                                                   (sim:PARAMS: fifo with replay parameters)
 //     conformance_programs --list                   prints every pair's name
 // A pair's output (stdout) and exit status must equal its Python twin's, byte for byte.
 #include <fmt/format.h>
@@ -13,7 +14,7 @@
 namespace {
 
 int usage() {
-    fmt::print(stderr, "usage: conformance_programs NAME [--loop real|sim] | --list\n");
+    fmt::print(stderr, "usage: conformance_programs NAME [--loop real|sim|sim:PARAMS] | --list\n");
     return 2;
 }
 
@@ -45,6 +46,11 @@ int main(int argc, char** argv) {
         return usage();
     }
     aio::RunOptions opts;
+    std::string params;
+    if (loop.rfind("sim:", 0) == 0) {
+        params = loop.substr(4);
+        loop = "sim";
+    }
     if (loop == "sim") {
         if (!conformance::sim_loop_factory) {
             fmt::print(stderr, "this build has no simulator loop\n");
@@ -54,7 +60,13 @@ int main(int argc, char** argv) {
             fmt::print(stderr, "pair '{}' opens real sockets: it runs on the real loop only\n", name);
             return 77;
         }
-        opts.loop_factory = conformance::sim_loop_factory;
+        try {
+            opts.loop_factory =
+                params.empty() ? conformance::sim_loop_factory : conformance::sim_loop_factory_with(params);
+        } catch (const std::exception& e) {
+            fmt::print(stderr, "--loop sim:{}: {}\n", params, e.what());
+            return 2;
+        }
     } else if (loop != "real") {
         fmt::print(stderr, "unknown loop '{}': expected real or sim\n", loop);
         return 2;

@@ -123,6 +123,10 @@ private:
     int conn_lost_ = 0;  // asyncio's _conn_lost: >0 once connection_lost is scheduled
     bool protocol_paused_ = false;
     bool started_ = false;  // reading has started (after connection_made)
+    // connection_made ran. asyncio runs it first (the transport's first call_soon); under a
+    // policy that reorders the ready queue (random, pct) the other entries may come first, and
+    // the protocol still sees connection_made before anything else (it is run then).
+    bool made_ = false;
     bool closing_ = false;
     bool paused_ = false;
     bool eof_ = false;           // write_eof() called
@@ -148,13 +152,15 @@ LinkTransport::~LinkTransport() {
 }
 
 void LinkTransport::on_connection_made() {
-    if (vanished_) return;
+    if (vanished_ || made_) return;
+    made_ = true;
     SideScope scope(*conn_, side_);
     protocol_->connection_made(*this);
 }
 
 void LinkTransport::on_start_reading() {
     if (vanished_) return;
+    on_connection_made();  // first, whatever order the ready queue ran the entries in
     started_ = true;
     schedule_read();
 }
@@ -363,6 +369,7 @@ void LinkTransport::force_close(std::exception_ptr e) {
 
 void LinkTransport::call_connection_lost(std::exception_ptr e) {
     if (vanished_) return;
+    on_connection_made();  // a protocol never sees connection_lost before connection_made
     // asyncio's try/finally: the socket is closed even when connection_lost raises.
     struct Release {
         LinkTransport* t;

@@ -142,6 +142,7 @@ public:
             ->check(whole_number(1, kMaxU64))
             ->default_str("1000")
             ->each(note_pct("--pct-steps"));
+        add_clock_options(*app_, clock_);
         add_network_options(*app_, net_);
         app_->add_flag("--stop-at-first", stop_at_first_, "stop at the first failing seed (in seed order)");
         app_->add_flag("--shrink", shrink_,
@@ -203,6 +204,7 @@ public:
         cfg.schedule.pct_steps = pct_steps_;
         cfg.trace = aio::sim::TraceMode::hash;
         try {
+            apply_clock_options(clock_, cfg.schedule);
             apply_network_options(net_, cfg.schedule.network);
             aio::sim::validate(cfg);  // the simulator's own ranges, the same the options checked
         } catch (const aio::ValueError& e) {
@@ -431,6 +433,7 @@ private:
     bool allow_empty_ = false;
     std::string pct_option_;  // the first pct parameter given, if any
     NetOptions net_;
+    ClockOptions clock_;
     aio::sim::NetConfig network_;  // the runs' network, options applied
 };
 

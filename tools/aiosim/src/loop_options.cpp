@@ -218,6 +218,59 @@ std::string describe_network(const aio::sim::NetConfig& net) {
                        net.window, net.segment);
 }
 
+void add_clock_options(CLI::App& command, ClockOptions& options) {
+    auto note = [&options](const char* name) {
+        return [&options, name](const std::string&) {
+            if (options.first.empty()) options.first = name;
+        };
+    };
+    const aio::sim::Schedule def;
+    command
+        .add_option("--timer-batch", options.timer_batch,
+                    "timers due within this of the earliest one fire in one pass when the idle loop wakes, the "
+                    "clock moving to the last of them (CPython's epoll wait rounds up to whole milliseconds); "
+                    "0ns: every deadline on its own pass (replay parameter batch=)")
+        ->type_name("DURATION")
+        ->check(duration_check(aio::sim::max_clock_window))
+        ->default_str(aio::sim::format_duration(def.batch))
+        ->each(note("--timer-batch"));
+    command
+        .add_option("--overtake-window", options.overtake_window,
+                    "under every policy but fifo: a timer due within this of now may fire before the ready work "
+                    "(decision o; replay parameter ahead=); 0ns: never")
+        ->type_name("DURATION")
+        ->check(duration_check(aio::sim::max_clock_window))
+        ->default_str(aio::sim::format_duration(def.ahead))
+        ->each(note("--overtake-window"));
+    command
+        .add_option("--step-cost", options.step_cost,
+                    "virtual time each ready entry (task step or callback) takes, so the clock moves while steps "
+                    "run, as a real one does (replay parameter cost=)")
+        ->type_name("DURATION")
+        ->check(duration_check(aio::sim::max_step_cost))
+        ->default_str("0ns")
+        ->each(note("--step-cost"));
+}
+
+void apply_clock_options(const ClockOptions& o, aio::sim::Schedule& s) {
+    if (o.timer_batch) s.batch = duration_of(*o.timer_batch);
+    if (o.overtake_window) s.ahead = duration_of(*o.overtake_window);
+    if (o.step_cost) s.cost = duration_of(*o.step_cost);
+}
+
+void check_clock_options(const ClockOptions& o, const aio::sim::Schedule& s) {
+    auto check = [](const std::optional<std::string>& given, const char* option, Duration has, const char* param) {
+        if (!given || duration_of(*given) == has) return;
+        throw aio::ValueError(
+            fmt::format("{} {} disagrees with the replay string, which has {}={} (a replay string fixes the clock "
+                        "its run had); leave {} out, or record a new string with it",
+                        option, *given, param, aio::sim::format_duration(has), option));
+    };
+    check(o.timer_batch, "--timer-batch", s.batch, "batch");
+    check(o.overtake_window, "--overtake-window", s.ahead, "ahead");
+    check(o.step_cost, "--step-cost", s.cost, "cost");
+}
+
 void add_loop_options(CLI::App& command, LoopOptions& options) {
     std::string help = "which event loop runs the scenario:";
     for (const auto& k : kLoops) help += fmt::format(" {} = {};", k.name, k.help);
@@ -266,16 +319,18 @@ void add_schedule_options(CLI::App& command, LoopOptions& options) {
                     "run exactly this replay string (as explore prints it; it overrides --policy and --seed)")
         ->type_name("STR")
         ->each(note("--replay"));
+    add_clock_options(command, options.clock);
     add_network_options(command, options.net);
 }
 
 std::string effective_loop(const LoopOptions& options) {
-    if (options.sim_option.empty() && !options.net.any()) return options.loop;
+    if (options.sim_option.empty() && !options.net.any() && !options.clock.any()) return options.loop;
     if (options.sim_option.empty()) {
         if (options.loop_given && options.loop != "sim")
             throw aio::ValueError(
-                fmt::format("{} needs the simulator's network, not --loop {}; use --loop sim or leave --loop out",
-                            options.net.first, options.loop));
+                fmt::format("{} needs the simulator{}, not --loop {}; use --loop sim or leave --loop out",
+                            options.clock.any() ? options.clock.first : options.net.first,
+                            options.clock.any() ? "'s clock" : "'s network", options.loop));
         return "sim";
     }
     if (!options.loop_given) return "sim";
@@ -289,11 +344,13 @@ aio::sim::Config make_sim_config(const LoopOptions& options) {
     if (!options.replay.empty()) {
         aio::sim::Config cfg = aio::sim::Config::from_replay(options.replay);  // says where a bad string is wrong
         check_network_options(options.net, cfg.schedule.network);
+        check_clock_options(options.clock, cfg.schedule);
         return cfg;
     }
     aio::sim::Config cfg;
     cfg.schedule.policy = *aio::sim::policy_from_name(options.policy);
     cfg.schedule.seed = options.seed;
+    apply_clock_options(options.clock, cfg.schedule);
     apply_network_options(options.net, cfg.schedule.network);
     return cfg;
 }

@@ -51,6 +51,24 @@ std::optional<aio::sim::FaultKinds> parse_fault_kinds(std::string_view letters);
 /// 65536 B, segments of 1460 B": a network configuration in words, for reports.
 std::string describe_network(const aio::sim::NetConfig& net);
 
+/// The simulator's clock model (Schedule::batch, ahead, cost), each nullopt unless given.
+struct ClockOptions {
+    std::optional<std::string> timer_batch;      // --timer-batch D: Schedule::batch
+    std::optional<std::string> overtake_window;  // --overtake-window D: Schedule::ahead
+    std::optional<std::string> step_cost;        // --step-cost D: Schedule::cost
+    std::string first;                           // the first of them on the command line, if any
+    bool any() const noexcept { return !first.empty(); }
+};
+
+/// Adds --timer-batch, --overtake-window and --step-cost to `command` (durations, validated at
+/// parse time against the ranges of validate.hpp).
+void add_clock_options(CLI::App& command, ClockOptions& options);
+/// Sets the fields of `s` the options give.
+void apply_clock_options(const ClockOptions& options, aio::sim::Schedule& s);
+/// For a schedule read from a replay string: every clock option given must agree with it.
+/// Throws aio::ValueError naming the first that does not.
+void check_clock_options(const ClockOptions& options, const aio::sim::Schedule& s);
+
 struct LoopOptions {
     std::string loop = "sim";
     std::string policy = "fifo";  // --loop sim only
@@ -59,14 +77,15 @@ struct LoopOptions {
     bool loop_given = false;      // --loop was on the command line
     std::string sim_option;       // the first simulator option on the command line, if any
     NetOptions net;               // --loop sim only
+    ClockOptions clock;           // --loop sim only
 };
 
 /// Adds the loop options to `command`: --loop and the schedule options, validated at parse
 /// time (an unknown loop or policy is bad usage, and the message lists the valid ones).
 void add_loop_options(CLI::App& command, LoopOptions& options);
 
-/// Adds only the simulator's schedule options (--policy, --seed, --replay) and the network
-/// options, for commands that always run the simulator.
+/// Adds only the simulator's schedule options (--policy, --seed, --replay), the clock options
+/// and the network options, for commands that always run the simulator.
 void add_schedule_options(CLI::App& command, LoopOptions& options);
 
 /// Accepts a policy name; otherwise says which names are valid.

@@ -31,6 +31,7 @@ public:
         app_->add_option("STR", loop_.replay, "the replay string (as explore, shrink or run --print-replay print it)");
         app_->add_option("--replay", replay_option_,
                          "the replay string, as the other commands take it (the same as STR)");
+        add_clock_options(*app_, loop_.clock);  // they must agree with the string
         add_network_options(*app_, loop_.net);  // they must agree with the string
     }
 

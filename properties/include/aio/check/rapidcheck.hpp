@@ -103,7 +103,7 @@ inline rc::Seq<Schedule> schedule_shrinks(const Schedule& s) {
 inline std::vector<aio::sim::Choice> generated_kinds(Policy p) {
     using aio::sim::Choice;
     std::vector<Choice> out;
-    for (Choice c : {Choice::ready, Choice::timer, Choice::jitter})
+    for (Choice c : {Choice::ready, Choice::timer, Choice::jitter, Choice::overtake})
         if (aio::sim::offers(p, c)) out.push_back(c);
     return out;
 }
