@@ -1220,3 +1220,52 @@ TEST_CASE("hashes prints one line per seed: the seed, the trace hash run prints 
     CHECK(past.status == 2);
     CHECK(past.err.find("goes past the largest seed") != std::string::npos);
 }
+
+namespace cli_clock_test {
+
+// a and b due 1us apart; a schedules c with call_soon: a,b,c when they share a pass.
+aio::Coro<void> batch_order(aio::scenario::Context& ctx) {
+    aio::EventLoop& loop = aio::get_running_loop();
+    aio::Future<void> done(loop);
+    std::string order;
+    loop.call_later(std::chrono::milliseconds(5), [&] {
+        order += 'a';
+        loop.call_soon([&] { order += 'c'; });
+    });
+    loop.call_later(std::chrono::microseconds(5001), [&] { order += 'b'; });
+    loop.call_later(std::chrono::milliseconds(10), [done]() mutable { done.set_result(); });
+    co_await done;
+    ctx.print("{}", order);
+}
+int batch_order_main(aio::scenario::Context& ctx) {
+    aio::run(batch_order(ctx), ctx.run_options());
+    return 0;
+}
+
+}  // namespace cli_clock_test
+
+TEST_CASE("--timer-batch, --step-cost and --overtake-window set the simulator's clock model and its replay string") {
+    aio::scenario::Registry r;
+    r.add("batch_order", "two timers 1us apart", &cli_clock_test::batch_order_main);
+    auto def = cli(r, {"run", "batch_order", "--print-replay"});
+    CHECK(def.status == 0);
+    CHECK(def.out == "abc\n");
+    CHECK(def.err.starts_with("replay: aiosim1:fifo:-:-\n"));
+    auto exact = cli(r, {"run", "batch_order", "--timer-batch", "0ns", "--print-replay"});
+    CHECK(exact.status == 0);
+    CHECK(exact.out == "acb\n");
+    CHECK(exact.err.starts_with("replay: aiosim1:fifo:batch=0ns:-\n"));
+    auto costly = cli(r, {"run", "batch_order", "--step-cost", "3ns", "--overtake-window", "0ns", "--policy", "timers",
+                          "--print-replay"});
+    CHECK(costly.status == 0);
+    CHECK(costly.err.starts_with("replay: aiosim1:timers:seed=0,ahead=0ns,cost=3ns:"));  // then its jitter decisions
+    // The replay string fixes the clock: an option that disagrees is refused, one that agrees is fine.
+    CHECK(cli(r, {"run", "batch_order", "--replay", "aiosim1:fifo:batch=0ns", "--timer-batch", "0ns"}).out == "acb\n");
+    auto differs = cli(r, {"run", "batch_order", "--replay", "aiosim1:fifo:batch=0ns", "--timer-batch", "1ms"});
+    CHECK(differs.status != 0);
+    CHECK(differs.err.find("--timer-batch 1ms disagrees with the replay string, which has batch=0ns") !=
+          std::string::npos);
+    // A clock option needs the simulator; out of range is bad usage.
+    CHECK(cli(r, {"run", "batch_order", "--loop", "real", "--step-cost", "1us"}).status == 2);
+    CHECK(cli(r, {"run", "batch_order", "--step-cost", "2h"}).status == 2);
+}

@@ -9,8 +9,10 @@
 //
 // Same loop core as the real loop (ready queue, timers, tasks); what differs is its seam
 // (aio/loop_seam.hpp):
-//  - Virtual time: starts at 0 and moves only when nothing is ready, straight to the
-//    earliest timer (plus jitter under the timers policy). Nothing sleeps for real.
+//  - Virtual time: starts at 0 and moves when nothing is ready, straight to the earliest
+//    timer (or the last timer due within Schedule::batch of it; plus jitter under the timers
+//    policy), by Schedule::cost per ready entry, and when a due-soon timer overtakes ready work
+//    (decision 'o', policy.hpp). Nothing sleeps for real.
 //  - Every point where the run could go more than one way is a ChoicePoint answered by the
 //    decision source (policy.hpp, replay.hpp); all non-zero answers are recorded.
 //  - Deadlock: nothing ready, no timer, no to_thread work in flight -> Deadlock (errors.hpp)
