@@ -1,5 +1,6 @@
 #include "aio/check/explore.hpp"
 
+#include "aio/check/bounded.hpp"
 #include "aio/check/environment.hpp"
 #include "aio/check/plan.hpp"
 
@@ -97,6 +98,7 @@ public:
         const bool this_check = !env.check || *env.check == o_.name;
         if (env.trace && this_check) o_.trace_file = *env.trace;
         if (env.replay && this_check) return replay_one(*env.replay);
+        if (o_.exhaustive_bound) return exhaustive(*o_.exhaustive_bound);
         if (env.seeds) {
             o_.first_seed = env.seeds->first;
             o_.seeds = env.seeds->count;
@@ -177,6 +179,25 @@ private:
             std::fputs(text.c_str(), stderr);
     }
 
+    // ExploreOptions::exhaustive_bound: every schedule with <= k deviations (bounded.hpp).
+    ExploreResult exhaustive(int k) {
+        BoundedOptions bo;
+        bo.bound = k;
+        bo.max_runs = o_.exhaustive_max_runs;
+        bo.base = o_.base;
+        BoundedResult b = explore_bounded(run_one_, bo);
+        v_.runs = b.runs;
+        if (!b.failures.empty()) {
+            BoundedFailure& f = b.failures.front();
+            o_.shrink = false;  // breadth first: no schedule with fewer deviations fails
+            exhaustive_note_ = fmt::format("  exhaustive:    {}\n{}", b.summary, b.layers);
+            fail(Policy::delay, 0, std::move(f.cause), f.record);
+            return v_;
+        }
+        v_.summary = fmt::format("aio::check: '{}' passed: {}", o_.name, b.summary);
+        return v_;
+    }
+
     ExploreResult replay_one(const Schedule& replay) {
         aio::sim::Config cfg = o_.base;
         cfg.schedule = replay;
@@ -225,10 +246,13 @@ private:
         f.seed_command = p == Policy::fifo ? fmt::format("{}AIOSIM_POLICY=fifo {}", prefix, cmd)
                                            : fmt::format("{}AIOSIM_POLICY={} AIOSIM_SEEDS={}..{} {}", prefix,
                                                          aio::sim::policy_name(p), seed, seed, cmd);
+        if (!exhaustive_note_.empty())
+            f.seed_command = "none: the exhaustive enumeration found it (the replay string reproduces it)";
         const std::string trace_line = write_trace(f);
         v_.ok = false;
         v_.report = failure_report(o_.name, f, v_.runs, shrink_note,
-                                   aio::sim::cpython_order_note(p, record.schedule.task_start), trace_line);
+                                   aio::sim::cpython_order_note(p, record.schedule.task_start), trace_line) +
+                    exhaustive_note_;
         v_.failure = std::move(f);
         v_.summary = fmt::format("aio::check: '{}' failed after {} run{}", o_.name, v_.runs, v_.runs == 1 ? "" : "s");
         print(v_.report);
@@ -278,6 +302,7 @@ private:
     const RunOne& run_one_;
     ExploreOptions o_;
     ExploreResult v_;
+    std::string exhaustive_note_;  // the enumeration's lines, in an exhaustive run's failure report
 };
 
 }  // namespace
