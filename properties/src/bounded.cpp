@@ -158,8 +158,18 @@ private:
             BoundedRun& res = results[i];
             ++r_.runs;
             ++r_.runs_by_deviations[static_cast<std::size_t>(deviations)];
+            if (deviations < o_.bound && res.record) {
+                const std::int64_t q = batch[i].empty() ? -1 : static_cast<std::int64_t>(batch[i].back().position);
+                Parent p;
+                p.decisions = batch[i];
+                for (const OfferedPoint& pt : res.record->points)
+                    if (static_cast<std::int64_t>(pt.position) > q && pt.n > 1) p.tail.push_back(pt);
+                if (!p.tail.empty()) next.push_back(std::move(p));
+            }
             if (res.failure) {
                 ++r_.failed;
+                failed_by_deviations_.resize(static_cast<std::size_t>(o_.bound) + 1, 0);
+                ++failed_by_deviations_[static_cast<std::size_t>(deviations)];
                 if (r_.failures.size() < std::max<std::size_t>(o_.max_failures, 1)) {
                     BoundedFailure f;
                     f.decisions = batch[i];
@@ -173,14 +183,6 @@ private:
                     stopped_by_failure_ = true;
                     return false;
                 }
-            }
-            if (deviations < o_.bound && res.record) {
-                const std::int64_t q = batch[i].empty() ? -1 : static_cast<std::int64_t>(batch[i].back().position);
-                Parent p;
-                p.decisions = batch[i];
-                for (const OfferedPoint& pt : res.record->points)
-                    if (static_cast<std::int64_t>(pt.position) > q && pt.n > 1) p.tail.push_back(pt);
-                if (!p.tail.empty()) next.push_back(std::move(p));
             }
         }
         if (o_.max_runs != 0 && r_.runs >= o_.max_runs) {
@@ -231,11 +233,16 @@ private:
             full = d;
             any_full = true;
         }
-        std::uint64_t below = 0;
-        for (std::size_t d = 0; d <= full && any_full; ++d) below += r_.runs_by_deviations[d];
+        std::uint64_t below = 0, below_failed = 0;
+        for (std::size_t d = 0; d <= full && any_full; ++d) {
+            below += r_.runs_by_deviations[d];
+            if (d < failed_by_deviations_.size()) below_failed += failed_by_deviations_[d];
+        }
         const std::string covered =
-            any_full ? fmt::format("all {} with <= {} deviation{}{}", plural(below, "schedule", "schedules"), full,
-                                   full == 1 ? "" : "s", r_.failed == 0 ? " passed" : "")
+            any_full ? fmt::format(
+                           "all {} with <= {} deviation{} ran{}", plural(below, "schedule", "schedules"), full,
+                           full == 1 ? "" : "s",
+                           below_failed == 0 ? ", none failed" : fmt::format(", {} failed", with_commas(below_failed)))
                      : std::string("no deviation count covered");
         if (r_.failed > 0)
             r_.summary = fmt::format("failed after {} with {} (stopped at the first failure, with {}; {})",
@@ -264,6 +271,7 @@ private:
     BoundedOptions o_;
     BoundedResult r_;
     bool stopped_by_failure_ = false;
+    std::vector<std::uint64_t> failed_by_deviations_;
 };
 
 }  // namespace

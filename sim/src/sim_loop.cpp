@@ -71,7 +71,8 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     void setup() {
         params = cfg->schedule;
         params.decisions.reset();
-        if (params.policy == Policy::delay && params.delay_points == 0)  // fitted: the record says to what
+        // Fitted (seeded runs only; a decision list answers by itself): the record says to what.
+        if (params.policy == Policy::delay && params.delay_points == 0 && !cfg->schedule.decisions)
             params.delay_points = cfg->measured_points != 0 ? cfg->measured_points : unfitted_delay_points;
         log.open(*cfg, params);
         offer_ready = sim::offers(params.policy, Choice::ready);
