@@ -238,19 +238,29 @@ private:
             below += r_.runs_by_deviations[d];
             if (d < failed_by_deviations_.size()) below_failed += failed_by_deviations_[d];
         }
-        const std::string covered =
-            any_full ? fmt::format(
-                           "all {} with <= {} deviation{} ran{}", plural(below, "schedule", "schedules"), full,
-                           full == 1 ? "" : "s",
-                           below_failed == 0 ? ", none failed" : fmt::format(", {} failed", with_commas(below_failed)))
-                     : std::string("no deviation count covered");
+        std::string covered = "no deviation count covered";
+        if (any_full && full == 0)
+            covered = below_failed == 0 ? "asyncio's own order (0 deviations) passed" : "asyncio's own order failed";
+        else if (any_full)
+            covered = fmt::format(
+                "all {} with <= {} deviation{} ran, {}", plural(below, "schedule", "schedules"), full,
+                full == 1 ? "" : "s",
+                below_failed == 0 ? std::string("none failed") : fmt::format("{} failed", with_commas(below_failed)));
+        // The whole space's size, once every layer was counted.
+        std::string of;
+        if (r_.space_by_deviations.size() == static_cast<std::size_t>(o_.bound) + 1) {
+            std::uint64_t total = 0;
+            for (std::uint64_t n : r_.space_by_deviations) total = saturating_add(total, n);
+            of = " of " + with_commas(total);
+        }
         if (r_.failed > 0)
-            r_.summary = fmt::format("failed after {} with {} (stopped at the first failure, with {}; {})",
-                                     plural(r_.runs, "schedule", "schedules"), k,
+            r_.summary = fmt::format("failed after {}{} schedule{} with {} (stopped at the first failure, with {}; {})",
+                                     with_commas(r_.runs), of, r_.runs == 1 && of.empty() ? "" : "s", k,
                                      plural(r_.failures.front().decisions.size(), "deviation", "deviations"), covered);
         else
-            r_.summary = fmt::format("not covered completely: the run budget ({}) ended it after {} with {}; {}",
-                                     with_commas(o_.max_runs), plural(r_.runs, "schedule", "schedules"), k, covered);
+            r_.summary = fmt::format(
+                "not covered completely: the run budget ({}) ended it after {}{} schedule{} with {}; {}",
+                with_commas(o_.max_runs), with_commas(r_.runs), of, r_.runs == 1 && of.empty() ? "" : "s", k, covered);
     }
 
     // Whether every schedule of the space ran (the budget hit exactly at its end).

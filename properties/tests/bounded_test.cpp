@@ -158,7 +158,14 @@ TEST_CASE("explore_bounded: the run budget ends it, and it says the space was no
     CHECK(r.runs == 5);
     CHECK(r.budget_cut);
     CHECK_FALSE(r.complete);
-    CHECK(r.summary.find("not covered completely") == 0);
+    CHECK(r.summary ==
+          "not covered completely: the run budget (5) ended it after 5 schedules with <= 2 deviations; "
+          "asyncio's own order (0 deviations) passed");
+    // Once layer 1 ran, layer 2's size (and so the whole space's) is known: 1 + 10 + 35 = 46.
+    const check::BoundedResult r20 = check::explore_bounded(run, {.bound = 2, .max_runs = 20});
+    CHECK(r20.summary ==
+          "not covered completely: the run budget (20) ended it after 20 of 46 schedules with <= 2 "
+          "deviations; all 11 schedules with <= 1 deviation ran, none failed");
     // A budget that ends exactly with the space still covers it: 1 + 4+3+2+1 = 11.
     const check::BoundedResult exact = check::explore_bounded(run, {.bound = 1, .max_runs = 11});
     CHECK(exact.complete);
