@@ -18,7 +18,7 @@ int run_exhaustive(Env& env, const scenario::Scenario& s, const ExhaustiveArgs& 
     const std::string k = fmt::format("<= {} deviation{}", args.bound, args.bound == 1 ? "" : "s");
     env.out << fmt::format(
         "explore {}: exhaustive, every schedule with {} from asyncio's order (policy delay's "
-        "choice points: r, t, w, faults; breadth first){}\n",
+        "choice points: r, t, o, w, faults; breadth first){}\n",
         args.name, k,
         args.max_runs ? fmt::format(", at most {} runs", aio::check::with_commas(args.max_runs)) : std::string());
     env.out << args.network_line;

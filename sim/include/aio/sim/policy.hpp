@@ -8,7 +8,7 @@
 // | timers | timer ties (t), jitter (j), thread order (w) | yes (see below)                              |
 // | random | ready queue (r), thread order (w)           | no: breaks call_soon's FIFO order            |
 // | pct    | ready queue (r), thread order (w)           | no: as random                                |
-// | delay  | ready (r), timer ties (t), thread order (w)  | no: r breaks call_soon's FIFO order          |
+// | delay  | ready (r), timer ties (t), overtake (o), thread order (w) | no: r breaks call_soon's FIFO order |
 // The simulated network (net_config.hpp) adds: latency (l) under every policy but fifo; faults
 // (f) and fault points (b) under every policy, fifo too, whenever the fault budget
 // (Schedule::network.faults.budget) is not 0, and only while the run has injected fewer.
@@ -51,7 +51,7 @@
 //   a first, all-zero run under delay offered: RunRecord::decisions) and answers each drawn
 //   position with a uniform non-zero index, every other point with 0 (two draws may coincide:
 //   at most `bound`, not exactly). It deviates on every kind it is offered: ready (r), timer
-//   ties (t), thread order (w), timer overtaking when the clock model offers it, faults (f, b)
+//   ties (t), thread order (w), overtake (o: with ahead= > 0), faults (f, b)
 //   when the fault budget allows, task starts (s) when TaskStart offers them. It does not
 //   offer jitter (j) or latency (l): they are timing noise with 9 levels at every timer or
 //   segment, so they would make most of the choice points and spend the bound on noise instead
