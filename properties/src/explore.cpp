@@ -114,6 +114,12 @@ public:
             throw aio::ValueError(fmt::format("aio::check '{}': ExploreOptions::time_budget must be from 0 to {} ms",
                                               o_.name, max_time_budget.count()));
 
+        // delay draws its deviations over the choice points a first run measures (pts=0: fitted).
+        if (std::find(o_.policies.begin(), o_.policies.end(), Policy::delay) != o_.policies.end() &&
+            o_.base.schedule.delay_points == 0 && o_.base.measured_points == 0) {
+            o_.base.measured_points = measure_delay_points(run_one_, o_.base);
+            ++v_.runs;
+        }
         ExplorePlan plan;
         plan.policies = o_.policies;
         plan.first_seed = o_.first_seed;
@@ -129,7 +135,7 @@ public:
             if (r.failure && rec.has_record()) r.detail = std::move(*rec);  // what the report and shrinking read
             return r;
         });
-        v_.runs = tally.runs;
+        v_.runs += tally.runs;
         if (tally.first_failure_at) {
             const RunAt& at = *tally.first_failure_at;
             const auto* record = std::any_cast<aio::sim::RunRecord>(&tally.first_failure.detail);

@@ -33,10 +33,13 @@ std::uint64_t gen_at_least_1() {
 
 sim::Schedule gen_schedule() {
     sim::Schedule s;
-    s.policy = *rc::gen::element(sim::Policy::fifo, sim::Policy::timers, sim::Policy::random, sim::Policy::pct);
+    s.policy = *rc::gen::element(sim::Policy::fifo, sim::Policy::timers, sim::Policy::random, sim::Policy::pct,
+                                 sim::Policy::delay);
     s.seed = *rc::gen::arbitrary<std::uint64_t>();
     s.pct_depth = *rc::gen::inRange(1, sim::max_pct_depth + 1);
     s.pct_steps = gen_at_least_1();
+    s.delay_bound = *rc::gen::inRange(1, sim::max_delay_bound + 1);
+    s.delay_points = *rc::gen::arbitrary<std::uint64_t>();
     s.jitter = gen_duration(0ns, sim::max_jitter);
     s.task_start = *rc::gen::element(sim::TaskStart::scheduled, sim::TaskStart::eager, sim::TaskStart::per_run,
                                      sim::TaskStart::per_task);

@@ -237,6 +237,9 @@ public:
         }
         network_ = cfg.schedule.network;
         if (exhaustive_) return exhaustive(env, *s, cfg);
+        // delay: its deviations are drawn over the choice points a first run measures.
+        if (cfg.schedule.policy == aio::sim::Policy::delay)
+            points_ = cfg.measured_points = measure_scenario_points(*s, cfg);
 
         // Seeds of this shard: seed_start + shard.index + k * shard.total for k = 0, 1, ...
         // With --seeds N the shard runs the k whose i = shard.index + k * total is below N;
@@ -382,6 +385,7 @@ private:
         }
         std::string policy = policy_;
         if (policy_ == "pct") policy += fmt::format(" (d={}, k={})", pct_depth_, pct_steps_);
+        if (policy_ == "delay") policy += fmt::format(" (bound={}, over {} measured choice points)", bound_, points_);
         env.out << fmt::format(
             "explore {}: policy {}, {}{}\n", name_, policy, seeds,
             shard.total > 1 ? fmt::format(", shard {} of {}", shard.index + 1, shard.total) : std::string());
@@ -491,6 +495,7 @@ private:
     bool allow_empty_ = false;
     std::string pct_option_;  // the first pct parameter given, if any
     std::uint64_t bound_ = 2;
+    std::uint64_t points_ = 0;  // delay: the measured choice points
     std::optional<std::uint64_t> exhaustive_;
     std::uint64_t max_runs_ = 1'000'000;
     CLI::Option* bound_option_ = nullptr;
