@@ -18,7 +18,7 @@ void DecisionLog::open(const Config& cfg, const Schedule& params) {
         replay_ = r.get();
         source_ = std::move(r);
     } else if (params.policy != Policy::fifo || start_choice || params.network.faults.budget > 0) {
-        source_ = make_seeded_source(params.policy, params.seed, params.pct_depth, params.pct_steps);
+        source_ = make_seeded_source(params.policy, params.seed, params.pct_depth, params.pct_steps, cfg.step_profile);
     }
 }
 

@@ -6,11 +6,12 @@
 // pastes into a shell and an environment variable without quoting:
 //
 //     replay    = "aiosim1" ":" policy ":" params [ ":" decisions ]
-//     policy    = "fifo" | "timers" | "random" | "pct"
+//     policy    = "fifo" | "timers" | "random" | "pct" | "pos" | "urw"
 //     params    = "-" | param *( "," param )
 //     param     = "seed=" uint64        the seed (default 0)
 //               | "d=" 1..64            pct depth (default 3)
-//               | "k=" uint64 >= 1      pct: expected ready-queue choices (default 1000)
+//               | "k=" uint64            pct: expected ready-queue choices (default 1000);
+//                                      0: fitted to the run's step profile (policy.hpp)
 //               | "jitter=" duration    timers: largest jitter, at most 24h (default 1ms)
 //               | "start=" ("scheduled" | "eager" | "run" | "task")   (default scheduled)
 //               | "steps=" uint64 >= 1 Limits::max_steps (default 10000000)
