@@ -158,11 +158,11 @@ TEST_CASE("environment variables set the budget and the policies") {
     }
     SUBCASE("bad values are errors that name the variable and the valid values") {
         setenv("AIOSIM_POLICY", "fast", 1);
-        CHECK_THROWS_WITH_AS(
-            aio::check::for_all_schedules([] { return race3(); }, holds, quiet()),
-            "AIOSIM_POLICY: unknown policy 'fast' (valid: fifo, timers, random, pct, delay; give one or more, "
-            "separated by commas, each once)",
-            aio::ValueError);
+        CHECK_THROWS_WITH_AS(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()),
+                             "AIOSIM_POLICY: unknown policy 'fast' (valid: fifo, timers, random, pct, pos, urw, delay; "
+                             "give one or more, "
+                             "separated by commas, each once)",
+                             aio::ValueError);
         CleanEnv::clear();
         setenv("AIOSIM_SEEDS", "many", 1);
         CHECK_THROWS_WITH_AS(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()),

@@ -49,6 +49,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     RecordSink sink;
     Schedule params;  // the effective parameters (decisions: see log.made())
     loop_parts::DecisionLog log;
+    std::vector<std::uint64_t> task_steps;  // steps run per task id (RunRecord::steps_per_task)
     bool offer_ready = false, offer_timers = false, offer_thread = false, offer_overtake = false;
     bool step_cost = false;               // Schedule::cost > 0: the clock moves while entries run
     Duration owed{};                      // the cost of the entry running (or last run), not yet on the clock
@@ -103,6 +104,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
                        const void* ctx = nullptr, std::uint32_t rate = 0) {
         if (failed || !log.active()) return 0;
         ChoicePoint p{kind, n, log.decisions(), loop.steps_run(), now_, task_of, ctx, rate};
+        if (kind == Choice::ready) p.steps_so_far = &task_steps;
         const loop_parts::DecisionLog::Answer a = log.ask(p);
         if (a.error) {
             fail(a.error);
@@ -350,7 +352,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     // --- the chooser ----------------------------------------------------------------------------
     Offers offers() const noexcept override {
         Offers o;
-        o.ready = offer_ready || cfg->fingerprint || step_cost;
+        o.ready = true;  // every step passes choose_ready: it counts the steps per task
         o.timers = offer_timers;
         o.before_timers = offer_overtake || step_cost;
         o.eager_start = params.task_start == TaskStart::per_task;
@@ -365,10 +367,11 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         const std::size_t n = ready.size();
         std::size_t i = 0;
         if (offer_ready && n > 1) i = decide(Choice::ready, n, &ready_task_of, &ready);
-        if (cfg->fingerprint) {
-            const detail::TaskBase* t = ready[i].task;
-            recorder.print_step({t ? t->id() : 0, static_cast<std::uint32_t>(n), now_.time_since_epoch().count()});
-        }
+        const detail::TaskBase* t = ready[i].task;
+        const std::uint64_t id = t ? t->id() : 0;
+        if (id >= task_steps.size()) task_steps.resize(id + 1, 0);
+        ++task_steps[id];
+        if (cfg->fingerprint) recorder.print_step({id, static_cast<std::uint32_t>(n), now_.time_since_epoch().count()});
         throw_pending();
         return i;
     }
@@ -440,6 +443,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         r.nonzero_decisions = log.made().size();
         r.points = std::move(log.points());
         r.steps = loop.steps_run();
+        r.steps_per_task = task_steps;
         r.end_time = deadline_after(now_, owed);
         r.eager = loop.eager_tasks();
         r.trace_hash.reset();

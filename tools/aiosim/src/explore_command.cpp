@@ -41,6 +41,7 @@
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -124,7 +125,8 @@ public:
             app_->add_option("--time", time_, "run seeds for this long instead (500ms, 30s, 2m, 1h; at most 10000h)")
                 ->type_name("DURATION");
         seeds->excludes(time);
-        app_->add_option("--policy", policy_, "the scheduling policy")
+        app_->add_option("--policy", policy_,
+                         fmt::format("the scheduling policy: {} (policy.hpp describes them)", aio::sim::policy_names()))
             ->check(policy_validator())
             ->type_name("POLICY")
             ->default_str(policy_);
@@ -145,8 +147,10 @@ public:
             ->check(whole_number(1, aio::sim::max_pct_depth))
             ->default_str("3")
             ->each(note_pct("--pct-depth"));
-        app_->add_option("--pct-steps", pct_steps_, "pct: how many ready-queue choices a run is expected to make")
-            ->check(whole_number(1, kMaxU64))
+        app_->add_option("--pct-steps", pct_steps_,
+                         "pct: how many ready-queue choices a run is expected to make; 0: fitted to the steps of "
+                         "a first fifo run of the scenario")
+            ->check(whole_number(0, kMaxU64))
             ->default_str("1000")
             ->each(note_pct("--pct-steps"));
         add_delay_options();
@@ -240,6 +244,17 @@ public:
         // delay: its deviations are drawn over the choice points a first run measures.
         if (cfg.schedule.policy == aio::sim::Policy::delay)
             points_ = cfg.measured_points = measure_scenario_points(*s, cfg);
+        // urw and fitted pct (k=0) weigh by the step profile: measured by a fifo run (seed 0),
+        // the same for every exploration of the scenario, so a seeded run is reproducible.
+        if (cfg.schedule.policy == aio::sim::Policy::urw ||
+            (cfg.schedule.policy == aio::sim::Policy::pct && cfg.schedule.pct_steps == 0)) {
+            aio::sim::Config first = cfg;
+            first.schedule.policy = aio::sim::Policy::fifo;
+            first.schedule.seed = 0;
+            first.trace = aio::sim::TraceMode::off;
+            cfg.step_profile =
+                std::make_shared<const std::vector<std::uint64_t>>(run_simulated(*s, first).steps_per_task);
+        }
 
         // Seeds of this shard: seed_start + shard.index + k * shard.total for k = 0, 1, ...
         // With --seeds N the shard runs the k whose i = shard.index + k * total is below N;

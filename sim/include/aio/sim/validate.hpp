@@ -8,7 +8,7 @@
 // |-----------------------------------|-------------------------------------|
 // | policy, task_start, trace         | one of the enumerators              |
 // | pct_depth (d=)                    | 1 .. 64                             |
-// | pct_steps (k=)                    | 1 .. 2^64-1                         |
+// | pct_steps (k=)                    | 0 .. 2^64-1 (0: fitted, policy.hpp) |
 // | delay_bound (bound=)              | 1 .. 64                             |
 // | jitter (jitter=)                  | 0ns .. 24h                          |
 // | batch (batch=), ahead (ahead=)    | 0ns .. 24h                          |
