@@ -1,5 +1,6 @@
 #include "aio/check/explore.hpp"
 
+#include "aio/check/bounded.hpp"
 #include "aio/check/environment.hpp"
 #include "aio/check/plan.hpp"
 
@@ -140,7 +141,8 @@ std::string runs_by_policy(const ExploreTally& t) {
     std::string s;
     for (const auto& [policy, count] : t.runs_by_policy)
         s += fmt::format("{}{} {}", s.empty() ? "" : ", ", aio::sim::policy_name(policy), count);
-    if (t.measuring_runs) s += fmt::format(", and {} fifo run measuring the program for fitted pct", t.measuring_runs);
+    if (t.measuring_runs)
+        s += fmt::format(", and {} run measuring the program for the fitted strategies", t.measuring_runs);
     return s;
 }
 
@@ -155,6 +157,7 @@ public:
         if (o_.fit_pct) o_.base.schedule.pct_steps = portfolio_pct_steps();
         if (env.trace && this_check) o_.trace_file = *env.trace;
         if (env.replay && this_check) return replay_one(*env.replay);
+        if (o_.exhaustive_bound) return exhaustive(*o_.exhaustive_bound);
         if (env.seeds) {
             o_.first_seed = env.seeds->first;
             o_.seeds = env.seeds->count;
@@ -242,7 +245,10 @@ private:
             aio::sim::Recorder rec;
             RunResult r;
             r.failure = run_one_(cfg, rec);
-            if (at.measuring && rec.has_record()) r.steps_per_task = rec->steps_per_task;
+            if (at.measuring && rec.has_record()) {
+                r.steps_per_task = rec->steps_per_task;
+                r.choice_points = rec->decisions;
+            }
             if (r.failure && rec.has_record()) r.detail = std::move(*rec);  // what the report and shrinking read
             return r;
         };
@@ -292,12 +298,34 @@ private:
             std::fputs(text.c_str(), stderr);
     }
 
+    // ExploreOptions::exhaustive_bound: every schedule with <= k deviations (bounded.hpp).
+    ExploreResult exhaustive(int k) {
+        BoundedOptions bo;
+        bo.bound = k;
+        bo.max_runs = o_.exhaustive_max_runs;
+        bo.base = o_.base;
+        BoundedResult b = explore_bounded(run_one_, bo);
+        v_.runs = b.runs;
+        if (!b.failures.empty()) {
+            BoundedFailure& f = b.failures.front();
+            o_.shrink = false;  // breadth first: no schedule with fewer deviations fails
+            exhaustive_note_ = fmt::format("  exhaustive:    {}\n{}", b.summary, b.layers);
+            RunAt at;
+            at.index = at.seed_index = std::numeric_limits<std::uint64_t>::max();  // no run of a plan
+            at.policy = Policy::delay;
+            fail(at, f.cause, f.record, "exhaustive");
+            return v_;
+        }
+        v_.summary = fmt::format("aio::check: '{}' passed: {}", o_.name, b.summary);
+        return v_;
+    }
+
     ExploreResult replay_one(Schedule replay) {
         aio::sim::Config cfg = o_.base;
         cfg.schedule = replay;
         cfg.strict_replay = true;
-        if (!replay.decisions && needs_step_profile(replay) && !cfg.step_profile) {
-            cfg.step_profile = measure_step_profile(o_.base, planned_run());
+        if (const MeasureNeeds needs = measure_needs({replay.policy}, cfg); !replay.decisions && needs.any()) {
+            measure_program(cfg, planned_run(), needs.points).apply(cfg);  // as the exploration measured it
             ++v_.runs;
         }
         aio::sim::Recorder rec;
@@ -365,6 +393,8 @@ private:
         f.seed_command = f.policy == Policy::fifo ? fmt::format("{}AIOSIM_POLICY=fifo {}", prefix, cmd)
                                                   : fmt::format("{}AIOSIM_POLICY={} AIOSIM_SEEDS={}..{} {}", prefix,
                                                                 aio::sim::policy_name(f.policy), f.seed, f.seed, cmd);
+        if (!exhaustive_note_.empty())
+            f.seed_command = "none: the exhaustive enumeration found it (the replay string reproduces it)";
         return f;
     }
 
@@ -380,7 +410,8 @@ private:
                         const std::string& per_policy) {
         const std::string trace_line = write_trace(f);
         v_.ok = false;
-        v_.report = failure_report(o_.name, f, v_.runs, order_note(f, record), shrink_note, trace_line);
+        v_.report =
+            failure_report(o_.name, f, v_.runs, order_note(f, record), shrink_note, trace_line) + exhaustive_note_;
         if (!v_.order_only.empty()) {
             v_.warning = warning_section(o_.name, v_, true);
             v_.report += v_.warning;
@@ -441,6 +472,7 @@ private:
     const RunOne& run_one_;
     ExploreOptions o_;
     ExploreResult v_;
+    std::string exhaustive_note_;  // the enumeration's lines, in an exhaustive run's failure report
 };
 
 }  // namespace
