@@ -105,6 +105,8 @@ Environment parse_environment(const Lookup& lookup) {
     if (auto r = get("AIOSIM_REPLAY")) e.replay = Schedule::parse(*r);  // says where and why
     e.check = get("AIOSIM_CHECK");
     e.trace = get("AIOSIM_TRACE");
+    e.corpus = get("AIOSIM_CORPUS");
+    e.save_failures = get("AIOSIM_SAVE_FAILURES");
     return e;
 }
 
