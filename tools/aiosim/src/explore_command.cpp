@@ -154,7 +154,7 @@ public:
         if (!junit_.empty()) {
             const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
             if (!write_junit(junit_, junit_suite(rc, out_copy.copy(), err_copy.copy(), seconds))) {
-                env.err << env.program << " explore: --junit: cannot write '" << excerpt(junit_) << "'\n";
+                env.err << env.program << " explore: --junit: cannot write '" << junit_ << "'\n";
                 return kBadUsage;
             }
         }
@@ -326,7 +326,7 @@ private:
         if (expect_failure_) {
             if (failed)
                 env.out << "as expected: this scenario has a known bug, and exploration found it\n";
-            else
+            else if (corpus_outcome_.failing() == 0)  // else with_corpus() says the corpus found it
                 env.out << fmt::format(
                     "NOT FOUND: --expect-failure, but no run failed; raise the budget or check the "
                     "scenario\n");

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 #include <fstream>
 
 namespace aio::cli {
@@ -141,6 +143,9 @@ std::string format_junit(const JunitSuite& suite) {
 }
 
 bool write_junit(const std::string& path, const JunitSuite& suite) {
+    std::error_code ec;
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);  // an error shows when writing
     const std::string tmp = fmt::format("{}.{}.tmp", path, ::getpid());
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

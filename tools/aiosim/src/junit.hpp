@@ -76,7 +76,8 @@ std::string without_timing(const std::string& report);
 /// The whole XML document.
 std::string format_junit(const JunitSuite& suite);
 
-/// Writes format_junit(suite) to `path` (whole: a temporary file renamed); false when it cannot.
+/// Writes format_junit(suite) to `path` (whole: a temporary file renamed; its folder created if
+/// needed); false when it cannot.
 bool write_junit(const std::string& path, const JunitSuite& suite);
 
 }  // namespace aio::cli
