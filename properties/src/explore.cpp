@@ -1,6 +1,7 @@
 #include "aio/check/explore.hpp"
 
 #include "aio/check/corpus.hpp"
+#include "aio/check/bounded.hpp"
 #include "aio/check/environment.hpp"
 #include "aio/check/plan.hpp"
 
@@ -113,6 +114,10 @@ private:
         if (env.save_failures) o_.save_failures = *env.save_failures;
         if (env.replay && this_check) {
             replay_one(*env.replay);
+            return;
+        }
+        if (o_.exhaustive_bound) {
+            exhaustive(*o_.exhaustive_bound);
             return;
         }
         if (env.seeds) {
@@ -247,6 +252,24 @@ private:
             std::fputs(text.c_str(), stderr);
     }
 
+    // ExploreOptions::exhaustive_bound: every schedule with <= k deviations (bounded.hpp).
+    void exhaustive(int k) {
+        BoundedOptions bo;
+        bo.bound = k;
+        bo.max_runs = o_.exhaustive_max_runs;
+        bo.base = o_.base;
+        BoundedResult b = explore_bounded(run_one_, bo);
+        v_.runs = b.runs;
+        if (!b.failures.empty()) {
+            BoundedFailure& f = b.failures.front();
+            o_.shrink = false;  // breadth first: no schedule with fewer deviations fails
+            exhaustive_note_ = fmt::format("  exhaustive:    {}\n{}", b.summary, b.layers);
+            fail(Policy::delay, 0, std::move(f.cause), f.record);
+            return;
+        }
+        v_.summary = fmt::format("aio::check: '{}' passed: {}", o_.name, b.summary);
+    }
+
     void replay_one(const Schedule& replay) {
         aio::sim::Config cfg = o_.base;
         cfg.schedule = replay;
@@ -294,13 +317,16 @@ private:
         f.seed_command = p == Policy::fifo ? fmt::format("{}AIOSIM_POLICY=fifo {}", prefix, cmd)
                                            : fmt::format("{}AIOSIM_POLICY={} AIOSIM_SEEDS={}..{} {}", prefix,
                                                          aio::sim::policy_name(p), seed, seed, cmd);
+        if (!exhaustive_note_.empty())
+            f.seed_command = "none: the exhaustive enumeration found it (the replay string reproduces it)";
         std::string trace_line = write_trace(f);
         f.corpus_entry = corpus_entry_;
         shrink_note += corpus_note_;
         if (!o_.save_failures.empty()) trace_line += save_failure(f);
         v_.ok = false;
         v_.report = failure_report(o_.name, f, v_.runs, shrink_note,
-                                   aio::sim::cpython_order_note(p, record.schedule.task_start), trace_line);
+                                   aio::sim::cpython_order_note(p, record.schedule.task_start), trace_line) +
+                    exhaustive_note_;
         v_.failure = std::move(f);
         v_.summary = fmt::format("aio::check: '{}' failed after {} run{}", o_.name, v_.runs, v_.runs == 1 ? "" : "s");
         print(v_.report);
@@ -364,6 +390,7 @@ private:
     ExploreOptions o_;
     ExploreResult v_;
     std::string corpus_entry_, corpus_note_;  // the corpus entry that failed, and the report's line for it
+    std::string exhaustive_note_;             // the enumeration's lines, in an exhaustive run's failure report
 };
 
 }  // namespace

@@ -1,7 +1,12 @@
 // aiosim explore NAME (--seeds N | --time D) [--policy P] [--seed-start S] [--jobs J]
 //     [--stop-at-first] [--shrink] [--expect-failure] [--allow-empty] [--pct-depth D]
-//     [--pct-steps K] [--shard-index I --shard-total K] [--corpus DIR] [--save-failures DIR]
-//     [--junit FILE]
+//     [--pct-steps K] [--bound K] [--shard-index I --shard-total K] [--corpus DIR]
+//     [--save-failures DIR] [--junit FILE]
+// aiosim explore NAME --exhaustive K [--max-runs N] [--jobs J] [--stop-at-first] [--expect-failure]
+//
+// --exhaustive K runs every schedule with at most K deviations from asyncio's order once
+// (exhaustive.hpp, aio/check/bounded.hpp) instead of seeds, and says whether that space was
+// covered completely.
 //
 // Runs the scenario under the simulator once per seed and judges every run as run_simulated
 // does. Seed i of the exploration is seed-start + i; a shard (TEST_TOTAL_SHARDS,
@@ -48,6 +53,7 @@
 #include <thread>
 #include <vector>
 
+#include <aio/check/bounded.hpp>
 #include <aio/check/environment.hpp>
 #include <aio/check/plan.hpp>
 #include <aio/sim/policy.hpp>
@@ -58,6 +64,7 @@
 #include "corpus_replay.hpp"
 #include "distinct_count.hpp"
 #include "junit.hpp"
+#include "exhaustive.hpp"
 #include "loop_options.hpp"
 #include "numbers.hpp"
 #include "shard.hpp"
@@ -124,6 +131,7 @@ public:
             ->check(whole_number(1, kMaxU64))
             ->default_str("1000")
             ->each(note_pct("--pct-steps"));
+        add_delay_options();
         add_network_options(*app_, net_);
         app_->add_flag("--stop-at-first", stop_at_first_, "stop at the first failing seed (in seed order)");
         app_->add_flag("--shrink", shrink_,
@@ -176,7 +184,25 @@ private:
         }
         const scenario::Scenario* s = env.scenarios.find(name_);
         if (!s) return usage(unknown_scenario_message(env, name_));
-        if (!seeds_ && !time_) return usage("give a budget: --seeds N or --time DURATION (e.g. 30s)");
+        if (exhaustive_) {
+            if (seeds_ || time_)
+                return usage(
+                    "--exhaustive enumerates schedules instead of seeds: leave --seeds and --time out (the "
+                    "budget is --max-runs)");
+            if (policy_option_->count() > 0 || !pct_option_.empty() || bound_option_->count() > 0)
+                return usage(
+                    "--exhaustive walks the delay policy's choice points: leave --policy, --bound and the "
+                    "pct options out");
+        } else if (max_runs_option_->count() > 0) {
+            return usage("--max-runs is the budget of --exhaustive K; give --seeds N or --time D otherwise");
+        }
+        if (bound_option_->count() > 0 && policy_ != "delay")
+            return usage(
+                fmt::format("--bound is a parameter of the delay policy, and would be ignored under --policy "
+                            "{}; add --policy delay or leave --bound out",
+                            policy_));
+        if (!seeds_ && !time_ && !exhaustive_)
+            return usage("give a budget: --seeds N or --time DURATION (e.g. 30s), or --exhaustive K");
         if (!pct_option_.empty() && policy_ != "pct")
             return usage(
                 fmt::format("{} is a parameter of the pct policy, and would be ignored under --policy {}; add "
@@ -220,6 +246,7 @@ private:
         cfg.schedule.policy = *aio::sim::policy_from_name(policy_);
         cfg.schedule.pct_depth = static_cast<int>(pct_depth_);
         cfg.schedule.pct_steps = pct_steps_;
+        cfg.schedule.delay_bound = static_cast<int>(bound_);
         cfg.trace = aio::sim::TraceMode::hash;
         try {
             apply_network_options(net_, cfg.schedule.network);
@@ -228,6 +255,7 @@ private:
             return usage(e.what());
         }
         network_ = cfg.schedule.network;
+        if (exhaustive_) return exhaustive(env, *s, cfg);
 
         // Seeds of this shard: seed_start + shard.index + k * shard.total for k = 0, 1, ...
         // With --seeds N the shard runs the k whose i = shard.index + k * total is below N;
@@ -333,6 +361,38 @@ private:
         }
         env.out.flush();
         return (failed != 0) == expect_failure_ ? 0 : 1;
+    }
+
+    // --bound (the delay policy) and the exhaustive mode's options.
+    void add_delay_options() {
+        bound_option_ =
+            app_->add_option("--bound", bound_, "delay: the most deviations from asyncio's order a run makes")
+                ->check(whole_number(1, aio::sim::max_delay_bound))
+                ->type_name("K")
+                ->default_str("2");
+        app_->add_option("--exhaustive", exhaustive_,
+                         "instead of seeds: every schedule with at most K deviations from asyncio's order, once "
+                         "each, breadth first; says whether the space was covered completely")
+            ->check(whole_number(0, aio::check::max_exhaustive_bound))
+            ->type_name("K");
+        max_runs_option_ = app_->add_option("--max-runs", max_runs_, "--exhaustive: run at most N schedules")
+                               ->check(whole_number(1, kMaxU64))
+                               ->type_name("N")
+                               ->default_str("1000000");
+        policy_option_ = app_->get_option("--policy");
+    }
+
+    int exhaustive(Env& env, const scenario::Scenario& s, aio::sim::Config cfg) {
+        ExhaustiveArgs a;
+        if (net_.any()) a.network_line = "  network: " + describe_network(network_) + "\n";
+        a.name = name_;
+        a.bound = static_cast<int>(*exhaustive_);
+        a.max_runs = max_runs_;
+        a.jobs = static_cast<unsigned>(jobs_);
+        a.stop_at_first = stop_at_first_;
+        a.expect_failure = expect_failure_;
+        a.base = std::move(cfg);
+        return run_exhaustive(env, s, a);
     }
 
     template <class SeedOf>
@@ -556,6 +616,12 @@ private:
     bool expect_failure_ = false;
     bool allow_empty_ = false;
     std::string pct_option_;  // the first pct parameter given, if any
+    std::uint64_t bound_ = 2;
+    std::optional<std::uint64_t> exhaustive_;
+    std::uint64_t max_runs_ = 1'000'000;
+    CLI::Option* bound_option_ = nullptr;
+    CLI::Option* max_runs_option_ = nullptr;
+    CLI::Option* policy_option_ = nullptr;
     NetOptions net_;
     aio::sim::NetConfig network_;  // the runs' network, options applied
     // CI: the regression corpus, saving failures, JUnit, sharding options.

@@ -8,7 +8,7 @@
 //   AIOSIM_SEEDS=N        seeds 1..N; N from 1 to 18446744073709551615
 //   AIOSIM_SEEDS=A..B     seeds A to B, A <= B (every range but 0..18446744073709551615,
 //                         whose 2^64 seeds cannot be counted)
-//   AIOSIM_POLICY=p[,q]   these policies, each once: fifo, timers, random, pct
+//   AIOSIM_POLICY=p[,q]   these policies, each once: fifo, timers, random, pct, delay
 //   AIOSIM_TIME_BUDGET=D  a whole number and a unit, ms, s, m or h (a bare number is
 //                         seconds), from 0 to 10000h; the first seed runs whatever the budget
 //   AIOSIM_REPLAY=STR     one replay string (aio::sim::Schedule::parse; a malformed one throws

@@ -30,7 +30,7 @@
 // value throws aio::ValueError naming the variable and the accepted forms, never a silent
 // default). They let CI set the budget or replay one failure:
 //   AIOSIM_SEEDS=N        N seeds per policy (seeds 1..N); AIOSIM_SEEDS=A..B: seeds A to B
-//   AIOSIM_POLICY=p[,q]   only these policies (fifo, timers, random, pct)
+//   AIOSIM_POLICY=p[,q]   only these policies (fifo, timers, random, pct, delay)
 //   AIOSIM_TIME_BUDGET=D  stop exploring after D of real time (e.g. 30s, 2m)
 //   AIOSIM_REPLAY=STR     run exactly this schedule (strictly) instead of exploring
 //   AIOSIM_CHECK=NAME     apply AIOSIM_REPLAY (and AIOSIM_TRACE) only to the check of this name
@@ -96,6 +96,13 @@ struct ExploreOptions {
     /// signature: an entry already there is not written again); the report says where.
     /// AIOSIM_SAVE_FAILURES=DIR sets it. Empty: not saved.
     std::string save_failures{};
+    /// Instead of seeds: every schedule with at most this many deviations from asyncio's
+    /// order, once each (aio/check/bounded.hpp: the delay policy's choice points, breadth
+    /// first), stopping at the first failure (the fewest deviations, so it is not shrunk) or at
+    /// exhaustive_max_runs. The summary says whether the space was covered completely ("all
+    /// 1,234 schedules with <= 2 deviations: no failure (covered completely)"). 0 to 64.
+    std::optional<int> exhaustive_bound{};
+    std::uint64_t exhaustive_max_runs = 1'000'000;
 };
 
 struct Failure {
