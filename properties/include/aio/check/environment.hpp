@@ -17,6 +17,8 @@
 //   AIOSIM_TRACE=FILE     where a failing check writes its failing run's trace (any path)
 //   AIOSIM_STRICT_ORDER=B 1: a failure found only in an order CPython's asyncio cannot run
 //                         fails the check (ExploreOptions::strict_order); 0: it is a warning
+//   AIOSIM_CORPUS=DIR     a regression corpus (aio/check/corpus.hpp) replayed before exploring
+//   AIOSIM_SAVE_FAILURES=DIR  where a failing check saves its failure as a corpus entry
 //
 // A variable that is unset or empty is not given. Numbers are decimal digits only: no sign,
 // no spaces, nothing that wraps or saturates ("-1", "99999999999999999999" are errors).
@@ -59,6 +61,8 @@ struct Environment {
     std::optional<std::string> check;
     std::optional<std::string> trace;
     std::optional<bool> strict_order;
+    std::optional<std::string> corpus;
+    std::optional<std::string> save_failures;
 };
 
 /// AIOSIM_STRICT_ORDER's form: 1 or 0.
