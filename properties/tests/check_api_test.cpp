@@ -129,7 +129,9 @@ TEST_CASE("for_all_schedules passes a program that holds, running each policy's 
                                                  [](const std::string& s) { return s.size() == 3; }, quiet());
     CHECK(v.ok);
     CHECK(v.report.empty());
-    CHECK(v.runs == 1 + 3 * 50);
+    // The portfolio: fifo once, then 50 seeds under timers, pct, delay and random, and the one
+    // run that measures the program for the fitted strategies (delay's choice points).
+    CHECK(v.runs == 1 + 4 * 50 + 1);
 }
 
 TEST_CASE("environment variables set the budget and the policies") {
@@ -147,12 +149,12 @@ TEST_CASE("environment variables set the budget and the policies") {
     }
     SUBCASE("AIOSIM_TIME_BUDGET still runs the first seed") {
         setenv("AIOSIM_TIME_BUDGET", "0ms", 1);
-        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()).runs == 4);
+        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()).runs == 5 + 1);
     }
     SUBCASE("AIOSIM_CHECK limits AIOSIM_REPLAY to the named check") {
         setenv("AIOSIM_REPLAY", "aiosim1:random:-:r2", 1);
         setenv("AIOSIM_CHECK", "other", 1);
-        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet("t")).runs == 151);
+        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet("t")).runs == 202);
         setenv("AIOSIM_CHECK", "t", 1);
         CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet("t")).runs == 1);
     }
@@ -295,8 +297,8 @@ TEST_CASE("a check that made no run fails and says so, unless allow_empty") {
     CHECK(v.runs == 0);
     CHECK(v.report == printed);
     CHECK(
-        v.report.starts_with("aio::check: 'nothing' ran nothing: 0 runs (policies fifo,timers,random,pct; no "
-                             "seeds). A check that runs nothing does not pass"));
+        v.report.starts_with("aio::check: 'nothing' ran nothing: 0 runs (policies fifo,timers,pct,delay,random; "
+                             "no seeds). A check that runs nothing does not pass"));
     auto no_policies = quiet("nothing");
     no_policies.policies.clear();
     const auto w = aio::check::for_all_schedules([] { return always_fails(); }, no_policies);
@@ -307,7 +309,7 @@ TEST_CASE("a check that made no run fails and says so, unless allow_empty") {
     const auto allowed = aio::check::for_all_schedules([] { return always_fails(); }, o);
     CHECK(allowed.ok);
     CHECK(allowed.summary ==
-          "aio::check: 'nothing': 0 runs (policies fifo,timers,random,pct; no seeds), allowed to "
+          "aio::check: 'nothing': 0 runs (policies fifo,timers,pct,delay,random; no seeds), allowed to "
           "run nothing (ExploreOptions::allow_empty)");
 }
 
@@ -317,10 +319,14 @@ TEST_CASE("the verdict's summary always says how many runs were made") {
     auto o = quiet("sum");
     o.seeds = 2;
     const auto v = aio::check::for_all_schedules([] { return race3(); }, holds, o);
-    CHECK(v.summary == "aio::check: 'sum' passed: 7 runs (policies fifo,timers,random,pct; seeds 1..2)");
+    CHECK(v.summary ==
+          "aio::check: 'sum' passed: 10 runs (fifo 1, timers 2, pct 2, delay 2, random 2, and 1 run measuring the "
+          "program for the fitted strategies; seeds 1..2)");
     const auto f = aio::check::for_all_schedules([] { return always_fails(); }, quiet("f"));
-    CHECK(f.runs == 1);  // fifo runs first, and fails
-    CHECK(f.summary == "aio::check: 'f' failed after 1 run");
+    CHECK(f.runs == 2);  // the measuring run, then fifo runs first, and fails
+    CHECK(f.summary ==
+          "aio::check: 'f' failed after 2 runs (fifo 1, and 1 run measuring the program for the "
+          "fitted strategies)");
 }
 
 TEST_CASE("first_seed + seeds going past the largest seed is an error, not a wrap to seed 0") {
@@ -364,7 +370,7 @@ TEST_CASE("a check under fifo alone runs once whatever the seed count, and ends 
     CHECK(v.ok);
     CHECK(v.runs == 1);
     CHECK(runs == 1);
-    CHECK(v.summary == "aio::check: 'fifo alone' passed: 1 run (policies fifo; seed 9561514)");
+    CHECK(v.summary == "aio::check: 'fifo alone' passed: 1 run (fifo 1; seed 9561514)");
 
     auto none = quiet("no policy");
     none.policies.clear();
