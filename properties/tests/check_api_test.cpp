@@ -462,3 +462,133 @@ TEST_CASE("run_plan: seeds x policies with fifo once, shards, and the same tally
     fifo.fifo_once = false;  // the command line's fifo: one run per seed
     CHECK(aio::check::run_plan(fifo, fails_on(99)).runs == 1000);
 }
+
+namespace portfolio_plan_test {
+using aio::check::RunAt;
+using aio::check::RunResult;
+
+// What a fake run saw: its place in the plan and the measurement it was given.
+struct Seen {
+    std::string at;
+    std::vector<std::uint64_t> profile;
+    std::uint64_t points = 0;
+    friend bool operator==(const Seen&, const Seen&) = default;
+};
+
+std::string where(const RunAt& at) {
+    return std::string(aio::sim::policy_name(at.policy)) + ":" + std::to_string(at.seed);
+}
+}  // namespace portfolio_plan_test
+
+TEST_CASE("run_plan over the portfolio: fifo first, then each seed under every strategy in turn") {
+    using namespace portfolio_plan_test;
+    aio::check::ExplorePlan plan;
+    plan.policies = aio::check::portfolio_policies();
+    plan.seeds = 3;
+    std::vector<std::string> order;
+    bool measured_first = false;
+    const auto t = aio::check::run_plan(
+        plan,
+        [&](const aio::sim::Config&, const RunAt& at) {
+            if (at.measuring) measured_first = order.empty();
+            return RunResult{};
+        },
+        [&](const RunAt& at, const RunResult&) { order.push_back(where(at)); });
+    CHECK(measured_first);  // delay's choice points are counted before any run of the plan
+    CHECK(t.measuring_runs == 1);
+    const std::vector<std::string> expected{"fifo:0",   "timers:1", "pct:1",   "delay:1",  "random:1",
+                                            "timers:2", "pct:2",    "delay:2", "random:2", "timers:3",
+                                            "pct:3",    "delay:3",  "random:3"};
+    CHECK(order == expected);
+    REQUIRE(t.runs_by_policy.size() == plan.policies.size());
+    CHECK(t.runs_by_policy[0] == std::pair{aio::sim::Policy::fifo, std::uint64_t{1}});
+    for (std::size_t i = 1; i < t.runs_by_policy.size(); ++i) CHECK(t.runs_by_policy[i].second == 3);
+    CHECK(aio::check::portfolio_policies().front() == aio::sim::Policy::fifo);
+    CHECK(aio::check::portfolio_policies().back() == aio::sim::Policy::random);
+}
+
+TEST_CASE("run_plan: fitted pct gets the measuring run's steps per task, the same for any number of jobs") {
+    using namespace portfolio_plan_test;
+    aio::check::ExplorePlan plan;
+    plan.policies = {aio::sim::Policy::pct, aio::sim::Policy::delay};
+    plan.base.schedule.pct_steps = 0;  // fitted
+    plan.seeds = 40;
+    plan.stop_at_first = false;
+    auto runs_seen = [&](unsigned jobs) {
+        plan.jobs = jobs;
+        plan.window = 3;
+        std::vector<Seen> seen;
+        int measuring = 0;
+        const auto t = aio::check::run_plan(
+            plan,
+            [&](const aio::sim::Config& cfg, const RunAt& at) {
+                RunResult r;
+                if (at.measuring) {
+                    ++measuring;
+                    CHECK(cfg.schedule.decisions);  // every decision 0: asyncio's order
+                    CHECK(cfg.schedule.decisions->empty());
+                    CHECK(cfg.schedule.policy == aio::sim::Policy::delay);  // it counts delay's points too
+                    r.steps_per_task = {1, 4, 4, 2};
+                    r.choice_points = 17;
+                    return r;
+                }
+                Seen s{where(at), cfg.step_profile ? *cfg.step_profile : std::vector<std::uint64_t>{},
+                       cfg.measured_points};
+                r.detail = s;
+                return r;
+            },
+            [&](const RunAt&, const RunResult& r) { seen.push_back(std::any_cast<Seen>(r.detail)); });
+        CHECK(measuring == 1);
+        CHECK(t.runs == 80);
+        REQUIRE(t.measured.step_profile);
+        CHECK(*t.measured.step_profile == std::vector<std::uint64_t>{1, 4, 4, 2});
+        return seen;
+    };
+    const std::vector<Seen> one = runs_seen(1);
+    REQUIRE(one.size() == 80);
+    for (const Seen& s : one) {
+        CHECK(s.profile == std::vector<std::uint64_t>{1, 4, 4, 2});
+        CHECK(s.points == 17);
+    }
+    CHECK(runs_seen(2) == one);
+    // Not fitted (a fixed pct_steps, delay's points given): no measuring run.
+    plan.base.schedule.pct_steps = 1000;
+    plan.base.schedule.delay_points = 50;
+    plan.jobs = 1;
+    const auto fixed = aio::check::run_plan(plan, [](const aio::sim::Config& cfg, const RunAt& at) {
+        CHECK_FALSE(at.measuring);
+        CHECK_FALSE(cfg.step_profile);
+        return RunResult{};
+    });
+    CHECK(fixed.measuring_runs == 0);
+}
+
+TEST_CASE("run_plan: a failure the judge calls a warning is tallied apart and does not stop the plan") {
+    using namespace portfolio_plan_test;
+    aio::check::ExplorePlan plan;
+    plan.policies = {aio::sim::Policy::fifo, aio::sim::Policy::random};
+    plan.seeds = 10;
+    plan.stop_at_first = true;
+    std::vector<std::uint64_t> judged;
+    const auto t = aio::check::run_plan(
+        plan,
+        [](const aio::sim::Config& cfg, const RunAt&) {
+            RunResult r;
+            // random seeds 2, 4 and 6 fail; only 6's failure is plain.
+            if (cfg.schedule.policy == aio::sim::Policy::random && cfg.schedule.seed % 2 == 0)
+                r.failure = aio::sim::RunFailure{aio::sim::FailureKind::predicate, nullptr, {}, "x"};
+            return r;
+        },
+        {},
+        [&](const RunAt& at, RunResult&) {
+            judged.push_back(at.seed);
+            return at.seed == 6;
+        });
+    CHECK(judged == std::vector<std::uint64_t>{2, 4, 6});
+    CHECK(t.warned == 2);
+    CHECK(t.failed == 1);
+    REQUIRE(t.first_failure_at);
+    CHECK(t.first_failure_at->seed == 6);
+    CHECK(t.runs == 7);  // fifo, seeds 1..6 under random: the plan stopped at the plain failure
+    CHECK_FALSE(t.ok());
+}
