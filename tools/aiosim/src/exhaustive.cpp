@@ -9,6 +9,7 @@
 
 #include <aio/check/bounded.hpp>
 #include <aio/errors.hpp>
+#include <aio/sim/policy.hpp>
 #include <aio/sim/trace.hpp>
 
 #include "sim_run.hpp"
@@ -84,12 +85,20 @@ int run_exhaustive(Env& env, const scenario::Scenario& s, const ExhaustiveArgs& 
                            seconds > 0 ? static_cast<double>(res.runs) / seconds : 0.0, args.jobs,
                            args.jobs == 1 ? "" : "s");
     const bool failed = res.failed != 0;
+    // Exit 3 when every failure kept needs an order CPython's asyncio cannot run (an 'r' decision).
+    bool realizable = false;
+    for (const aio::check::BoundedFailure& f : res.failures)
+        realizable = realizable || aio::sim::cpython_can_run(aio::sim::Schedule::parse(f.replay));
+    const bool order_only = failed && !realizable && !args.strict_order;
+    if (order_only && !args.expect_failure)
+        env.out << "found only in orders CPython's asyncio cannot run (exit 3; --strict-order makes it a failure)\n";
     if (args.expect_failure)
         env.out << (failed ? "as expected: this scenario has a known bug, and the enumeration found it\n"
                            : "NOT FOUND: --expect-failure, but no schedule failed; raise --exhaustive or check the "
                              "scenario\n");
     env.out.flush();
-    return failed == args.expect_failure ? 0 : 1;
+    if (args.expect_failure) return failed ? 0 : 1;
+    return !failed ? 0 : order_only ? 3 : 1;
 }
 
 }  // namespace aio::cli

@@ -19,6 +19,7 @@ struct ExhaustiveArgs {
     unsigned jobs = 1;
     bool stop_at_first = false;   // else every schedule runs and the failures are counted
     bool expect_failure = false;  // exit 0 when one fails, 1 when none does
+    bool strict_order = false;    // a failure only in orders CPython cannot run exits 1, not 3
     aio::sim::Config base{};      // network and limits; the policy becomes delay
     std::string network_line{};   // printed under the header
 };
@@ -28,7 +29,9 @@ struct ExhaustiveArgs {
 std::uint64_t measure_scenario_points(const scenario::Scenario& s, const aio::sim::Config& cfg);
 
 /// Runs the enumeration and prints its report; returns the exit status (0: no failure, 1: a
-/// failure; the reverse with expect_failure; 2: an internal error).
+/// failure in an order CPython's asyncio can run, 3: failures only in orders it cannot run,
+/// aio::sim::cpython_can_run(const Schedule&), unless strict_order; with expect_failure 0 on a
+/// failure and 1 without; 2: an internal error).
 int run_exhaustive(Env& env, const scenario::Scenario& s, const ExhaustiveArgs& args);
 
 }  // namespace aio::cli

@@ -516,6 +516,7 @@ private:
         a.jobs = static_cast<unsigned>(jobs_);
         a.stop_at_first = stop_at_first_;
         a.expect_failure = expect_failure_;
+        a.strict_order = strict_order_;
         a.base = std::move(cfg);
         return run_exhaustive(env, s, a);
     }
