@@ -24,10 +24,6 @@ struct ExhaustiveArgs {
     std::string network_line{};   // printed under the header
 };
 
-/// The choice points an all-zero run of `s` under delay offers with cfg's other parameters (what
-/// Config::measured_points fits the delay policy's pts=0 to); 0 when it made no simulated loop.
-std::uint64_t measure_scenario_points(const scenario::Scenario& s, const aio::sim::Config& cfg);
-
 /// Runs the enumeration and prints its report; returns the exit status (0: no failure, 1: a
 /// failure in an order CPython's asyncio can run, 3: failures only in orders it cannot run,
 /// aio::sim::cpython_can_run(const Schedule&), unless strict_order; with expect_failure 0 on a
