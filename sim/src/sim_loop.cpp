@@ -49,6 +49,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     RecordSink sink;
     Schedule params;  // the effective parameters (decisions: see log.made())
     loop_parts::DecisionLog log;
+    std::vector<std::uint64_t> task_steps;  // steps run per task id (RunRecord::steps_per_task)
     bool offer_ready = false, offer_timers = false, offer_thread = false, offer_overtake = false;
     bool step_cost = false;               // Schedule::cost > 0: the clock moves while entries run
     Duration owed{};                      // the cost of the entry running (or last run), not yet on the clock
@@ -76,13 +77,16 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     void setup() {
         params = cfg->schedule;
         params.decisions.reset();
+        // Fitted (seeded runs only; a decision list answers by itself): the record says to what.
+        if (params.policy == Policy::delay && params.delay_points == 0 && !cfg->schedule.decisions)
+            params.delay_points = cfg->measured_points != 0 ? cfg->measured_points : unfitted_delay_points;
         log.open(*cfg, params);
         offer_ready = sim::offers(params.policy, Choice::ready);
         offer_timers = sim::offers(params.policy, Choice::timer);
         offer_thread = sim::offers(params.policy, Choice::thread);
         offer_overtake = sim::offers(params.policy, Choice::overtake) && params.ahead > Duration::zero();
         step_cost = params.cost > Duration::zero();
-        clock_jitter = offer_timers;
+        clock_jitter = sim::offers(params.policy, Choice::jitter);
         step_limit_at = params.limits.max_steps;
         time_limit_at = TimePoint(params.limits.max_virtual_time);
         recorder.set_mode(cfg->trace);
@@ -100,6 +104,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
                        const void* ctx = nullptr, std::uint32_t rate = 0) {
         if (failed || !log.active()) return 0;
         ChoicePoint p{kind, n, log.decisions(), loop.steps_run(), now_, task_of, ctx, rate};
+        if (kind == Choice::ready) p.steps_so_far = &task_steps;
         const loop_parts::DecisionLog::Answer a = log.ask(p);
         if (a.error) {
             fail(a.error);
@@ -311,7 +316,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         }
         TimePoint target = *deadline;
         if (target > now_) {
-            if (offer_timers) {
+            if (clock_jitter) {
                 // The idle loop may wake late, so more timers are due at once.
                 std::size_t k = decide(Choice::jitter, jitter_levels);
                 target = deadline_after(target, params.jitter * static_cast<std::int64_t>(k) / 8);
@@ -347,7 +352,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     // --- the chooser ----------------------------------------------------------------------------
     Offers offers() const noexcept override {
         Offers o;
-        o.ready = offer_ready || cfg->fingerprint || step_cost;
+        o.ready = true;  // every step passes choose_ready: it counts the steps per task
         o.timers = offer_timers;
         o.before_timers = offer_overtake || step_cost;
         o.eager_start = params.task_start == TaskStart::per_task;
@@ -362,10 +367,11 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         const std::size_t n = ready.size();
         std::size_t i = 0;
         if (offer_ready && n > 1) i = decide(Choice::ready, n, &ready_task_of, &ready);
-        if (cfg->fingerprint) {
-            const detail::TaskBase* t = ready[i].task;
-            recorder.print_step({t ? t->id() : 0, static_cast<std::uint32_t>(n), now_.time_since_epoch().count()});
-        }
+        const detail::TaskBase* t = ready[i].task;
+        const std::uint64_t id = t ? t->id() : 0;
+        if (id >= task_steps.size()) task_steps.resize(id + 1, 0);
+        ++task_steps[id];
+        if (cfg->fingerprint) recorder.print_step({id, static_cast<std::uint32_t>(n), now_.time_since_epoch().count()});
         throw_pending();
         return i;
     }
@@ -435,7 +441,9 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         r.replay = r.schedule.to_string();
         r.decisions = log.decisions();
         r.nonzero_decisions = log.made().size();
+        r.points = std::move(log.points());
         r.steps = loop.steps_run();
+        r.steps_per_task = task_steps;
         r.end_time = deadline_after(now_, owed);
         r.eager = loop.eager_tasks();
         r.trace_hash.reset();

@@ -13,7 +13,9 @@
 // range throws aio::sim::ConfigError naming the field instead of breaking the run.
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 #include "aio/clock.hpp"
 #include "aio/sim/replay.hpp"  // from_replay throws its ReplayParseError
@@ -35,6 +37,21 @@ struct Config {
     /// Record which await points touched the same objects in which order (RunRecord::coverage,
     /// coverage.hpp). The explorer sets it; costs a little per touch of a shared object.
     bool coverage = false;
+    /// The step profile of the program (RunRecord::steps_per_task of a first run: steps per
+    /// task id, index 0 for plain callbacks), for the policies fitted to the program: urw
+    /// weighs a task by its remaining steps, pct with pct_steps 0 (k=0) spreads its change
+    /// points over the profile's total steps. Not part of the replay string: a replay needs
+    /// only its decisions, and a seeded run is reproduced by measuring the profile the same way
+    /// (the explorer: a fifo run of the same program, seed 0). Null: no profile (urw weighs
+    /// every candidate 1, pct k=0 uses the default 1000). Compared by pointer in operator==.
+    std::shared_ptr<const std::vector<std::uint64_t>> step_profile{};
+    /// Record every choice point offered (RunRecord::points: position, kind, number of
+    /// candidates), for the bounded exhaustive enumerator (aio/check/bounded.hpp). A vector
+    /// push per point.
+    bool record_points = false;
+    /// delay with Schedule::delay_points == 0: the number of choice points a first, all-zero
+    /// run under delay offered (its RunRecord::decisions); 0: not measured.
+    std::uint64_t measured_points = 0;
     /// to_thread: in-flight jobs are waited for (the loop blocks) when nothing else is ready,
     /// or at the latest once this many further steps have run since the oldest was submitted.
     std::uint64_t thread_step_budget = 1000;

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aio/clock.hpp"
 
@@ -65,6 +66,10 @@ struct ChoicePoint {
     /// an object that step touched, or that step woke it). Null: unknown.
     bool (*conflicts_of)(const void* ctx, std::size_t i) = nullptr;
     const void* conflict_ctx = nullptr;
+    /// Ready choices: the steps run so far per task id (index 0: plain callbacks; the live
+    /// RunRecord::steps_per_task), for policies that count down what a task has left (urw).
+    /// Null: unknown.
+    const std::vector<std::uint64_t>* steps_so_far = nullptr;
 
     std::uint64_t candidate_task(std::size_t i) const { return task_of ? task_of(ctx, i) : 0; }
     /// Whether candidate i may conflict with the last step; true when unknown.

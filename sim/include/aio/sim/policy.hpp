@@ -8,6 +8,9 @@
 // | timers | timer ties (t), jitter (j), thread (w), overtake (o) | yes (see below)                         |
 // | random | ready queue (r), thread order (w), overtake (o)  | no: breaks call_soon's FIFO order            |
 // | pct    | ready queue (r), thread order (w), overtake (o)  | no: as random                                |
+// | pos    | ready queue (r), thread order (w), overtake (o)  | no: as random                                |
+// | urw    | ready queue (r), thread order (w), overtake (o)  | no: as random                                |
+// | delay  | ready (r), timer ties (t), overtake (o), thread (w), at most `bound` of them | no: r breaks call_soon's FIFO order |
 //
 // Per choice point: who offers it, and whether the order it leads to is one CPython 3.12 can
 // produce (a policy is realizable when every kind it offers is):
@@ -85,17 +88,63 @@
 //   with probability at least 1 / (n * k^(d-1)). Deviation from the paper: a task picked 16
 //   times in a row while others were ready (a task spinning on sleep(0)) drops to the lowest
 //   priority, so spin-waits terminate.
+//   Fitted (pct_steps 0, replay k=0): k is the total number of steps of the Config's step
+//   profile (Config::step_profile, the measured first run; an upper bound of its ready-queue
+//   choices), so the change points fall inside the run instead of mostly past its end (with
+//   70 choices and k = 1000, 93% of the change points never happen). Without a profile k=0
+//   means the default 1000 (unfitted_pct_steps).
+// pos: partial-order sampling (Yuan, Yang, Gu, "Partial Order Aware Concurrency Sampling",
+//   CAV 2018) adapted to task steps: a task's pending step is an event; every task gets a
+//   random priority when first seen, and at each ready-queue choice the candidate of the
+//   highest priority runs. At the next choice the task that ran (its next step is a new
+//   event) and every candidate whose step conflicts with the step that ran last
+//   (ChoicePoint::candidate_conflicts: they touch the same object, or that step woke it; they
+//   race with it) get fresh random priorities; the others keep theirs, so steps that do not
+//   race keep their relative order and the walk does not waste runs reordering independent
+//   steps. Without conflict information (the run does not track conflicts) every candidate
+//   counts as conflicting and pos is a uniform random walk over tasks. Plain callbacks
+//   (entries of no task) share one priority, re-drawn like a task's after one of them ran,
+//   and keep their FIFO order among themselves. A spinning task (sleep(0) in a loop) gets a
+//   fresh priority at every step, so spin-waits terminate.
+// urw: the uniform random walk over interleavings (URW, as in the RFF and SURW papers: "SURW",
+//   selectively uniform random walk, 2025): at each ready-queue choice candidate i runs with
+//   probability proportional to the steps its task has left, so that every interleaving of
+//   the observed tasks is about equally likely (exactly, for tasks that are ready until they
+//   finish: with 2 and 3 steps each of the 10 interleavings has probability 1/10, where random
+//   gives AABBB 1/4 and BBBAA 1/8). What a task has left is its steps in the Config's step
+//   profile (Config::step_profile: RunRecord::steps_per_task of a first run; task ids are
+//   creation order, so another schedule's task i is matched with the profile's task i) minus
+//   the steps it ran so far, never below 1 while it is a candidate. A plain callback weighs 1
+//   (one step of its own), and so does a task the profile does not know. Without a profile
+//   every candidate weighs 1 (uniform over the ready entries).
+// pos and urw answer thread order (w), latency (l) and faults (f, b) as random does.
+// delay: delay bounding (Emmi, Qadeer, Rakamaric, POPL 2011): a deviation is a non-zero
+//   decision (exactly what the shrinker minimises), and a run makes at most
+//   Schedule::delay_bound of them (bound=, default 2). The seeded source draws `bound`
+//   positions uniformly among the first Schedule::delay_points choice points (pts=; the number
+//   a first, all-zero run under delay offered: RunRecord::decisions) and answers each drawn
+//   position with a uniform non-zero index, every other point with 0 (two draws may coincide:
+//   at most `bound`, not exactly). It deviates on every kind it is offered: ready (r), timer
+//   ties (t), thread order (w), overtake (o: with ahead= > 0), faults (f, b)
+//   when the fault budget allows, task starts (s) when TaskStart offers them. It does not
+//   offer jitter (j) or latency (l): they are timing noise with 9 levels at every timer or
+//   segment, so they would make most of the choice points and spend the bound on noise instead
+//   of on orders. aio::check::explore_bounded (aio/check/bounded.hpp) enumerates every
+//   schedule of this policy with at most k deviations.
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aio/sim/decision.hpp"
 
 namespace aio::sim {
 
-enum class Policy : std::uint8_t { fifo, timers, random, pct };
+struct Schedule;  // schedule.hpp
+
+enum class Policy : std::uint8_t { fifo, timers, random, pct, pos, urw, delay };
 
 /// How tasks start (Python 3.12: the default factory versus eager_task_factory).
 enum class TaskStart : std::uint8_t {
@@ -107,7 +156,7 @@ enum class TaskStart : std::uint8_t {
 
 std::string_view policy_name(Policy p) noexcept;
 std::optional<Policy> policy_from_name(std::string_view s) noexcept;
-/// "fifo, timers, random, pct": for error messages listing the valid names.
+/// "fifo, timers, random, pct, pos, urw, delay": for error messages listing the valid names.
 std::string_view policy_names() noexcept;
 
 std::string_view task_start_name(TaskStart s) noexcept;  // "scheduled", "eager", "run", "task"
@@ -125,8 +174,42 @@ bool cpython_can_run(Policy p, TaskStart s) noexcept;
 /// CPython's asyncio can run (policy timers)".
 std::string cpython_order_note(Policy p, TaskStart s);
 
+/// Whether CPython's asyncio can run the order of one schedule, judged by its decisions (what
+/// a failure report uses, on the shrunk schedule): false when a non-zero ready-queue decision
+/// ('r': a later ready entry runs before the front, which call_soon's FIFO order never does)
+/// or, under TaskStart::per_task, a task-start decision ('s': a mix of eager and scheduled
+/// starts, which needs a custom task factory; the list alone cannot tell a run whose every
+/// start was eager, so any 's' counts) is left; true otherwise, whatever policy found it
+/// (timer ties, jitter, overtakes, thread order, latencies and faults are orders and events a
+/// real loop shows). A schedule without a decision list (follow the seed) is judged by its
+/// policy: cpython_can_run(s.policy, s.task_start).
+bool cpython_can_run(const Schedule& s) noexcept;
+/// The report line for one schedule, as cpython_order_note(Policy, TaskStart) but judged by
+/// its decisions (cpython_can_run(const Schedule&)), e.g. "order: one CPython's asyncio cannot
+/// run: 2 ready-queue decisions take a later entry first (found by policy random); the code
+/// relies on ...".
+std::string cpython_order_note(const Schedule& s);
+
 /// The seeded decision source of a policy. pct_depth >= 1; pct_steps >= 1.
+/// pct's k when pct_steps is 0 (fitted) and there is no step profile.
+inline constexpr std::uint64_t unfitted_pct_steps = 1000;
+/// pct's fitted k: the total steps of `profile` (at least 1), or unfitted_pct_steps without one.
+std::uint64_t fitted_pct_steps(const std::vector<std::uint64_t>* profile) noexcept;
+
+/// The seeded decision source of a policy. pct_depth >= 1; pct_steps 0 is fitted to `profile`
+/// (Config::step_profile; urw weighs by it too; null: none).
 std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth = 3,
                                                    std::uint64_t pct_steps = 1000);
+std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth, std::uint64_t pct_steps,
+                                                   std::shared_ptr<const std::vector<std::uint64_t>> profile);
+/// delay's seeded source: at most `bound` non-zero answers, at positions drawn uniformly in
+/// [0, points) (points >= 1), each a uniform index in 1..n-1.
+std::unique_ptr<DecisionSource> make_delay_source(std::uint64_t seed, int bound, std::uint64_t points);
+
+/// delay's defaults: the bound and, when Schedule::delay_points is 0 and the Config has no
+/// measured count (Config::measured_points), the number of choice points assumed.
+inline constexpr int default_delay_bound = 2;
+inline constexpr int max_delay_bound = 64;
+inline constexpr std::uint64_t unfitted_delay_points = 100;
 
 }  // namespace aio::sim
