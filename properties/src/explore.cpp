@@ -119,14 +119,19 @@ public:
         plan.time_budget = o_.time_budget;
         plan.allow_empty = o_.allow_empty;
         plan.base = o_.base;
+        plan.base.coverage = plan.base.coverage || o_.coverage;
         plan.fifo_keeps_seed = false;  // fifo has no seed: none in its replay string
-        const ExploreTally tally = run_plan(plan, [this](const aio::sim::Config& cfg, const RunAt&) {
-            aio::sim::Recorder rec;
-            RunResult r;
-            r.failure = run_one_(cfg, rec);
-            if (r.failure && rec.has_record()) r.detail = std::move(*rec);  // what the report and shrinking read
-            return r;
-        });
+        const ExploreTally tally = run_plan(
+            plan,
+            [this](const aio::sim::Config& cfg, const RunAt&) {
+                aio::sim::Recorder rec;
+                RunResult r;
+                r.failure = run_one_(cfg, rec);
+                take_coverage(rec, r);
+                if (r.failure && rec.has_record()) r.detail = std::move(*rec);  // what the report and shrinking read
+                return r;
+            },
+            [this](const RunAt&, const RunResult& r) { add_coverage(r); });
         v_.runs = tally.runs;
         if (tally.first_failure_at) {
             const RunAt& at = *tally.first_failure_at;
@@ -142,7 +147,7 @@ public:
                                          : fmt::format("seeds {}..{}", o_.first_seed, o_.first_seed + seeds_run - 1));
         const bool budget_cut = tally.budget_cut();
         if (v_.runs == 0) {
-            v_.summary = fmt::format("aio::check: '{}': 0 runs ({})", o_.name, what);
+            v_.summary = fmt::format("aio::check: '{}': 0 runs ({})", o_.name, what) + coverage_suffix();
             if (tally.ok()) {  // allowed to run nothing
                 v_.summary += ", allowed to run nothing (ExploreOptions::allow_empty)";
                 return v_;
@@ -157,7 +162,8 @@ public:
             return v_;
         }
         v_.summary = fmt::format("aio::check: '{}' passed: {} run{} ({}{})", o_.name, v_.runs, v_.runs == 1 ? "" : "s",
-                                 what, budget_cut ? "; the time budget ended it" : "");
+                                 what, budget_cut ? "; the time budget ended it" : "") +
+                     coverage_suffix();
         return v_;
     }
 
@@ -181,13 +187,19 @@ private:
         aio::sim::Config cfg = o_.base;
         cfg.schedule = replay;
         cfg.strict_replay = true;
+        cfg.coverage = cfg.coverage || o_.coverage;
         aio::sim::Recorder rec;
         ++v_.runs;
-        if (auto failure = run_one_(cfg, rec)) {
+        auto failure = run_one_(cfg, rec);
+        RunResult one;
+        take_coverage(rec, one);
+        add_coverage(one);
+        if (failure) {
             o_.shrink = false;
             fail(replay.policy, replay.seed, std::move(*failure), rec.has_record() ? *rec : aio::sim::RunRecord{});
         } else {
-            v_.summary = fmt::format("aio::check: '{}' passed: 1 run (AIOSIM_REPLAY={})", o_.name, replay.to_string());
+            v_.summary = fmt::format("aio::check: '{}' passed: 1 run (AIOSIM_REPLAY={})", o_.name, replay.to_string()) +
+                         coverage_suffix();
         }
         return v_;
     }
@@ -228,9 +240,11 @@ private:
         const std::string trace_line = write_trace(f);
         v_.ok = false;
         v_.report = failure_report(o_.name, f, v_.runs, shrink_note,
-                                   aio::sim::cpython_order_note(p, record.schedule.task_start), trace_line);
+                                   aio::sim::cpython_order_note(p, record.schedule.task_start), trace_line) +
+                    coverage_report(v_.coverage);
         v_.failure = std::move(f);
-        v_.summary = fmt::format("aio::check: '{}' failed after {} run{}", o_.name, v_.runs, v_.runs == 1 ? "" : "s");
+        v_.summary = fmt::format("aio::check: '{}' failed after {} run{}", o_.name, v_.runs, v_.runs == 1 ? "" : "s") +
+                     coverage_suffix();
         print(v_.report);
     }
 
@@ -273,6 +287,23 @@ private:
         } catch (const std::exception& e) {
             return fmt::format("  trace:         not written: {}\n", e.what());
         }
+    }
+
+    // --- coverage (aio/check/coverage.hpp) ---------------------------------------------------
+    // A run's coverage, from its record, into its result (the record may be kept whole too).
+    static void take_coverage(const aio::sim::Recorder& rec, RunResult& r) {
+        if (rec.has_record() && rec->coverage) r.coverage = rec->coverage;
+    }
+    // In run order (run_plan's visitor).
+    void add_coverage(const RunResult& r) {
+        if (r.coverage) v_.coverage.add(*r.coverage);
+    }
+    // The summary's coverage lines: "\n  coverage: ..." (and "\n  warning: ..."), or nothing.
+    std::string coverage_suffix() const {
+        std::string lines = coverage_report(v_.coverage);
+        if (lines.empty()) return {};
+        lines.pop_back();
+        return "\n" + lines;
     }
 
     const RunOne& run_one_;

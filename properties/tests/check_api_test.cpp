@@ -317,10 +317,13 @@ TEST_CASE("the verdict's summary always says how many runs were made") {
     auto o = quiet("sum");
     o.seeds = 2;
     const auto v = aio::check::for_all_schedules([] { return race3(); }, holds, o);
-    CHECK(v.summary == "aio::check: 'sum' passed: 7 runs (policies fifo,timers,random,pct; seeds 1..2)");
+    CHECK(v.summary.substr(0, v.summary.find('\n')) ==
+          "aio::check: 'sum' passed: 7 runs (policies fifo,timers,random,pct; seeds 1..2)");
+    CHECK(v.summary.find("\n  coverage: explored 7 schedules, ") != std::string::npos);
     const auto f = aio::check::for_all_schedules([] { return always_fails(); }, quiet("f"));
     CHECK(f.runs == 1);  // fifo runs first, and fails
-    CHECK(f.summary == "aio::check: 'f' failed after 1 run");
+    CHECK(f.summary.substr(0, f.summary.find('\n')) == "aio::check: 'f' failed after 1 run");
+    CHECK(f.summary.find("\n  coverage: explored 1 schedule, 1 distinct") != std::string::npos);
 }
 
 TEST_CASE("first_seed + seeds going past the largest seed is an error, not a wrap to seed 0") {
@@ -364,7 +367,8 @@ TEST_CASE("a check under fifo alone runs once whatever the seed count, and ends 
     CHECK(v.ok);
     CHECK(v.runs == 1);
     CHECK(runs == 1);
-    CHECK(v.summary == "aio::check: 'fifo alone' passed: 1 run (policies fifo; seed 9561514)");
+    CHECK(v.summary.substr(0, v.summary.find('\n')) ==
+          "aio::check: 'fifo alone' passed: 1 run (policies fifo; seed 9561514)");
 
     auto none = quiet("no policy");
     none.policies.clear();

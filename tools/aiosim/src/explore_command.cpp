@@ -1,6 +1,6 @@
 // aiosim explore NAME (--seeds N | --time D) [--policy P] [--seed-start S] [--jobs J]
 //     [--stop-at-first] [--shrink] [--expect-failure] [--allow-empty] [--pct-depth D]
-//     [--pct-steps K]
+//     [--pct-steps K] [--coverage-json FILE]
 //
 // Runs the scenario under the simulator once per seed and judges every run as run_simulated
 // does. Seed i of the exploration is seed-start + i; a shard (TEST_TOTAL_SHARDS,
@@ -18,6 +18,11 @@
 // Memory is bounded whatever the budget: runs are tallied in seed order as they finish
 // (a window of at most kWindow runs waits for a slower earlier one), and distinct outcomes
 // and traces are counted exactly up to a cap, then estimated ("about N": distinct_count.hpp).
+//
+// Every report ends with the exploration's coverage (aio/check/coverage.hpp): "coverage:
+// explored N schedules, D distinct; R of P conflicting await-point pairs seen in both orders;
+// never reversed: ...", and a "warning: nothing was explored: ..." line when one distinct
+// schedule ran or no pair was reversed; --coverage-json FILE writes the same as JSON.
 //
 // An exploration that ran nothing does not pass: a shard left without seeds (more shards than
 // seeds) exits 1 and says so, unless --allow-empty is given (then 0, with the same summary).
@@ -41,6 +46,7 @@
 #include <thread>
 #include <vector>
 
+#include <aio/check/coverage.hpp>
 #include <aio/check/environment.hpp>
 #include <aio/check/plan.hpp>
 #include <aio/sim/policy.hpp>
@@ -149,6 +155,10 @@ public:
                        "string) and print both replay strings");
         app_->add_flag("--expect-failure", expect_failure_,
                        "the scenario has a known bug: exit 0 when a failure is found, 1 when none is");
+        app_->add_option("--coverage-json", coverage_json_,
+                         "also write the exploration's coverage (distinct schedules, conflicting await-point pairs, "
+                         "which were seen in both orders) to FILE as JSON, for CI to keep over time")
+            ->type_name("FILE");
         app_->add_flag("--allow-empty", allow_empty_,
                        "exit 0 when this shard has no seeds (more shards than seeds); by default an exploration "
                        "that ran nothing fails");
@@ -202,6 +212,7 @@ public:
         cfg.schedule.pct_depth = static_cast<int>(pct_depth_);
         cfg.schedule.pct_steps = pct_steps_;
         cfg.trace = aio::sim::TraceMode::hash;
+        cfg.coverage = true;  // the report's coverage line (aio/check/coverage.hpp)
         try {
             apply_network_options(net_, cfg.schedule.network);
             aio::sim::validate(cfg);  // the simulator's own ranges, the same the options checked
@@ -241,6 +252,7 @@ public:
         auto run = [&](const aio::sim::Config& c, const aio::check::RunAt& at) {
             SimRun r = run_simulated(*s, c);
             aio::check::RunResult result;
+            result.coverage = std::move(r.coverage);
             Seen seen{outcome_hash(r.outcome), r.trace_hash.value_or(0), std::nullopt};
             if (r.failed()) {
                 failures.fetch_add(1);
@@ -254,10 +266,12 @@ public:
             return result;
         };
         DistinctCount outcomes, traces;
+        aio::check::Coverage coverage;  // in run order, as the tally
         auto visit = [&](const aio::check::RunAt&, const aio::check::RunResult& result) {
             const Seen& seen = std::any_cast<const Seen&>(result.detail);
             outcomes.add(seen.outcome);
             traces.add(seen.trace);
+            if (result.coverage) coverage.add(*result.coverage);
         };
 
         std::atomic<bool> finished{false};
@@ -290,6 +304,7 @@ public:
             "({:.2f} s, {} job{})\n",
             runs, failed, outcomes.to_string(), traces.to_string(),
             seconds > 0 ? static_cast<double>(runs) / seconds : 0.0, seconds, jobs_, jobs_ == 1 ? "" : "s");
+        if (!report_coverage(env, coverage)) return kBadUsage;
         if (expect_failure_) {
             if (failed)
                 env.out << "as expected: this scenario has a known bug, and exploration found it\n";
@@ -327,6 +342,20 @@ private:
             shard.total > 1 ? fmt::format(", shard {} of {}", shard.index + 1, shard.total) : std::string());
         if (net_.any()) env.out << "  network: " << describe_network(network_) << '\n';
         env.out.flush();
+    }
+
+    // The "coverage:" line (and "warning:" when nothing was explored), and --coverage-json;
+    // false when the file cannot be written (reported).
+    bool report_coverage(Env& env, const aio::check::Coverage& coverage) {
+        env.out << aio::check::coverage_report(coverage, "");
+        if (coverage_json_.empty()) return true;
+        std::ofstream out(coverage_json_, std::ios::binary | std::ios::trunc);
+        out << coverage.to_json();
+        out.close();
+        if (out) return true;
+        env.out.flush();
+        env.err << env.program << " explore: --coverage-json: cannot write '" << excerpt(coverage_json_) << "'\n";
+        return false;
     }
 
     // A shard without seeds: nothing ran, so nothing passed, unless the caller allows it.
@@ -429,6 +458,7 @@ private:
     bool shrink_ = false;
     bool expect_failure_ = false;
     bool allow_empty_ = false;
+    std::string coverage_json_;
     std::string pct_option_;  // the first pct parameter given, if any
     NetOptions net_;
     aio::sim::NetConfig network_;  // the runs' network, options applied

@@ -51,6 +51,7 @@
 #include <aio/sim/failure.hpp>
 #include <aio/sim/sim_loop.hpp>
 
+#include "aio/check/coverage.hpp"
 #include "aio/check/environment.hpp"
 #include "aio/check/schedule.hpp"
 #include "aio/check/shrink.hpp"
@@ -82,6 +83,10 @@ struct ExploreOptions {
     /// name ends in ".json", the text form otherwise. AIOSIM_TRACE=FILE sets it (for the check
     /// AIOSIM_CHECK names, when that is set).
     std::string trace_file{};
+    /// Record which conflicting await-point pairs each run showed in which order
+    /// (Config::coverage) and report it (ExploreResult::coverage, the "coverage:" line of the
+    /// summary and the report; aio/check/coverage.hpp). Costs a little per run.
+    bool coverage = true;
 };
 
 struct Failure {
@@ -108,7 +113,9 @@ struct ExploreResult {
     std::uint64_t runs = 0;  // runs made (shrinking included)
     std::optional<Failure> failure;
     std::string report;   // what was printed (empty when ok)
-    std::string summary;  // always: the verdict and how many runs were made
+    std::string summary;  // always: the verdict and how many runs were made, then the coverage lines
+    /// What the exploration's runs covered (shrinking and trace runs not included), in run order.
+    Coverage coverage{};
     explicit operator bool() const noexcept { return ok; }
 };
 

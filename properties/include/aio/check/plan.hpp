@@ -24,6 +24,7 @@
 #include <vector>
 
 #include <aio/sim/config.hpp>
+#include <aio/sim/coverage.hpp>
 #include <aio/sim/failure.hpp>
 
 #include "aio/check/schedule.hpp"
@@ -70,6 +71,8 @@ struct RunAt {
 struct RunResult {
     std::optional<aio::sim::RunFailure> failure{};
     std::any detail{};
+    /// The run's coverage (Config::coverage), for the visitor to aggregate in run order.
+    std::optional<aio::sim::RunCoverage> coverage{};
 };
 
 /// One run under cfg; called from `jobs` threads at once when jobs > 1.
