@@ -191,11 +191,12 @@ TEST_CASE("coverage: a single task explores nothing, and the report says so") {
     const auto v = aio::check::for_all_schedules([] { return lonely(); }, [](int n) { return n == 3; },
                                                  quiet_options("lonely", 20));
     REQUIRE(v.ok);
-    CHECK(v.coverage.schedules() == v.runs);
+    CHECK(v.coverage.schedules() >= 20);  // every run of the plan (the measuring run is not one)
+    CHECK(v.coverage.schedules() <= v.runs);
     CHECK(v.coverage.distinct_schedules() == 1);
     REQUIRE(v.coverage.warning().has_value());
     CHECK(*v.coverage.warning() ==
-          "nothing was explored: all " + std::to_string(v.runs) +
+          "nothing was explored: all " + std::to_string(v.coverage.schedules()) +
               " schedules ran the same order of task steps: the program has no concurrency visible to the simulator");
     CHECK(v.summary.find("\n  warning: nothing was explored: ") != std::string::npos);
     CHECK(v.coverage.pairs() == 0);

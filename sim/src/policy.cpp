@@ -1,10 +1,13 @@
 // The policies' seeded decision sources.
 #include "aio/sim/policy.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <vector>
 
 #include "aio/sim/prng.hpp"
+#include "aio/sim/schedule.hpp"
 
 namespace aio::sim {
 
@@ -14,17 +17,18 @@ std::string_view policy_name(Policy p) noexcept {
     case Policy::timers: return "timers";
     case Policy::random: return "random";
     case Policy::pct: return "pct";
+    case Policy::delay: return "delay";
     }
     return "unknown";
 }
 
 std::optional<Policy> policy_from_name(std::string_view s) noexcept {
-    for (Policy p : {Policy::fifo, Policy::timers, Policy::random, Policy::pct})
+    for (Policy p : {Policy::fifo, Policy::timers, Policy::random, Policy::pct, Policy::delay})
         if (policy_name(p) == s) return p;
     return std::nullopt;
 }
 
-std::string_view policy_names() noexcept { return "fifo, timers, random, pct"; }
+std::string_view policy_names() noexcept { return "fifo, timers, random, pct, delay"; }
 
 std::string_view task_start_name(TaskStart s) noexcept {
     switch (s) {
@@ -44,12 +48,12 @@ std::optional<TaskStart> task_start_from_name(std::string_view s) noexcept {
 
 bool offers(Policy p, Choice c) noexcept {
     switch (c) {
-    case Choice::ready: return p == Policy::random || p == Policy::pct;
-    case Choice::timer:
-    case Choice::jitter: return p == Policy::timers;
+    case Choice::ready: return p == Policy::random || p == Policy::pct || p == Policy::delay;
+    case Choice::timer: return p == Policy::timers || p == Policy::delay;
+    case Choice::jitter: return p == Policy::timers;  // not delay: timing noise (policy.hpp)
     case Choice::thread: return p != Policy::fifo;
     case Choice::start: return false;  // decided by TaskStart, not by the policy
-    case Choice::latency: return p != Policy::fifo;
+    case Choice::latency: return p != Policy::fifo && p != Policy::delay;
     case Choice::fault:
     case Choice::point: return true;  // whenever the fault budget (NetConfig::faults) is not 0
     }
@@ -72,6 +76,45 @@ std::string cpython_order_note(Policy p, TaskStart s) {
                "scheduled starts in one run)";
     return "order: a perturbed one CPython's asyncio does not run (policy " + policy +
            " breaks call_soon's FIFO order): the code depends on that order";
+}
+
+bool cpython_can_run(const Schedule& s) noexcept {
+    if (!s.decisions) return cpython_can_run(s.policy, s.task_start);
+    for (const Decision& d : *s.decisions) {
+        if (d.kind == Choice::ready) return false;
+        if (d.kind == Choice::start && s.task_start == TaskStart::per_task) return false;
+    }
+    return true;
+}
+
+std::string cpython_order_note(const Schedule& s) {
+    if (!s.decisions) return cpython_order_note(s.policy, s.task_start);
+    std::size_t ready = 0, starts = 0;
+    for (const Decision& d : *s.decisions) {
+        if (d.kind == Choice::ready) ++ready;
+        if (d.kind == Choice::start && s.task_start == TaskStart::per_task) ++starts;
+    }
+    const std::string policy(policy_name(s.policy));
+    if (ready > 0)
+        return fmt::format(
+            "order: one CPython's asyncio cannot run ({} ready-queue {} a later entry before the front; found by "
+            "policy {}): the code relies on the FIFO order of call_soon / the order woken waiters resume, which "
+            "asyncio guarantees",
+            ready, ready == 1 ? "decision runs" : "decisions run", policy);
+    if (starts > 0)
+        return fmt::format(
+            "order: one CPython runs only with a custom task factory ({} task-start {} eager and scheduled "
+            "starts in one run; found by policy {})",
+            starts, starts == 1 ? "decision mixes" : "decisions mix", policy);
+    if (s.decisions->empty()) {
+        if (s.policy == Policy::fifo) return cpython_order_note(s.policy, s.task_start);
+        return "order: asyncio's own (no decision deviates from it; found by policy " + policy +
+               "): CPython runs exactly this order";
+    }
+    if (realizable(s.policy)) return cpython_order_note(s.policy, s.task_start);
+    return "order: one CPython's asyncio can run (its decisions vary only what asyncio leaves open: timer ties, "
+           "jitter, thread order, the network; found by policy " +
+           policy + "): the bug can happen in production";
 }
 
 namespace {
@@ -179,11 +222,40 @@ private:
     int repeats_ = 0;
 };
 
+// delay: `bound` positions drawn uniformly in [0, points) up front; a drawn position gets a
+// uniform non-zero index, every other point 0. The positions are sorted and deduplicated, so
+// at most `bound` answers are non-zero whatever the run does.
+class DelaySource final : public DecisionSource {
+public:
+    DelaySource(std::uint64_t seed, int bound, std::uint64_t points) : rng_(seed) {
+        points = std::max<std::uint64_t>(1, points);
+        for (int i = 0; i < std::max(0, bound); ++i) at_.push_back(rng_.below(points));
+        std::sort(at_.begin(), at_.end());
+        at_.erase(std::unique(at_.begin(), at_.end()), at_.end());
+    }
+    std::size_t choose(const ChoicePoint& p) override {
+        while (next_ < at_.size() && at_[next_] < p.position) ++next_;
+        if (next_ == at_.size() || at_[next_] != p.position) return 0;
+        ++next_;
+        return 1 + static_cast<std::size_t>(rng_.below(p.n - 1));
+    }
+
+private:
+    Prng rng_;
+    std::vector<std::uint64_t> at_;
+    std::size_t next_ = 0;
+};
+
 }  // namespace
+
+std::unique_ptr<DecisionSource> make_delay_source(std::uint64_t seed, int bound, std::uint64_t points) {
+    return std::make_unique<DelaySource>(seed, bound, points);
+}
 
 std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth,
                                                    std::uint64_t pct_steps) {
     if (p == Policy::pct) return std::make_unique<PctSource>(seed, pct_depth, pct_steps);
+    if (p == Policy::delay) return make_delay_source(seed, default_delay_bound, unfitted_delay_points);
     return std::make_unique<UniformSource>(seed);
 }
 

@@ -8,6 +8,7 @@
 // | timers | timer ties (t), jitter (j), thread order (w) | yes (see below)                              |
 // | random | ready queue (r), thread order (w)           | no: breaks call_soon's FIFO order            |
 // | pct    | ready queue (r), thread order (w)           | no: as random                                |
+// | delay  | ready (r), timer ties (t), thread order (w)  | no: r breaks call_soon's FIFO order          |
 // The simulated network (net_config.hpp) adds: latency (l) under every policy but fifo; faults
 // (f) and fault points (b) under every policy, fifo too, whenever the fault budget
 // (Schedule::network.faults.budget) is not 0, and only while the run has injected fewer.
@@ -43,6 +44,19 @@
 //   with probability at least 1 / (n * k^(d-1)). Deviation from the paper: a task picked 16
 //   times in a row while others were ready (a task spinning on sleep(0)) drops to the lowest
 //   priority, so spin-waits terminate.
+// delay: delay bounding (Emmi, Qadeer, Rakamaric, POPL 2011): a deviation is a non-zero
+//   decision (exactly what the shrinker minimises), and a run makes at most
+//   Schedule::delay_bound of them (bound=, default 2). The seeded source draws `bound`
+//   positions uniformly among the first Schedule::delay_points choice points (pts=; the number
+//   a first, all-zero run under delay offered: RunRecord::decisions) and answers each drawn
+//   position with a uniform non-zero index, every other point with 0 (two draws may coincide:
+//   at most `bound`, not exactly). It deviates on every kind it is offered: ready (r), timer
+//   ties (t), thread order (w), timer overtaking when the clock model offers it, faults (f, b)
+//   when the fault budget allows, task starts (s) when TaskStart offers them. It does not
+//   offer jitter (j) or latency (l): they are timing noise with 9 levels at every timer or
+//   segment, so they would make most of the choice points and spend the bound on noise instead
+//   of on orders. aio::check::explore_bounded (aio/check/bounded.hpp) enumerates every
+//   schedule of this policy with at most k deviations.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -53,7 +67,9 @@
 
 namespace aio::sim {
 
-enum class Policy : std::uint8_t { fifo, timers, random, pct };
+struct Schedule;  // schedule.hpp
+
+enum class Policy : std::uint8_t { fifo, timers, random, pct, delay };
 
 /// How tasks start (Python 3.12: the default factory versus eager_task_factory).
 enum class TaskStart : std::uint8_t {
@@ -65,7 +81,7 @@ enum class TaskStart : std::uint8_t {
 
 std::string_view policy_name(Policy p) noexcept;
 std::optional<Policy> policy_from_name(std::string_view s) noexcept;
-/// "fifo, timers, random, pct": for error messages listing the valid names.
+/// "fifo, timers, random, pct, delay": for error messages listing the valid names.
 std::string_view policy_names() noexcept;
 
 std::string_view task_start_name(TaskStart s) noexcept;  // "scheduled", "eager", "run", "task"
@@ -83,8 +99,33 @@ bool cpython_can_run(Policy p, TaskStart s) noexcept;
 /// CPython's asyncio can run (policy timers)".
 std::string cpython_order_note(Policy p, TaskStart s);
 
+/// Whether CPython's asyncio can run the order of one schedule, judged by its decisions (what
+/// a failure report uses, on the shrunk schedule): false when a non-zero ready-queue decision
+/// ('r': a later ready entry runs before the front, which call_soon's FIFO order never does)
+/// or, under TaskStart::per_task, a task-start decision ('s': a mix of eager and scheduled
+/// starts, which needs a custom task factory; the list alone cannot tell a run whose every
+/// start was eager, so any 's' counts) is left; true otherwise, whatever policy found it
+/// (timer ties, jitter, overtakes, thread order, latencies and faults are orders and events a
+/// real loop shows). A schedule without a decision list (follow the seed) is judged by its
+/// policy: cpython_can_run(s.policy, s.task_start).
+bool cpython_can_run(const Schedule& s) noexcept;
+/// The report line for one schedule, as cpython_order_note(Policy, TaskStart) but judged by
+/// its decisions (cpython_can_run(const Schedule&)), e.g. "order: one CPython's asyncio cannot
+/// run: 2 ready-queue decisions take a later entry first (found by policy random); the code
+/// relies on ...".
+std::string cpython_order_note(const Schedule& s);
+
 /// The seeded decision source of a policy. pct_depth >= 1; pct_steps >= 1.
 std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth = 3,
                                                    std::uint64_t pct_steps = 1000);
+/// delay's seeded source: at most `bound` non-zero answers, at positions drawn uniformly in
+/// [0, points) (points >= 1), each a uniform index in 1..n-1.
+std::unique_ptr<DecisionSource> make_delay_source(std::uint64_t seed, int bound, std::uint64_t points);
+
+/// delay's defaults: the bound and, when Schedule::delay_points is 0 and the Config has no
+/// measured count (Config::measured_points), the number of choice points assumed.
+inline constexpr int default_delay_bound = 2;
+inline constexpr int max_delay_bound = 64;
+inline constexpr std::uint64_t unfitted_delay_points = 100;
 
 }  // namespace aio::sim
