@@ -72,7 +72,10 @@ if [ "$faults" -gt 0 ]; then
 fi
 
 "$exe" explore "$name" --seeds "$seeds" --shrink "$@" > "$tmp/explore-shrink" 2>&1
-[ $? -eq 1 ] || fail "explore --shrink did not exit 1"
+rc=$?
+# 1: a failure CPython's asyncio can run; 3: only in orders it cannot (the default portfolio's
+# verdict on the perturbed-order bugs: bug_lost_update, bug_check_then_act, bug_cancel_leak)
+[ $rc -eq 1 ] || [ $rc -eq 3 ] || fail "explore --shrink exited $rc, expected 1 or 3 (a failure found)"
 [ "$(field shrunk "$tmp/explore-shrink" | cut -d' ' -f1)" = "$small" ] || fail "explore --shrink printed another string"
 echo "$name: passes under fifo; explore found $replay ($count non-zero decisions, $hash; $signature);" \
      "run --replay and replay reproduced it; shrunk to $small ($(decisions "$small"), same signature)"
