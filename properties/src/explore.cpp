@@ -141,7 +141,7 @@ std::string warning_section(const std::string& name, const ExploreResult& v, boo
 std::string runs_by_policy(const ExploreTally& t) {
     std::string s;
     for (const auto& [policy, count] : t.runs_by_policy)
-        s += fmt::format("{}{} {}", s.empty() ? "" : ", ", aio::sim::policy_name(policy), count);
+        if (count > 0) s += fmt::format("{}{} {}", s.empty() ? "" : ", ", aio::sim::policy_name(policy), count);
     if (t.measuring_runs)
         s += fmt::format(", and {} run measuring the program for the fitted strategies", t.measuring_runs);
     return s;

@@ -566,7 +566,7 @@ private:
     std::string runs_per_strategy(const aio::check::ExploreTally& t) const {
         std::string s;
         for (const auto& [policy, count] : t.runs_by_policy)
-            s += fmt::format("{}{} {}", s.empty() ? "" : ", ", aio::sim::policy_name(policy), count);
+            if (count > 0) s += fmt::format("{}{} {}", s.empty() ? "" : ", ", aio::sim::policy_name(policy), count);
         if (t.measuring_runs)
             s += fmt::format(" (and {} run measuring the program for the fitted strategies)", t.measuring_runs);
         return s;
