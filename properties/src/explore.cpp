@@ -153,6 +153,16 @@ public:
 
     ExploreResult run() {
         run_check();
+        if (!o_.save_failures.empty()) {  // the order-only failures too: known failures all the same
+            std::string saved;
+            for (Failure& f : v_.order_only)
+                if (f.saved_to.empty() && f.corpus_entry.empty()) saved += save_failure(f);
+            if (!saved.empty()) {
+                v_.report += saved;
+                print(saved);
+            }
+        }
+        add_coverage_lines();
         if (!v_.stale_corpus.empty()) {
             std::string files;
             for (const auto& f : v_.stale_corpus) files += (files.empty() ? "" : ", ") + f;
@@ -202,9 +212,10 @@ private:
         plan.time_budget = o_.time_budget;
         plan.allow_empty = o_.allow_empty;
         plan.base = o_.base;
+        plan.base.coverage = plan.base.coverage || o_.coverage;
         plan.fifo_keeps_seed = false;  // fifo has no seed: none in its replay string
-        const ExploreTally tally =
-            run_plan(plan, planned_run(), {}, [this](const RunAt& at, RunResult& r) { return judge(at, r); });
+        const ExploreTally tally = run_plan(plan, planned_run(), coverage_visitor(),
+                                            [this](const RunAt& at, RunResult& r) { return judge(at, r); });
         v_.runs += tally.runs + tally.measuring_runs;
         const std::string per_policy = runs_by_policy(tally);
         if (!v_.order_only.empty() || v_.order_only_runs > 0) v_.warning = warning_section(o_.name, v_, false);
@@ -274,6 +285,7 @@ private:
                 r.steps_per_task = rec->steps_per_task;
                 r.choice_points = rec->decisions;
             }
+            take_coverage(rec, r);
             if (r.failure && rec.has_record()) r.detail = std::move(*rec);  // what the report and shrinking read
             return r;
         };
@@ -309,7 +321,8 @@ private:
     }
 
     // The corpus's entries of this check, each replayed strictly (aio/check/corpus.hpp); true
-    // when one failed (the check's failure, reported).
+    // when one failed in an order CPython can run (or strict_order): the check's failure,
+    // reported. One failing only in an order CPython cannot run joins the warning section.
     bool replay_corpus() {
         const std::vector<CorpusEntry> entries = corpus_entries_for(read_corpus(o_.corpus), CorpusKind::check, o_.name);
         for (const CorpusEntry& e : entries) {
@@ -345,18 +358,30 @@ private:
                 continue;
             }
             if (verdict == CorpusVerdict::fixed) continue;
-            o_.shrink = false;  // the entry's string is the one to replay
-            corpus_note_ = fmt::format("\n  from the corpus: {}/{} ({}{})", o_.corpus, e.file,
-                                       verdict == CorpusVerdict::reproduced ? "it fails again with its signature"
-                                                                            : "it fails with another signature than "
-                                                                              "its own, ",
-                                       verdict == CorpusVerdict::reproduced ? "" : e.signature);
-            corpus_entry_ = e.file;
+            const std::string note =
+                fmt::format("\n  from the corpus: {}/{} ({}{})", o_.corpus, e.file,
+                            verdict == CorpusVerdict::reproduced ? "it fails again with its signature"
+                                                                 : "it fails with another signature than its own, ",
+                            verdict == CorpusVerdict::reproduced ? "" : e.signature);
             RunAt at;
             at.index = at.seed_index = std::numeric_limits<std::uint64_t>::max();  // no run of a plan
             at.policy = schedule.policy;
             at.seed = schedule.seed;
-            fail(at, *failure, rec.has_record() ? *rec : aio::sim::RunRecord{}, "the corpus");
+            const aio::sim::RunRecord record = rec.has_record() ? *rec : aio::sim::RunRecord{};
+            // Judged as an exploration's failure: one that needs an order CPython cannot run
+            // joins the warning section (unless strict_order) and the replay goes on.
+            const bool shrink = o_.shrink;
+            o_.shrink = false;  // the entry's string is the one to replay
+            RunResult r{*failure, record};
+            const std::size_t order_only_before = v_.order_only.size();
+            if (!judge(at, r)) {
+                if (v_.order_only.size() > order_only_before) v_.order_only.back().corpus_entry = e.file;
+                o_.shrink = shrink;
+                continue;
+            }
+            corpus_note_ = note;
+            corpus_entry_ = e.file;
+            fail(at, *r.failure, record, "the corpus");
             return true;
         }
         return false;
@@ -402,13 +427,18 @@ private:
         aio::sim::Config cfg = o_.base;
         cfg.schedule = replay;
         cfg.strict_replay = true;
+        cfg.coverage = cfg.coverage || o_.coverage;
         if (const MeasureNeeds needs = measure_needs({replay.policy}, cfg); !replay.decisions && needs.any()) {
             measure_program(cfg, planned_run(), needs.points).apply(cfg);  // as the exploration measured it
             ++v_.runs;
         }
         aio::sim::Recorder rec;
         ++v_.runs;
-        if (auto failure = run_one_(cfg, rec)) {
+        auto failure = run_one_(cfg, rec);
+        RunResult one;
+        take_coverage(rec, one);
+        add_coverage(one);
+        if (failure) {
             o_.shrink = false;
             const aio::sim::RunRecord record = rec.has_record() ? *rec : aio::sim::RunRecord{};
             RunAt at;
@@ -559,6 +589,36 @@ private:
         } catch (const std::exception& e) {
             return fmt::format("  trace:         not written: {}\n", e.what());
         }
+    }
+
+    // --- coverage (aio/check/coverage.hpp) ---------------------------------------------------
+    // A run's coverage, from its record, into its result (the record may be kept whole too).
+    static void take_coverage(const aio::sim::Recorder& rec, RunResult& r) {
+        if (rec.has_record() && rec->coverage) r.coverage = rec->coverage;
+    }
+    // In run order (run_plan's visitor).
+    void add_coverage(const RunResult& r) {
+        if (r.coverage) v_.coverage.add(*r.coverage);
+    }
+    // The visitor of the plan's runs (the measuring run is not one of them).
+    RunVisitor coverage_visitor() {
+        return [this](const RunAt&, const RunResult& r) { add_coverage(r); };
+    }
+    // The summary ends with the coverage lines; a report (already printed) too, and they are
+    // printed after it.
+    void add_coverage_lines() {
+        v_.summary += coverage_suffix();
+        if (v_.report.empty()) return;
+        const std::string lines = coverage_report(v_.coverage);
+        v_.report += lines;
+        if (!lines.empty()) print(lines);
+    }
+    // The summary's coverage lines: "\n  coverage: ..." (and "\n  warning: ..."), or nothing.
+    std::string coverage_suffix() const {
+        std::string lines = coverage_report(v_.coverage);
+        if (lines.empty()) return {};
+        lines.pop_back();
+        return "\n" + lines;
     }
 
     const RunOne& run_one_;

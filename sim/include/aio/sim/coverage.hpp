@@ -5,7 +5,10 @@
 //
 // An await point is where a task step begins: the user-code source location of the co_await
 // the task resumed from (library frames skipped), named "file.cpp:42" by the file's base
-// name, so the name is the same on every machine. Two steps conflict when they touch the same
+// name, so the name is the same on every machine. A task's first step (no co_await yet) is named
+// by its create_task call when user code made it, else "file.cpp (start)" by its coroutine's
+// file (gather's tasks, aio::run's main task); a step that runs only library code has no point
+// and makes no pair. Plain callbacks are not steps here (neither points nor order_hash). Two steps conflict when they touch the same
 // object (a future, a task, a sync primitive, a queue, a stream, or what aio::sim::touch()
 // names) and belong to different tasks. Each conflicting pair is recorded once per run, in
 // the order the run took: (a, b) means a step at a touched the object before a step at b.
