@@ -50,8 +50,9 @@
 // seeds) exits 1 and says so, unless --allow-empty is given (then 0, with the same summary).
 //
 // CI (corpus_replay.hpp, junit.hpp): --corpus replays the scenario's regression corpus entries
-// strictly before exploring (a reproduced or changed entry is a failure, a stale one a warning,
-// never a pass); --save-failures saves the first run of each new failure signature as an entry;
+// strictly before exploring (a reproduced or changed entry is a failure, judged as an
+// exploration's: exit 1 in an order CPython can run, else 3; a stale one a warning, never a
+// pass); --save-failures saves the first run of each new failure signature as an entry;
 // --junit writes a JUnit XML report of the corpus entries and the exploration.
 //
 // Exit status: 0 when every run passed, 1 when one failed in an order CPython can run (any
