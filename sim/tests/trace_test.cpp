@@ -63,18 +63,78 @@ TEST_CASE("the text trace has one stable line per event") {
     // Task-4 is aio::run's shutdown_default_executor step.
 }
 
-TEST_CASE("the trace hash is FNV-1a over the text and does not need the events kept") {
+TEST_CASE("the trace hash is FNV-1a over the events' fields and does not need the events kept") {
     auto full = traced(sim::TraceMode::full);
     auto hash_only = traced(sim::TraceMode::hash);
     REQUIRE(full->trace_hash.has_value());
     CHECK(full->trace_hash == hash_only->trace_hash);
     CHECK(hash_only->trace.empty());
     CHECK(*full->trace_hash == sim::trace_hash(full->trace));
-    CHECK(*full->trace_hash == sim::fnv1a64(sim::format_trace(full->trace)));
+    // Not the hash of the text form (the definition before issue 13).
+    CHECK(*full->trace_hash != sim::fnv1a64(sim::format_trace(full->trace)));
+    // The same on every compiler and machine: the value is part of the definition.
+    CHECK(sim::format_hash(*full->trace_hash) == "0x7f0d5ca04373dc31");
     CHECK(sim::fnv1a64("") == 0xcbf29ce484222325ull);
     CHECK(sim::fnv1a64("a") == 0xaf63dc4c8601ec8cull);
     CHECK(sim::format_hash(0xabcull) == "0x0000000000000abc");
     CHECK_FALSE(traced(sim::TraceMode::off)->trace_hash.has_value());
+}
+
+namespace trace_hash_bytes {
+
+// The encoding trace.hpp defines, spelled out byte by byte.
+std::string le(std::uint64_t v, int width) {
+    std::string s;
+    for (int i = 0; i < width; ++i) s += static_cast<char>((v >> (8 * i)) & 0xff);
+    return s;
+}
+std::string str(std::string_view v) { return le(v.size(), 4) + std::string(v); }
+
+sim::TraceEvent event(std::int64_t ns, std::uint64_t step, sim::TraceKind kind, std::uint64_t task = 0,
+                      std::string name = {}) {
+    sim::TraceEvent e;
+    e.time = aio::TimePoint(std::chrono::nanoseconds(ns));
+    e.step = step;
+    e.kind = kind;
+    e.task = task;
+    e.name = std::move(name);
+    return e;
+}
+
+}  // namespace trace_hash_bytes
+
+TEST_CASE("the trace hash's encoding: fixed-width little-endian fields, strings as length and bytes") {
+    using namespace trace_hash_bytes;
+    using K = sim::TraceKind;
+    std::vector<sim::TraceEvent> ev;
+    ev.push_back(event(-1, 7, K::step, 3, "child"));
+    ev.push_back(event(5, 8, K::sleep, 3, "child"));
+    ev.back().until = aio::TimePoint(std::chrono::nanoseconds(2'000'000'000));
+    ev.push_back(event(5, 9, K::decision));
+    ev.back().choice = 'r', ev.back().index = 2, ev.back().of = 3;
+    ev.push_back(event(6, 9, K::raised, 3, "child"));
+    ev.back().detail = "ValueError: no";
+    ev.push_back(event(6, 10, K::fired));  // a fired event's until is not hashed
+    ev.back().until = aio::TimePoint(std::chrono::nanoseconds(6));
+    const std::string bytes =
+        le(static_cast<std::uint64_t>(-1), 8) + le(7, 8) + le(1, 1) + le(3, 8) + str("child") + str("") +  // step
+        le(5, 8) + le(8, 8) + le(2, 1) + le(3, 8) + str("child") + le(2'000'000'000, 8) +                  // sleep
+        le(5, 8) + le(9, 8) + le(9, 1) + le(0, 8) + "r" + le(2, 8) + le(3, 8) +                            // decision
+        le(6, 8) + le(9, 8) + le(7, 1) + le(3, 8) + str("child") + str("ValueError: no") + le(6, 8) + le(10, 8) +
+        le(4, 1) + le(0, 8) + str("");
+    CHECK(sim::trace_hash(ev) == sim::fnv1a64(bytes));
+    CHECK(sim::format_trace(ev) ==
+          "-0.000000001 7 step #3 \"child\"\n"
+          "0.000000005 8 sleep #3 \"child\" until=2.000000000\n"
+          "0.000000005 9 decision r2 of 3\n"
+          "0.000000006 9 raised #3 \"child\" ValueError: no\n"
+          "0.000000006 10 fired\n");
+    // A detail given as text is hashed as text: the same line, another hash.
+    auto as_text = ev;
+    as_text[2].choice = 0;
+    as_text[2].detail = "r2 of 3";
+    CHECK(sim::format_trace(as_text) == sim::format_trace(ev));
+    CHECK(sim::trace_hash(as_text) != sim::trace_hash(ev));
 }
 
 TEST_CASE("names and messages with newlines stay on one trace line") {
