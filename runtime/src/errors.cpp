@@ -5,6 +5,7 @@
 
 #include <cxxabi.h>
 
+#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -29,11 +30,22 @@ struct Parts {
 // first, before std::exception (OSError is a std::system_error); its what() is Python's str().
 // `probe.template as<T>()` is the exception as a `const T&` handler would catch it, or null:
 // the first match in this order is what a chain of catch clauses in this order would pick.
+// `only` >= 0 tries that entry of the chain only; `matched` is set to the entry that matched
+// (kNoEntry: none), so a caller that knows the dynamic type's entry asks once.
+constexpr int kNoEntry = 1000;
 template <class Probe>
-Parts split_by(const Probe& probe) {
-    if (const auto* c = probe.template as<CancelledError>()) return {"CancelledError", c->message()};
+Parts split_by(const Probe& probe, int only, int& matched) {
+    int i = -1;
+    auto tries = [&] {
+        ++i;
+        return only < 0 || only == i;
+    };
+    if (tries())
+        if (const auto* c = probe.template as<CancelledError>())
+            return matched = i, Parts{"CancelledError", c->message()};
 #define AIO_SPLIT_WHAT(T, NAME) \
-    if (const auto* x = probe.template as<T>()) return {NAME, x->what()};
+    if (tries())                \
+        if (const auto* x = probe.template as<T>()) return matched = i, Parts{NAME, x->what()};
     AIO_SPLIT_WHAT(BrokenBarrierError, "BrokenBarrierError")
     AIO_SPLIT_WHAT(RuntimeError, "RuntimeError")
     AIO_SPLIT_WHAT(ValueError, "ValueError")
@@ -42,7 +54,8 @@ Parts split_by(const Probe& probe) {
     AIO_SPLIT_WHAT(ExceptionGroup, "ExceptionGroup")
     AIO_SPLIT_WHAT(QueueFull, "QueueFull")
     AIO_SPLIT_WHAT(QueueEmpty, "QueueEmpty")
-    if (probe.template as<KeyboardInterrupt>()) return {"KeyboardInterrupt", ""};
+    if (tries())
+        if (probe.template as<KeyboardInterrupt>()) return matched = i, Parts{"KeyboardInterrupt", ""};
     AIO_SPLIT_WHAT(BrokenPipeError, "BrokenPipeError")
     AIO_SPLIT_WHAT(ConnectionAbortedError, "ConnectionAbortedError")
     AIO_SPLIT_WHAT(ConnectionRefusedError, "ConnectionRefusedError")
@@ -54,7 +67,11 @@ Parts split_by(const Probe& probe) {
     AIO_SPLIT_WHAT(LimitOverrunError, "LimitOverrunError")
     AIO_SPLIT_WHAT(EOFError, "EOFError")
 #undef AIO_SPLIT_WHAT
-    if (const auto* x = probe.template as<std::exception>()) return {demangle(typeid(*x).name()), x->what()};
+    if (tries())
+        if (const auto* x = probe.template as<std::exception>())
+            return matched = i, Parts{demangle(typeid(*x).name()), x->what()};
+    if (only >= 0 && only != kNoEntry) return split_by(probe, -1, matched);  // not the entry known
+    matched = kNoEntry;
     const std::type_info* t = probe.type();
     return {t ? demangle(t->name()) : std::string("unknown exception"), ""};
 }
@@ -111,7 +128,29 @@ private:
 
 Parts split(std::exception_ptr e) {
     if (!e) return {"<no exception>", ""};
-    return split_by(Probe(e));
+    const Probe probe(e);
+    int matched = kNoEntry;
+#if defined(__GLIBCXX__)
+    // Which entry of the chain a dynamic type matches, for the last few types described on
+    // this thread: one handler match instead of one per entry before it.
+    struct Known {
+        const std::type_info* type = nullptr;
+        int entry = kNoEntry;
+    };
+    thread_local std::array<Known, 8> known{};
+    thread_local std::size_t next = 0;
+    const std::type_info* t = probe.type();
+    for (const Known& k : known)
+        if (t && k.type == t) return split_by(probe, k.entry, matched);
+    Parts p = split_by(probe, -1, matched);
+    if (t) {
+        known[next] = {t, matched};
+        next = (next + 1) % known.size();
+    }
+    return p;
+#else
+    return split_by(probe, -1, matched);
+#endif
 }
 
 }  // namespace

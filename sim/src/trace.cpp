@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 namespace aio::sim {
@@ -43,6 +44,15 @@ namespace {
 
 // JSON string escaping (also used for names in the text form). UTF-8 passes through.
 void append_escaped(std::string& out, std::string_view s, bool quotes = true) {
+    // The common case whole: nothing to escape.
+    const bool plain = std::none_of(s.begin(), s.end(), [quotes](char ch) {
+        auto c = static_cast<unsigned char>(ch);
+        return c < 0x20 || c == '\\' || (quotes && c == '"');
+    });
+    if (plain) {
+        out += s;
+        return;
+    }
     for (char ch : s) {
         auto c = static_cast<unsigned char>(ch);
         switch (c) {

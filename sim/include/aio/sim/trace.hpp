@@ -16,19 +16,22 @@
 // rendered from TraceEvent::until and choice/index/of when TraceEvent::detail is empty (as
 // the recorder leaves it: nothing is formatted while a run goes).
 //
-// The trace hash is 64-bit FNV-1a over a binary encoding of exactly what the text form shows,
-// field by field (never struct bytes or padding), so it is the same on every compiler and
-// machine and two traces have equal hashes exactly when their text forms are equal, up to
-// hash collisions. Integers are fed little-endian in a fixed width; a string is its length
-// (u32) and then its UTF-8 bytes (unescaped). Per event, in order:
+// The trace hash is defined on exactly what the text form shows, field by field (never struct
+// bytes or padding), so it is the same on every compiler and machine and two traces have
+// equal hashes exactly when their text forms are equal, up to hash collisions. The state
+// starts at 0xcbf29ce484222325 and takes 64-bit words: h = (h ^ w) * 0x9e3779b97f4a7c15,
+// then h ^= h >> 32 (trace_hash_word). Every integer is one word (signed ones in two's
+// complement); a string is its length as a word, then its UTF-8 bytes (unescaped) eight to a
+// word, little-endian (byte i in bits 8i..8i+7), the last word padded with zero bytes. Per
+// event, in order:
 //
-//     i64  time (virtual nanoseconds since the epoch)
-//     u64  step
-//     u8   kind (TraceKind's number, below)
-//     u64  task (0: none); then, only when task != 0, the string name
-//     then its detail: for sleep and timer with an empty detail, i64 until (nanoseconds);
-//     for decision with an empty detail and a letter, u8 letter, u64 index, u64 of;
-//     otherwise the string detail (length 0 when empty)
+//     time (virtual nanoseconds since the epoch)
+//     step
+//     kind (TraceKind's number, below)
+//     task (0: none); then, only when task != 0, the string name
+//     then its detail: for sleep and timer with an empty detail, until (nanoseconds); for
+//     decision with an empty detail and a letter: the letter's byte, index, of; otherwise
+//     the string detail (length 0 when empty)
 //
 // TraceEvent::host and ::flow are not in the text and not hashed; nor is a fired event's
 // until. trace_hash(events) computes the hash from a recorded list; the recorder computes it
@@ -131,11 +134,22 @@ constexpr std::uint64_t fnv1a64(std::string_view bytes, std::uint64_t h = fnv1a6
     }
     return h;
 }
-/// 64-bit FNV-1a of `v` as `width` bytes, little-endian, continuing from `h`.
-constexpr std::uint64_t fnv1a64_le(std::uint64_t v, int width, std::uint64_t h) noexcept {
-    for (int i = 0; i < width; ++i) {
-        h ^= (v >> (8 * i)) & 0xffu;
-        h *= 0x100000001b3ull;
+/// The trace hash's step: one 64-bit word into the state (multiply by an odd constant, fold
+/// the high half down; each step is a bijection of the state, so sequences differing in one
+/// word never collide).
+constexpr std::uint64_t trace_hash_word(std::uint64_t w, std::uint64_t h) noexcept {
+    h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 32);
+}
+/// A string into the trace hash: its length as a word, then its bytes eight to a word (byte i
+/// of a chunk in bits 8i..8i+7, the last chunk padded with zero bytes).
+constexpr std::uint64_t trace_hash_string(std::string_view s, std::uint64_t h) noexcept {
+    h = trace_hash_word(s.size(), h);
+    for (std::size_t at = 0; at < s.size(); at += 8) {
+        std::uint64_t w = 0;
+        for (std::size_t i = 0; i < 8 && at + i < s.size(); ++i)
+            w |= std::uint64_t{static_cast<unsigned char>(s[at + i])} << (8 * i);
+        h = trace_hash_word(w, h);
     }
     return h;
 }
@@ -157,23 +171,19 @@ struct TraceEventView {
 
 /// The trace hash `h` continued by one event.
 constexpr std::uint64_t trace_hash_event(const TraceEventView& e, std::uint64_t h) noexcept {
-    auto str = [&h](std::string_view s) {
-        h = fnv1a64_le(s.size(), 4, h);
-        h = fnv1a64(s, h);
-    };
-    h = fnv1a64_le(static_cast<std::uint64_t>(e.time.time_since_epoch().count()), 8, h);
-    h = fnv1a64_le(e.step, 8, h);
-    h = fnv1a64_le(static_cast<std::uint8_t>(e.kind), 1, h);
-    h = fnv1a64_le(e.task, 8, h);
-    if (e.task != 0) str(e.name);
+    h = trace_hash_word(static_cast<std::uint64_t>(e.time.time_since_epoch().count()), h);
+    h = trace_hash_word(e.step, h);
+    h = trace_hash_word(static_cast<std::uint8_t>(e.kind), h);
+    h = trace_hash_word(e.task, h);
+    if (e.task != 0) h = trace_hash_string(e.name, h);
     if (e.detail.empty() && (e.kind == TraceKind::sleep || e.kind == TraceKind::timer)) {
-        h = fnv1a64_le(static_cast<std::uint64_t>(e.until.time_since_epoch().count()), 8, h);
+        h = trace_hash_word(static_cast<std::uint64_t>(e.until.time_since_epoch().count()), h);
     } else if (e.detail.empty() && e.kind == TraceKind::decision && e.choice != 0) {
-        h = fnv1a64_le(static_cast<unsigned char>(e.choice), 1, h);
-        h = fnv1a64_le(e.index, 8, h);
-        h = fnv1a64_le(e.of, 8, h);
+        h = trace_hash_word(static_cast<unsigned char>(e.choice), h);
+        h = trace_hash_word(e.index, h);
+        h = trace_hash_word(e.of, h);
     } else {
-        str(e.detail);
+        h = trace_hash_string(e.detail, h);
     }
     return h;
 }
