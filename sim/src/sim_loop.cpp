@@ -140,8 +140,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
             fail(divergence(p, *a.mismatch));
             return 0;
         }
-        if (a.index != 0 && recorder.on())
-            recorder.emit(TraceKind::decision, 0, {}, fmt::format("{}{} of {}", choice_letter(kind), a.index, n));
+        if (a.index != 0 && recorder.on()) recorder.emit_decision(choice_letter(kind), a.index, n);
         return a.index;
     }
 

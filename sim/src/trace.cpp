@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 namespace aio::sim {
@@ -43,6 +44,15 @@ namespace {
 
 // JSON string escaping (also used for names in the text form). UTF-8 passes through.
 void append_escaped(std::string& out, std::string_view s, bool quotes = true) {
+    // The common case whole: nothing to escape.
+    const bool plain = std::none_of(s.begin(), s.end(), [quotes](char ch) {
+        auto c = static_cast<unsigned char>(ch);
+        return c < 0x20 || c == '\\' || (quotes && c == '"');
+    });
+    if (plain) {
+        out += s;
+        return;
+    }
     for (char ch : s) {
         auto c = static_cast<unsigned char>(ch);
         switch (c) {
@@ -81,6 +91,22 @@ void append_us(std::string& out, std::int64_t ns) {
     fmt::format_to(std::back_inserter(out), "{}.{:03}", ns / 1000, ns % 1000);
 }
 
+// The event's detail as the text form shows it, after `sep` (nothing when it has none): its
+// detail string, or the one its fields give (a sleep's deadline, a decision).
+void append_detail(std::string& out, const TraceEvent& e, std::string_view sep) {
+    if (!e.detail.empty()) {
+        out += sep;
+        out += e.detail;
+    } else if (e.kind == TraceKind::sleep || e.kind == TraceKind::timer) {
+        out += sep;
+        out += "until=";
+        append_time(out, e.until.time_since_epoch().count());
+    } else if (e.kind == TraceKind::decision && e.choice != 0) {
+        out += sep;
+        fmt::format_to(std::back_inserter(out), "{}{} of {}", e.choice, e.index, e.of);
+    }
+}
+
 }  // namespace
 
 std::string escape_text(std::string_view s, bool quotes) {
@@ -103,10 +129,7 @@ void append_trace_line(std::string& out, const TraceEvent& e) {
         append_escaped(out, e.name);
         out += '"';
     }
-    if (!e.detail.empty()) {
-        out += ' ';
-        out += e.detail;
-    }
+    append_detail(out, e, " ");
 }
 
 std::string format_trace_line(const TraceEvent& e) {
@@ -126,13 +149,7 @@ std::string format_trace(const std::vector<TraceEvent>& events) {
 
 std::uint64_t trace_hash(const std::vector<TraceEvent>& events) {
     std::uint64_t h = fnv1a64_offset;
-    std::string line;
-    for (const auto& e : events) {
-        line.clear();
-        append_trace_line(line, e);
-        line += '\n';
-        h = fnv1a64(line, h);
-    }
+    for (const auto& e : events) h = trace_hash_event(e, h);
     return h;
 }
 
@@ -324,7 +341,9 @@ std::string chrome_trace_json(const std::vector<TraceEvent>& events) {
     auto args = [&](const TraceEvent& e) {
         out += ",\"args\":{";
         fmt::format_to(std::back_inserter(out), "\"step\":{}", e.step);
-        if (!e.detail.empty()) str_field("detail", e.detail);
+        std::string detail;
+        append_detail(detail, e, "");
+        if (!detail.empty()) str_field("detail", detail);
         out += "}}";
     };
     // A segment's send and delivery are short slices (a flow binds to a slice) joined by a flow

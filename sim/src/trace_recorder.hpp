@@ -1,7 +1,7 @@
 #pragma once
 // The trace recorder of a simulated run: the loop observer that turns what happens in the
-// loop into TraceEvents (kept under TraceMode::full), hashes every event's line (the trace
-// hash), and keeps the determinism fingerprint (one StepPrint per ready entry run).
+// loop into TraceEvents (kept under TraceMode::full), hashes every event's fields (the trace
+// hash, trace.hpp; nothing is formatted under TraceMode::hash), and keeps the determinism fingerprint (one StepPrint per ready entry run).
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -30,6 +30,8 @@ public:
     /// `host`: the task's host (TraceEvent::host), for its created event.
     void emit(TraceKind k, std::uint64_t task, std::string_view name, std::string detail = {}, TimePoint until = {},
               std::uint32_t host = 0);
+    /// Adds one non-zero decision (only when on()): "<letter><index> of <n>" in the text form.
+    void emit_decision(char letter, std::uint64_t index, std::uint64_t n);
     /// Adds one network event (only when on()): no task, the host's number and a flow id.
     void emit_net(TraceKind k, std::uint32_t host, std::uint64_t flow, std::string detail);
     /// Adds one step to the fingerprint.
@@ -55,7 +57,7 @@ private:
     TraceMode mode_ = TraceMode::off;
     std::uint64_t hash_ = fnv1a64_offset;
     std::vector<TraceEvent> events_;
-    std::string line_;
+    void add(const TraceEventView& v, std::uint32_t host = 0, std::uint64_t flow = 0);
     std::vector<StepPrint> prints_;
 };
 

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
+#include <vector>
 
 #include "programs.hpp"
 
@@ -63,18 +65,105 @@ TEST_CASE("the text trace has one stable line per event") {
     // Task-4 is aio::run's shutdown_default_executor step.
 }
 
-TEST_CASE("the trace hash is FNV-1a over the text and does not need the events kept") {
+TEST_CASE("the trace hash is over the events' fields and does not need the events kept") {
     auto full = traced(sim::TraceMode::full);
     auto hash_only = traced(sim::TraceMode::hash);
     REQUIRE(full->trace_hash.has_value());
     CHECK(full->trace_hash == hash_only->trace_hash);
     CHECK(hash_only->trace.empty());
     CHECK(*full->trace_hash == sim::trace_hash(full->trace));
-    CHECK(*full->trace_hash == sim::fnv1a64(sim::format_trace(full->trace)));
+    // Not FNV-1a of the text form (the definition before issue 13).
+    CHECK(*full->trace_hash != sim::fnv1a64(sim::format_trace(full->trace)));
+    // The same on every compiler and machine: the value is part of the definition.
+    CHECK(sim::format_hash(*full->trace_hash) == "0x0a701334c1a531e8");
     CHECK(sim::fnv1a64("") == 0xcbf29ce484222325ull);
     CHECK(sim::fnv1a64("a") == 0xaf63dc4c8601ec8cull);
     CHECK(sim::format_hash(0xabcull) == "0x0000000000000abc");
     CHECK_FALSE(traced(sim::TraceMode::off)->trace_hash.has_value());
+}
+
+namespace trace_hash_bytes {
+
+// The encoding trace.hpp defines, spelled out: the words, then the hash's steps.
+using Words = std::vector<std::uint64_t>;
+Words str(std::string_view v) {
+    Words w{v.size()};
+    for (std::size_t at = 0; at < v.size(); at += 8) {
+        std::uint64_t x = 0;
+        for (std::size_t i = 0; i < 8 && at + i < v.size(); ++i)
+            x += static_cast<std::uint64_t>(static_cast<unsigned char>(v[at + i])) << (8 * i);
+        w.push_back(x);
+    }
+    return w;
+}
+Words cat(std::initializer_list<Words> parts) {
+    Words all;
+    for (const auto& p : parts) all.insert(all.end(), p.begin(), p.end());
+    return all;
+}
+std::uint64_t hash_words(const Words& words) {
+    std::uint64_t h = 0xcbf29ce484222325ull;
+    for (std::uint64_t w : words) {
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        h ^= h >> 32;
+    }
+    return h;
+}
+
+sim::TraceEvent event(std::int64_t ns, std::uint64_t step, sim::TraceKind kind, std::uint64_t task = 0,
+                      std::string name = {}) {
+    sim::TraceEvent e;
+    e.time = aio::TimePoint(std::chrono::nanoseconds(ns));
+    e.step = step;
+    e.kind = kind;
+    e.task = task;
+    e.name = std::move(name);
+    return e;
+}
+
+}  // namespace trace_hash_bytes
+
+TEST_CASE("the trace hash's encoding: a word per field, strings as length and little-endian words") {
+    using namespace trace_hash_bytes;
+    using K = sim::TraceKind;
+    std::vector<sim::TraceEvent> ev;
+    ev.push_back(event(-1, 7, K::step, 3, "child"));
+    ev.push_back(event(5, 8, K::sleep, 3, "child"));
+    ev.back().until = aio::TimePoint(std::chrono::nanoseconds(2'000'000'000));
+    ev.push_back(event(5, 9, K::decision));
+    ev.back().choice = 'r', ev.back().index = 2, ev.back().of = 3;
+    ev.push_back(event(6, 9, K::raised, 3, "child"));
+    ev.back().detail = "ValueError: no";
+    ev.push_back(event(6, 10, K::fired));  // a fired event's until is not hashed
+    ev.back().until = aio::TimePoint(std::chrono::nanoseconds(6));
+    const Words words = cat({
+        {static_cast<std::uint64_t>(-1), 7, 1, 3},
+        str("child"),
+        str(""),  // step
+        {5, 8, 2, 3},
+        str("child"),
+        {2'000'000'000},          // sleep
+        {5, 9, 9, 0, 'r', 2, 3},  // decision
+        {6, 9, 7, 3},
+        str("child"),
+        str("ValueError: no"),  // raised
+        {6, 10, 4, 0},
+        str(""),  // fired
+    });
+    CHECK(str("ValueError: no") == Words{14, 0x7272456575'6c6156ull, 0x6f6e203a726full});
+    CHECK(sim::trace_hash(ev) == hash_words(words));
+    CHECK(sim::format_trace(ev) ==
+          "-0.000000001 7 step #3 \"child\"\n"
+          "0.000000005 8 sleep #3 \"child\" until=2.000000000\n"
+          "0.000000005 9 decision r2 of 3\n"
+          "0.000000006 9 raised #3 \"child\" ValueError: no\n"
+          "0.000000006 10 fired\n");
+    // A detail given as text is hashed as text: the same line, another hash.
+    auto as_text = ev;
+    as_text[2].choice = 0;
+    as_text[2].detail = "r2 of 3";
+    CHECK(sim::format_trace(as_text) == sim::format_trace(ev));
+    CHECK(sim::trace_hash(as_text) != sim::trace_hash(ev));
 }
 
 TEST_CASE("names and messages with newlines stay on one trace line") {

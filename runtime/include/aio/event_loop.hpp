@@ -359,6 +359,8 @@ public:
     void check_thread(const char* what) const { detail::check_loop_thread(this, what); }
     /// The driver's file-descriptor side; RuntimeError naming `what` when this loop has none
     /// (the simulator: its network is not made of OS file descriptors).
+    /// Whether fd_driver() would give a driver (false on the simulator's loop).
+    bool has_fd_driver() const noexcept { return fd_driver_ != nullptr; }
     seam::FdDriver& fd_driver(const char* what) {
         if (!fd_driver_) [[unlikely]]
             throw_no_fd_driver(what);

@@ -333,6 +333,9 @@ void on_sigint(RunnerSigint::State& s) {
 }  // namespace
 
 RunnerSigint::RunnerSigint(EventLoop& loop, const AnyTask& main_task) {
+    // The simulator's loop has no handler (Ctrl-C kills): asked first, without a sigaction()
+    // call or fd_driver()'s exception (an unwind per simulated run).
+    if (!loop.has_fd_driver()) return;
     if (!on_main_thread()) return;
     struct sigaction current {};
     if (::sigaction(SIGINT, nullptr, &current) < 0) return;

@@ -47,6 +47,9 @@ public:
 
     std::uint64_t id() const noexcept { return id_; }
     std::string name() const;
+    /// The name set at creation or by set_name(); empty for the default "Task-<id>", which
+    /// name() builds on each call (the tracer renders it without allocating).
+    const std::string& given_name() const noexcept { return name_; }
     void set_name(std::string n) { name_ = std::move(n); }
     const std::source_location& created_at() const noexcept { return created_at_; }
 
