@@ -13,6 +13,7 @@ namespace {
 class PosSource final : public DecisionSource {
 public:
     explicit PosSource(std::uint64_t seed) : rng_(seed) {}
+    bool wants_conflicts() const override { return true; }
 
     std::size_t choose(const ChoicePoint& p) override {
         if (p.kind != Choice::ready) return other_answer(rng_, p);

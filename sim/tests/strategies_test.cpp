@@ -135,6 +135,8 @@ TEST_CASE("pos and urw: the policy names round-trip through replay strings") {
         CHECK_FALSE(sim::offers(p, sim::Choice::timer));
         CHECK_FALSE(sim::realizable(p));
         CHECK_FALSE(sim::cpython_can_run(p, sim::TaskStart::scheduled));
+        // pos asks the run to track conflicts (ChoicePoint::candidate_conflicts); urw does not.
+        CHECK(sim::make_seeded_source(p, 1)->wants_conflicts() == (p == sim::Policy::pos));
     }
 }
 
