@@ -15,7 +15,7 @@ a=${1:?usage: compare-hashes.sh CLI_A CLI_B [SEEDS]}
 b=${2:?usage: compare-hashes.sh CLI_A CLI_B [SEEDS]}
 seeds=${3:-1000}
 net_seeds=${AIOSIM_HASH_NET_SEEDS:-100}
-policies=(fifo timers random pct)
+policies=(fifo timers random pct pos urw)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 

@@ -226,3 +226,21 @@ TEST_CASE("for_all_schedules with ExploreOptions::exhaustive_bound") {
     CHECK(bad.report.find("  2 deviations: ") != std::string::npos);
     CHECK(printed == bad.report);
 }
+
+TEST_CASE("for_all_schedules under the delay policy: fitted to the measured points, never past its bound") {
+    auto pred = [](const std::vector<int>& order) { return !(order[0] == 4 && order[1] == 3); };
+    auto quiet = [](const std::string&) {};
+    check::ExploreOptions o{.name = "delay bound 1", .policies = {sim::Policy::delay}, .seeds = 300, .print = quiet};
+    o.base.schedule.delay_bound = 1;
+    const check::ExploreResult one = check::for_all_schedules([] { return callbacks_main(5); }, pred, o);
+    CHECK(one.ok);
+    CHECK(one.runs == 301);  // the measuring run, then the seeds
+    o.name = "delay bound 2";
+    o.base.schedule.delay_bound = 2;
+    const check::ExploreResult two = check::for_all_schedules([] { return callbacks_main(5); }, pred, o);
+    CHECK_FALSE(two.ok);
+    REQUIRE(two.failure);
+    CHECK(two.failure->decisions_after == 2);
+    CHECK(two.failure->found_replay.find("aiosim1:delay:seed=") == 0);
+    CHECK(two.failure->found_replay.find("pts=4") != std::string::npos);  // 5 callbacks: 4 points
+}

@@ -33,10 +33,13 @@ std::uint64_t gen_at_least_1() {
 
 sim::Schedule gen_schedule() {
     sim::Schedule s;
-    s.policy = *rc::gen::element(sim::Policy::fifo, sim::Policy::timers, sim::Policy::random, sim::Policy::pct);
+    s.policy = *rc::gen::element(sim::Policy::fifo, sim::Policy::timers, sim::Policy::random, sim::Policy::pct,
+                                 sim::Policy::pos, sim::Policy::urw, sim::Policy::delay);
     s.seed = *rc::gen::arbitrary<std::uint64_t>();
     s.pct_depth = *rc::gen::inRange(1, sim::max_pct_depth + 1);
-    s.pct_steps = gen_at_least_1();
+    s.pct_steps = *rc::gen::oneOf(rc::gen::just<std::uint64_t>(0), rc::gen::just(gen_at_least_1()));  // 0: fitted
+    s.delay_bound = *rc::gen::inRange(1, sim::max_delay_bound + 1);
+    s.delay_points = *rc::gen::arbitrary<std::uint64_t>();
     s.jitter = gen_duration(0ns, sim::max_jitter);
     s.task_start = *rc::gen::element(sim::TaskStart::scheduled, sim::TaskStart::eager, sim::TaskStart::per_run,
                                      sim::TaskStart::per_task);
@@ -143,7 +146,7 @@ AIOSIM_PROPERTY("every out-of-range value is rejected by validate, by the SimLoo
     case 1: s.jitter = gen_duration(sim::max_jitter + 1ns, aio::Duration::max()); break;
     case 2: s.pct_depth = *rc::gen::inRange(std::numeric_limits<int>::min(), 1); break;
     case 3: s.pct_depth = *rc::gen::inRange(sim::max_pct_depth + 1, std::numeric_limits<int>::max()); break;
-    case 4: s.pct_steps = 0; break;
+    case 4: s.policy = static_cast<sim::Policy>(*rc::gen::inRange(6, 256)); break;
     case 5: s.limits.max_steps = 0; break;
     case 6: s.limits.max_virtual_time = -gen_duration(1ns, aio::Duration::max()); break;
     case 7: s.network.faults.rate = *rc::gen::element<std::uint32_t>(0, 1001, UINT32_MAX); break;

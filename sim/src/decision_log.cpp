@@ -22,7 +22,8 @@ void DecisionLog::open(const Config& cfg, const Schedule& params) {
         if (params.policy == Policy::delay)
             source_ = make_delay_source(params.seed, params.delay_bound, params.delay_points);
         else
-            source_ = make_seeded_source(params.policy, params.seed, params.pct_depth, params.pct_steps);
+            source_ =
+                make_seeded_source(params.policy, params.seed, params.pct_depth, params.pct_steps, cfg.step_profile);
     }
 }
 

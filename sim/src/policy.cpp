@@ -8,6 +8,7 @@
 
 #include "aio/sim/prng.hpp"
 #include "aio/sim/schedule.hpp"
+#include "seeded_sources.hpp"
 
 namespace aio::sim {
 
@@ -17,18 +18,21 @@ std::string_view policy_name(Policy p) noexcept {
     case Policy::timers: return "timers";
     case Policy::random: return "random";
     case Policy::pct: return "pct";
+    case Policy::pos: return "pos";
+    case Policy::urw: return "urw";
     case Policy::delay: return "delay";
     }
     return "unknown";
 }
 
 std::optional<Policy> policy_from_name(std::string_view s) noexcept {
-    for (Policy p : {Policy::fifo, Policy::timers, Policy::random, Policy::pct, Policy::delay})
+    for (Policy p :
+         {Policy::fifo, Policy::timers, Policy::random, Policy::pct, Policy::pos, Policy::urw, Policy::delay})
         if (policy_name(p) == s) return p;
     return std::nullopt;
 }
 
-std::string_view policy_names() noexcept { return "fifo, timers, random, pct, delay"; }
+std::string_view policy_names() noexcept { return "fifo, timers, random, pct, pos, urw, delay"; }
 
 std::string_view task_start_name(TaskStart s) noexcept {
     switch (s) {
@@ -48,19 +52,32 @@ std::optional<TaskStart> task_start_from_name(std::string_view s) noexcept {
 
 bool offers(Policy p, Choice c) noexcept {
     switch (c) {
-    case Choice::ready: return p == Policy::random || p == Policy::pct || p == Policy::delay;
+    case Choice::ready:
+        return p == Policy::random || p == Policy::pct || p == Policy::pos || p == Policy::urw || p == Policy::delay;
     case Choice::timer: return p == Policy::timers || p == Policy::delay;
     case Choice::jitter: return p == Policy::timers;  // not delay: timing noise (policy.hpp)
     case Choice::thread: return p != Policy::fifo;
     case Choice::start: return false;  // decided by TaskStart, not by the policy
     case Choice::latency: return p != Policy::fifo && p != Policy::delay;
+    case Choice::overtake: return p != Policy::fifo;  // timing only: every perturbing policy
     case Choice::fault:
     case Choice::point: return true;  // whenever the fault budget (NetConfig::faults) is not 0
     }
     return false;
 }
 
-bool realizable(Policy p) noexcept { return p == Policy::fifo || p == Policy::timers; }
+bool realizable(Policy p) noexcept {
+    switch (p) {
+    case Policy::fifo:
+    case Policy::timers: return true;
+    case Policy::random:
+    case Policy::pct:
+    case Policy::pos:
+    case Policy::urw:
+    case Policy::delay: return false;  // they reorder the ready queue
+    }
+    return false;
+}
 
 bool cpython_can_run(Policy p, TaskStart s) noexcept { return realizable(p) && s != TaskStart::per_task; }
 
@@ -119,13 +136,8 @@ std::string cpython_order_note(const Schedule& s) {
 
 namespace {
 
-// 'f' and 'b': non-zero in p.rate of 1000 chances, then uniform among the non-zero answers.
-std::size_t fault_answer(Prng& rng, const ChoicePoint& p) {
-    if (rng.below(1000) >= p.rate) return 0;
-    return 1 + static_cast<std::size_t>(rng.below(p.n - 1));
-}
-
-bool is_fault(Choice c) noexcept { return c == Choice::fault || c == Choice::point; }
+using sources::fault_answer;
+using sources::is_fault;
 
 // fifo (task starts only), timers and random: uniform answers, except that jitter is
 // 0 half of the time so most timers stay exact and replay strings stay short.
@@ -254,8 +266,29 @@ std::unique_ptr<DecisionSource> make_delay_source(std::uint64_t seed, int bound,
 
 std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth,
                                                    std::uint64_t pct_steps) {
-    if (p == Policy::pct) return std::make_unique<PctSource>(seed, pct_depth, pct_steps);
-    if (p == Policy::delay) return make_delay_source(seed, default_delay_bound, unfitted_delay_points);
+    return make_seeded_source(p, seed, pct_depth, pct_steps, nullptr);
+}
+
+std::uint64_t fitted_pct_steps(const std::vector<std::uint64_t>* profile) noexcept {
+    if (!profile) return unfitted_pct_steps;
+    std::uint64_t total = 0;
+    for (std::uint64_t n : *profile) total = n > UINT64_MAX - total ? UINT64_MAX : total + n;
+    return std::max<std::uint64_t>(total, 1);
+}
+
+std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth, std::uint64_t pct_steps,
+                                                   std::shared_ptr<const std::vector<std::uint64_t>> profile) {
+    switch (p) {
+    case Policy::pct:
+        if (pct_steps == 0) pct_steps = fitted_pct_steps(profile.get());
+        return std::make_unique<PctSource>(seed, pct_depth, pct_steps);
+    case Policy::pos: return sources::make_pos_source(seed);
+    case Policy::urw: return sources::make_urw_source(seed, std::move(profile));
+    case Policy::delay: return make_delay_source(seed, default_delay_bound, unfitted_delay_points);
+    case Policy::fifo:
+    case Policy::timers:
+    case Policy::random: break;
+    }
     return std::make_unique<UniformSource>(seed);
 }
 

@@ -31,7 +31,7 @@ ConfigError::ConfigError(std::string field, std::string reason)
     : aio::ValueError("aio::sim::Config: " + reason), field_(std::move(field)), reason_(std::move(reason)) {}
 
 void validate(const Schedule& s) {
-    if (policy_name(s.policy) == "unknown")
+    if (!policy_from_name(policy_name(s.policy)))
         out_of_range("policy", fmt::format("{}", static_cast<unsigned>(s.policy)),
                      fmt::format("one of {}", policy_names()), "");
     if (static_cast<unsigned>(s.task_start) > static_cast<unsigned>(TaskStart::per_task))
@@ -39,11 +39,13 @@ void validate(const Schedule& s) {
                      "one of scheduled, eager, per_run, per_task", "start");
     if (s.pct_depth < 1 || s.pct_depth > max_pct_depth)
         out_of_range("pct_depth", fmt::format("{}", s.pct_depth), fmt::format("between 1 and {}", max_pct_depth), "d");
-    if (s.pct_steps < 1) out_of_range("pct_steps", "0", "at least 1", "k");
     if (s.delay_bound < 1 || s.delay_bound > max_delay_bound)
         out_of_range("delay_bound", fmt::format("{}", s.delay_bound), fmt::format("between 1 and {}", max_delay_bound),
                      "bound");
     check_duration("jitter", s.jitter, Duration::zero(), max_jitter, "jitter");
+    check_duration("batch", s.batch, Duration::zero(), max_clock_window, "batch");
+    check_duration("ahead", s.ahead, Duration::zero(), max_clock_window, "ahead");
+    check_duration("cost", s.cost, Duration::zero(), max_step_cost, "cost");
     if (s.limits.max_steps < 1) out_of_range("limits.max_steps", "0", "at least 1", "steps");
     check_duration("limits.max_virtual_time", s.limits.max_virtual_time, Duration::zero(), Duration::max(), "vtime");
     const NetConfig& n = s.network;
@@ -72,9 +74,9 @@ void validate(const Schedule& s) {
     const auto& list = *s.decisions;
     for (std::size_t i = 0; i < list.size(); ++i) {
         const Decision& d = list[i];
-        if (static_cast<unsigned>(d.kind) > static_cast<unsigned>(Choice::point))
+        if (static_cast<unsigned>(d.kind) > static_cast<unsigned>(Choice::overtake))
             throw ConfigError("decisions", fmt::format("decision {} (position {}) has an unknown kind {}: it must be "
-                                                       "one of r, t, j, s, w, l, f, b.",
+                                                       "one of r, t, j, s, w, l, f, b, o.",
                                                        i, d.position, static_cast<unsigned>(d.kind)));
         if (d.index < 1)
             throw ConfigError("decisions", fmt::format("decision {} (position {}) has index 0: a listed decision is "

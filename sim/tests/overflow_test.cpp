@@ -209,10 +209,11 @@ TEST_SUITE("overflow") {
               std::string::npos);
     }
 
-    TEST_CASE("pct_steps = 0 is rejected by Config and k=0 by the replay string") {
+    TEST_CASE("pct_steps = 0 (fitted) is accepted by Config and k=0 by the replay string") {
         sim::Config cfg{.schedule = {.policy = sim::Policy::pct, .pct_steps = 0}};
-        CHECK(config_error([&] { sim::SimLoop loop(cfg); }).find("pct_steps") != std::string::npos);
-        CHECK(parse_error_text("aiosim1:pct:seed=1,k=0").find('k') != std::string::npos);
+        CHECK_NOTHROW(sim::validate(cfg));
+        CHECK(sim::Schedule::parse("aiosim1:pct:seed=1,k=0").pct_steps == 0);
+        CHECK(sim::Schedule::parse("aiosim1:pct:seed=1,k=0").to_string() == "aiosim1:pct:seed=1,d=3,k=0");
     }
 
     TEST_CASE("a negative virtual-time limit is rejected") {

@@ -13,7 +13,8 @@ namespace sim = aio::sim;
 
 namespace {
 
-const sim::Policy all_policies[] = {sim::Policy::fifo, sim::Policy::timers, sim::Policy::random, sim::Policy::pct};
+const sim::Policy all_policies[] = {sim::Policy::fifo, sim::Policy::timers, sim::Policy::random,
+                                    sim::Policy::pct,  sim::Policy::pos,    sim::Policy::urw};
 const sim::TaskStart all_starts[] = {sim::TaskStart::scheduled, sim::TaskStart::eager, sim::TaskStart::per_run,
                                      sim::TaskStart::per_task};
 

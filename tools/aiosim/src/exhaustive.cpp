@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <exception>
+#include <vector>
 
 #include <aio/check/bounded.hpp>
 #include <aio/errors.hpp>
@@ -14,11 +15,22 @@
 
 namespace aio::cli {
 
+std::uint64_t measure_scenario_points(const scenario::Scenario& s, const aio::sim::Config& cfg) {
+    aio::sim::Config c = cfg;
+    c.schedule.policy = aio::sim::Policy::delay;
+    c.schedule.decisions = std::vector<aio::sim::Decision>{};
+    c.strict_replay = true;
+    c.trace = aio::sim::TraceMode::off;
+    aio::sim::Recorder rec;
+    (void)run_simulated(s, c, nullptr, rec);
+    return rec.has_record() ? rec->decisions : 0;
+}
+
 int run_exhaustive(Env& env, const scenario::Scenario& s, const ExhaustiveArgs& args) {
     const std::string k = fmt::format("<= {} deviation{}", args.bound, args.bound == 1 ? "" : "s");
     env.out << fmt::format(
         "explore {}: exhaustive, every schedule with {} from asyncio's order (policy delay's "
-        "choice points: r, t, w, faults; breadth first){}\n",
+        "choice points: r, t, o, w, faults; breadth first){}\n",
         args.name, k,
         args.max_runs ? fmt::format(", at most {} runs", aio::check::with_commas(args.max_runs)) : std::string());
     env.out << args.network_line;

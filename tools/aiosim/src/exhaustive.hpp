@@ -23,6 +23,10 @@ struct ExhaustiveArgs {
     std::string network_line{};   // printed under the header
 };
 
+/// The choice points an all-zero run of `s` under delay offers with cfg's other parameters (what
+/// Config::measured_points fits the delay policy's pts=0 to); 0 when it made no simulated loop.
+std::uint64_t measure_scenario_points(const scenario::Scenario& s, const aio::sim::Config& cfg);
+
 /// Runs the enumeration and prints its report; returns the exit status (0: no failure, 1: a
 /// failure; the reverse with expect_failure; 2: an internal error).
 int run_exhaustive(Env& env, const scenario::Scenario& s, const ExhaustiveArgs& args);

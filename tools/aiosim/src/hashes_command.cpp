@@ -33,7 +33,7 @@ public:
                                   "print the trace hash and outcome hash of a scenario's run under each of many "
                                   "seeds (to compare two builds)");
         app_->add_option("NAME", name_, "the scenario (`aiosim list` shows them)");
-        app_->add_option("--policy", policy_, "the scheduling policy")
+        app_->add_option("--policy", policy_, fmt::format("the scheduling policy: {}", aio::sim::policy_names()))
             ->check(policy_validator())
             ->type_name("POLICY")
             ->default_str(policy_);

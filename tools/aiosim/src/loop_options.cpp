@@ -252,7 +252,9 @@ void add_schedule_options(CLI::App& command, LoopOptions& options) {
             if (options.sim_option.empty()) options.sim_option = name;
         };
     };
-    command.add_option("--policy", options.policy, "the scheduling policy of the simulator")
+    command
+        .add_option("--policy", options.policy,
+                    fmt::format("the scheduling policy of the simulator: {}", aio::sim::policy_names()))
         ->check(policy_validator())
         ->type_name("POLICY")
         ->default_str(options.policy)

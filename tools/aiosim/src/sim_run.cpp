@@ -99,6 +99,7 @@ SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, s
     }
     r.fault_budget = cfg.schedule.network.faults.budget > 0;
     for (const auto& rec : recs) r.faults.insert(r.faults.end(), rec->faults.begin(), rec->faults.end());
+    if (!recs.empty()) r.steps_per_task = recs.front()->steps_per_task;
     if (cfg.trace != aio::sim::TraceMode::off && !recs.empty()) {
         if (recs.size() == 1) {
             r.trace_hash = recs.front()->trace_hash;

@@ -48,6 +48,9 @@ struct SimRun {
     /// in words, and whether the run had a fault budget (a networked run with faults on).
     std::vector<std::string> faults;
     bool fault_budget = false;
+    /// The first loop's RunRecord::steps_per_task (steps per task id): the step profile that
+    /// urw and fitted pct (k=0) use, measured by a fifo run.
+    std::vector<std::uint64_t> steps_per_task;
     /// How the run failed; nullopt when it passed.
     std::optional<aio::sim::RunFailure> failure;
     bool failed() const noexcept { return !problems.empty(); }

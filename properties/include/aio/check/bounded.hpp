@@ -7,7 +7,7 @@
 //
 // A deviation is a non-zero decision (decision.hpp: candidate 0 is asyncio's own choice) under
 // the delay policy (policy.hpp), which offers ready-queue (r), timer-tie (t) and thread-order
-// (w) choices, timer overtaking when the clock model offers it, faults (f, b) when the fault
+// (w) choices, overtake (o: a due-soon timer fires before ready work), faults (f, b) when the fault
 // budget allows and task starts (s) when TaskStart offers them; never jitter or latency. This
 // is delay bounding (Emmi, Qadeer, Rakamaric, POPL 2011) enumerated instead of sampled.
 //

@@ -37,10 +37,13 @@ struct Config {
     /// Record which await points touched the same objects in which order (RunRecord::coverage,
     /// coverage.hpp). The explorer sets it; costs a little per touch of a shared object.
     bool coverage = false;
-    /// Steps per task of a first run of the program (its RunRecord::steps_per_task), for the
-    /// strategies fitted to the program (pct with pct_steps 0: change points over the measured
-    /// steps). aio::check::run_plan measures it with the plan's fifo run and gives it to every
-    /// run; null: not measured.
+    /// The step profile of the program (RunRecord::steps_per_task of a first run: steps per
+    /// task id, index 0 for plain callbacks), for the policies fitted to the program: urw
+    /// weighs a task by its remaining steps, pct with pct_steps 0 (k=0) spreads its change
+    /// points over the profile's total steps. Not part of the replay string: a replay needs
+    /// only its decisions, and a seeded run is reproduced by measuring the profile the same way
+    /// (the explorer: a fifo run of the same program, seed 0). Null: no profile (urw weighs
+    /// every candidate 1, pct k=0 uses the default 1000). Compared by pointer in operator==.
     std::shared_ptr<const std::vector<std::uint64_t>> step_profile{};
     /// Record every choice point offered (RunRecord::points: position, kind, number of
     /// candidates), for the bounded exhaustive enumerator (aio/check/bounded.hpp). A vector

@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aio/clock.hpp"
 
@@ -33,12 +34,16 @@ enum class Choice : std::uint8_t {
     latency,  // 'l': one segment's latency, base + k * spread / 8; 0 = the base latency
     fault,    // 'f': at a fault opportunity, which fault (index i: the i-th kind that applies); 0 = none
     point,    // 'b': whether a fault_point() fires; 0 = it does not
+    // The clock (Schedule::ahead):
+    overtake,  // 'o': at a pass start with ready work, whether the earliest timer, due within
+               //      Schedule::ahead, fires in this pass (the clock moves to its deadline); 0 = it
+               //      waits until the clock gets there
 };
 
-/// The replay-string letter of a kind ('r', 't', 'j', 's', 'w', 'l', 'f', 'b').
+/// The replay-string letter of a kind ('r', 't', 'j', 's', 'w', 'l', 'f', 'b', 'o').
 char choice_letter(Choice c) noexcept;
 /// A readable name ("ready-queue", "timer-tie", "jitter", "task-start", "thread-completion",
-/// "latency", "fault", "fault-point").
+/// "latency", "fault", "fault-point", "overtake").
 std::string_view choice_name(Choice c) noexcept;
 /// The kind spelled by a letter, if any.
 std::optional<Choice> choice_from_letter(char c) noexcept;
@@ -61,6 +66,10 @@ struct ChoicePoint {
     /// an object that step touched, or that step woke it). Null: unknown.
     bool (*conflicts_of)(const void* ctx, std::size_t i) = nullptr;
     const void* conflict_ctx = nullptr;
+    /// Ready choices: the steps run so far per task id (index 0: plain callbacks; the live
+    /// RunRecord::steps_per_task), for policies that count down what a task has left (urw).
+    /// Null: unknown.
+    const std::vector<std::uint64_t>* steps_so_far = nullptr;
 
     std::uint64_t candidate_task(std::size_t i) const { return task_of ? task_of(ctx, i) : 0; }
     /// Whether candidate i may conflict with the last step; true when unknown.

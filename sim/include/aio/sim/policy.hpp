@@ -8,7 +8,9 @@
 // | timers | timer ties (t), jitter (j), thread order (w) | yes (see below)                              |
 // | random | ready queue (r), thread order (w)           | no: breaks call_soon's FIFO order            |
 // | pct    | ready queue (r), thread order (w)           | no: as random                                |
-// | delay  | ready (r), timer ties (t), thread order (w)  | no: r breaks call_soon's FIFO order          |
+// | pos    | ready queue (r), thread order (w)           | no: as random                                |
+// | urw    | ready queue (r), thread order (w)           | no: as random                                |
+// | delay  | ready (r), timer ties (t), overtake (o), thread order (w) | no: r breaks call_soon's FIFO order |
 // The simulated network (net_config.hpp) adds: latency (l) under every policy but fifo; faults
 // (f) and fault points (b) under every policy, fifo too, whenever the fault budget
 // (Schedule::network.faults.budget) is not 0, and only while the run has injected fewer.
@@ -44,6 +46,36 @@
 //   with probability at least 1 / (n * k^(d-1)). Deviation from the paper: a task picked 16
 //   times in a row while others were ready (a task spinning on sleep(0)) drops to the lowest
 //   priority, so spin-waits terminate.
+//   Fitted (pct_steps 0, replay k=0): k is the total number of steps of the Config's step
+//   profile (Config::step_profile, the measured first run; an upper bound of its ready-queue
+//   choices), so the change points fall inside the run instead of mostly past its end (with
+//   70 choices and k = 1000, 93% of the change points never happen). Without a profile k=0
+//   means the default 1000 (unfitted_pct_steps).
+// pos: partial-order sampling (Yuan, Yang, Gu, "Partial Order Aware Concurrency Sampling",
+//   CAV 2018) adapted to task steps: a task's pending step is an event; every task gets a
+//   random priority when first seen, and at each ready-queue choice the candidate of the
+//   highest priority runs. At the next choice the task that ran (its next step is a new
+//   event) and every candidate whose step conflicts with the step that ran last
+//   (ChoicePoint::candidate_conflicts: they touch the same object, or that step woke it; they
+//   race with it) get fresh random priorities; the others keep theirs, so steps that do not
+//   race keep their relative order and the walk does not waste runs reordering independent
+//   steps. Without conflict information (the run does not track conflicts) every candidate
+//   counts as conflicting and pos is a uniform random walk over tasks. Plain callbacks
+//   (entries of no task) share one priority, re-drawn like a task's after one of them ran,
+//   and keep their FIFO order among themselves. A spinning task (sleep(0) in a loop) gets a
+//   fresh priority at every step, so spin-waits terminate.
+// urw: the uniform random walk over interleavings (URW, as in the RFF and SURW papers: "SURW",
+//   selectively uniform random walk, 2025): at each ready-queue choice candidate i runs with
+//   probability proportional to the steps its task has left, so that every interleaving of
+//   the observed tasks is about equally likely (exactly, for tasks that are ready until they
+//   finish: with 2 and 3 steps each of the 10 interleavings has probability 1/10, where random
+//   gives AABBB 1/4 and BBBAA 1/8). What a task has left is its steps in the Config's step
+//   profile (Config::step_profile: RunRecord::steps_per_task of a first run; task ids are
+//   creation order, so another schedule's task i is matched with the profile's task i) minus
+//   the steps it ran so far, never below 1 while it is a candidate. A plain callback weighs 1
+//   (one step of its own), and so does a task the profile does not know. Without a profile
+//   every candidate weighs 1 (uniform over the ready entries).
+// pos and urw answer thread order (w), latency (l) and faults (f, b) as random does.
 // delay: delay bounding (Emmi, Qadeer, Rakamaric, POPL 2011): a deviation is a non-zero
 //   decision (exactly what the shrinker minimises), and a run makes at most
 //   Schedule::delay_bound of them (bound=, default 2). The seeded source draws `bound`
@@ -51,7 +83,7 @@
 //   a first, all-zero run under delay offered: RunRecord::decisions) and answers each drawn
 //   position with a uniform non-zero index, every other point with 0 (two draws may coincide:
 //   at most `bound`, not exactly). It deviates on every kind it is offered: ready (r), timer
-//   ties (t), thread order (w), timer overtaking when the clock model offers it, faults (f, b)
+//   ties (t), thread order (w), overtake (o: with ahead= > 0), faults (f, b)
 //   when the fault budget allows, task starts (s) when TaskStart offers them. It does not
 //   offer jitter (j) or latency (l): they are timing noise with 9 levels at every timer or
 //   segment, so they would make most of the choice points and spend the bound on noise instead
@@ -62,6 +94,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aio/sim/decision.hpp"
 
@@ -69,7 +102,7 @@ namespace aio::sim {
 
 struct Schedule;  // schedule.hpp
 
-enum class Policy : std::uint8_t { fifo, timers, random, pct, delay };
+enum class Policy : std::uint8_t { fifo, timers, random, pct, pos, urw, delay };
 
 /// How tasks start (Python 3.12: the default factory versus eager_task_factory).
 enum class TaskStart : std::uint8_t {
@@ -81,7 +114,7 @@ enum class TaskStart : std::uint8_t {
 
 std::string_view policy_name(Policy p) noexcept;
 std::optional<Policy> policy_from_name(std::string_view s) noexcept;
-/// "fifo, timers, random, pct, delay": for error messages listing the valid names.
+/// "fifo, timers, random, pct, pos, urw, delay": for error messages listing the valid names.
 std::string_view policy_names() noexcept;
 
 std::string_view task_start_name(TaskStart s) noexcept;  // "scheduled", "eager", "run", "task"
@@ -115,9 +148,17 @@ bool cpython_can_run(const Schedule& s) noexcept;
 /// relies on ...".
 std::string cpython_order_note(const Schedule& s);
 
-/// The seeded decision source of a policy. pct_depth >= 1; pct_steps >= 1.
+/// pct's k when pct_steps is 0 (fitted) and there is no step profile.
+inline constexpr std::uint64_t unfitted_pct_steps = 1000;
+/// pct's fitted k: the total steps of `profile` (at least 1), or unfitted_pct_steps without one.
+std::uint64_t fitted_pct_steps(const std::vector<std::uint64_t>* profile) noexcept;
+
+/// The seeded decision source of a policy. pct_depth >= 1; pct_steps 0 is fitted to `profile`
+/// (Config::step_profile; urw weighs by it too; null: none).
 std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth = 3,
                                                    std::uint64_t pct_steps = 1000);
+std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth, std::uint64_t pct_steps,
+                                                   std::shared_ptr<const std::vector<std::uint64_t>> profile);
 /// delay's seeded source: at most `bound` non-zero answers, at positions drawn uniformly in
 /// [0, points) (points >= 1), each a uniform index in 1..n-1.
 std::unique_ptr<DecisionSource> make_delay_source(std::uint64_t seed, int bound, std::uint64_t points);
