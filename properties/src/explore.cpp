@@ -153,6 +153,15 @@ public:
 
     ExploreResult run() {
         run_check();
+        if (!o_.save_failures.empty()) {  // the order-only failures too: known failures all the same
+            std::string saved;
+            for (Failure& f : v_.order_only)
+                if (f.saved_to.empty() && f.corpus_entry.empty()) saved += save_failure(f);
+            if (!saved.empty()) {
+                v_.report += saved;
+                print(saved);
+            }
+        }
         if (!v_.stale_corpus.empty()) {
             std::string files;
             for (const auto& f : v_.stale_corpus) files += (files.empty() ? "" : ", ") + f;
@@ -310,7 +319,8 @@ private:
     }
 
     // The corpus's entries of this check, each replayed strictly (aio/check/corpus.hpp); true
-    // when one failed (the check's failure, reported).
+    // when one failed in an order CPython can run (or strict_order): the check's failure,
+    // reported. One failing only in an order CPython cannot run joins the warning section.
     bool replay_corpus() {
         const std::vector<CorpusEntry> entries = corpus_entries_for(read_corpus(o_.corpus), CorpusKind::check, o_.name);
         for (const CorpusEntry& e : entries) {
@@ -346,18 +356,30 @@ private:
                 continue;
             }
             if (verdict == CorpusVerdict::fixed) continue;
-            o_.shrink = false;  // the entry's string is the one to replay
-            corpus_note_ = fmt::format("\n  from the corpus: {}/{} ({}{})", o_.corpus, e.file,
-                                       verdict == CorpusVerdict::reproduced ? "it fails again with its signature"
-                                                                            : "it fails with another signature than "
-                                                                              "its own, ",
-                                       verdict == CorpusVerdict::reproduced ? "" : e.signature);
-            corpus_entry_ = e.file;
+            const std::string note =
+                fmt::format("\n  from the corpus: {}/{} ({}{})", o_.corpus, e.file,
+                            verdict == CorpusVerdict::reproduced ? "it fails again with its signature"
+                                                                 : "it fails with another signature than its own, ",
+                            verdict == CorpusVerdict::reproduced ? "" : e.signature);
             RunAt at;
             at.index = at.seed_index = std::numeric_limits<std::uint64_t>::max();  // no run of a plan
             at.policy = schedule.policy;
             at.seed = schedule.seed;
-            fail(at, *failure, rec.has_record() ? *rec : aio::sim::RunRecord{}, "the corpus");
+            const aio::sim::RunRecord record = rec.has_record() ? *rec : aio::sim::RunRecord{};
+            // Judged as an exploration's failure: one that needs an order CPython cannot run
+            // joins the warning section (unless strict_order) and the replay goes on.
+            const bool shrink = o_.shrink;
+            o_.shrink = false;  // the entry's string is the one to replay
+            RunResult r{*failure, record};
+            const std::size_t order_only_before = v_.order_only.size();
+            if (!judge(at, r)) {
+                if (v_.order_only.size() > order_only_before) v_.order_only.back().corpus_entry = e.file;
+                o_.shrink = shrink;
+                continue;
+            }
+            corpus_note_ = note;
+            corpus_entry_ = e.file;
+            fail(at, *r.failure, record, "the corpus");
             return true;
         }
         return false;

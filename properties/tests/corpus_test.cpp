@@ -61,6 +61,9 @@ aio::check::ExploreOptions options(const std::string& name, std::vector<std::str
     o.name = name;
     o.seeds = 50;
     o.policies = {aio::check::Policy::random};
+    // "abc" broken needs call_soon's FIFO order broken: an order CPython cannot run, a plain
+    // failure only when strict (the order-only case has its own test).
+    o.strict_order = true;
     o.print = [printed](const std::string& s) {
         if (printed) printed->push_back(s);
     };
@@ -246,4 +249,34 @@ TEST_CASE("AIOSIM_CORPUS and AIOSIM_SAVE_FAILURES set the folders") {
     REQUIRE_FALSE(w.ok);
     CHECK(w.runs == 1);
     CHECK_FALSE(w.failure->corpus_entry.empty());
+}
+
+TEST_CASE("without strict_order, a failure only in orders CPython cannot run is saved, and replays as a warning") {
+    TempDir dir("order");
+    auto in_order = [](const std::string& s) { return s == "abc"; };
+    auto o = options("order only");
+    o.strict_order = false;
+    o.save_failures = dir.str();
+    auto v = aio::check::for_all_schedules([] { return three(); }, in_order, o);
+    CHECK(v.ok);  // a warning, not a failed check
+    REQUIRE(v.order_only.size() == 1);
+    const std::string file = aio::check::corpus_file_name(CorpusKind::check, "order only", "predicate");
+    CHECK(v.order_only[0].saved_to == (dir.path / file).string());
+    CHECK(v.report.find("saved:         " + v.order_only[0].saved_to) != std::string::npos);
+    REQUIRE(files_in(dir.path) == std::vector<std::string>{file});
+    auto c = options("order only");
+    c.strict_order = false;
+    c.corpus = dir.str();
+    c.seeds = 1;
+    c.policies = {aio::check::Policy::fifo};  // fifo alone never shows it: only the corpus can
+    auto replayed = aio::check::for_all_schedules([] { return three(); }, in_order, c);
+    CHECK(replayed.ok);
+    REQUIRE(replayed.order_only.size() == 1);
+    CHECK(replayed.order_only[0].corpus_entry == file);
+    CHECK(replayed.corpus_replayed == 1);
+    c.strict_order = true;  // strict: the same entry fails the check
+    auto strict = aio::check::for_all_schedules([] { return three(); }, in_order, c);
+    CHECK_FALSE(strict.ok);
+    REQUIRE(strict.failure);
+    CHECK(strict.failure->corpus_entry == file);
 }

@@ -103,7 +103,9 @@ else
 fi
 [ "$(field shrunk "$tmp/explore-shrink" | cut -d' ' -f1)" = "$small" ] || fail "explore --shrink printed another string"
 [ "$order_only" -eq 1 ] && echo "$name: found only in orders CPython's asyncio cannot run (exit 3; 1 with --strict-order)"
-echo "$name: passes under fifo; explore found $replay ($count non-zero decisions, $hash; $signature);" \
+where=$(grep -o 'found by [a-z]*\(, seed [0-9]*\)\?, run [0-9]*' "$tmp/explore" | head -n 1)
+[ -n "$where" ] || fail "explore does not say which strategy found it, at which run"
+echo "$name: passes under fifo; explore ($where) found $replay ($count non-zero decisions, $hash; $signature);" \
      "run --replay and replay reproduced it; shrunk to $small ($(decisions "$small"), same signature)"
 if [ "$faults" -gt 0 ]; then
   echo "faults: $faults found, $small_faults after shrinking:"

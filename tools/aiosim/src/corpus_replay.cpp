@@ -33,7 +33,7 @@ CorpusReplay replay_entry(const scenario::Scenario& s, const aio::check::CorpusE
     }
     cfg.strict_replay = true;  // a decision that no longer fits is a divergence, never bent
     cfg.trace = aio::sim::TraceMode::hash;
-    out.cpython_order = aio::sim::cpython_can_run(cfg.schedule.policy, cfg.schedule.task_start);
+    out.cpython_order = aio::sim::cpython_can_run(cfg.schedule);  // by its decisions, as explore judges
     const SimRun r = run_simulated(s, cfg);
     out.trace_hash = r.trace_hash;
     out.got = signature_of(r);

@@ -1,7 +1,7 @@
 // aiosim explore NAME (--seeds N | --time D) [--policy P] [--seed-start S] [--jobs J]
 //     [--stop-at-first] [--shrink] [--expect-failure] [--strict-order] [--allow-empty]
-//     [--pct-depth D] [--pct-steps K] [--bound K] [--shard-index I --shard-total K] [--corpus DIR]
-//     [--save-failures DIR] [--junit FILE]
+//     [--pct-depth D] [--pct-steps K] [--bound K] [--shard-index I --shard-total K]
+//     [--corpus DIR] [--save-failures DIR] [--junit FILE]
 // aiosim explore NAME --exhaustive K [--max-runs N] [--jobs J] [--stop-at-first] [--expect-failure]
 //
 // --exhaustive K runs every schedule with at most K deviations from asyncio's order once
@@ -45,8 +45,9 @@
 // seeds) exits 1 and says so, unless --allow-empty is given (then 0, with the same summary).
 //
 // CI (corpus_replay.hpp, junit.hpp): --corpus replays the scenario's regression corpus entries
-// strictly before exploring (a reproduced or changed entry is a failure, a stale one a warning,
-// never a pass); --save-failures saves the first run of each new failure signature as an entry;
+// strictly before exploring (a reproduced or changed entry is a failure, judged as an
+// exploration's: exit 1 in an order CPython can run, else 3; a stale one a warning, never a
+// pass); --save-failures saves the first run of each new failure signature as an entry;
 // --junit writes a JUnit XML report of the corpus entries and the exploration.
 //
 // Exit status: 0 when every run passed, 1 when one failed in an order CPython can run (any
@@ -112,7 +113,7 @@ constexpr std::uint64_t kWindow = 4096;
 struct Seen {
     std::uint64_t outcome = 0;
     std::uint64_t trace = 0;
-    std::optional<SimRun> run;
+    std::optional<SimRun> run;      // a failing run
     std::string signature, replay;  // of a failing run (--save-failures)
 };
 
@@ -706,16 +707,25 @@ private:
     // The exploration's exit status joined to the corpus's verdicts: a reproduced or changed
     // entry is a failure found (so with --expect-failure it is the bug found).
     int with_corpus(Env& env, int rc) {
-        if (corpus_outcome_.failing() == 0) return rc;
+        const std::size_t failing = corpus_outcome_.failing();
+        if (failing == 0) return rc;
         if (expect_failure_) {
             if (rc != 0) env.out << "as expected: this scenario has a known bug, and its corpus entry reproduced it\n";
             return 0;
         }
+        if (rc == 1) return 1;
+        const bool plain = corpus_outcome_.failing_cpython > 0 || strict_order_;
+        if (plain) {
+            env.out << fmt::format("FAILED: {} corpus entr{} of {} fail{}\n", failing, failing == 1 ? "y" : "ies",
+                                   name_, failing == 1 ? "s" : "");
+            return 1;
+        }
         if (rc == 0)
-            env.out << fmt::format("FAILED: {} corpus entr{} of {} fail{}\n", corpus_outcome_.failing(),
-                                   corpus_outcome_.failing() == 1 ? "y" : "ies", name_,
-                                   corpus_outcome_.failing() == 1 ? "s" : "");
-        return 1;
+            env.out << fmt::format(
+                "FOUND ONLY IN ORDERS CPYTHON'S ASYNCIO CANNOT RUN: {} corpus entr{} of {} fail{} only in orders "
+                "CPython's asyncio cannot run (exit 3; --strict-order makes it a failure)\n",
+                failing, failing == 1 ? "y" : "ies", name_, failing == 1 ? "s" : "");
+        return kOrderOnly;
     }
 
     JunitSuite junit_suite(int rc, const std::string& out, const std::string& err, double seconds) const {
