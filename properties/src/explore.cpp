@@ -205,6 +205,7 @@ private:
                                               o_.name, max_time_budget.count()));
         if (!o_.corpus.empty() && replay_corpus()) return;
 
+        // Fitted strategies (pct k=0, delay pts=0): run_plan measures the program first.
         ExplorePlan plan;
         plan.policies = o_.policies;
         plan.first_seed = o_.first_seed;

@@ -151,6 +151,21 @@ private:
     std::atomic<bool> over_seen_{false};
 };
 
+// A run's schedule keeps the parameters of its own policy only (the others at their defaults),
+// so that its replay string names only what matters: a portfolio's random run does not carry
+// pct's k=0 or delay's bound.
+void keep_own_parameters(aio::sim::Schedule& s) {
+    const aio::sim::Schedule defaults{};
+    if (s.policy != Policy::pct) {
+        s.pct_steps = defaults.pct_steps;
+        s.pct_depth = defaults.pct_depth;
+    }
+    if (s.policy != Policy::delay) {
+        s.delay_bound = defaults.delay_bound;
+        s.delay_points = defaults.delay_points;
+    }
+}
+
 }  // namespace
 
 // The run that measures the program for fitted strategies: asyncio's own order with every
@@ -195,7 +210,9 @@ bool needs_point_count(const aio::sim::Schedule& s) noexcept {
     return s.policy == Policy::delay && s.delay_points == 0;
 }
 
-bool needs_step_profile(const aio::sim::Schedule& s) noexcept { return s.policy == Policy::pct && s.pct_steps == 0; }
+bool needs_step_profile(const aio::sim::Schedule& s) noexcept {
+    return s.policy == Policy::urw || (s.policy == Policy::pct && s.pct_steps == 0);
+}
 
 std::uint64_t ExplorePlan::seed_count() const noexcept {
     const std::uint64_t total = std::max<std::uint64_t>(shard_total, 1);
@@ -257,6 +274,7 @@ ExploreTally run_plan(const ExplorePlan& plan, const PlannedRun& run, const RunV
                 cfg.schedule.policy = at->policy;
                 cfg.schedule.seed = at->policy == Policy::fifo && !plan.fifo_keeps_seed ? 0 : plan.seed(at->seed_index);
                 cfg.schedule.decisions.reset();
+                keep_own_parameters(cfg.schedule);
                 out.measured.apply(cfg);
                 RunResult r = run(cfg, *at);
                 if (r.failure && !judge) {  // with a judge, the tally says which failures stop the plan

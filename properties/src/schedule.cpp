@@ -8,16 +8,12 @@ const std::vector<Policy>& all_policies() {
 }
 
 const std::vector<Policy>& portfolio_policies() {
-    static const std::vector<Policy> portfolio{Policy::fifo, Policy::timers, Policy::pct, Policy::delay,
-                                               Policy::random};
+    static const std::vector<Policy> portfolio{Policy::fifo, Policy::timers, Policy::pos,   Policy::urw,
+                                               Policy::pct,  Policy::delay,  Policy::random};
     return portfolio;
 }
 
-std::uint64_t portfolio_pct_steps() {
-    // 1000 (the fixed estimate) until pct's fitted mode (pct_steps 0, the `strategies` branch)
-    // is in the simulator; then 0.
-    return 1000;
-}
+std::uint64_t portfolio_pct_steps() { return 0; }
 
 std::string portfolio_names() {
     std::string out;

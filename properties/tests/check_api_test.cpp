@@ -129,9 +129,9 @@ TEST_CASE("for_all_schedules passes a program that holds, running each policy's 
                                                  [](const std::string& s) { return s.size() == 3; }, quiet());
     CHECK(v.ok);
     CHECK(v.report.empty());
-    // The portfolio: fifo once, then 50 seeds under timers, pct, delay and random, and the one
-    // run that measures the program for the fitted strategies (delay's choice points).
-    CHECK(v.runs == 1 + 4 * 50 + 1);
+    // The portfolio: fifo once, then 50 seeds under timers, pos, urw, pct, delay and random, and
+    // the one run that measures the program for the fitted strategies.
+    CHECK(v.runs == 1 + 6 * 50 + 1);
 }
 
 TEST_CASE("environment variables set the budget and the policies") {
@@ -140,7 +140,8 @@ TEST_CASE("environment variables set the budget and the policies") {
     SUBCASE("AIOSIM_SEEDS=N and AIOSIM_POLICY") {
         setenv("AIOSIM_SEEDS", "7", 1);
         setenv("AIOSIM_POLICY", "random,pct", 1);
-        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()).runs == 14);
+        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()).runs ==
+              14 + 1);  // fitted pct: measured first
     }
     SUBCASE("AIOSIM_SEEDS=A..B") {
         setenv("AIOSIM_SEEDS", "10..12", 1);
@@ -149,12 +150,12 @@ TEST_CASE("environment variables set the budget and the policies") {
     }
     SUBCASE("AIOSIM_TIME_BUDGET still runs the first seed") {
         setenv("AIOSIM_TIME_BUDGET", "0ms", 1);
-        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()).runs == 5 + 1);
+        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()).runs == 7 + 1);
     }
     SUBCASE("AIOSIM_CHECK limits AIOSIM_REPLAY to the named check") {
         setenv("AIOSIM_REPLAY", "aiosim1:random:-:r2", 1);
         setenv("AIOSIM_CHECK", "other", 1);
-        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet("t")).runs == 202);
+        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet("t")).runs == 302);
         setenv("AIOSIM_CHECK", "t", 1);
         CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet("t")).runs == 1);
     }
@@ -296,9 +297,9 @@ TEST_CASE("a check that made no run fails and says so, unless allow_empty") {
     CHECK_FALSE(v.ok);
     CHECK(v.runs == 0);
     CHECK(v.report == printed);
-    CHECK(
-        v.report.starts_with("aio::check: 'nothing' ran nothing: 0 runs (policies fifo,timers,pct,delay,random; "
-                             "no seeds). A check that runs nothing does not pass"));
+    CHECK(v.report.starts_with(
+        "aio::check: 'nothing' ran nothing: 0 runs (policies fifo,timers,pos,urw,pct,delay,random; "
+        "no seeds). A check that runs nothing does not pass"));
     auto no_policies = quiet("nothing");
     no_policies.policies.clear();
     const auto w = aio::check::for_all_schedules([] { return always_fails(); }, no_policies);
@@ -309,7 +310,7 @@ TEST_CASE("a check that made no run fails and says so, unless allow_empty") {
     const auto allowed = aio::check::for_all_schedules([] { return always_fails(); }, o);
     CHECK(allowed.ok);
     CHECK(allowed.summary ==
-          "aio::check: 'nothing': 0 runs (policies fifo,timers,pct,delay,random; no seeds), allowed to "
+          "aio::check: 'nothing': 0 runs (policies fifo,timers,pos,urw,pct,delay,random; no seeds), allowed to "
           "run nothing (ExploreOptions::allow_empty)");
 }
 
@@ -320,8 +321,8 @@ TEST_CASE("the verdict's summary always says how many runs were made") {
     o.seeds = 2;
     const auto v = aio::check::for_all_schedules([] { return race3(); }, holds, o);
     CHECK(v.summary.substr(0, v.summary.find('\n')) ==
-          "aio::check: 'sum' passed: 10 runs (fifo 1, timers 2, pct 2, delay 2, random 2, and 1 run measuring the "
-          "program for the fitted strategies; seeds 1..2)");
+          "aio::check: 'sum' passed: 14 runs (fifo 1, timers 2, pos 2, urw 2, pct 2, delay 2, random 2, and 1 run "
+          "measuring the program for the fitted strategies; seeds 1..2)");
     CHECK(v.summary.find("\n  coverage: explored ") != std::string::npos);
     const auto f = aio::check::for_all_schedules([] { return always_fails(); }, quiet("f"));
     CHECK(f.runs == 2);  // the measuring run, then fifo runs first, and fails
@@ -498,9 +499,10 @@ TEST_CASE("run_plan over the portfolio: fifo first, then each seed under every s
         [&](const RunAt& at, const RunResult&) { order.push_back(where(at)); });
     CHECK(measured_first);  // delay's choice points are counted before any run of the plan
     CHECK(t.measuring_runs == 1);
-    const std::vector<std::string> expected{"fifo:0",   "timers:1", "pct:1",   "delay:1",  "random:1",
-                                            "timers:2", "pct:2",    "delay:2", "random:2", "timers:3",
-                                            "pct:3",    "delay:3",  "random:3"};
+    std::vector<std::string> expected{"fifo:0"};
+    for (int seed = 1; seed <= 3; ++seed)
+        for (const char* p : {"timers", "pos", "urw", "pct", "delay", "random"})
+            expected.push_back(std::string(p) + ":" + std::to_string(seed));
     CHECK(order == expected);
     REQUIRE(t.runs_by_policy.size() == plan.policies.size());
     CHECK(t.runs_by_policy[0] == std::pair{aio::sim::Policy::fifo, std::uint64_t{1}});

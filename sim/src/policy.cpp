@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "aio/sim/prng.hpp"
-#include "seeded_sources.hpp"
 #include "aio/sim/schedule.hpp"
+#include "seeded_sources.hpp"
 
 namespace aio::sim {
 

@@ -97,10 +97,10 @@ TEST_CASE("explore --exhaustive and --bound: usage errors") {
     // Under delay with bound 1, no seed can fail (the bug needs 2 deviations).
     CHECK(run_cli(r, {"explore", "three_callbacks", "--seeds", "200", "--policy", "delay", "--bound", "1"}).status ==
           0);
-    // With 2 (the default) it fails: in an order CPython cannot run (its r decisions), so exit 3,
-    // or 1 with --strict-order.
+    // The bug needs two ready-queue decisions (an order CPython cannot run): exit 3, 1 when strict.
     const ExResult two = run_cli(r, {"explore", "three_callbacks", "--seeds", "200", "--policy", "delay"});
     CHECK(two.status == 3);
-    CHECK(run_cli(r, {"explore", "three_callbacks", "--seeds", "200", "--policy", "delay", "--strict-order"}).status ==
-          1);
+    const ExResult strict =
+        run_cli(r, {"explore", "three_callbacks", "--seeds", "200", "--policy", "delay", "--strict-order"});
+    CHECK(strict.status == 1);
 }

@@ -349,10 +349,13 @@ TEST_CASE("explore finds a lost update, and prints the seed, the replay string, 
 
 TEST_CASE("explore without --policy runs the portfolio: fifo first, then every strategy per seed") {
     auto r = cli(sim_sample(), {"explore", "racy", "--seeds", "20"});
-    CHECK(r.out.starts_with("explore racy: the portfolio: fifo once, then each seed under timers, pct (d=3, k="));
-    CHECK(field(r.out, "runs per strategy")
-              .starts_with("fifo 1, timers 20, pct 20, delay 20, random 20 (and 1 run measuring the program"));
-    CHECK(summary(r.out).starts_with("summary: 81 runs, 0 failed, "));
+    CHECK(r.out.starts_with(
+        "explore racy: the portfolio: fifo once, then each seed under timers, pos, urw, pct (d=3, k=fitted), delay, "
+        "random, seeds 1..20\n"));
+    CHECK(field(r.out, "runs per strategy") ==
+          "fifo 1, timers 20, pos 20, urw 20, pct 20, delay 20, random 20 (and 1 run measuring the program for the "
+          "fitted strategies)");
+    CHECK(summary(r.out).starts_with("summary: 121 runs, 0 failed, "));
 }
 
 TEST_CASE("a lost update that needs a ready-queue decision is reported apart, exit 3; --strict-order makes it 1") {

@@ -1,6 +1,7 @@
 #!/bin/sh
-# explore_bug.sh EXE NAME SEEDS [EXPLORE_ARG...]: the workflow on a scenario with a known bug,
-# each step in a new process:
+# explore_bug.sh EXE NAME SEEDS [--order-only] [EXPLORE_ARG...]: the workflow on a scenario with a
+# known bug, each step in a new process (explore runs the default portfolio unless an argument
+# names a policy):
 #   1. in asyncio's own order (fifo, no fault) the scenario passes;
 #   2. `EXE explore NAME --seeds SEEDS --expect-failure EXPLORE_ARG...` finds the bug (policy
 #      random unless an argument says otherwise; a networked bug needs faults: `--faults 2`)
@@ -10,13 +11,20 @@
 #   4. `EXE shrink NAME --replay STR` keeps that signature and prints a string no longer than
 #      STR, with at most as many non-zero decisions, that fails with the same signature and
 #      the trace hash shrink reported when run;
-#   5. `EXE explore ... --shrink` prints the same shrunk string.
+#   5. `EXE explore ... --shrink` prints the same shrunk string, and exits 1: the bug shows in an
+#      order CPython's asyncio can run.
+# With --order-only the bug needs an order CPython cannot run (a ready-queue decision: the code
+# relies on call_soon's FIFO order): explore reports it in its own section and exits 3 (step 5),
+# --expect-failure says so, its shrunk order still needs a ready-queue decision, and
+# `explore --strict-order` makes it a plain failure (exit 1).
 # A run with faults (a networked scenario) lists them under "faults:"; shrink must then list
 # the shrunk run's ("shrunk faults:"), no more of them than the found run had.
 # The replay strings carry everything the arguments set (the faults too), so steps 3 and 4 get
 # no argument but the string.
 exe="$1"; name="$2"; seeds="$3"
 shift 3
+order_only=0
+if [ "${1:-}" = --order-only ]; then order_only=1; shift; fi
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; for f in "$tmp"/*; do echo "--- $f"; cat "$f"; done; exit 1; }
@@ -30,6 +38,15 @@ decisions() { d=$(echo "$1" | cut -d: -f4); [ -z "$d" ] || [ "$d" = - ] && { ech
 
 "$exe" explore "$name" --seeds "$seeds" --expect-failure "$@" > "$tmp/explore" 2>&1 \
   || fail "explore did not find the bug of $name within $seeds seeds"
+if [ "$order_only" -eq 1 ]; then
+  grep -qF "only in orders CPython's asyncio cannot run: exit 3 without --expect-failure" "$tmp/explore" \
+    || fail "--expect-failure did not say the bug shows only in orders CPython cannot run"
+  grep -q "^FOUND ONLY IN ORDERS CPYTHON'S ASYNCIO CANNOT RUN: " "$tmp/explore" || fail "no order-only section"
+  ! grep -q "^FAILED: " "$tmp/explore" || fail "an order-only bug reported as a plain failure"
+else
+  grep -qF "in an order CPython's asyncio can run: exit 1 without --expect-failure" "$tmp/explore" \
+    || fail "--expect-failure did not say the bug shows in an order CPython can run"
+fi
 replay=$(field replay "$tmp/explore")
 hash=$(field "trace hash" "$tmp/explore")
 signature=$(field signature "$tmp/explore")
@@ -73,10 +90,19 @@ fi
 
 "$exe" explore "$name" --seeds "$seeds" --shrink "$@" > "$tmp/explore-shrink" 2>&1
 rc=$?
-# 1: a failure CPython's asyncio can run; 3: only in orders it cannot (the default portfolio's
-# verdict on the perturbed-order bugs: bug_lost_update, bug_check_then_act, bug_cancel_leak)
-[ $rc -eq 1 ] || [ $rc -eq 3 ] || fail "explore --shrink exited $rc, expected 1 or 3 (a failure found)"
+if [ "$order_only" -eq 1 ]; then
+  [ "$rc" -eq 3 ] || fail "explore --shrink exited $rc, expected 3 (found only in orders CPython cannot run)"
+  field "shrunk order" "$tmp/explore-shrink" | grep -q "^one CPython's asyncio cannot run (" \
+    || fail "the shrunk order does not need a ready-queue decision"
+  "$exe" explore "$name" --seeds "$seeds" --strict-order "$@" > "$tmp/explore-strict" 2>&1
+  rc=$?
+  [ "$rc" -eq 1 ] || fail "explore --strict-order exited $rc, expected 1"
+  grep -q "^FAILED: " "$tmp/explore-strict" || fail "explore --strict-order printed no FAILED line"
+else
+  [ "$rc" -eq 1 ] || fail "explore --shrink exited $rc, expected 1"
+fi
 [ "$(field shrunk "$tmp/explore-shrink" | cut -d' ' -f1)" = "$small" ] || fail "explore --shrink printed another string"
+[ "$order_only" -eq 1 ] && echo "$name: found only in orders CPython's asyncio cannot run (exit 3; 1 with --strict-order)"
 where=$(grep -o 'found by [a-z]*\(, seed [0-9]*\)\?, run [0-9]*' "$tmp/explore" | head -n 1)
 [ -n "$where" ] || fail "explore does not say which strategy found it, at which run"
 echo "$name: passes under fifo; explore ($where) found $replay ($count non-zero decisions, $hash; $signature);" \

@@ -190,11 +190,10 @@ public:
             ->each(note_pct("--pct-depth"));
         app_->add_option("--pct-steps", pct_steps_,
                          "pct: how many ready-queue choices a run is expected to make; 0: fitted to the steps of "
-                         "a first fifo run of the scenario")
+                         "a first run of the scenario in asyncio's order")
             ->check(whole_number(0, kMaxU64))
-            ->default_str(aio::check::portfolio_pct_steps() == 0
-                              ? std::string("fitted to the program (a first fifo run measures it)")
-                              : std::to_string(aio::check::portfolio_pct_steps()))
+            ->default_str(aio::check::portfolio_pct_steps() == 0 ? std::string("0 (fitted)")
+                                                                 : std::to_string(aio::check::portfolio_pct_steps()))
             ->each(note_pct("--pct-steps"));
         add_clock_options(*app_, clock_);
         add_delay_options();
@@ -329,7 +328,7 @@ private:
         aio::sim::Config cfg;
         cfg.schedule.policy = portfolio ? aio::sim::Policy::pct : *aio::sim::policy_from_name(policy_);
         cfg.schedule.pct_depth = static_cast<int>(pct_depth_);
-        cfg.schedule.pct_steps = *pct_steps_;
+        if (!exhaustive_) cfg.schedule.pct_steps = *pct_steps_;  // run_plan keeps it for pct runs only
         cfg.schedule.delay_bound = static_cast<int>(bound_);
         cfg.trace = aio::sim::TraceMode::hash;
         cfg.coverage = true;  // the report's coverage line (aio/check/coverage.hpp)
@@ -342,17 +341,12 @@ private:
         }
         network_ = cfg.schedule.network;
         if (exhaustive_) return exhaustive(env, *s, cfg);
-        // urw and fitted pct (k=0) weigh by the step profile: measured by a fifo run (seed 0),
-        // the same for every exploration of the scenario, so a seeded run is reproducible.
-        if (cfg.schedule.policy == aio::sim::Policy::urw ||
-            (cfg.schedule.policy == aio::sim::Policy::pct && cfg.schedule.pct_steps == 0)) {
-            aio::sim::Config first = cfg;
-            first.schedule.policy = aio::sim::Policy::fifo;
-            first.schedule.seed = 0;
-            first.trace = aio::sim::TraceMode::off;
-            cfg.step_profile =
-                std::make_shared<const std::vector<std::uint64_t>>(run_simulated(*s, first).steps_per_task);
-        }
+        // delay: its deviations are drawn over the choice points a first run measures.
+        if (cfg.schedule.policy == aio::sim::Policy::delay)
+            points_ = cfg.measured_points = measure_scenario_points(*s, cfg);
+        // urw and fitted pct (k=0) weigh by the step profile: run_plan measures it first, with
+        // a run in asyncio's order (every decision 0), the same for every exploration of the
+        // scenario, so a seeded run is reproducible.
 
         // Seeds of this shard: seed_start + shard.index + k * shard.total for k = 0, 1, ...
         // With --seeds N the shard runs the k whose i = shard.index + k * total is below N;
@@ -567,6 +561,8 @@ private:
                               (p == aio::sim::Policy::pct ? pct : std::string(aio::sim::policy_name(p)));
         } else {
             policy = "policy " + (policy_ == "pct" ? pct : policy_);
+            if (policy_ == "delay")
+                policy += fmt::format(" (bound={}, over {} measured choice points)", bound_, points_);
         }
         env.out << fmt::format(
             "explore {}: {}, {}{}\n", name_, policy, seeds,

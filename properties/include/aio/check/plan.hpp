@@ -19,7 +19,7 @@
 // order CPython's asyncio cannot run) is tallied apart and never stops the plan, so the
 // exploration goes on looking for a plain failure.
 //
-// Strategies fitted to the program (pct with Schedule::pct_steps 0, delay with delay_points 0)
+// Strategies fitted to the program (urw, pct with Schedule::pct_steps 0, delay with delay_points 0)
 // need the steps per task (and delay the choice points) of a first run: when a run of the plan
 // needs them (needs_step_profile, needs_point_count) and the base does not give them,
 // run_plan first measures the program with one run with every decision 0 (asyncio's own
@@ -134,8 +134,8 @@ struct MeasureNeeds {
 };
 MeasureNeeds measure_needs(const std::vector<Policy>& policies, const aio::sim::Config& base) noexcept;
 
-/// Whether a run under `s` needs the program's steps per task (Config::step_profile): pct
-/// with pct_steps 0 (fitted).
+/// Whether a run under `s` needs the program's steps per task (Config::step_profile): urw,
+/// and pct with pct_steps 0 (fitted).
 bool needs_step_profile(const aio::sim::Schedule& s) noexcept;
 /// Whether a run under `s` needs the number of choice points an all-zero run offers under
 /// delay (Config::measured_points): delay with delay_points 0 (fitted).
