@@ -59,6 +59,8 @@ void EventLoop::install_seam(const seam::Seam& parts) noexcept {
     const seam::Chooser::Offers o = chooser_ ? chooser_->offers() : seam::Chooser::Offers{};
     choose_ready_ = o.ready;
     choose_timers_ = o.timers;
+    before_timers_ = o.before_timers;
+    timers_seam_ = o.timers || o.before_timers;
     choose_start_ = o.eager_start;
 }
 
@@ -256,6 +258,23 @@ void EventLoop::fire_timer(detail::TimerNode* n) {
     ready_.push_back(n->on_expire);
 }
 
+// A pass's due timers with a chooser that asks about timers: before_due_timers (which may move
+// its clock: a timer overtaking the ready work), then the order of the due ones.
+void EventLoop::timers_with_chooser() {
+    if (before_timers_) chooser_->before_due_timers(*timers_.top(), !ready_.empty());
+    const TimePoint end = clock_->now();
+    if (timers_.top()->when > end) return;
+    if (choose_timers_) {
+        fire_due_timers(end);
+        return;
+    }
+    while (!timers_.empty() && timers_.top()->when <= end) {
+        detail::TimerNode* n = timers_.pop();
+        if (observer_) observer_->timer_fired(*n, n->on_expire.task);
+        ready_.push_back(n->on_expire);
+    }
+}
+
 // The chooser's order. Every due timer fires, whatever the chooser does: it may only order them.
 void EventLoop::fire_due_timers(TimePoint end) {
     due_.clear();
@@ -285,6 +304,7 @@ void Chooser::order_due_timers(DueTimers& due) {
 }
 bool Chooser::choose_eager_start(detail::TaskBase&, bool loop_default) { return loop_default; }
 void Chooser::timer_added(detail::TimerNode&, detail::TaskBase*) {}
+void Chooser::before_due_timers(const detail::TimerNode&, bool) {}
 void Chooser::on_step_alarm() { arm_step_alarm(UINT64_MAX); }
 
 void CondvarDriver::wait(std::optional<TimePoint> deadline) {
@@ -368,10 +388,10 @@ void EventLoop::run_once() {
     }
     if (inbox_.pending()) inbox_.drain_into(ready_);  // the check inline: most passes find nothing
     if (!timers_.empty()) {
-        const TimePoint end = clock_->now();
-        if (choose_timers_) [[unlikely]] {
-            if (timers_.top()->when <= end) fire_due_timers(end);
+        if (timers_seam_) [[unlikely]] {
+            timers_with_chooser();
         } else {
+            const TimePoint end = clock_->now();
             while (!timers_.empty() && timers_.top()->when <= end) {
                 detail::TimerNode* n = timers_.pop();
                 if (observer_) observer_->timer_fired(*n, n->on_expire.task);

@@ -14,6 +14,7 @@ char choice_letter(Choice c) noexcept {
     case Choice::latency: return 'l';
     case Choice::fault: return 'f';
     case Choice::point: return 'b';
+    case Choice::overtake: return 'o';
     }
     return '?';
 }
@@ -28,6 +29,7 @@ std::string_view choice_name(Choice c) noexcept {
     case Choice::latency: return "latency";
     case Choice::fault: return "fault";
     case Choice::point: return "fault-point";
+    case Choice::overtake: return "overtake";
     }
     return "unknown";
 }
@@ -42,6 +44,7 @@ std::optional<Choice> choice_from_letter(char c) noexcept {
     case 'l': return Choice::latency;
     case 'f': return Choice::fault;
     case 'b': return Choice::point;
+    case 'o': return Choice::overtake;
     default: return std::nullopt;
     }
 }

@@ -50,6 +50,7 @@ bool offers(Policy p, Choice c) noexcept {
     case Choice::thread: return p != Policy::fifo;
     case Choice::start: return false;  // decided by TaskStart, not by the policy
     case Choice::latency: return p != Policy::fifo;
+    case Choice::overtake: return p != Policy::fifo;  // timing only: every perturbing policy
     case Choice::fault:
     case Choice::point: return true;  // whenever the fault budget (NetConfig::faults) is not 0
     }

@@ -181,6 +181,9 @@ std::string Schedule::to_string() const {
     if (pct_steps != def.pct_steps) add(fmt::format("k={}", pct_steps));
     if (jitter != def.jitter) add("jitter=" + format_duration(jitter));
     if (task_start != def.task_start) add(fmt::format("start={}", task_start_name(task_start)));
+    if (batch != def.batch) add("batch=" + format_duration(batch));
+    if (ahead != def.ahead) add("ahead=" + format_duration(ahead));
+    if (cost != def.cost) add("cost=" + format_duration(cost));
     if (limits.max_steps != def.limits.max_steps) add(fmt::format("steps={}", limits.max_steps));
     if (limits.max_virtual_time != def.limits.max_virtual_time)
         add("vtime=" + format_duration(limits.max_virtual_time));
@@ -243,10 +246,12 @@ Schedule Schedule::parse(std::string_view text) {
             at = p.pos();
             std::string_view key = p.word();
             if (key.empty())
-                p.fail(at, fmt::format("expected a parameter name (seed, d, k, jitter, start, steps, vtime, "
-                                       "faults, frate, fkinds, lat, spread, win, seg, ctimeout, stall, part, restart, "
-                                       "slowx) or '-', got {}",
-                                       p.got()));
+                p.fail(at,
+                       fmt::format(
+                           "expected a parameter name (seed, d, k, jitter, batch, ahead, cost, start, steps, vtime, "
+                           "faults, frate, fkinds, lat, spread, win, seg, ctimeout, stall, part, restart, "
+                           "slowx) or '-', got {}",
+                           p.got()));
             p.expect('=', fmt::format("after '{}'", clip(key)));
             const std::size_t vat = p.pos();
             if (key == "seed") {
@@ -257,6 +262,12 @@ Schedule Schedule::parse(std::string_view text) {
                 s.pct_steps = p.number("the pct step estimate k");
             } else if (key == "jitter") {
                 s.jitter = p.duration("the jitter");
+            } else if (key == "batch") {
+                s.batch = p.duration("the timer batching window");
+            } else if (key == "ahead") {
+                s.ahead = p.duration("the overtake window");
+            } else if (key == "cost") {
+                s.cost = p.duration("the step cost");
             } else if (key == "start") {
                 std::string_view name = p.word();
                 auto ts = task_start_from_name(name);
@@ -306,10 +317,10 @@ Schedule Schedule::parse(std::string_view text) {
                 s.network.slow_factor =
                     static_cast<std::uint32_t>(p.number("the slow factor", std::numeric_limits<std::uint32_t>::max()));
             } else {
-                p.fail(at,
-                       fmt::format("unknown parameter '{}' (valid: seed, d, k, jitter, start, steps, vtime, faults, "
-                                   "frate, fkinds, lat, spread, win, seg, ctimeout, stall, part, restart, slowx)",
-                                   clip(key)));
+                p.fail(at, fmt::format("unknown parameter '{}' (valid: seed, d, k, jitter, batch, ahead, cost, start, "
+                                       "steps, vtime, faults, "
+                                       "frate, fkinds, lat, spread, win, seg, ctimeout, stall, part, restart, slowx)",
+                                       clip(key)));
             }
             p.check(s, vat);
             if (p.peek() != ',') break;
@@ -335,7 +346,8 @@ Schedule Schedule::parse(std::string_view text) {
             if (p.at_digit()) skip = p.number("the count of zero decisions to skip");
             at = p.pos();
             auto kind = choice_from_letter(p.peek());
-            if (!kind) p.fail(at, fmt::format("expected a decision kind (r, t, j, s, w, l, f or b), got {}", p.got()));
+            if (!kind)
+                p.fail(at, fmt::format("expected a decision kind (r, t, j, s, w, l, f, b or o), got {}", p.got()));
             p.i_++;
             std::size_t iat = p.pos();
             std::uint64_t idx = p.number("the decision index", std::numeric_limits<std::uint32_t>::max());

@@ -49,7 +49,10 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     RecordSink sink;
     Schedule params;  // the effective parameters (decisions: see log.made())
     loop_parts::DecisionLog log;
-    bool offer_ready = false, offer_timers = false, offer_thread = false;
+    bool offer_ready = false, offer_timers = false, offer_thread = false, offer_overtake = false;
+    bool step_cost = false;               // Schedule::cost > 0: the clock moves while entries run
+    Duration owed{};                      // the cost of the entry running (or last run), not yet on the clock
+    std::vector<std::size_t> heap_stack;  // scratch for TimerHeap::latest_due_by
 
     // Failures: raised at the next point where throwing cannot land inside a coroutine.
     std::exception_ptr pending;
@@ -58,7 +61,9 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     std::uint64_t step_limit_at = 0;
     TimePoint time_limit_at{};
 
-    // The virtual clock: starts at 0, moves only in wait() and (jitter) at a step's first read.
+    // The virtual clock: starts at 0, moves in wait() (to the earliest timer, or the last one of
+    // its batch), as each entry begins (Schedule::cost), at a step's first read (jitter) and
+    // when a timer overtakes ready work (choose_overtake).
     TimePoint now_{};
     bool clock_jitter = false;
     std::uint64_t jittered_step = UINT64_MAX;
@@ -75,6 +80,8 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         offer_ready = sim::offers(params.policy, Choice::ready);
         offer_timers = sim::offers(params.policy, Choice::timer);
         offer_thread = sim::offers(params.policy, Choice::thread);
+        offer_overtake = sim::offers(params.policy, Choice::overtake) && params.ahead > Duration::zero();
+        step_cost = params.cost > Duration::zero();
         clock_jitter = offer_timers;
         step_limit_at = params.limits.max_steps;
         time_limit_at = TimePoint(params.limits.max_virtual_time);
@@ -199,13 +206,13 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         return std::make_exception_ptr(LimitExceeded(std::move(msg), LimitExceeded::Which::steps));
     }
 
-    std::exception_ptr time_limit_error(TimePoint next) const {
+    std::exception_ptr time_limit_error(TimePoint next, const char* what = "the next timer is due at") const {
         std::string msg = fmt::format(
-            "aio::sim::LimitExceeded{}: virtual time limit reached: the next timer is due at {} s, beyond the limit "
+            "aio::sim::LimitExceeded{}: virtual time limit reached: {} {} s, beyond the limit "
             "at {} s ({}); the limit is Config::schedule.limits.max_virtual_time = {} (replay parameter vtime=). The "
             "program may never finish, e.g. a task that keeps re-arming a timer. Pending tasks:\n{}"
             "If the run is just long, raise the limit.",
-            phase_note(), format_time(next), format_time(time_limit_at), context(),
+            phase_note(), what, format_time(next), format_time(time_limit_at), context(),
             format_duration(params.limits.max_virtual_time), loop_parts::pending_report(loop, host_infos()));
         return std::make_exception_ptr(LimitExceeded(std::move(msg), LimitExceeded::Which::virtual_time));
     }
@@ -290,6 +297,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
 
     // --- the driver -----------------------------------------------------------------------------
     void wait(std::optional<TimePoint> deadline) override {
+        if (step_cost) settle();
         if (!gate.empty()) {
             // Virtual time stands still while thread work is in flight.
             complete_threads();
@@ -308,6 +316,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
                 std::size_t k = decide(Choice::jitter, jitter_levels);
                 target = deadline_after(target, params.jitter * static_cast<std::int64_t>(k) / 8);
             }
+            if (params.batch > Duration::zero()) target = std::max(target, batch_end(*deadline));
             // Reaching TimePoint::max() would make it "now" and every "never" due.
             if (target == TimePoint::max()) raise(end_of_time_error());
             if (target > time_limit_at) raise(time_limit_error(target));
@@ -315,19 +324,41 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         }
         throw_pending();
     }
+    // Timer batching: every timer due within Schedule::batch of the earliest one (`first`) fires
+    // in the same pass; the clock moves to the last of them. "Never" (TimePoint::max()) and
+    // timers past the virtual time limit do not join a batch, and a batch ends at the first
+    // simulated I/O event (TimerNode::io: a network delivery), for which a real selector returns
+    // at once instead of at the end of its rounded-up wait.
+    TimePoint batch_end(TimePoint first) {
+        TimePoint limit = std::min(deadline_after(first, params.batch), time_limit_at);
+        if (limit == TimePoint::max()) limit = TimePoint::max() - Duration(1);
+        const detail::TimerHeap& heap = loop.timers();
+        heap.visit_due_by(limit, heap_stack, [&](const detail::TimerNode& n) {
+            if (n.io) limit = std::min(limit, n.when);
+        });
+        TimePoint last = first;
+        heap.visit_due_by(limit, heap_stack, [&](const detail::TimerNode& n) { last = std::max(last, n.when); });
+        return last;
+    }
+
     // wait() never blocks for real except in complete_threads, which looks at the inbox itself.
     void wake() noexcept override {}
 
     // --- the chooser ----------------------------------------------------------------------------
     Offers offers() const noexcept override {
         Offers o;
-        o.ready = offer_ready || cfg->fingerprint;
+        o.ready = offer_ready || cfg->fingerprint || step_cost;
         o.timers = offer_timers;
+        o.before_timers = offer_overtake || step_cost;
         o.eager_start = params.task_start == TaskStart::per_task;
         return o;
     }
 
     std::size_t choose_ready(const detail::ReadyQueue& ready, std::size_t) override {
+        if (step_cost) {
+            settle();
+            owed = params.cost;  // the entry about to run takes that long: its reads see its start
+        }
         const std::size_t n = ready.size();
         std::size_t i = 0;
         if (offer_ready && n > 1) i = decide(Choice::ready, n, &ready_task_of, &ready);
@@ -337,6 +368,32 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         }
         throw_pending();
         return i;
+    }
+
+    // Schedule::cost: each ready entry takes that long. A step's clock reads see its start; the
+    // next entry, and the loop's own read at the next pass start, see its end.
+    void settle() {
+        if (owed == Duration::zero()) return;
+        const TimePoint later = deadline_after(now_, owed);
+        owed = Duration::zero();
+        if (later == TimePoint::max()) [[unlikely]]
+            raise(end_of_time_error());
+        if (later > time_limit_at) [[unlikely]]
+            raise(time_limit_error(later, "the clock, moved by the step cost (replay parameter cost=), reaches"));
+        now_ = later;
+    }
+
+    // Choice 'o': the earliest timer, due within Schedule::ahead, fires in this pass (after the
+    // entries already ready, before what they schedule) instead of after the ready work drains:
+    // on a real clock the steps before this pass may have taken that long.
+    void before_due_timers(const detail::TimerNode& earliest, bool ready_work) override {
+        if (step_cost) settle();
+        if (!offer_overtake || !ready_work) return;
+        const TimePoint when = earliest.when;
+        if (when <= now_ || when == TimePoint::max() || when > time_limit_at) return;
+        if (when > deadline_after(now_, params.ahead)) return;
+        if (decide(Choice::overtake, 2, &single_task_of, earliest.on_expire.task) == 1) now_ = when;
+        throw_pending();
     }
 
     void timer_added(detail::TimerNode& n, detail::TaskBase*) override { ties.timer_added(n.seq, now_, loop.timers()); }
@@ -379,7 +436,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         r.decisions = log.decisions();
         r.nonzero_decisions = log.made().size();
         r.steps = loop.steps_run();
-        r.end_time = now_;
+        r.end_time = deadline_after(now_, owed);
         r.eager = loop.eager_tasks();
         r.trace_hash.reset();
         if (recorder.on()) r.trace_hash = recorder.hash();

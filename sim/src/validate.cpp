@@ -41,6 +41,9 @@ void validate(const Schedule& s) {
         out_of_range("pct_depth", fmt::format("{}", s.pct_depth), fmt::format("between 1 and {}", max_pct_depth), "d");
     if (s.pct_steps < 1) out_of_range("pct_steps", "0", "at least 1", "k");
     check_duration("jitter", s.jitter, Duration::zero(), max_jitter, "jitter");
+    check_duration("batch", s.batch, Duration::zero(), max_clock_window, "batch");
+    check_duration("ahead", s.ahead, Duration::zero(), max_clock_window, "ahead");
+    check_duration("cost", s.cost, Duration::zero(), max_step_cost, "cost");
     if (s.limits.max_steps < 1) out_of_range("limits.max_steps", "0", "at least 1", "steps");
     check_duration("limits.max_virtual_time", s.limits.max_virtual_time, Duration::zero(), Duration::max(), "vtime");
     const NetConfig& n = s.network;
@@ -69,9 +72,9 @@ void validate(const Schedule& s) {
     const auto& list = *s.decisions;
     for (std::size_t i = 0; i < list.size(); ++i) {
         const Decision& d = list[i];
-        if (static_cast<unsigned>(d.kind) > static_cast<unsigned>(Choice::point))
+        if (static_cast<unsigned>(d.kind) > static_cast<unsigned>(Choice::overtake))
             throw ConfigError("decisions", fmt::format("decision {} (position {}) has an unknown kind {}: it must be "
-                                                       "one of r, t, j, s, w, l, f, b.",
+                                                       "one of r, t, j, s, w, l, f, b, o.",
                                                        i, d.position, static_cast<unsigned>(d.kind)));
         if (d.index < 1)
             throw ConfigError("decisions", fmt::format("decision {} (position {}) has index 0: a listed decision is "

@@ -375,33 +375,38 @@ TEST_CASE("abort(): the peer reads the data in flight, then ConnectionResetError
 }
 
 TEST_CASE("reset(): data in flight is dropped, both ends get ConnectionResetError, later writes are ignored") {
-    simulate([]() -> aio::Coro<void> {
-        Env env;
-        Pair p = open_pair(env);
-        co_await aio::sleep(0s);
-        auto t0 = p.conn->transport(0);
-        auto t1 = p.conn->transport(1);
-        t0->write("to server");
-        t1->write("to client");
-        co_await aio::sleep(50us);
-        p.conn->reset();
-        CHECK(p.conn->was_reset());
-        CHECK(p.conn->segments_in_flight(0) == 0);
-        t0->write("after");  // ignored
-        co_await aio::sleep(1ms);
-        CHECK(p.s->data.empty());
-        CHECK(p.c->data.empty());
-        CHECK(p.c->log == std::vector<std::string>{"made", "lost:ConnectionResetError"});
-        CHECK(p.s->log == std::vector<std::string>{"made", "lost:ConnectionResetError"});
-        CHECK(p.conn->bytes_delivered(0) == 0);
-        CHECK(env.closed == 1);
-        std::vector<std::string> logged;
-        aio::get_running_loop().set_log_sink([&](std::string_view line) { logged.emplace_back(line); });
-        for (int i = 0; i < 10; ++i) t1->write("ignored too");
-        // asyncio warns from the 5th ignored write on (this end's first was its 1st).
-        CHECK(logged == std::vector<std::string>(6, "socket.send() raised exception."));
-        aio::get_running_loop().set_log_sink({});
-    });
+    simulate(
+        []() -> aio::Coro<void> {
+            Env env;
+            Pair p = open_pair(env);
+            co_await aio::sleep(0s);
+            auto t0 = p.conn->transport(0);
+            auto t1 = p.conn->transport(1);
+            t0->write("to server");
+            t1->write("to client");
+            co_await aio::sleep(50us);
+            p.conn->reset();
+            CHECK(p.conn->was_reset());
+            CHECK(p.conn->segments_in_flight(0) == 0);
+            t0->write("after");  // ignored
+            co_await aio::sleep(1ms);
+            CHECK(p.s->data.empty());
+            CHECK(p.c->data.empty());
+            CHECK(p.c->log == std::vector<std::string>{"made", "lost:ConnectionResetError"});
+            CHECK(p.s->log == std::vector<std::string>{"made", "lost:ConnectionResetError"});
+            CHECK(p.conn->bytes_delivered(0) == 0);
+            CHECK(env.closed == 1);
+            std::vector<std::string> logged;
+            aio::get_running_loop().set_log_sink([&](std::string_view line) { logged.emplace_back(line); });
+            for (int i = 0; i < 10; ++i) t1->write("ignored too");
+            // asyncio warns from the 5th ignored write on (this end's first was its 1st).
+            CHECK(logged == std::vector<std::string>(6, "socket.send() raised exception."));
+            aio::get_running_loop().set_log_sink({});
+        },
+        // Timers on their exact deadlines: with the default batch (1ms, as CPython's epoll wait
+        // rounds 50us up to 1ms and returns at the delivery) the sleep(50us) wakes together with
+        // the delivery at 100us, and nothing is in flight any more when reset() runs.
+        sim::Config{.schedule = {.batch = 0ns}});
 }
 
 TEST_CASE("a FIN is offered to before_delivery() with 0 bytes and waits while it answers false (a partition)") {

@@ -80,21 +80,23 @@ TEST_CASE("every parameter round-trips through the replay string") {
 
 TEST_CASE("malformed replay strings say where and why") {
     CHECK(parse_error("aiosim1:random:seed=42:2x3") ==
-          "expected a decision kind (r, t, j, s, w, l, f or b), got 'x'@24");
+          "expected a decision kind (r, t, j, s, w, l, f, b or o), got 'x'@24");
     CHECK(parse_error("aiosim2:random:-") == "replay string version 2 is not supported (this build reads version 1)@6");
     CHECK(parse_error("hello") == "a replay string starts with 'aiosim1:', got 'hello'@0");
     CHECK(parse_error("aiosim1:fast:-") == "unknown policy 'fast' (valid: fifo, timers, random, pct)@8");
     CHECK(parse_error("aiosim1:random:seed=99999999999999999999") ==
           "the seed is out of range (at most 18446744073709551615)@20");
     CHECK(parse_error("aiosim1:random:colour=3") ==
-          "unknown parameter 'colour' (valid: seed, d, k, jitter, start, steps, vtime, faults, frate, fkinds, lat, "
+          "unknown parameter 'colour' (valid: seed, d, k, jitter, batch, ahead, cost, start, steps, vtime, faults, "
+          "frate, "
+          "fkinds, lat, "
           "spread, win, seg, ctimeout, stall, part, restart, slowx)@15");
     CHECK(parse_error("aiosim1:timers:jitter=5") ==
           "the jitter needs a unit (ns, us, ms, s, m or h), got the end of the string@23");
     CHECK(parse_error("aiosim1:random:-:r0") ==
           "a listed decision must be at least 1 (zero decisions are implied, not listed)@18");
     CHECK(parse_error("aiosim1:random:-:r1.") ==
-          "expected a decision kind (r, t, j, s, w, l, f or b), got the end of the string@20");
+          "expected a decision kind (r, t, j, s, w, l, f, b or o), got the end of the string@20");
     CHECK(parse_error("aiosim1:random:-:r1 r2") == "unexpected ' ' after the decisions@19");
     CHECK(parse_error("aiosim1:pct:d=0") ==
           "pct_depth = 0 is out of range: it must be between 1 and 64 (replay parameter d=). Pass a value in that "
@@ -104,10 +106,11 @@ TEST_CASE("malformed replay strings say where and why") {
         (void)sim::Schedule::parse("aiosim1:random:seed=42:2x3");
         FAIL("no error");
     } catch (const aio::ValueError& e) {
-        CHECK(std::string(e.what()) ==
-              "malformed replay string at character 24: expected a decision kind (r, t, j, s, w, l, f or b), got 'x'\n"
-              "  aiosim1:random:seed=42:2x3\n"
-              "                          ^");
+        CHECK(
+            std::string(e.what()) ==
+            "malformed replay string at character 24: expected a decision kind (r, t, j, s, w, l, f, b or o), got 'x'\n"
+            "  aiosim1:random:seed=42:2x3\n"
+            "                          ^");
     }
 }
 

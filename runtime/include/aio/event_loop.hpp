@@ -386,6 +386,7 @@ protected:
 
 private:
     void run_once();
+    void timers_with_chooser();
     void fire_due_timers(TimePoint end);
     void fire_timer(detail::TimerNode* n);
     void run_entry_debug(const detail::ReadyEntry& e);
@@ -419,6 +420,8 @@ private:
     seam::Chooser* chooser_ = nullptr;
     bool choose_ready_ = false;
     bool choose_timers_ = false;
+    bool before_timers_ = false;
+    bool timers_seam_ = false;  // choose_timers_ || before_timers_: one branch per pass
     bool choose_start_ = false;
     bool stopping_ = false;
     bool running_ = false;

@@ -32,6 +32,10 @@
 //      order_due_timers: once per pass when timers are due: the order in which they fire;
 //      choose_eager_start: at create_task on the running loop: start the task eagerly or not;
 //      timer_added: after a timer was scheduled;
+//      before_due_timers: at the start of a pass while a timer is set, before the loop reads the
+//        clock to find the due timers (the simulator: whether the earliest timer overtakes the
+//        ready work, by moving its clock to the timer's deadline; the timer then fires in this
+//        pass, after the entries already ready);
 //      on_step_alarm: at the start of a pass once EventLoop::steps_run() reached step_alarm().
 //
 // What an implementation may and may not do:
@@ -41,7 +45,7 @@
 //    simulator's to_thread completions today, network events later), never drops work (every due timer fires: the loop fires any
 //    the chooser left, also when it throws), never runs user code and never reads real time,
 //    addresses or thread timing to decide (the simulator's determinism rests on that).
-//  - Any of them may throw from wait(), choose_ready(), order_due_timers() and
+//  - Any of them may throw from wait(), choose_ready(), order_due_timers(), before_due_timers() and
 //    on_step_alarm(): the exception leaves run_forever() (the simulator's Deadlock and
 //    LimitExceeded). Clock::now(), timer_added() and choose_eager_start() run inside user code
 //    (a task step): they must not throw; a failure found there is raised at the next pass
@@ -53,7 +57,8 @@
 // events and decides nothing.
 //
 // Cost on the real loop: the chooser is null, so each choice point is one predictable branch
-// and no virtual call per step; the clock and the driver are virtual calls (as before the seam):
+// and no virtual call per step (the due-timer check has one flag for order_due_timers and
+// before_due_timers together); the clock and the driver are virtual calls (as before the seam):
 // the loop reads the clock once per pass while a timer is set, and calls the driver only when
 // idle.
 #include <condition_variable>
@@ -163,9 +168,10 @@ class Chooser {
 public:
     /// Which choice points this chooser is asked at; read once, when the seam is installed.
     struct Offers {
-        bool ready = false;        // choose_ready
-        bool timers = false;       // order_due_timers and timer_added
-        bool eager_start = false;  // choose_eager_start
+        bool ready = false;          // choose_ready
+        bool timers = false;         // order_due_timers and timer_added
+        bool eager_start = false;    // choose_eager_start
+        bool before_timers = false;  // before_due_timers
     };
 
     virtual ~Chooser() = default;
@@ -182,6 +188,12 @@ public:
     /// After timer n was scheduled (n.seq is its creation order); `task` is the sleeping task,
     /// or null for call_later.
     virtual void timer_added(detail::TimerNode& n, detail::TaskBase* task);
+    /// At the start of a pass while a timer is set, before the loop reads the clock to find the
+    /// due timers; `earliest` is the timer due first, `ready_work` whether entries are ready.
+    /// The chooser may move its Clock (never backwards, e.g. to earliest.when): the loop then
+    /// fires what is due in this pass. May throw (the exception leaves run_forever() before the
+    /// pass runs anything). Default: nothing.
+    virtual void before_due_timers(const detail::TimerNode& earliest, bool ready_work);
     /// At the start of a pass once steps_run() >= step_alarm(). May throw: the exception leaves
     /// run_forever() before the pass runs anything. Default: disarm.
     virtual void on_step_alarm();

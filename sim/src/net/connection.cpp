@@ -423,6 +423,7 @@ Connection::Connection(Private, EventLoop& loop, NetEnv& env, std::uint64_t id, 
         dir_[d].conn = this;
         dir_[d].dir = d;
         dir_[d].timer.on_expire = {&Connection::on_timer, &dir_[d], nullptr};
+        dir_[d].timer.io = true;  // a delivery: a real selector returns for it at once (no batching)
     }
 }
 

@@ -25,6 +25,9 @@ struct TimerNode {
     std::uint64_t seq = 0;
     std::size_t heap_index = npos;
     ReadyEntry on_expire;  // pushed onto the ready queue when the deadline passes
+    /// An I/O event modelled as a timer (the simulated network's deliveries): a real loop's
+    /// selector returns for it at once, so the simulator's timer batching stops there.
+    bool io = false;
     bool scheduled() const noexcept { return heap_index != npos; }
 };
 
@@ -34,6 +37,22 @@ public:
     std::size_t size() const noexcept { return heap_.size(); }
     TimerNode* top() const noexcept { return heap_.front().node; }
     TimerNode* operator[](std::size_t i) const noexcept { return heap_[i].node; }
+    /// Calls f(node) for every timer due by `limit` (when <= limit), in no particular order.
+    /// Visits only those and their children (a subtree whose root is later than `limit` is all
+    /// later): O(k) for k timers due by `limit`. `stack`: scratch space.
+    template <class F>
+    void visit_due_by(TimePoint limit, std::vector<std::size_t>& stack, F&& f) const {
+        stack.clear();
+        if (!heap_.empty()) stack.push_back(0);
+        while (!stack.empty()) {
+            const std::size_t i = stack.back();
+            stack.pop_back();
+            if (heap_[i].when > limit) continue;
+            f(static_cast<const TimerNode&>(*heap_[i].node));
+            const std::size_t first = kArity * i + 1;
+            for (std::size_t c = first; c < first + kArity && c < heap_.size(); ++c) stack.push_back(c);
+        }
+    }
 
     void push(TimerNode* n, std::uint64_t seq) {
         n->seq = seq;

@@ -33,12 +33,16 @@ enum class Choice : std::uint8_t {
     latency,  // 'l': one segment's latency, base + k * spread / 8; 0 = the base latency
     fault,    // 'f': at a fault opportunity, which fault (index i: the i-th kind that applies); 0 = none
     point,    // 'b': whether a fault_point() fires; 0 = it does not
+    // The clock (Schedule::ahead):
+    overtake,  // 'o': at a pass start with ready work, whether the earliest timer, due within
+               //      Schedule::ahead, fires in this pass (the clock moves to its deadline); 0 = it
+               //      waits until the clock gets there
 };
 
-/// The replay-string letter of a kind ('r', 't', 'j', 's', 'w', 'l', 'f', 'b').
+/// The replay-string letter of a kind ('r', 't', 'j', 's', 'w', 'l', 'f', 'b', 'o').
 char choice_letter(Choice c) noexcept;
 /// A readable name ("ready-queue", "timer-tie", "jitter", "task-start", "thread-completion",
-/// "latency", "fault", "fault-point").
+/// "latency", "fault", "fault-point", "overtake").
 std::string_view choice_name(Choice c) noexcept;
 /// The kind spelled by a letter, if any.
 std::optional<Choice> choice_from_letter(char c) noexcept;

@@ -12,6 +12,10 @@
 //               | "d=" 1..64            pct depth (default 3)
 //               | "k=" uint64 >= 1      pct: expected ready-queue choices (default 1000)
 //               | "jitter=" duration    timers: largest jitter, at most 24h (default 1ms)
+//               | "batch=" duration    timers due within this of the earliest fire in one pass, at
+//                                      most 24h (default 1ms)
+//               | "ahead=" duration    overtake window (choice o), at most 24h (default 1ms)
+//               | "cost=" duration     virtual time per ready entry, at most 1h (default 0ns)
 //               | "start=" ("scheduled" | "eager" | "run" | "task")   (default scheduled)
 //               | "steps=" uint64 >= 1 Limits::max_steps (default 10000000)
 //               | "vtime=" duration    Limits::max_virtual_time (default 720h)
@@ -31,7 +35,7 @@
 //     duration  = uint64 ( "ns" | "us" | "ms" | "s" | "m" | "h" )
 //     decisions = "-" | entry *( "." entry )
 //     entry     = [ skip ] kind index   skip: how many zero decisions come before this one
-//     kind      = "r" | "t" | "j" | "s" | "w" | "l" | "f" | "b"   (see Choice)
+//     kind      = "r" | "t" | "j" | "s" | "w" | "l" | "f" | "b" | "o"   (see Choice)
 //     index     = uint32 >= 1
 //
 // Positions (the sum of the skips and entries so far) must fit in uint64: a decision at

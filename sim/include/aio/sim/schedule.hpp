@@ -35,6 +35,18 @@ struct Schedule {
     /// timers: the largest jitter (late timer creation or wake-up), in 8 steps; 0ns to 24h.
     Duration jitter = std::chrono::milliseconds(1);
     TaskStart task_start = TaskStart::scheduled;
+    /// The clock (every policy): when the idle loop wakes for the earliest timer, every timer
+    /// due within `batch` after it fires in the same pass, in deadline order, and the clock
+    /// moves to the last of them. CPython's epoll selector rounds its wait up to whole
+    /// milliseconds, hence 1ms; 0ns: each deadline on its own pass. 0ns to 24h.
+    Duration batch = std::chrono::milliseconds(1);
+    /// The overtake window (choice 'o', every policy but fifo): at a pass start with ready work,
+    /// the earliest timer may fire in this pass when it is due within `ahead`. 0ns (never) to 24h.
+    Duration ahead = std::chrono::milliseconds(1);
+    /// Virtual time each ready entry's run takes (every policy): the clock moves by `cost` as
+    /// each entry begins, as a real clock moves while steps run. 0ns (the clock stands still
+    /// while anything is ready) to 1h.
+    Duration cost = Duration::zero();
     Limits limits{};
     /// The simulated network's shape and fault policy (net_config.hpp).
     NetConfig network{};

@@ -10,6 +10,8 @@
 // | pct_depth (d=)                    | 1 .. 64                             |
 // | pct_steps (k=)                    | 1 .. 2^64-1                         |
 // | jitter (jitter=)                  | 0ns .. 24h                          |
+// | batch (batch=), ahead (ahead=)    | 0ns .. 24h                          |
+// | cost (cost=)                      | 0ns .. 1h                           |
 // | limits.max_steps (steps=)         | 1 .. 2^64-1                         |
 // | limits.max_virtual_time (vtime=)  | 0ns .. Duration::max()              |
 // | thread_timeout                    | 0ns .. 8760h (a year)               |
@@ -36,6 +38,8 @@ namespace aio::sim {
 
 inline constexpr int max_pct_depth = 64;
 inline constexpr Duration max_jitter = std::chrono::hours(24);
+inline constexpr Duration max_clock_window = std::chrono::hours(24);  // batch, ahead
+inline constexpr Duration max_step_cost = std::chrono::hours(1);
 inline constexpr Duration max_thread_timeout = std::chrono::hours(24 * 365);
 inline constexpr Duration max_net_latency = std::chrono::hours(1);
 inline constexpr Duration max_net_duration = std::chrono::hours(24);
