@@ -2,7 +2,8 @@
 // The exploration-power benchmark's kernels (issue 13): SCTBench and ConVul programs, and
 // asyncio bug patterns, as aiosim scenarios. Each thread of the original is a task, each
 // shared access an await point (AIO_POWER_SHARED(&var): the task yields to the loop just
-// before it, as a thread may be preempted before any shared read or write), a mutex an
+// before it, as a thread may be preempted before any shared read or write, and touches the
+// variable for coverage), a lock acquisition a scheduling point too (AIO_POWER_LOCK), a mutex an
 // aio::Lock, a condition variable an aio::Condition, a join an await of the task. A block the
 // original marks atomic has no await point inside. The bug is an assertion (kernel_assert
 // throws KernelAssertion) or a deadlock (the simulator's Deadlock); the scenario's default
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include <aio/aio.hpp>
+#include <aio/touch.hpp>
 
 namespace aio::power {
 
@@ -56,9 +58,9 @@ const std::vector<Kernel>& kernels();
     AIO_POWER_SHARED(&(m)); \
     co_await (m).acquire()
 
-/// A shared access follows: one await point before it.
-#define AIO_POWER_SHARED(obj) \
-    do {                      \
-        (void)(obj);          \
-    } while (false);          \
-    co_await ::aio::sleep(::std::chrono::seconds(0))
+/// A shared access follows: one await point before it, and the step that makes the access
+/// touches the object (aio::touch: coverage's conflicting pairs, pos's conflicts). Two
+/// statements: use it as a statement of its own, never as the body of an unbraced if.
+#define AIO_POWER_SHARED(obj)                         \
+    co_await ::aio::sleep(::std::chrono::seconds(0)); \
+    ::aio::touch(obj)

@@ -13,7 +13,8 @@
 // pct (its change points spread over the steps a first fifo run measured: "pct fitted"),
 // pct1000 (today's fixed 1,000), pos, urw, delay, and portfolio: fifo once, then the
 // perturbing policies in turn across seeds (run_plan's order, as `aiosim explore` without
-// --policy).
+// --policy), and guided: coverage-guided mutation of decision lists (aio/check/guided.hpp),
+// its mutator seeded with the range's first seed.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -26,6 +27,7 @@
 
 #include <fmt/format.h>
 
+#include <aio/check/guided.hpp>
 #include <aio/check/plan.hpp>
 #include <aio/check/schedule.hpp>
 #include <aio/scenario/execute.hpp>
@@ -49,8 +51,8 @@ struct Options {
 };
 
 const std::vector<std::string>& all_strategies() {
-    static const std::vector<std::string> s = {"fifo", "timers", "random", "pct",      "pct1000",
-                                               "pos",  "urw",    "delay",  "portfolio"};
+    static const std::vector<std::string> s = {"fifo", "timers", "random", "pct",       "pct1000",
+                                               "pos",  "urw",    "delay",  "portfolio", "guided"};
     return s;
 }
 
@@ -209,7 +211,10 @@ int main(int argc, char** argv) {
             Cell cell;
             std::vector<Policy> policies;
             aio::sim::Config base = fitted;
-            if (name == "portfolio") {
+            const bool guided = name == "guided";
+            if (guided) {
+                // explore_guided below
+            } else if (name == "portfolio") {
                 policies = portfolio_policies();
             } else if (name == "pct1000") {
                 policies = {Policy::pct};
@@ -221,8 +226,23 @@ int main(int argc, char** argv) {
             }
             if (cell.available) {
                 try {
-                    for (std::uint64_t r = 0; r < opt.ranges; ++r)
-                        cell.per_range.push_back(schedules_to_failure(*s, policies, base, r * 100000 + 1, opt.budget));
+                    for (std::uint64_t r = 0; r < opt.ranges; ++r) {
+                        if (guided) {
+                            aio::check::GuidedOptions g;
+                            g.seed = r * 100000 + 1;
+                            g.runs = opt.budget;
+                            const auto res = aio::check::explore_guided(
+                                [&](const aio::sim::Config& cfg) {
+                                    Run run = run_once(*s, cfg);
+                                    return aio::check::GuidedRun{std::move(run.failure), std::move(run.record)};
+                                },
+                                g);
+                            cell.per_range.push_back(res.first_failure.value_or(not_found));
+                        } else {
+                            cell.per_range.push_back(
+                                schedules_to_failure(*s, policies, base, r * 100000 + 1, opt.budget));
+                        }
+                    }
                 } catch (const std::exception& e) {
                     std::fprintf(stderr, "aiosim_power_bench: %s under %s: internal error: %s\n",
                                  std::string(k->name).c_str(), name.c_str(), e.what());
