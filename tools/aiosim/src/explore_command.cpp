@@ -1,9 +1,24 @@
 // aiosim explore NAME (--seeds N | --time D) [--policy P] [--seed-start S] [--jobs J]
-//     [--stop-at-first] [--shrink] [--expect-failure] [--allow-empty] [--pct-depth D]
-//     [--pct-steps K]
+//     [--stop-at-first] [--shrink] [--expect-failure] [--strict-order] [--allow-empty]
+//     [--pct-depth D] [--pct-steps K]
 //
 // Runs the scenario under the simulator once per seed and judges every run as run_simulated
-// does. Seed i of the exploration is seed-start + i; a shard (TEST_TOTAL_SHARDS,
+// does. Without --policy it runs the default portfolio (aio::check::portfolio_policies(), the
+// one list): asyncio's own order first (fifo, once), then every seed under each strategy in
+// turn (seed 1 under timers, pct, random, then seed 2...; pct fitted to the program unless
+// --pct-steps is given); the report names the strategy, seed and run that found the failure,
+// and the summary counts the runs per strategy. With --policy P every seed runs under P.
+//
+// Orders CPython cannot run: a failure whose schedule, once shrunk (as `aiosim shrink` does:
+// the same signature), still needs a decision CPython's asyncio never makes (a ready-queue
+// decision 'r', or a per-task mix of task starts: aio::sim::cpython_can_run(const Schedule&))
+// is no plain failure: the code relies on the FIFO order of call_soon / the order woken
+// waiters resume, which asyncio guarantees. It is printed in its own section ("FOUND ONLY IN
+// ORDERS CPYTHON'S ASYNCIO CANNOT RUN"), the exploration goes on (--stop-at-first stops only
+// at a failure CPython can run), and without a plain failure the exit status is 3. Failures of
+// a signature already in that section count with it without shrinking again; at most
+// kMaxOrderOnly distinct ones are shrunk and listed (later ones are counted). --strict-order
+// (or AIOSIM_STRICT_ORDER=1) makes them plain failures. Seed i of the exploration is seed-start + i; a shard (TEST_TOTAL_SHARDS,
 // TEST_SHARD_INDEX: the convention of Bazel, CTest and gtest runners) takes every i with
 // i % total == index. Runs go to --jobs threads, each with its own loop; results are
 // aggregated in seed order, so with a seed budget the report is the same whatever the number
@@ -22,9 +37,11 @@
 // An exploration that ran nothing does not pass: a shard left without seeds (more shards than
 // seeds) exits 1 and says so, unless --allow-empty is given (then 0, with the same summary).
 //
-// Exit status: 0 when every run passed, 1 when one failed (the reverse with
-// --expect-failure, for scenarios with a known bug) or when nothing ran, 2 on bad usage
-// (malformed numbers, budgets, shard variables).
+// Exit status: 0 when every run passed, 1 when one failed in an order CPython can run (any
+// failure, with --strict-order) or when nothing ran, 3 when runs failed only in orders CPython
+// cannot run, 2 on bad usage (malformed numbers, budgets, shard variables). With
+// --expect-failure (scenarios with a known bug): 0 when a failure was found, whether 1 or 3
+// would have been the status (the output says which), 1 when none was.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -43,6 +60,7 @@
 
 #include <aio/check/environment.hpp>
 #include <aio/check/plan.hpp>
+#include <aio/check/schedule.hpp>
 #include <aio/sim/policy.hpp>
 #include <aio/sim/trace.hpp>
 #include <aio/sim/validate.hpp>
@@ -60,6 +78,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr int kBadUsage = 2;
+constexpr int kOrderOnly = 3;  // failures only in orders CPython's asyncio cannot run
+// Distinct order-only failures shrunk and listed.
+constexpr std::size_t kMaxOrderOnly = 8;
+// The runs a classification (or --shrink) may spend shrinking one failure.
+constexpr std::size_t kShrinkRuns = 2000;
 
 // How far ahead of the oldest unfinished run the workers may go: the runs that finished
 // after it wait in the tally's window, so this bounds the memory a slow run can make the
@@ -100,8 +123,35 @@ Shard parse_shard(const std::optional<std::string>& total, const std::optional<s
 struct Seen {
     std::uint64_t outcome = 0;
     std::uint64_t trace = 0;
-    std::optional<SimRun> run;
+    std::optional<SimRun> run;  // a failing run
 };
+
+// A failure found only in orders CPython cannot run: the first run of its signature, shrunk.
+struct OrderOnly {
+    aio::check::RunAt at;
+    SimRun run;
+    std::string signature;
+    std::optional<ShrunkFailure> shrunk;  // nullopt: shrinking failed (shrink_error says why)
+    std::string shrink_error;
+    std::uint64_t occurrences = 1;
+};
+
+// "pos, seed 12, run 68 of the exploration".
+std::string found_by(const aio::check::RunAt& at, std::uint64_t seed) {
+    std::string s(aio::sim::policy_name(at.policy));
+    if (at.policy != aio::sim::Policy::fifo) s += fmt::format(", seed {}", seed);
+    return s + fmt::format(", run {} of the exploration", at.index + 1);
+}
+
+// Whether CPython's asyncio can run the order of a replay string (its decisions).
+bool cpython_can_run(const std::string& replay) {
+    if (replay.empty()) return true;  // the real loop
+    try {
+        return aio::sim::cpython_can_run(aio::sim::Schedule::parse(replay));
+    } catch (const std::exception&) {
+        return true;  // a run's own string always parses; do not guess otherwise
+    }
+}
 
 class ExploreCommand final : public Command {
 public:
@@ -117,10 +167,13 @@ public:
             app_->add_option("--time", time_, "run seeds for this long instead (500ms, 30s, 2m, 1h; at most 10000h)")
                 ->type_name("DURATION");
         seeds->excludes(time);
-        app_->add_option("--policy", policy_, "the scheduling policy")
+        app_->add_option("--policy", policy_,
+                         "only this scheduling policy; by default the portfolio: fifo once, then each seed under " +
+                             aio::check::portfolio_names().substr(6) +
+                             " in turn (the report names the strategy that found a failure)")
             ->check(policy_validator())
             ->type_name("POLICY")
-            ->default_str(policy_);
+            ->default_str("the portfolio");
         app_->add_option("--seed-start", seed_start_, "the first seed")
             ->type_name("S")
             ->check(whole_number(0, kMaxU64))
@@ -140,7 +193,9 @@ public:
             ->each(note_pct("--pct-depth"));
         app_->add_option("--pct-steps", pct_steps_, "pct: how many ready-queue choices a run is expected to make")
             ->check(whole_number(1, kMaxU64))
-            ->default_str("1000")
+            ->default_str(aio::check::portfolio_pct_steps() == 0
+                              ? std::string("fitted to the program (a first fifo run measures it)")
+                              : std::to_string(aio::check::portfolio_pct_steps()))
             ->each(note_pct("--pct-steps"));
         add_network_options(*app_, net_);
         app_->add_flag("--stop-at-first", stop_at_first_, "stop at the first failing seed (in seed order)");
@@ -148,7 +203,12 @@ public:
                        "shrink the first failure found (as `shrink` does: the same signature, never a longer "
                        "string) and print both replay strings");
         app_->add_flag("--expect-failure", expect_failure_,
-                       "the scenario has a known bug: exit 0 when a failure is found, 1 when none is");
+                       "the scenario has a known bug: exit 0 when a failure is found (in an order CPython can run, "
+                       "or only in orders it cannot: the output says which), 1 when none is");
+        app_->add_flag("--strict-order", strict_order_,
+                       "a failure found only in an order CPython's asyncio cannot run (a ready-queue decision, a "
+                       "per-task start mix) is a plain failure (exit 1) instead of its own section and exit 3; "
+                       "AIOSIM_STRICT_ORDER=1 sets it too");
         app_->add_flag("--allow-empty", allow_empty_,
                        "exit 0 when this shard has no seeds (more shards than seeds); by default an exploration "
                        "that ran nothing fails");
@@ -169,7 +229,8 @@ public:
         const scenario::Scenario* s = env.scenarios.find(name_);
         if (!s) return usage(unknown_scenario_message(env, name_));
         if (!seeds_ && !time_) return usage("give a budget: --seeds N or --time DURATION (e.g. 30s)");
-        if (!pct_option_.empty() && policy_ != "pct")
+        const bool portfolio = policy_.empty();
+        if (!pct_option_.empty() && !portfolio && policy_ != "pct")
             return usage(
                 fmt::format("{} is a parameter of the pct policy, and would be ignored under --policy {}; add "
                             "--policy pct or leave {} out",
@@ -185,6 +246,14 @@ public:
                 fmt::format("--seed-start {} with --seeds {} goes past the largest seed, {}; the last seed "
                             "is seed-start + seeds - 1",
                             seed_start_, *seeds_, kMaxU64));
+        if (auto strict = env.getenv("AIOSIM_STRICT_ORDER"); strict && !strict->empty()) {
+            try {
+                if (aio::check::parse_strict_order(*strict)) strict_order_ = true;
+            } catch (const aio::ValueError& e) {
+                return usage(e.what());
+            }
+        }
+        if (!pct_steps_) pct_steps_ = aio::check::portfolio_pct_steps();
         Shard shard;
         try {
             shard = parse_shard(env.getenv("TEST_TOTAL_SHARDS"), env.getenv("TEST_SHARD_INDEX"));
@@ -198,9 +267,9 @@ public:
         }
 
         aio::sim::Config cfg;
-        cfg.schedule.policy = *aio::sim::policy_from_name(policy_);
+        cfg.schedule.policy = portfolio ? aio::sim::Policy::pct : *aio::sim::policy_from_name(policy_);
         cfg.schedule.pct_depth = static_cast<int>(pct_depth_);
-        cfg.schedule.pct_steps = pct_steps_;
+        cfg.schedule.pct_steps = *pct_steps_;
         cfg.trace = aio::sim::TraceMode::hash;
         try {
             apply_network_options(net_, cfg.schedule.network);
@@ -213,14 +282,15 @@ public:
         // Seeds of this shard: seed_start + shard.index + k * shard.total for k = 0, 1, ...
         // With --seeds N the shard runs the k whose i = shard.index + k * total is below N;
         // with --time, every k whose seed fits in 64 bits. The exploration loop is the check
-        // helpers' (aio::check::run_plan), with one policy that runs once per seed.
+        // helpers' (aio::check::run_plan): the portfolio (fifo once), or one policy that runs
+        // once per seed.
         aio::check::ExplorePlan plan;
-        plan.policies = {cfg.schedule.policy};
+        plan.policies = portfolio ? aio::check::portfolio_policies() : std::vector{cfg.schedule.policy};
         plan.first_seed = seed_start_;
         plan.seeds = seeds_;
         plan.shard_index = shard.index;
         plan.shard_total = shard.total;
-        plan.fifo_once = false;
+        plan.fifo_once = portfolio;
         plan.time_budget = budget;
         plan.jobs = static_cast<unsigned>(jobs_);
         plan.stop_at_first = stop_at_first_;
@@ -235,23 +305,51 @@ public:
 
         const auto t0 = Clock::now();
         std::atomic<std::uint64_t> done{0}, failures{0};
-        // Only a failure earlier than every one seen so far can be the first: the others are
-        // not kept whole.
-        std::atomic<std::uint64_t> earliest_failure{std::numeric_limits<std::uint64_t>::max()};
         auto run = [&](const aio::sim::Config& c, const aio::check::RunAt& at) {
-            SimRun r = run_simulated(*s, c);
+            aio::sim::Recorder last;
+            SimRun r = at.measuring ? run_simulated(*s, c, nullptr, last) : run_simulated(*s, c);
             aio::check::RunResult result;
+            if (at.measuring) {
+                if (last.has_record()) result.steps_per_task = last->steps_per_task;
+                return result;  // outside the plan: neither tallied nor shown
+            }
             Seen seen{outcome_hash(r.outcome), r.trace_hash.value_or(0), std::nullopt};
             if (r.failed()) {
                 failures.fetch_add(1);
                 result.failure = r.failure;
-                std::uint64_t cur = earliest_failure.load();
-                while (at.index < cur && !earliest_failure.compare_exchange_weak(cur, at.index)) {}
-                if (at.index < cur) seen.run = std::move(r);
+                seen.run = std::move(r);  // the judge reads it (the window bounds how many wait)
             }
             result.detail = std::move(seen);
             done.fetch_add(1);
             return result;
+        };
+        // In run order: a failure CPython can run is plain; one whose shrunk schedule still
+        // needs an order it cannot run goes to the order-only section (unless --strict-order).
+        auto judge = [&](const aio::check::RunAt& at, aio::check::RunResult& result) {
+            Seen& seen = std::any_cast<Seen&>(result.detail);
+            if (strict_order_ || cpython_can_run(seen.run->replay)) return true;
+            const std::string signature = signature_of(*seen.run);
+            for (OrderOnly& o : order_only_) {
+                if (o.signature == signature) {
+                    ++o.occurrences;
+                    ++order_only_runs_;
+                    return false;
+                }
+            }
+            ++order_only_runs_;
+            if (order_only_.size() >= kMaxOrderOnly) return false;
+            OrderOnly o{at, *seen.run, signature, std::nullopt, {}, 1};
+            try {
+                o.shrunk = shrink_failure(*s, seen.run->replay, kShrinkRuns);
+            } catch (const std::exception& e) {
+                o.shrink_error = e.what();
+            }
+            if (o.shrunk && cpython_can_run(o.shrunk->replay)) {
+                --order_only_runs_;  // shrunk to decisions CPython can make: a plain failure
+                return true;
+            }
+            order_only_.push_back(std::move(o));
+            return false;
         };
         DistinctCount outcomes, traces;
         auto visit = [&](const aio::check::RunAt&, const aio::check::RunResult& result) {
@@ -265,7 +363,7 @@ public:
         aio::check::ExploreTally tally;
         std::string internal_error;
         try {
-            tally = aio::check::run_plan(plan, run, visit);
+            tally = aio::check::run_plan(plan, run, visit, judge);
         } catch (...) {
             internal_error = aio::describe(std::current_exception());
         }
@@ -279,27 +377,37 @@ public:
 
         const std::uint64_t runs = tally.runs, failed = tally.failed;
         if (failed) {
-            // The earliest failure was kept whole (no earlier one was seen when it finished).
             const SimRun& first = *std::any_cast<const Seen&>(tally.first_failure.detail).run;
-            const std::uint64_t seed = plan.seed(tally.first_failure_at->seed_index);
-            print_failure(env, seed, first, failed, runs);
+            const aio::check::RunAt& at = *tally.first_failure_at;
+            print_failure(env, found_by(at, plan.seed(at.seed_index)), plan.seed(at.seed_index), first, failed, runs);
             if (shrink_ && !print_shrunk(env, *s, first)) return kBadUsage;
         }
+        if (!order_only_.empty() || order_only_runs_ > 0) print_order_only(env, plan, runs, failed != 0);
         env.out << fmt::format(
-            "summary: {} runs, {} failed, {} distinct outcomes, {} distinct traces, {:.0f} runs/s "
+            "summary: {} runs, {} failed{}, {} distinct outcomes, {} distinct traces, {:.0f} runs/s "
             "({:.2f} s, {} job{})\n",
-            runs, failed, outcomes.to_string(), traces.to_string(),
-            seconds > 0 ? static_cast<double>(runs) / seconds : 0.0, seconds, jobs_, jobs_ == 1 ? "" : "s");
+            runs, failed,
+            order_only_runs_ ? fmt::format(", {} failed only in orders CPython cannot run", order_only_runs_)
+                             : std::string(),
+            outcomes.to_string(), traces.to_string(), seconds > 0 ? static_cast<double>(runs) / seconds : 0.0, seconds,
+            jobs_, jobs_ == 1 ? "" : "s");
+        env.out << "  runs per strategy: " << runs_per_strategy(tally) << '\n';
+        const int status = failed ? 1 : order_only_runs_ ? kOrderOnly : 0;
         if (expect_failure_) {
-            if (failed)
-                env.out << "as expected: this scenario has a known bug, and exploration found it\n";
+            if (status == 1)
+                env.out << "as expected: this scenario has a known bug, and exploration found it (in an order "
+                           "CPython's asyncio can run: exit 1 without --expect-failure)\n";
+            else if (status == kOrderOnly)
+                env.out << "as expected: this scenario has a known bug, and exploration found it (only in orders "
+                           "CPython's asyncio cannot run: exit 3 without --expect-failure)\n";
             else
                 env.out << fmt::format(
                     "NOT FOUND: --expect-failure, but no run failed; raise the budget or check the "
                     "scenario\n");
         }
         env.out.flush();
-        return (failed != 0) == expect_failure_ ? 0 : 1;
+        if (expect_failure_) return status == 0 ? 1 : 0;
+        return status;
     }
 
 private:
@@ -320,10 +428,20 @@ private:
         } else {
             seeds = fmt::format("seeds {}, {}, ... {}{}", seed_of(0), seed_of(1), seed_of(count - 1), every);
         }
-        std::string policy = policy_;
-        if (policy_ == "pct") policy += fmt::format(" (d={}, k={})", pct_depth_, pct_steps_);
+        const std::string pct = fmt::format("pct (d={}, k={})", pct_depth_,
+                                            *pct_steps_ == 0 ? std::string("fitted") : std::to_string(*pct_steps_));
+        std::string policy;
+        if (policy_.empty()) {
+            policy = "the portfolio: fifo once, then each seed under";
+            for (aio::sim::Policy p : aio::check::portfolio_policies())
+                if (p != aio::sim::Policy::fifo)
+                    policy += (p == aio::check::portfolio_policies()[1] ? " " : ", ") +
+                              (p == aio::sim::Policy::pct ? pct : std::string(aio::sim::policy_name(p)));
+        } else {
+            policy = "policy " + (policy_ == "pct" ? pct : policy_);
+        }
         env.out << fmt::format(
-            "explore {}: policy {}, {}{}\n", name_, policy, seeds,
+            "explore {}: {}, {}{}\n", name_, policy, seeds,
             shard.total > 1 ? fmt::format(", shard {} of {}", shard.index + 1, shard.total) : std::string());
         if (net_.any()) env.out << "  network: " << describe_network(network_) << '\n';
         env.out.flush();
@@ -350,9 +468,47 @@ private:
         return 1;
     }
 
-    void print_failure(Env& env, std::uint64_t seed, const SimRun& run, std::uint64_t failed, std::uint64_t runs) {
+    std::string runs_per_strategy(const aio::check::ExploreTally& t) const {
+        std::string s;
+        for (const auto& [policy, count] : t.runs_by_policy)
+            s += fmt::format("{}{} {}", s.empty() ? "" : ", ", aio::sim::policy_name(policy), count);
+        if (t.measuring_runs)
+            s += fmt::format(" (and {} fifo run measuring the program for fitted pct)", t.measuring_runs);
+        return s;
+    }
+
+    // The order-only section: each distinct failure, its first run and its shrunk schedule.
+    void print_order_only(Env& env, const aio::check::ExplorePlan& plan, std::uint64_t runs, bool failed) {
+        env.out << fmt::format(
+            "FOUND ONLY IN ORDERS CPYTHON'S ASYNCIO CANNOT RUN: {} of {} runs, {} distinct failure{}{}: the code "
+            "relies on the FIFO order of call_soon / the order woken waiters resume, which asyncio guarantees{}\n",
+            order_only_runs_, runs, order_only_.size(), order_only_.size() == 1 ? "" : "s",
+            order_only_.size() >= kMaxOrderOnly ? fmt::format(" (at most {} listed)", kMaxOrderOnly) : std::string(),
+            failed ? "" : " (exit 3; --strict-order makes it a failure)");
+        for (const OrderOnly& o : order_only_) {
+            const std::uint64_t seed = plan.seed(o.at.seed_index);
+            env.out << fmt::format(
+                "  found by {}{}:\n", found_by(o.at, seed),
+                o.occurrences > 1 ? fmt::format(" ({} runs failed this way)", o.occurrences) : std::string());
+            print_run(env, seed, o.run);
+            if (o.shrunk) {
+                print_shrunk_lines(env, o.run, *o.shrunk);
+            } else {
+                env.out << "  not shrunk: " << o.shrink_error << '\n';
+            }
+        }
+    }
+
+    void print_failure(Env& env, const std::string& by, std::uint64_t seed, const SimRun& run, std::uint64_t failed,
+                       std::uint64_t runs) {
+        env.out << fmt::format("FAILED: {} of {} runs; the first, found by {}:\n", failed, runs, by);
+        print_run(env, seed, run);
+        if (!shrink_)
+            env.out << fmt::format("  shrink it: {} shrink {} --replay '{}'\n", env.program, name_, run.replay);
+    }
+
+    void print_run(Env& env, std::uint64_t seed, const SimRun& run) {
         const std::string quoted = "'" + run.replay + "'";  // replay strings need no escaping
-        env.out << fmt::format("FAILED: {} of {} runs; the first, seed {}:\n", failed, runs, seed);
         for (const auto& p : run.problems) env.out << "  - " << indent_continuation(p) << '\n';
         env.out << fmt::format(
             "  signature: {}\n  seed: {}\n  replay: {}\n  non-zero decisions: {}\n  trace hash: {}\n",
@@ -361,20 +517,24 @@ private:
         env.out << format_faults(run);
         env.out << format_order_line(run.replay);
         env.out << fmt::format("  replay it: {} run {} --replay {}\n", env.program, name_, quoted);
-        if (!shrink_) env.out << fmt::format("  shrink it: {} shrink {} --replay {}\n", env.program, name_, quoted);
     }
 
     // --shrink: the first failure, shrunk; false after an internal error (reported).
     bool print_shrunk(Env& env, const scenario::Scenario& s, const SimRun& run) {
         ShrunkFailure shrunk;
         try {
-            shrunk = shrink_failure(s, run.replay, 2000);
+            shrunk = shrink_failure(s, run.replay, kShrinkRuns);
         } catch (const std::exception& e) {  // the string explore just ran: any error is a bug
             env.out.flush();
             env.err << env.program << " explore: internal error while shrinking " << run.replay << ": " << e.what()
                     << '\n';
             return false;
         }
+        print_shrunk_lines(env, run, shrunk);
+        return true;
+    }
+
+    void print_shrunk_lines(Env& env, const SimRun& run, const ShrunkFailure& shrunk) {
         env.out << fmt::format("  shrunk: {} ({} non-zero decision{} of {}, {} runs; the same signature)\n",
                                shrunk.replay, shrunk.kept_input ? shrunk.shrink.before : shrunk.shrink.after,
                                (shrunk.kept_input ? shrunk.shrink.before : shrunk.shrink.after) == 1 ? "" : "s",
@@ -384,8 +544,8 @@ private:
         env.out << format_faults(shrunk.run, "  ", "shrunk faults");
         if (run.fault_budget || !run.faults.empty())
             env.out << "  " << faults_removed(run.faults.size(), shrunk.run.faults.size()) << '\n';
+        env.out << format_order_line(shrunk.replay, "  shrunk ");
         env.out << fmt::format("  replay the shrunk one: {} run {} --replay '{}'\n", env.program, name_, shrunk.replay);
-        return true;
     }
 
     // The progress line, on a terminal only; returns when the exploration is over.
@@ -420,14 +580,17 @@ private:
     std::string name_;
     std::optional<std::uint64_t> seeds_;
     std::optional<std::string> time_;
-    std::string policy_ = "random";
+    std::string policy_;  // empty: the portfolio
     std::uint64_t seed_start_ = 1;
     std::uint64_t jobs_ = 1;
     std::uint64_t pct_depth_ = 3;
-    std::uint64_t pct_steps_ = 1000;
+    std::optional<std::uint64_t> pct_steps_;  // unset: the portfolio's (portfolio_pct_steps())
     bool stop_at_first_ = false;
     bool shrink_ = false;
     bool expect_failure_ = false;
+    bool strict_order_ = false;
+    std::vector<OrderOnly> order_only_;
+    std::uint64_t order_only_runs_ = 0;
     bool allow_empty_ = false;
     std::string pct_option_;  // the first pct parameter given, if any
     NetOptions net_;
