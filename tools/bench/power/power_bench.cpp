@@ -12,8 +12,8 @@
 // policy that this build lacks is reported as such rather than left out: fifo, timers, random,
 // pct (its change points spread over the steps a first fifo run measured: "pct fitted"),
 // pct1000 (today's fixed 1,000), pos, urw, delay, and portfolio: fifo once, then the
-// perturbing policies in turn across seeds (run_plan's order, as `aiosim explore` without
-// --policy), and guided: coverage-guided mutation of decision lists (aio/check/guided.hpp),
+// strategies in turn across seeds (aio::check::portfolio_policies() in run_plan's order, as
+// `aiosim explore` without --policy), and guided: coverage-guided mutation of decision lists (aio/check/guided.hpp),
 // its mutator seeded with the range's first seed.
 #include <algorithm>
 #include <cstdint>
@@ -34,6 +34,7 @@
 #include <aio/sim/policy.hpp>
 #include <aio/sim/record.hpp>
 #include <aio/sim/sim_loop.hpp>
+#include <aio/sim/validate.hpp>
 
 #include "power.hpp"
 
@@ -87,12 +88,18 @@ Run run_once(const aio::scenario::Scenario& s, const aio::sim::Config& cfg) {
     return r;
 }
 
-// The perturbing policies of the portfolio, in the engine's order, those this build has.
-std::vector<Policy> portfolio_policies() {
-    std::vector<Policy> out{Policy::fifo};
-    for (const char* name : {"timers", "pos", "urw", "pct", "delay", "random"})
-        if (auto p = aio::sim::policy_from_name(name)) out.push_back(*p);
-    return out;
+// Whether this build fits pct to the program itself (pct_steps 0: run_plan measures the
+// steps with a fifo run); otherwise the bench fits it (the fifo run's choice points).
+bool sim_fits_pct() {
+    aio::sim::Schedule s;
+    s.policy = Policy::pct;
+    s.pct_steps = 0;
+    try {
+        aio::sim::validate(s);
+        return true;
+    } catch (const std::exception&) {
+        return false;
+    }
 }
 
 // Schedules to the first failure in one seed range (not_found: none within the budget).
@@ -197,16 +204,22 @@ int main(int argc, char** argv) {
     auto& registry = aio::scenario::Registry::global();
     std::map<std::string, std::map<std::string, Cell>> cells;  // kernel -> strategy -> cell
     bool internal_error = false;
+    const bool fits_pct = sim_fits_pct();
     for (const auto* k : kernels) {
         const auto* s = registry.find(k->name);
         if (s == nullptr) {
             std::fprintf(stderr, "aiosim_power_bench: kernel %s is not registered\n", std::string(k->name).c_str());
             return 1;
         }
-        // pct fitted: its change points over the choice points a fifo run offers.
+        // pct fitted: by run_plan when the simulator takes pct_steps 0, else here, over the
+        // choice points a fifo run offers.
         aio::sim::Config fitted;
-        const Run first = run_once(*s, fitted);
-        fitted.schedule.pct_steps = first.record ? std::max<std::uint64_t>(1, first.record->decisions) : 1000;
+        if (fits_pct) {
+            fitted.schedule.pct_steps = 0;
+        } else {
+            const Run first = run_once(*s, fitted);
+            fitted.schedule.pct_steps = first.record ? std::max<std::uint64_t>(1, first.record->decisions) : 1000;
+        }
         for (const auto& name : opt.strategies) {
             Cell cell;
             std::vector<Policy> policies;
@@ -215,7 +228,7 @@ int main(int argc, char** argv) {
             if (guided) {
                 // explore_guided below
             } else if (name == "portfolio") {
-                policies = portfolio_policies();
+                policies = aio::check::portfolio_policies();
             } else if (name == "pct1000") {
                 policies = {Policy::pct};
                 base.schedule.pct_steps = 1000;
