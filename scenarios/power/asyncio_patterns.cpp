@@ -127,8 +127,10 @@ struct ConditionLostWakeup {
 // Queue get/cancel race: a consumer waits for an item in a getter task until a deadline, then
 // cancels the getter and drains what is left; an item that the getter already took when the
 // deadline ran is lost (nobody reads the getter's result). The put and the deadline are both
-// due at 10ms: timer order (the policy `timers` perturbs it; asyncio's own order, by creation,
-// runs the deadline first and the item stays in the queue for the drain).
+// due at 10ms and fire in one pass, in creation order (as on CPython): the consumer's step runs
+// first and the item stays in the queue for the drain. Firing the put first changes nothing
+// (the getter is woken but cancelled before it runs); the loss needs the woken getter to run
+// before the consumer: a ready-queue reordering, an order CPython's loop does not make.
 struct QueueGetCancel {
     aio::Queue<int> q{0};
     int processed = 0;
@@ -161,9 +163,12 @@ struct QueueGetCancel {
 
 // wait_for cancel race: a withdrawal commits after its 10ms round trip and then acknowledges
 // (one more step); wait_for's 10ms timeout cancels it after the commit, the caller sees a
-// TimeoutError and retries, and the account is charged twice. Both timers are due at 10ms:
-// asyncio's own order fires the timeout first (created first) and the withdrawal never
-// commits before it; the other timer order commits first.
+// TimeoutError and retries, and the account is charged twice. Both timers are due at 10ms and
+// fire in one pass, so the timeout's cancellation reaches the task before its step runs,
+// whichever fires first; the double commit needs the task's steps reordered around the
+// timeout's (ready-queue decisions: an order CPython's loop does not make for timers due at
+// the same instant; with the timeout later than the round trip by more than the timer batching
+// window, only a step cost, cost=, would reach it).
 struct WaitForCancel {
     int commits = 0;
     aio::Coro<void> withdraw() {
