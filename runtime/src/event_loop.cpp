@@ -336,6 +336,7 @@ void EventLoop::run_forever() {
     check_running_allowed();
     running_ = true;
     t_running_loop = this;
+    detail::t_access_observer = access_observer_;
     owned_.store(true, std::memory_order_relaxed);
     struct Reset {
         EventLoop* l;
@@ -344,6 +345,7 @@ void EventLoop::run_forever() {
             l->stopping_ = false;
             l->running_ = false;
             t_running_loop = nullptr;
+            detail::t_access_observer = nullptr;
         }
     } reset{this};
     for (;;) {

@@ -7,6 +7,7 @@
 #include <any>
 #include <optional>
 
+#include "aio/detail/access_observer.hpp"
 #include "aio/detail/callback.hpp"
 #include "aio/detail/future_awaiter.hpp"
 #include "aio/detail/future_state.hpp"
@@ -57,6 +58,7 @@ void FutureBase::report_unretrieved() noexcept {
 }
 
 bool FutureBase::cancel(std::optional<std::string> msg) {
+    touch(this);
     exception_retrieved_ = true;
     if (state_ != State::pending) return false;
     state_ = State::cancelled;
@@ -91,6 +93,7 @@ std::exception_ptr FutureBase::exception() {
 }
 
 void FutureBase::set_exception(std::exception_ptr e) {
+    touch(this);
     if (state_ != State::pending) throw InvalidStateError("invalid state: the future is already done");
     if (!e) throw ValueError("set_exception() needs an exception, got a null std::exception_ptr");
     exception_ = std::move(e);
@@ -100,6 +103,7 @@ void FutureBase::set_exception(std::exception_ptr e) {
 }
 
 void FutureBase::finish_with_value() {
+    touch(this);
     state_ = State::finished;
     schedule_callbacks();
 }
@@ -230,7 +234,10 @@ public:
     }
 };
 
-bool TaskBase::cancel(std::optional<std::string> msg) { return CancelWalk::run(*this, msg, nullptr); }
+bool TaskBase::cancel(std::optional<std::string> msg) {
+    touch(this);
+    return CancelWalk::run(*this, msg, nullptr);
+}
 
 Waitable* TaskBase::cancel_start(const std::optional<std::string>& msg, std::vector<TaskBase*>* marked, bool& result) {
     exception_retrieved_ = true;
@@ -455,6 +462,7 @@ void throw_foreign_future(const FutureBase& f, std::string_view who) {
 }
 
 bool FutureAwaiter::await_ready() {
+    touch(fut);
     if (fut->done()) return true;
     task = &require_current_task("co_await on a future or task");
     if (fut->loop() != task->loop()) [[unlikely]]

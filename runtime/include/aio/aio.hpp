@@ -30,6 +30,7 @@
 #include "aio/task_group.hpp"
 #include "aio/timeout.hpp"
 #include "aio/to_thread.hpp"
+#include "aio/touch.hpp"
 #include "aio/trace_span.hpp"
 #include "aio/wait.hpp"
 #include "aio/wait_for.hpp"

@@ -25,6 +25,7 @@
 #include <coroutine>
 #include <exception>
 #include <optional>
+#include <source_location>
 #include <type_traits>
 #include <utility>
 
@@ -106,13 +107,16 @@ public:
     void unhandled_exception() noexcept { exception_ = std::current_exception(); }
 
     // Rvalue awaitables are moved into the frame (GCC materialises a copy otherwise).
+    // `where` is the co_await's own location (a default argument is evaluated where the
+    // compiler calls await_transform: at the co_await); keeping it costs one pointer store.
     template <class A>
-    A await_transform(A&& a) noexcept(std::is_nothrow_move_constructible_v<std::remove_cvref_t<A>> ||
-                                      std::is_lvalue_reference_v<A>) {
+    A await_transform(A&& a, std::source_location where = std::source_location::current()) noexcept(
+        std::is_nothrow_move_constructible_v<std::remove_cvref_t<A>> || std::is_lvalue_reference_v<A>) {
         static_assert(AioAwaitable<A>,
                       "aio::Coro can only co_await aio awaitables (aio::Coro, aio::Task, aio::Future, "
                       "aio::sleep, aio::gather, the aio sync primitives...). To wait for other "
                       "asynchronous work, complete an aio::Future from it.");
+        where_ = where;
         return std::forward<A>(a);
     }
 
@@ -123,6 +127,10 @@ public:
     // destroy_frame() uses them to destroy a suspended chain from the inside out.
     PromiseBase* awaiting_ = nullptr;
     std::coroutine_handle<>* owner_ = nullptr;
+    // The source location of this coroutine's latest co_await (empty before the first): where
+    // it is suspended, or, while it runs, the await it last resumed from. The simulator names
+    // a task step by it (an await point, aio/sim/coverage.hpp), walking awaiting_ down.
+    std::source_location where_{};
 };
 
 inline void destroy_frame(std::coroutine_handle<> h, PromiseBase& p) noexcept {

@@ -40,6 +40,7 @@
 #include "aio/net/options.hpp"
 #include "aio/net/socket.hpp"
 #include "aio/net/transport.hpp"
+#include "aio/detail/access_observer.hpp"
 #include "aio/detail/epoll_driver.hpp"
 #include "aio/detail/intrusive_list.hpp"
 #include "aio/detail/loop_observer.hpp"
@@ -323,7 +324,10 @@ public:
     /// fd must have no reader; remove it with remove_quiet_reader().
     void add_quiet_reader(int fd, std::function<void()> cb);
     bool remove_quiet_reader(int fd);
-    void push_ready(const detail::ReadyEntry& e) { ready_.push_back(e); }
+    void push_ready(const detail::ReadyEntry& e) {
+        detail::note_scheduled(e);
+        ready_.push_back(e);
+    }
     std::size_t remove_ready(const void* arg) { return ready_.remove_arg(arg); }
     void add_timer(detail::TimerNode* n, TimePoint when, detail::TaskBase* task = nullptr);
     void remove_timer(detail::TimerNode* n) noexcept {
@@ -345,6 +349,12 @@ public:
     void run_until_done(detail::FutureBase& f);
     detail::LoopObserver* observer() const noexcept { return observer_; }
     void set_observer(detail::LoopObserver* o) noexcept { observer_ = o; }
+    /// Who hears of the objects each step touches (detail/access_observer.hpp); null: nobody.
+    detail::AccessObserver* access_observer() const noexcept { return access_observer_; }
+    void set_access_observer(detail::AccessObserver* o) noexcept {
+        access_observer_ = o;
+        if (detail::t_running_loop == this) detail::t_access_observer = o;
+    }
     /// Ready entries (task steps and callbacks) this loop has run so far.
     std::uint64_t steps_run() const noexcept { return steps_; }
     void check_not_closed(const char* what) const;
@@ -413,6 +423,7 @@ private:
     detail::TaskBase* current_task_ = nullptr;
     detail::IntrusiveList<detail::FutureBase> futures_;  // this loop's futures and tasks
     detail::LoopObserver* observer_ = nullptr;
+    detail::AccessObserver* access_observer_ = nullptr;
     // The seam. The chooser is null on the real loop; the flags are its offers(), read once.
     seam::Clock* clock_ = &steady_clock_;
     seam::Driver* driver_ = &epoll_driver_;

@@ -176,10 +176,20 @@ StreamReader::StreamReader(std::size_t limit) {
     s_ = std::make_shared<State>(limit);
 }
 
-Coro<std::string> StreamReader::read(std::ptrdiff_t n) const { return read_impl(s_, n); }
-Coro<std::string> StreamReader::readline() const { return readline_impl(s_); }
-Coro<std::string> StreamReader::readexactly(std::size_t n) const { return readexactly_impl(s_, n); }
+Coro<std::string> StreamReader::read(std::ptrdiff_t n) const {
+    detail::touch(s_.get());
+    return read_impl(s_, n);
+}
+Coro<std::string> StreamReader::readline() const {
+    detail::touch(s_.get());
+    return readline_impl(s_);
+}
+Coro<std::string> StreamReader::readexactly(std::size_t n) const {
+    detail::touch(s_.get());
+    return readexactly_impl(s_, n);
+}
 Coro<std::string> StreamReader::readuntil(std::string_view separator) const {
+    detail::touch(s_.get());
     return readuntil_impl(s_, std::string(separator));
 }
 

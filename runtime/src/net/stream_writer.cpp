@@ -44,7 +44,10 @@ StreamWriter::StreamWriter(std::shared_ptr<Transport> transport, StreamReaderPro
         throw ValueError("StreamWriter: the protocol is not the transport's");
 }
 
-Coro<void> StreamWriter::drain() const { return drain_impl(transport_, protocol_, reader_); }
+Coro<void> StreamWriter::drain() const {
+    detail::touch(transport_.get());
+    return drain_impl(transport_, protocol_, reader_);
+}
 
 Coro<void> StreamWriter::wait_closed() const { return wait_closed_impl(transport_, protocol_->closed()); }
 

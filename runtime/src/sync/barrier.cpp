@@ -1,6 +1,8 @@
 // asyncio.Barrier (locks.py), 3.12.
 #include "aio/sync/barrier.hpp"
 
+#include "aio/detail/access_observer.hpp"
+
 namespace aio {
 
 Barrier::Barrier(std::int64_t parties) : parties_(static_cast<std::size_t>(parties)) {
@@ -8,6 +10,7 @@ Barrier::Barrier(std::int64_t parties) : parties_(static_cast<std::size_t>(parti
 }
 
 Coro<std::size_t> Barrier::wait() {
+    detail::touch(this);
     co_await cond_.acquire();
     std::exception_ptr failure;
     std::size_t index = 0;
@@ -58,6 +61,7 @@ void Barrier::leave() {
 }
 
 Coro<void> Barrier::reset() {
+    detail::touch(this);
     co_await cond_.acquire();
     if (count_ > 0) {
         if (state_ != State::resetting) state_ = State::resetting;
@@ -69,6 +73,7 @@ Coro<void> Barrier::reset() {
 }
 
 Coro<void> Barrier::abort() {
+    detail::touch(this);
     co_await cond_.acquire();
     state_ = State::broken;
     cond_.notify_all();

@@ -1,9 +1,12 @@
 // asyncio.Condition (locks.py), 3.12.
 #include "aio/sync/condition.hpp"
 
+#include "aio/detail/access_observer.hpp"
+
 namespace aio {
 
 Coro<bool> Condition::wait() {
+    detail::touch(this);
     if (!locked()) throw RuntimeError("cannot wait on un-acquired lock");
     release();
     // From here until the lock is held again, a frame destroyed (the task killed) does not
@@ -58,6 +61,7 @@ void Condition::lost_wakeup(void* self) noexcept {
 }
 
 void Condition::notify(std::size_t n) {
+    detail::touch(this);
     if (!locked()) throw RuntimeError("cannot notify on un-acquired lock");
     std::size_t idx = 0;
     for (auto* w = waiters_.front(); w; w = detail::WaiterList::next(w)) {

@@ -4,6 +4,7 @@
 namespace aio {
 
 void Event::set() {
+    detail::touch(this);
     if (value_) return;
     value_ = true;
     for (auto* w = waiters_.front(); w; w = detail::WaiterList::next(w))

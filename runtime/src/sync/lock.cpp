@@ -33,6 +33,7 @@ void Lock::lost_wakeup(void* self) noexcept {
 }
 
 void Lock::release() {
+    detail::touch(this);
     if (!locked_) throw RuntimeError("Lock is not acquired.");
     locked_ = false;
     wake_up_first();

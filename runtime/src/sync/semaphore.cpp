@@ -43,6 +43,7 @@ void Semaphore::lost_wakeup(void* self) noexcept {
 }
 
 void Semaphore::release() {
+    detail::touch(this);
     ++value_;
     wake_up_next();
 }

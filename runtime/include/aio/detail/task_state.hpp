@@ -102,6 +102,9 @@ public:
 
     void step();
     bool started() const noexcept { return started_; }
+    /// The promise of the task's root coroutine (the top of its await chain: follow
+    /// PromiseBase::awaiting_ down); null once the frame is gone.
+    virtual const PromiseBase* root_promise() const noexcept = 0;
 
     /// Destroys the coroutine frame of a task that will never run again (loop closing).
     void abandon() noexcept;
@@ -192,6 +195,7 @@ private:
         coro_.reset();
         root_ = resume_point_ = {};
     }
+    const PromiseBase* root_promise() const noexcept override { return coro_ ? &coro_.handle().promise() : nullptr; }
     Coro<T> coro_;
 };
 
@@ -212,6 +216,7 @@ private:
         coro_.reset();
         root_ = resume_point_ = {};
     }
+    const PromiseBase* root_promise() const noexcept override { return coro_ ? &coro_.handle().promise() : nullptr; }
     Coro<void> coro_;
 };
 

@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "aio/coro.hpp"
+#include "aio/detail/access_observer.hpp"
 #include "aio/net/stream_protocol.hpp"
 #include "aio/net/stream_reader.hpp"
 #include "aio/net/transport.hpp"
@@ -37,12 +38,21 @@ public:
     StreamWriter(std::shared_ptr<Transport> transport, StreamReaderProtocol& protocol,
                  std::optional<StreamReader> reader);
 
-    void write(std::string_view data) { transport_->write(data); }
-    void writelines(std::span<const std::string_view> data) { transport_->writelines(data); }
+    void write(std::string_view data) {
+        detail::touch(transport_.get());
+        transport_->write(data);
+    }
+    void writelines(std::span<const std::string_view> data) {
+        detail::touch(transport_.get());
+        transport_->writelines(data);
+    }
     void writelines(std::initializer_list<std::string_view> data) {
         transport_->writelines(std::span<const std::string_view>(data.begin(), data.size()));
     }
-    void write_eof() { transport_->write_eof(); }
+    void write_eof() {
+        detail::touch(transport_.get());
+        transport_->write_eof();
+    }
     bool can_write_eof() const noexcept { return transport_->can_write_eof(); }
     void close() { transport_->close(); }
     bool is_closing() const noexcept { return transport_->is_closing(); }

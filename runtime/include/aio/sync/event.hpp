@@ -14,6 +14,7 @@
 //    another loop throws RuntimeError. It must outlive every task waiting on it.
 #include <coroutine>
 
+#include "aio/detail/access_observer.hpp"
 #include "aio/sync/detail/waiter.hpp"
 
 namespace aio {
@@ -30,7 +31,10 @@ public:
     /// Sets the flag and wakes every waiting task.
     void set();
     /// Resets the flag; later wait() calls block until the next set().
-    void clear() noexcept { value_ = false; }
+    void clear() noexcept {
+        detail::touch(this);
+        value_ = false;
+    }
     /// Awaitable: waits until the flag is set; yields true.
     [[nodiscard]] WaitAwaiter wait() noexcept;
     /// How many tasks are blocked in wait() (woken ones until they have run).
@@ -67,6 +71,9 @@ private:
     detail::LoopBinding binding_;
 };
 
-inline Event::WaitAwaiter Event::wait() noexcept { return WaitAwaiter(*this, "aio::Event::wait()"); }
+inline Event::WaitAwaiter Event::wait() noexcept {
+    detail::touch(this);
+    return WaitAwaiter(*this, "aio::Event::wait()");
+}
 
 }  // namespace aio

@@ -21,6 +21,7 @@
 #include <coroutine>
 #include <cstdint>
 
+#include "aio/detail/access_observer.hpp"
 #include "aio/sync/detail/waiter.hpp"
 #include "aio/sync/lock_guard.hpp"
 
@@ -91,7 +92,10 @@ private:
 
 inline bool guard_skips_release(Lock& l, std::uint64_t task_id) noexcept { return l.take_dead_reacquire(task_id); }
 
-inline Lock::AcquireAwaiter Lock::acquire() noexcept { return AcquireAwaiter(*this); }
+inline Lock::AcquireAwaiter Lock::acquire() noexcept {
+    detail::touch(this);
+    return AcquireAwaiter(*this);
+}
 inline detail::ScopedAcquire<Lock, Lock::AcquireAwaiter> Lock::scoped() noexcept {
     return {*this, AcquireAwaiter(*this)};
 }

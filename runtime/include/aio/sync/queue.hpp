@@ -35,6 +35,7 @@
 
 #include "aio/coro.hpp"
 #include "aio/errors.hpp"
+#include "aio/detail/access_observer.hpp"
 #include "aio/sync/detail/waiter.hpp"
 #include "aio/sync/event.hpp"
 
@@ -62,9 +63,13 @@ public:
     bool full() const noexcept { return maxsize_ > 0 && qsize() >= static_cast<std::size_t>(maxsize_); }
 
     /// Awaitable: waits for a free slot, then stores item.
-    [[nodiscard]] PutAwaiter put(T item) { return PutAwaiter(*this, std::move(item)); }
+    [[nodiscard]] PutAwaiter put(T item) {
+        detail::touch(this);
+        return PutAwaiter(*this, std::move(item));
+    }
     /// Stores item now; QueueFull if the queue is full.
     void put_nowait(T item) {
+        detail::touch(this);
         if (full()) throw QueueFull();
         store_put(std::move(item));
         ++unfinished_tasks_;
@@ -72,9 +77,13 @@ public:
         wakeup_next(getters_);
     }
     /// Awaitable: waits for an item and yields it.
-    [[nodiscard]] GetAwaiter get() { return GetAwaiter(*this); }
+    [[nodiscard]] GetAwaiter get() {
+        detail::touch(this);
+        return GetAwaiter(*this);
+    }
     /// Takes an item now; QueueEmpty if the queue is empty.
     T get_nowait() {
+        detail::touch(this);
         if (empty()) throw QueueEmpty();
         T item = store_get();
         wakeup_next(putters_);
@@ -82,11 +91,15 @@ public:
     }
     /// Marks one item got earlier as processed.
     void task_done() {
+        detail::touch(this);
         if (unfinished_tasks_ == 0) throw ValueError("task_done() called too many times");
         if (--unfinished_tasks_ == 0) finished_.set();
     }
     /// Awaitable: waits until every item put has been marked done.
-    [[nodiscard]] JoinAwaiter join() { return JoinAwaiter(*this); }
+    [[nodiscard]] JoinAwaiter join() {
+        detail::touch(this);
+        return JoinAwaiter(*this);
+    }
     /// Items put and not yet marked done (asyncio's _unfinished_tasks).
     std::size_t unfinished_tasks() const noexcept { return unfinished_tasks_; }
     /// Tasks blocked in put() / get() (woken or cancelled ones until they have run).

@@ -21,6 +21,7 @@
 #include <coroutine>
 #include <cstdint>
 
+#include "aio/detail/access_observer.hpp"
 #include "aio/sync/detail/waiter.hpp"
 #include "aio/sync/lock_guard.hpp"
 
@@ -84,7 +85,10 @@ private:
     detail::LoopBinding binding_;
 };
 
-inline Semaphore::AcquireAwaiter Semaphore::acquire() noexcept { return AcquireAwaiter(*this); }
+inline Semaphore::AcquireAwaiter Semaphore::acquire() noexcept {
+    detail::touch(this);
+    return AcquireAwaiter(*this);
+}
 inline detail::ScopedAcquire<Semaphore, Semaphore::AcquireAwaiter> Semaphore::scoped() noexcept {
     return {*this, AcquireAwaiter(*this)};
 }

@@ -1,0 +1,40 @@
+#pragma once
+// Which objects a task step touches, for the simulator's conflict tracking (exploration
+// coverage, the pos policy): the runtime calls detail::touch(obj) where a step uses a shared
+// object (a future or task it completes, cancels or awaits; a sync primitive; a queue; a
+// stream), and users call aio::touch() (aio/touch.hpp) for shared state of their own.
+//
+// The observer is the running loop's (EventLoop::set_access_observer), mirrored in a
+// thread-local while that loop runs, so on the real loop (none installed) a touch is one
+// thread-local load and a predictable branch. Only the loop's thread touches; the observer is
+// called inside the step that touches, and must not throw or run user code. Objects are
+// identified by address for equality only: an observer never orders or prints them.
+namespace aio::detail {
+
+struct ReadyEntry;
+
+class AccessObserver {
+public:
+    /// The step running now touched `obj` (never null).
+    virtual void touched(const void* obj) noexcept = 0;
+    /// The step running now (or the loop itself) scheduled entry `e` (a wake-up when e.task is set).
+    virtual void scheduled(const ReadyEntry& e) noexcept = 0;
+
+protected:
+    ~AccessObserver() = default;
+};
+
+/// The running loop's access observer, or null (constant-initialised: reading it is one load).
+inline constinit thread_local AccessObserver* t_access_observer = nullptr;
+
+inline void touch(const void* obj) noexcept {
+    if (AccessObserver* o = t_access_observer) [[unlikely]]
+        o->touched(obj);
+}
+
+inline void note_scheduled(const ReadyEntry& e) noexcept {
+    if (AccessObserver* o = t_access_observer) [[unlikely]]
+        o->scheduled(e);
+}
+
+}  // namespace aio::detail

@@ -1,0 +1,22 @@
+#pragma once
+// aio::touch(obj): says that the running task step uses the shared object at `obj` (a field,
+// a container, anything another task also uses), so the simulator counts two steps of
+// different tasks that touch it as conflicting: exploration coverage reports whether their
+// await points were seen in both orders, and the pos policy re-draws their priorities.
+//
+//     balance_ -= amount; aio::touch(&balance_);
+//
+// The runtime already touches what it knows: futures and tasks (set_result, set_exception,
+// cancel, awaiting one), Lock, Semaphore, Event, Condition, Barrier, Queue, and streams (read,
+// write, drain). Call it for plain shared state. The address is only compared for equality,
+// never printed or ordered. On the real loop it costs a thread-local load and a branch; a touch
+// outside a task step (a plain callback) is not counted. Also reachable as aio::sim::touch.
+#include "aio/detail/access_observer.hpp"
+
+namespace aio {
+
+inline void touch(const void* obj) noexcept {
+    if (obj) detail::touch(obj);
+}
+
+}  // namespace aio
