@@ -92,6 +92,15 @@ std::chrono::milliseconds parse_duration(std::string_view text, std::string_view
     return std::chrono::duration_cast<std::chrono::milliseconds>(d.value);
 }
 
+bool parse_strict_order(std::string_view text) {
+    if (text == "1") return true;
+    if (text == "0") return false;
+    throw aio::ValueError(
+        fmt::format("AIOSIM_STRICT_ORDER: '{}' is not 1 or 0; give 1 (a failure found only in an order CPython's "
+                    "asyncio cannot run fails the check) or 0 (it is a warning)",
+                    excerpt(text)));
+}
+
 Environment parse_environment(const Lookup& lookup) {
     auto get = [&](std::string_view name) -> std::optional<std::string> {
         auto v = lookup(name);
@@ -105,6 +114,9 @@ Environment parse_environment(const Lookup& lookup) {
     if (auto r = get("AIOSIM_REPLAY")) e.replay = Schedule::parse(*r);  // says where and why
     e.check = get("AIOSIM_CHECK");
     e.trace = get("AIOSIM_TRACE");
+    if (auto o = get("AIOSIM_STRICT_ORDER")) e.strict_order = parse_strict_order(*o);
+    e.corpus = get("AIOSIM_CORPUS");
+    e.save_failures = get("AIOSIM_SAVE_FAILURES");
     return e;
 }
 

@@ -57,7 +57,14 @@ private:
 // The runs, taken in run order as they finish (workers finish out of order).
 class Tally {
 public:
-    Tally(const ExplorePlan& p, const RunVisitor& visit, ExploreTally& out) : plan_(p), visit_(visit), out_(out) {}
+    Tally(const ExplorePlan& p, const RunVisitor& visit, const FailureJudge& judge, ExploreTally& out,
+          std::atomic<std::uint64_t>& earliest_failure)
+        : plan_(p), visit_(visit), judge_(judge), out_(out), earliest_failure_(earliest_failure) {
+        for (Policy x : p.policies)
+            if (std::none_of(out_.runs_by_policy.begin(), out_.runs_by_policy.end(),
+                             [x](const auto& e) { return e.first == x; }))
+                out_.runs_by_policy.emplace_back(x, 0);
+    }
 
     // Blocks until run k is within the window (or the exploration is over: false).
     bool admit(std::uint64_t k) {
@@ -98,19 +105,29 @@ private:
     void take(Slot& s) {
         ++out_.runs;
         out_.seeds_walked = std::max(out_.seeds_walked, s.at.seed_index + 1);
+        for (auto& [policy, count] : out_.runs_by_policy)
+            if (policy == s.at.policy) ++count;
+        const bool plain = s.result.failure && (!judge_ || judge_(s.at, s.result));
+        if (s.result.failure && !plain) ++out_.warned;
         if (visit_) visit_(s.at, s.result);
-        if (!s.result.failure) return;
+        if (!plain) return;
         ++out_.failed;
         if (!out_.first_failure_at) {
             out_.first_failure_at = s.at;
             out_.first_failure = std::move(s.result);
         }
-        if (plan_.stop_at_first) over_ = true;
+        if (plan_.stop_at_first) {
+            over_ = true;
+            std::uint64_t cur = earliest_failure_.load();
+            while (s.at.index < cur && !earliest_failure_.compare_exchange_weak(cur, s.at.index)) {}
+        }
     }
 
     const ExplorePlan& plan_;
     const RunVisitor& visit_;
+    const FailureJudge& judge_;
     ExploreTally& out_;
+    std::atomic<std::uint64_t>& earliest_failure_;
     std::mutex mu_;
     std::condition_variable moved_;
     std::deque<Slot> window_;
@@ -119,6 +136,50 @@ private:
 };
 
 }  // namespace
+
+// The run that measures the program for fitted strategies: asyncio's own order with every
+// decision 0 (no fault, no eager start), whatever the plan's seeds and policies, so that an
+// exploration and its seed command measure the same steps.
+Measured measure_program(const aio::sim::Config& base, const PlannedRun& run, bool points) {
+    aio::sim::Config cfg = base;
+    cfg.schedule.policy = points ? Policy::delay : Policy::fifo;
+    cfg.schedule.seed = 0;
+    cfg.schedule.decisions = std::vector<Decision>{};
+    cfg.strict_replay = false;
+    cfg.step_profile.reset();
+    cfg.measured_points = 0;
+    RunAt at;
+    at.index = at.seed_index = kMax;
+    at.policy = cfg.schedule.policy;
+    at.measuring = true;
+    RunResult r = run(cfg, at);
+    Measured m;
+    m.step_profile = std::make_shared<const std::vector<std::uint64_t>>(std::move(r.steps_per_task));
+    m.choice_points = points ? std::max<std::uint64_t>(r.choice_points, 1) : 0;
+    return m;
+}
+
+void Measured::apply(aio::sim::Config& cfg) const {
+    if (step_profile) cfg.step_profile = step_profile;
+    if (choice_points) cfg.measured_points = choice_points;
+}
+
+MeasureNeeds measure_needs(const std::vector<Policy>& policies, const aio::sim::Config& base) noexcept {
+    MeasureNeeds n;
+    for (Policy p : policies) {
+        aio::sim::Schedule s = base.schedule;
+        s.policy = p;
+        n.steps = n.steps || (needs_step_profile(s) && !base.step_profile);
+        n.points = n.points || (needs_point_count(s) && base.measured_points == 0);
+    }
+    return n;
+}
+
+bool needs_point_count(const aio::sim::Schedule& s) noexcept {
+    return s.policy == Policy::delay && s.delay_points == 0;
+}
+
+bool needs_step_profile(const aio::sim::Schedule& s) noexcept { return s.policy == Policy::pct && s.pct_steps == 0; }
 
 std::uint64_t ExplorePlan::seed_count() const noexcept {
     const std::uint64_t total = std::max<std::uint64_t>(shard_total, 1);
@@ -137,7 +198,8 @@ std::uint64_t ExplorePlan::seed_count() const noexcept {
     return count;
 }
 
-ExploreTally run_plan(const ExplorePlan& plan, const PlannedRun& run, const RunVisitor& visit) {
+ExploreTally run_plan(const ExplorePlan& plan, const PlannedRun& run, const RunVisitor& visit,
+                      const FailureJudge& judge) {
     ExploreTally out;
     out.allow_empty = plan.allow_empty;
     out.seeds_planned = plan.seed_count();
@@ -148,11 +210,15 @@ ExploreTally run_plan(const ExplorePlan& plan, const PlannedRun& run, const RunV
         return out;
     }
     const Order order(plan);
-    Tally tally(plan, visit, out);
     const auto t0 = Clock::now();
     std::atomic<std::uint64_t> next{0};
     std::atomic<std::uint64_t> cut{kMax};               // no run from here on (the time budget)
     std::atomic<std::uint64_t> earliest_failure{kMax};  // with stop_at_first, no run after it starts
+    Tally tally(plan, visit, judge, out, earliest_failure);
+    if (const MeasureNeeds needs = measure_needs(plan.policies, plan.base); needs.any() && out.seeds_planned > 0) {
+        out.measured = measure_program(plan.base, run, needs.points);
+        out.measuring_runs = 1;
+    }
     std::mutex mu;
     std::exception_ptr error;
 
@@ -175,8 +241,9 @@ ExploreTally run_plan(const ExplorePlan& plan, const PlannedRun& run, const RunV
                 cfg.schedule.policy = at->policy;
                 cfg.schedule.seed = at->policy == Policy::fifo && !plan.fifo_keeps_seed ? 0 : plan.seed(at->seed_index);
                 cfg.schedule.decisions.reset();
+                out.measured.apply(cfg);
                 RunResult r = run(cfg, *at);
-                if (r.failure) {
+                if (r.failure && !judge) {  // with a judge, the tally says which failures stop the plan
                     std::uint64_t cur = earliest_failure.load();
                     while (k < cur && !earliest_failure.compare_exchange_weak(cur, k)) {}
                 }

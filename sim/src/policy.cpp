@@ -1,10 +1,13 @@
 // The policies' seeded decision sources.
 #include "aio/sim/policy.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <vector>
 
 #include "aio/sim/prng.hpp"
+#include "aio/sim/schedule.hpp"
 
 namespace aio::sim {
 
@@ -74,6 +77,42 @@ std::string cpython_order_note(Policy p, TaskStart s) {
                "scheduled starts in one run)";
     return "order: a perturbed one CPython's asyncio does not run (policy " + policy +
            " breaks call_soon's FIFO order): the code depends on that order";
+}
+
+bool cpython_can_run(const Schedule& s) noexcept {
+    if (!s.decisions) return cpython_can_run(s.policy, s.task_start);
+    for (const Decision& d : *s.decisions) {
+        if (d.kind == Choice::ready) return false;
+        if (d.kind == Choice::start && s.task_start == TaskStart::per_task) return false;
+    }
+    return true;
+}
+
+std::string cpython_order_note(const Schedule& s) {
+    if (!s.decisions) return cpython_order_note(s.policy, s.task_start);
+    std::size_t ready = 0, starts = 0;
+    for (const Decision& d : *s.decisions) {
+        if (d.kind == Choice::ready) ++ready;
+        if (d.kind == Choice::start && s.task_start == TaskStart::per_task) ++starts;
+    }
+    const std::string policy(policy_name(s.policy));
+    if (ready > 0)
+        return fmt::format(
+            "order: one CPython's asyncio cannot run ({} ready-queue {} a later entry before the front; found by "
+            "policy {}): the code relies on the FIFO order of call_soon / the order woken waiters resume, which "
+            "asyncio guarantees",
+            ready, ready == 1 ? "decision runs" : "decisions run", policy);
+    if (starts > 0)
+        return fmt::format(
+            "order: one CPython runs only with a custom task factory ({} task-start {} eager and scheduled "
+            "starts in one run; found by policy {})",
+            starts, starts == 1 ? "decision mixes" : "decisions mix", policy);
+    if (s.decisions->empty())
+        return "order: asyncio's own (no decision deviates from it; found by policy " + policy +
+               "): CPython runs exactly this order";
+    return "order: one CPython's asyncio can run (its decisions vary only what asyncio leaves open: timer ties, "
+           "jitter, thread order, the network; found by policy " +
+           policy + "): the bug can happen in production";
 }
 
 namespace {

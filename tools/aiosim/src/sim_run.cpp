@@ -126,11 +126,11 @@ std::string format_problems(const std::string& cmd, const std::string& name, con
     return s + "  signature: " + signature_of(r) + '\n' + format_faults(r) + format_order_line(r.replay);
 }
 
-std::string format_order_line(const std::string& replay) {
+std::string format_order_line(const std::string& replay, const std::string& prefix) {
     if (replay.empty()) return {};  // the real loop: no schedule
     try {
         const aio::sim::Schedule s = aio::sim::Schedule::parse(replay);
-        return "  " + aio::sim::cpython_order_note(s.policy, s.task_start) + '\n';
+        return prefix + aio::sim::cpython_order_note(s) + '\n';
     } catch (const std::exception&) {
         return {};  // the run's own replay string always parses; say nothing rather than guess
     }

@@ -62,9 +62,10 @@ std::string signature_of(const SimRun& r);
 SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, scenario::Sink* echo = nullptr,
                      const aio::sim::RecordSink& last_record = {});
 
-/// "  order: ...\n": whether CPython's asyncio can run the order of this replay string
-/// (aio::sim::cpython_order_note); empty for an empty string (the real loop).
-std::string format_order_line(const std::string& replay);
+/// "  order: ...\n": whether CPython's asyncio can run the order of this replay string, judged
+/// by its decisions (aio::sim::cpython_order_note(const Schedule&)); empty for an empty
+/// string (the real loop). `prefix` starts the line ("  shrunk " gives "  shrunk order: ...").
+std::string format_order_line(const std::string& replay, const std::string& prefix = "  ");
 
 /// `text` with every line after the first indented by four spaces (for "  - " list items).
 std::string indent_continuation(std::string text);

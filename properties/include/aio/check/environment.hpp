@@ -15,6 +15,10 @@
 //                         aio::sim::ReplayParseError, a ValueError that says where)
 //   AIOSIM_CHECK=NAME     the check AIOSIM_REPLAY and AIOSIM_TRACE apply to (any text)
 //   AIOSIM_TRACE=FILE     where a failing check writes its failing run's trace (any path)
+//   AIOSIM_STRICT_ORDER=B 1: a failure found only in an order CPython's asyncio cannot run
+//                         fails the check (ExploreOptions::strict_order); 0: it is a warning
+//   AIOSIM_CORPUS=DIR     a regression corpus (aio/check/corpus.hpp) replayed before exploring
+//   AIOSIM_SAVE_FAILURES=DIR  where a failing check saves its failure as a corpus entry
 //
 // A variable that is unset or empty is not given. Numbers are decimal digits only: no sign,
 // no spaces, nothing that wraps or saturates ("-1", "99999999999999999999" are errors).
@@ -56,7 +60,13 @@ struct Environment {
     std::optional<Schedule> replay;
     std::optional<std::string> check;
     std::optional<std::string> trace;
+    std::optional<bool> strict_order;
+    std::optional<std::string> corpus;
+    std::optional<std::string> save_failures;
 };
+
+/// AIOSIM_STRICT_ORDER's form: 1 or 0.
+bool parse_strict_order(std::string_view text);
 
 /// The value of an environment variable, or nullopt when it is unset.
 using Lookup = std::function<std::optional<std::string>(std::string_view name)>;

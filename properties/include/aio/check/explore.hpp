@@ -22,19 +22,46 @@
 // shard of a larger exploration that may legitimately get no seeds). ExploreResult::summary always
 // says how many runs were made.
 //
-// The report says whether CPython's asyncio can run the failing order (fifo, timers) or only
-// a perturbed one (random, pct), shows a predicate's failing result (formatted with fmt), and
-// its commands rerun only the failing doctest case when aio/check/doctest_check.hpp is included.
+// The default portfolio (ExploreOptions::policies left as it is: portfolio_policies() in
+// schedule.hpp, the one list): asyncio's own order first (fifo, once), then the strategies
+// interleaved across seeds (seed 1 under timers, pct, random, then seed 2 under each...), pct
+// fitted to the program (ExploreOptions::fit_pct). The report names the strategy, the seed
+// and the run that found the failure ("found by random, seed 12, run 38 of the exploration"),
+// and the summary counts the runs of each strategy.
+//
+// Orders CPython cannot run: a failure whose shrunk schedule still needs a decision CPython's
+// asyncio never makes (a non-zero ready-queue decision 'r': a later ready entry run before the
+// front; or a per-task mix of eager and scheduled starts: aio::sim::cpython_can_run(const
+// Schedule&)) shows that the code relies on what asyncio guarantees (the FIFO order of
+// call_soon, the order in which woken waiters resume), not a bug CPython can run into. By
+// default it does not fail the check: the verdict stays ok, the failure goes to
+// ExploreResult::order_only, the report gets a warning section ("found only in orders
+// CPython's asyncio cannot run: ..."), and the exploration goes on over the rest of its budget
+// looking for a failure in an order CPython can run, which fails the check as usual (and ends
+// the exploration). A failure is classified by its shrunk schedule, so one found by random but
+// shrunk to timer-tie or fault decisions only is a plain failure. Failures with the same
+// signature (aio::sim::signature) as one already shrunk to such an order are counted with it
+// without shrinking again; at most max_order_only distinct ones are shrunk and kept (later ones
+// count as order-only, unshrunk). ExploreOptions::strict_order (AIOSIM_STRICT_ORDER=1) makes
+// them plain failures.
+//
+// The report says whether CPython's asyncio can run the failing order (judged by the shrunk
+// schedule's decisions), shows a predicate's failing result (formatted with fmt), and its
+// commands rerun only the failing doctest case when aio/check/doctest_check.hpp is included.
 //
 // Environment (read on every call, with aio/check/environment.hpp's parsers; a malformed
 // value throws aio::ValueError naming the variable and the accepted forms, never a silent
 // default). They let CI set the budget or replay one failure:
 //   AIOSIM_SEEDS=N        N seeds per policy (seeds 1..N); AIOSIM_SEEDS=A..B: seeds A to B
-//   AIOSIM_POLICY=p[,q]   only these policies (fifo, timers, random, pct, delay)
+//   AIOSIM_POLICY=p[,q]   only these policies (fifo, timers, random, pct, delay) instead of the portfolio
+//   AIOSIM_STRICT_ORDER=1 a failure found only in an order CPython cannot run fails the check
 //   AIOSIM_TIME_BUDGET=D  stop exploring after D of real time (e.g. 30s, 2m)
 //   AIOSIM_REPLAY=STR     run exactly this schedule (strictly) instead of exploring
 //   AIOSIM_CHECK=NAME     apply AIOSIM_REPLAY (and AIOSIM_TRACE) only to the check of this name
 //   AIOSIM_TRACE=FILE     write the failing run's trace to FILE (ExploreOptions::trace_file)
+//   AIOSIM_CORPUS=DIR     replay DIR's regression corpus entries of this check first
+//                         (ExploreOptions::corpus; aio/check/corpus.hpp)
+//   AIOSIM_SAVE_FAILURES=DIR  save the failure as a corpus entry in DIR (ExploreOptions::save_failures)
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -60,7 +87,8 @@ namespace aio::check {
 struct ExploreOptions {
     /// Names the check in reports and in AIOSIM_CHECK.
     std::string name = "aio::check";
-    std::vector<Policy> policies = all_policies();
+    /// The default portfolio (portfolio_policies()): fifo, then the strategies interleaved.
+    std::vector<Policy> policies = portfolio_policies();
     /// Seeds first_seed .. first_seed + seeds - 1, each under every policy but fifo (which
     /// runs once: it has no seed). The last seed must fit in 64 bits (aio::ValueError).
     std::uint64_t seeds = 100;
@@ -71,6 +99,13 @@ struct ExploreOptions {
     /// Let a check that made no run pass (its summary says so); by default it fails.
     bool allow_empty = false;
     bool shrink = true;
+    /// A failure found only in an order CPython's asyncio cannot run fails the check too
+    /// (AIOSIM_STRICT_ORDER=1); false: it is a warning (ExploreResult::order_only).
+    bool strict_order = false;
+    /// pct runs fitted to the program (pct_steps portfolio_pct_steps(): the change points
+    /// spread over the steps the plan's measuring fifo run made), whatever base.schedule.pct_steps
+    /// says; false: base.schedule.pct_steps as given.
+    bool fit_pct = true;
     /// Everything else of each run's configuration (base.schedule's limits, pct depth, jitter, task
     /// start; each run sets the policy and seed).
     aio::sim::Config base{};
@@ -82,6 +117,17 @@ struct ExploreOptions {
     /// name ends in ".json", the text form otherwise. AIOSIM_TRACE=FILE sets it (for the check
     /// AIOSIM_CHECK names, when that is set).
     std::string trace_file{};
+    /// A regression corpus (aio/check/corpus.hpp): its entries for this check (`check: NAME`,
+    /// this check's name) are replayed strictly before exploring. A reproduced or changed entry
+    /// fails the check at once (not shrunk: the entry's string is the one to replay); a fixed
+    /// one passes; a stale one (its string no longer fits the program) is no pass: it is
+    /// listed in ExploreResult::stale_corpus and in the summary, and printed as a warning.
+    /// AIOSIM_CORPUS=DIR sets it. Empty: no corpus.
+    std::string corpus{};
+    /// Where a failure is saved as a corpus entry (its shrunk string, one file per failure
+    /// signature: an entry already there is not written again); the report says where.
+    /// AIOSIM_SAVE_FAILURES=DIR sets it. Empty: not saved.
+    std::string save_failures{};
     /// Instead of seeds: every schedule with at most this many deviations from asyncio's
     /// order, once each (aio/check/bounded.hpp: the delay policy's choice points, breadth
     /// first), stopping at the first failure (the fewest deviations, so it is not shrunk) or at
@@ -92,8 +138,13 @@ struct ExploreOptions {
 };
 
 struct Failure {
-    Policy policy = Policy::fifo;
+    Policy policy = Policy::fifo;  // the strategy that found it
     std::uint64_t seed = 0;
+    /// Which run of the exploration found it, from 1 (run order: fifo, then each seed under
+    /// every strategy); 0 for an AIOSIM_REPLAY run.
+    std::uint64_t run = 0;
+    /// Failing runs counted as this failure (order-only failures of the same signature).
+    std::uint64_t occurrences = 1;
     /// How the run failed: the kind (an exception, a deadlock, a limit, a divergence, the
     /// predicate), the exception itself, the message.
     aio::sim::RunFailure cause{};
@@ -104,18 +155,36 @@ struct Failure {
     std::size_t decisions_after = 0;
     std::string replay_command;  // AIOSIM_CHECK=... AIOSIM_REPLAY=... <this program's command>
     std::string seed_command;    // AIOSIM_CHECK=... AIOSIM_POLICY=... AIOSIM_SEEDS=S..S <command>
-    /// Whether CPython's asyncio can run the failing order (policy fifo or timers, and no
-    /// per-task start), or only a perturbed one (random, pct): aio::sim::cpython_can_run.
+    /// Whether CPython's asyncio can run the failing order, judged by the shrunk schedule's
+    /// decisions (aio::sim::cpython_can_run(const Schedule&)): no ready-queue decision, no
+    /// per-task start mix.
     bool cpython_order = false;
-    std::string trace_file;  // where the failing run's trace was written; empty: not written
+    std::string trace_file;    // where the failing run's trace was written; empty: not written
+    std::string corpus_entry;  // the corpus entry (file name) that failed again; empty: found exploring
+    std::string saved_to;      // the corpus entry file it was saved to (or is in already); empty: not saved
 };
+
+/// How many distinct order-only failures a check shrinks and keeps (ExploreResult::order_only).
+inline constexpr std::size_t max_order_only = 8;
 
 struct ExploreResult {
     bool ok = true;
     std::uint64_t runs = 0;  // runs made (shrinking included)
+    /// The failure that fails the check: in an order CPython can run (any failure, with
+    /// strict_order).
     std::optional<Failure> failure;
-    std::string report;   // what was printed (empty when ok)
-    std::string summary;  // always: the verdict and how many runs were made
+    /// Failures found only in orders CPython's asyncio cannot run (not with strict_order):
+    /// each distinct one (by signature), shrunk, in the order found; they leave ok true.
+    std::vector<Failure> order_only;
+    /// Failing runs counted as order-only (all of order_only's occurrences, and those past
+    /// max_order_only).
+    std::uint64_t order_only_runs = 0;
+    std::string report;   // what was printed: the failure and the warning section (empty when neither)
+    std::string warning;  // the warning section alone (empty without order-only failures)
+    std::string summary;  // always: the verdict, how many runs were made, and per strategy
+    /// The corpus entries (file names) of this check that no longer fit the program.
+    std::vector<std::string> stale_corpus;
+    std::uint64_t corpus_replayed = 0;  // corpus entries replayed
     explicit operator bool() const noexcept { return ok; }
 };
 

@@ -14,13 +14,33 @@
 // whichever thread made them, are discarded). A time budget is checked before each seed but
 // the first: the first seed always runs under every policy.
 //
+// Failures are plain or warnings: a FailureJudge (run_plan's last argument), called in run
+// order, says which. A warning (for the check helpers and the CLI: a failure found only in an
+// order CPython's asyncio cannot run) is tallied apart and never stops the plan, so the
+// exploration goes on looking for a plain failure.
+//
+// Strategies fitted to the program (pct with Schedule::pct_steps 0, delay with delay_points 0)
+// need the steps per task (and delay the choice points) of a first run: when a run of the plan
+// needs them (needs_step_profile, needs_point_count) and the base does not give them,
+// run_plan first measures the program with one run with every decision 0 (asyncio's own
+// order, no fault, no eager start: the plan's fifo run, made once more whatever the seeds, so
+// that an exploration and its seed command, e.g. AIOSIM_POLICY=pct AIOSIM_SEEDS=12..12,
+// measure the same; under delay when the choice points are needed, which it counts), before
+// any run of the plan, and gives its RunResult::steps_per_task and choice_points to every run
+// of the plan (Config::step_profile, Config::measured_points). That run is
+// outside the plan (ExploreTally::measuring_runs; neither visited, judged nor tallied). The
+// profile depends only on the program and the base configuration, so the runs are the same for
+// any number of jobs.
+//
 // A plan that ran nothing does not pass (ExploreTally::ok), unless allow_empty says that running
 // nothing is expected (a shard with no seed).
 #include <any>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include <aio/sim/config.hpp>
@@ -63,6 +83,10 @@ struct RunAt {
     std::uint64_t seed_index = 0;  // i: the run's seed is plan.seed(i)
     Policy policy = Policy::fifo;
     std::uint64_t seed = 0;  // plan.seed(seed_index); 0 for fifo, which has none (its Config still notes it)
+    /// The run that measures the program for fitted strategies (outside the plan: fifo with
+    /// every decision 0; index and seed_index are then the largest uint64): the PlannedRun
+    /// fills RunResult::steps_per_task for it.
+    bool measuring = false;
 };
 
 /// What one run gave: how it failed (nullopt: it passed), and whatever the caller keeps of it
@@ -70,16 +94,64 @@ struct RunAt {
 struct RunResult {
     std::optional<aio::sim::RunFailure> failure{};
     std::any detail{};
+    /// The run's RunRecord::steps_per_task (its loop's, or its last loop's); run_plan reads it
+    /// from the run that measures the program for fitted strategies (the fifo run).
+    std::vector<std::uint64_t> steps_per_task{};
+    /// The run's RunRecord::decisions (choice points offered), read from the measuring run
+    /// for delay's fitted positions (Config::measured_points).
+    std::uint64_t choice_points = 0;
 };
 
 /// One run under cfg; called from `jobs` threads at once when jobs > 1.
 using PlannedRun = std::function<RunResult(const aio::sim::Config& cfg, const RunAt& at)>;
 /// Every run, in run order, one call at a time.
 using RunVisitor = std::function<void(const RunAt& at, const RunResult& result)>;
+/// Whether a failing run is a plain failure (true: tallied in `failed`, and with stop_at_first
+/// it ends the plan) or a warning (false: tallied in `warned`; the plan goes on). Called for
+/// failing runs only, in run order, one call at a time, before the visitor; it may change the
+/// result (keep what it learnt, e.g. a shrunk schedule). Unset: every failure is plain.
+using FailureJudge = std::function<bool(const RunAt& at, RunResult& result)>;
+
+/// What the measuring run gave: the steps per task and (under delay) the choice points.
+struct Measured {
+    std::shared_ptr<const std::vector<std::uint64_t>> step_profile{};
+    std::uint64_t choice_points = 0;
+    /// `cfg` with both set (what every run of the plan gets).
+    void apply(aio::sim::Config& cfg) const;
+};
+/// The measuring run of fitted strategies (see above), under `base` (its policy, seed and
+/// decisions replaced: delay when `points`, the choice points being asked for, else fifo;
+/// both with every decision 0 run asyncio's own order, so the steps are the same).
+Measured measure_program(const aio::sim::Config& base, const PlannedRun& run, bool points);
+/// Whether a plan with these policies over `base` needs the measuring run: which of the two.
+struct MeasureNeeds {
+    bool steps = false;
+    bool points = false;
+    bool any() const noexcept { return steps || points; }
+};
+MeasureNeeds measure_needs(const std::vector<Policy>& policies, const aio::sim::Config& base) noexcept;
+
+/// Whether a run under `s` needs the program's steps per task (Config::step_profile): pct
+/// with pct_steps 0 (fitted).
+bool needs_step_profile(const aio::sim::Schedule& s) noexcept;
+/// Whether a run under `s` needs the number of choice points an all-zero run offers under
+/// delay (Config::measured_points): delay with delay_points 0 (fitted).
+bool needs_point_count(const aio::sim::Schedule& s) noexcept;
 
 struct ExploreTally {
     std::uint64_t runs = 0;
     std::uint64_t failed = 0;
+    /// Failing runs the judge called warnings (not in `failed`).
+    std::uint64_t warned = 0;
+    /// Runs per policy, in the order of the plan's policies (the runs of the plan, not the
+    /// measuring run).
+    std::vector<std::pair<Policy, std::uint64_t>> runs_by_policy{};
+    /// What the measuring run gave the runs (Config::step_profile, Config::measured_points);
+    /// empty when no run needed it.
+    Measured measured{};
+    /// Runs made outside the plan to measure it (0, or 1 for a plan needing the profile but
+    /// without fifo).
+    std::uint64_t measuring_runs = 0;
     /// Seeds started (all of seed_count() unless the time budget or a failure ended it; every
     /// seed when there is no policy, though none ran).
     std::uint64_t seeds_walked = 0;
@@ -95,6 +167,7 @@ struct ExploreTally {
 
 /// Runs the plan. An exception from `run` (an internal error: a PlannedRun reports failures as
 /// RunResult::failure) ends the exploration and is rethrown once every thread has stopped.
-ExploreTally run_plan(const ExplorePlan& plan, const PlannedRun& run, const RunVisitor& visit = {});
+ExploreTally run_plan(const ExplorePlan& plan, const PlannedRun& run, const RunVisitor& visit = {},
+                      const FailureJudge& judge = {});
 
 }  // namespace aio::check

@@ -8,6 +8,7 @@
 // 0. Its replay string (to_string(), Schedule::parse()) reproduces the run anywhere:
 // "aiosim1:random:seed=42:2r3.r1".
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,21 @@ using Decision = aio::sim::Decision;
 
 /// Every policy: fifo, timers, random, pct.
 const std::vector<Policy>& all_policies();
+
+/// The default portfolio, the one place that lists it: what for_all_schedules (without
+/// ExploreOptions::policies) and `aiosim explore NAME` (without --policy) run. asyncio's own
+/// order first (fifo: once, on the first seed), then the strategies interleaved across seeds
+/// (run_plan's run order: the first seed under every strategy, then the next seed...):
+/// timers (timing noise asyncio leaves open), pct (fitted to the program: pct_steps 0, the
+/// change points spread over the steps the fifo run measured), delay (at most 2 deviations from
+/// asyncio's order, at positions over the choice points a measuring run counted), random. Each finds bugs the
+/// others need many more runs for; the report names the one that found the failure.
+const std::vector<Policy>& portfolio_policies();
+/// The pct_steps of the portfolio's pct runs: 0, fitted to the program (run_plan measures the
+/// steps with the plan's fifo run and passes them in Config::step_profile).
+std::uint64_t portfolio_pct_steps();
+/// "fifo, timers, pct, delay, random": the portfolio's names, for reports and help texts.
+std::string portfolio_names();
 
 /// How many decisions deviate from asyncio's order (0 for a seeded schedule).
 std::size_t nonzero_decisions(const Schedule& s);

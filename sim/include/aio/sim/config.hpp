@@ -13,7 +13,9 @@
 // range throws aio::sim::ConfigError naming the field instead of breaking the run.
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string_view>
+#include <vector>
 
 #include "aio/clock.hpp"
 #include "aio/sim/replay.hpp"  // from_replay throws its ReplayParseError
@@ -35,6 +37,11 @@ struct Config {
     /// Record which await points touched the same objects in which order (RunRecord::coverage,
     /// coverage.hpp). The explorer sets it; costs a little per touch of a shared object.
     bool coverage = false;
+    /// Steps per task of a first run of the program (its RunRecord::steps_per_task), for the
+    /// strategies fitted to the program (pct with pct_steps 0: change points over the measured
+    /// steps). aio::check::run_plan measures it with the plan's fifo run and gives it to every
+    /// run; null: not measured.
+    std::shared_ptr<const std::vector<std::uint64_t>> step_profile{};
     /// Record every choice point offered (RunRecord::points: position, kind, number of
     /// candidates), for the bounded exhaustive enumerator (aio/check/bounded.hpp). A vector
     /// push per point.

@@ -67,6 +67,8 @@
 
 namespace aio::sim {
 
+struct Schedule;  // schedule.hpp
+
 enum class Policy : std::uint8_t { fifo, timers, random, pct, delay };
 
 /// How tasks start (Python 3.12: the default factory versus eager_task_factory).
@@ -96,6 +98,22 @@ bool cpython_can_run(Policy p, TaskStart s) noexcept;
 /// One sentence for failure reports saying which it is, naming the policy, e.g. "order: one
 /// CPython's asyncio can run (policy timers)".
 std::string cpython_order_note(Policy p, TaskStart s);
+
+/// Whether CPython's asyncio can run the order of one schedule, judged by its decisions (what
+/// a failure report uses, on the shrunk schedule): false when a non-zero ready-queue decision
+/// ('r': a later ready entry runs before the front, which call_soon's FIFO order never does)
+/// or, under TaskStart::per_task, a task-start decision ('s': a mix of eager and scheduled
+/// starts, which needs a custom task factory; the list alone cannot tell a run whose every
+/// start was eager, so any 's' counts) is left; true otherwise, whatever policy found it
+/// (timer ties, jitter, overtakes, thread order, latencies and faults are orders and events a
+/// real loop shows). A schedule without a decision list (follow the seed) is judged by its
+/// policy: cpython_can_run(s.policy, s.task_start).
+bool cpython_can_run(const Schedule& s) noexcept;
+/// The report line for one schedule, as cpython_order_note(Policy, TaskStart) but judged by
+/// its decisions (cpython_can_run(const Schedule&)), e.g. "order: one CPython's asyncio cannot
+/// run: 2 ready-queue decisions take a later entry first (found by policy random); the code
+/// relies on ...".
+std::string cpython_order_note(const Schedule& s);
 
 /// The seeded decision source of a policy. pct_depth >= 1; pct_steps >= 1.
 std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth = 3,
