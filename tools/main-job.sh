@@ -36,5 +36,5 @@ require "build the aiosim tool (Release)"  build_main
 step    "reference scenarios, real loop"   needs_cli tools/check-reference.sh real
 step    "reference scenarios, simulator"   needs_cli tools/check-reference.sh sim
 step    "reference scenarios, default loop" needs_cli tools/check-reference.sh default
-step    "explore scenarios (random, pct)"  needs_cli tools/explore-scenarios.sh
+step    "explore scenarios (portfolio)"    needs_cli tools/explore-scenarios.sh
 finish

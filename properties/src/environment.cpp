@@ -115,6 +115,8 @@ Environment parse_environment(const Lookup& lookup) {
     e.check = get("AIOSIM_CHECK");
     e.trace = get("AIOSIM_TRACE");
     if (auto o = get("AIOSIM_STRICT_ORDER")) e.strict_order = parse_strict_order(*o);
+    e.corpus = get("AIOSIM_CORPUS");
+    e.save_failures = get("AIOSIM_SAVE_FAILURES");
     return e;
 }
 

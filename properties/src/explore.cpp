@@ -1,5 +1,7 @@
 #include "aio/check/explore.hpp"
 
+#include "aio/check/corpus.hpp"
+#include "aio/check/bounded.hpp"
 #include "aio/check/environment.hpp"
 #include "aio/check/plan.hpp"
 
@@ -140,7 +142,8 @@ std::string runs_by_policy(const ExploreTally& t) {
     std::string s;
     for (const auto& [policy, count] : t.runs_by_policy)
         s += fmt::format("{}{} {}", s.empty() ? "" : ", ", aio::sim::policy_name(policy), count);
-    if (t.measuring_runs) s += fmt::format(", and {} fifo run measuring the program for fitted pct", t.measuring_runs);
+    if (t.measuring_runs)
+        s += fmt::format(", and {} run measuring the program for the fitted strategies", t.measuring_runs);
     return s;
 }
 
@@ -149,12 +152,33 @@ public:
     Explorer(const RunOne& run_one, ExploreOptions o) : run_one_(run_one), o_(std::move(o)) {}
 
     ExploreResult run() {
+        run_check();
+        if (!v_.stale_corpus.empty()) {
+            std::string files;
+            for (const auto& f : v_.stale_corpus) files += (files.empty() ? "" : ", ") + f;
+            v_.summary += fmt::format("; {} stale corpus entr{} (no pass: re-record or delete): {}",
+                                      v_.stale_corpus.size(), v_.stale_corpus.size() == 1 ? "y" : "ies", files);
+        }
+        return v_;
+    }
+
+private:
+    void run_check() {
         const Environment env = read_environment();
         const bool this_check = !env.check || *env.check == o_.name;
         if (env.strict_order) o_.strict_order = *env.strict_order;
         if (o_.fit_pct) o_.base.schedule.pct_steps = portfolio_pct_steps();
         if (env.trace && this_check) o_.trace_file = *env.trace;
-        if (env.replay && this_check) return replay_one(*env.replay);
+        if (env.corpus) o_.corpus = *env.corpus;
+        if (env.save_failures) o_.save_failures = *env.save_failures;
+        if (env.replay && this_check) {
+            replay_one(*env.replay);
+            return;
+        }
+        if (o_.exhaustive_bound) {
+            exhaustive(*o_.exhaustive_bound);
+            return;
+        }
         if (env.seeds) {
             o_.first_seed = env.seeds->first;
             o_.seeds = env.seeds->count;
@@ -169,6 +193,7 @@ public:
         if (o_.time_budget && (o_.time_budget->count() < 0 || *o_.time_budget > max_time_budget))
             throw aio::ValueError(fmt::format("aio::check '{}': ExploreOptions::time_budget must be from 0 to {} ms",
                                               o_.name, max_time_budget.count()));
+        if (!o_.corpus.empty() && replay_corpus()) return;
 
         ExplorePlan plan;
         plan.policies = o_.policies;
@@ -191,7 +216,7 @@ public:
                 report_failure(judged->failure, judged->record, judged->shrink_note, per_policy);
             else
                 fail(at, *tally.first_failure.failure, record ? *record : aio::sim::RunRecord{}, per_policy);
-            return v_;
+            return;
         }
         const std::uint64_t seeds_run = tally.seeds_walked;
         const std::string seeds_text = seeds_run == 0 ? std::string("no seeds")
@@ -204,7 +229,7 @@ public:
             v_.summary = fmt::format("aio::check: '{}': 0 runs ({})", o_.name, what);
             if (tally.ok()) {  // allowed to run nothing
                 v_.summary += ", allowed to run nothing (ExploreOptions::allow_empty)";
-                return v_;
+                return;
             }
             v_.ok = false;
             v_.report = fmt::format(
@@ -213,7 +238,7 @@ public:
                 "ExploreOptions::allow_empty where running nothing is expected\n",
                 o_.name, what);
             print(v_.report);
-            return v_;
+            return;
         }
         const std::string warned =
             v_.order_only_runs == 0 ? std::string()
@@ -222,11 +247,14 @@ public:
         v_.summary =
             fmt::format("aio::check: '{}' passed: {} run{} ({}; {}{}){}", o_.name, v_.runs, v_.runs == 1 ? "" : "s",
                         per_policy, seeds_text, budget_cut ? "; the time budget ended it" : "", warned);
+        if (v_.corpus_replayed)
+            v_.summary += fmt::format("; {} corpus entr{} replayed first", v_.corpus_replayed,
+                                      v_.corpus_replayed == 1 ? "y" : "ies");
         if (!v_.warning.empty()) {
             v_.report = v_.warning + write_trace_of_first_warning();
             print(v_.report);
         }
-        return v_;
+        return;
     }
 
 private:
@@ -242,7 +270,10 @@ private:
             aio::sim::Recorder rec;
             RunResult r;
             r.failure = run_one_(cfg, rec);
-            if (at.measuring && rec.has_record()) r.steps_per_task = rec->steps_per_task;
+            if (at.measuring && rec.has_record()) {
+                r.steps_per_task = rec->steps_per_task;
+                r.choice_points = rec->decisions;
+            }
             if (r.failure && rec.has_record()) r.detail = std::move(*rec);  // what the report and shrinking read
             return r;
         };
@@ -277,6 +308,60 @@ private:
         return false;
     }
 
+    // The corpus's entries of this check, each replayed strictly (aio/check/corpus.hpp); true
+    // when one failed (the check's failure, reported).
+    bool replay_corpus() {
+        const std::vector<CorpusEntry> entries = corpus_entries_for(read_corpus(o_.corpus), CorpusKind::check, o_.name);
+        for (const CorpusEntry& e : entries) {
+            ++v_.corpus_replayed;
+            auto stale = [&](const std::string& why) {
+                v_.stale_corpus.push_back(e.file);
+                print(
+                    fmt::format("aio::check: '{}': corpus entry {}/{} is stale, so it tests nothing: {}; re-record "
+                                "or delete it\n",
+                                o_.name, o_.corpus, e.file, why));
+            };
+            Schedule schedule;
+            try {
+                schedule = Schedule::parse(e.replay);
+            } catch (const std::exception& ex) {
+                stale(fmt::format("its replay string does not parse: {}", ex.what()));
+                continue;
+            }
+            aio::sim::Config cfg = o_.base;
+            cfg.schedule = schedule;
+            cfg.strict_replay = true;
+            aio::sim::Recorder rec;
+            ++v_.runs;
+            std::optional<aio::sim::RunFailure> failure = run_one_(cfg, rec);
+            if (!failure && rec.has_record() && rec->replay_incomplete) failure = rec->replay_incomplete;
+            // A divergence the program caught still means the string no longer fits.
+            const bool diverged =
+                rec.has_record() && rec->failure && rec->failure->kind == aio::sim::FailureKind::replay_divergence;
+            const CorpusVerdict verdict = judge_corpus_replay(e, failure, diverged);
+            if (verdict == CorpusVerdict::stale) {
+                const aio::sim::RunFailure& why = failure ? *failure : *rec->failure;
+                stale(fmt::format("its replay string no longer fits the program ({})", why.message));
+                continue;
+            }
+            if (verdict == CorpusVerdict::fixed) continue;
+            o_.shrink = false;  // the entry's string is the one to replay
+            corpus_note_ = fmt::format("\n  from the corpus: {}/{} ({}{})", o_.corpus, e.file,
+                                       verdict == CorpusVerdict::reproduced ? "it fails again with its signature"
+                                                                            : "it fails with another signature than "
+                                                                              "its own, ",
+                                       verdict == CorpusVerdict::reproduced ? "" : e.signature);
+            corpus_entry_ = e.file;
+            RunAt at;
+            at.index = at.seed_index = std::numeric_limits<std::uint64_t>::max();  // no run of a plan
+            at.policy = schedule.policy;
+            at.seed = schedule.seed;
+            fail(at, *failure, rec.has_record() ? *rec : aio::sim::RunRecord{}, "the corpus");
+            return true;
+        }
+        return false;
+    }
+
     std::string policy_list() const {
         if (o_.policies.empty()) return "no policies";
         std::string s = "policies ";
@@ -292,12 +377,33 @@ private:
             std::fputs(text.c_str(), stderr);
     }
 
-    ExploreResult replay_one(Schedule replay) {
+    // ExploreOptions::exhaustive_bound: every schedule with <= k deviations (bounded.hpp).
+    void exhaustive(int k) {
+        BoundedOptions bo;
+        bo.bound = k;
+        bo.max_runs = o_.exhaustive_max_runs;
+        bo.base = o_.base;
+        BoundedResult b = explore_bounded(run_one_, bo);
+        v_.runs = b.runs;
+        if (!b.failures.empty()) {
+            BoundedFailure& f = b.failures.front();
+            o_.shrink = false;  // breadth first: no schedule with fewer deviations fails
+            exhaustive_note_ = fmt::format("  exhaustive:    {}\n{}", b.summary, b.layers);
+            RunAt at;
+            at.index = at.seed_index = std::numeric_limits<std::uint64_t>::max();  // no run of a plan
+            at.policy = Policy::delay;
+            fail(at, f.cause, f.record, "exhaustive");
+            return;
+        }
+        v_.summary = fmt::format("aio::check: '{}' passed: {}", o_.name, b.summary);
+    }
+
+    void replay_one(Schedule replay) {
         aio::sim::Config cfg = o_.base;
         cfg.schedule = replay;
         cfg.strict_replay = true;
-        if (!replay.decisions && needs_step_profile(replay) && !cfg.step_profile) {
-            cfg.step_profile = measure_step_profile(o_.base, planned_run());
+        if (const MeasureNeeds needs = measure_needs({replay.policy}, cfg); !replay.decisions && needs.any()) {
+            measure_program(cfg, planned_run(), needs.points).apply(cfg);  // as the exploration measured it
             ++v_.runs;
         }
         aio::sim::Recorder rec;
@@ -324,7 +430,6 @@ private:
         } else {
             v_.summary = fmt::format("aio::check: '{}' passed: 1 run (AIOSIM_REPLAY={})", o_.name, replay.to_string());
         }
-        return v_;
     }
 
     // The failure of a run, shrunk (when shrinking), with its commands; `at`: where the plan
@@ -365,6 +470,8 @@ private:
         f.seed_command = f.policy == Policy::fifo ? fmt::format("{}AIOSIM_POLICY=fifo {}", prefix, cmd)
                                                   : fmt::format("{}AIOSIM_POLICY={} AIOSIM_SEEDS={}..{} {}", prefix,
                                                                 aio::sim::policy_name(f.policy), f.seed, f.seed, cmd);
+        if (!exhaustive_note_.empty())
+            f.seed_command = "none: the exhaustive enumeration found it (the replay string reproduces it)";
         return f;
     }
 
@@ -378,9 +485,12 @@ private:
 
     void report_failure(Failure f, const aio::sim::RunRecord& record, const std::string& shrink_note,
                         const std::string& per_policy) {
-        const std::string trace_line = write_trace(f);
+        std::string trace_line = write_trace(f);
+        f.corpus_entry = corpus_entry_;
+        const std::string note = shrink_note + corpus_note_;
+        if (!o_.save_failures.empty()) trace_line += save_failure(f);
         v_.ok = false;
-        v_.report = failure_report(o_.name, f, v_.runs, order_note(f, record), shrink_note, trace_line);
+        v_.report = failure_report(o_.name, f, v_.runs, order_note(f, record), note, trace_line) + exhaustive_note_;
         if (!v_.order_only.empty()) {
             v_.warning = warning_section(o_.name, v_, true);
             v_.report += v_.warning;
@@ -389,6 +499,19 @@ private:
         v_.summary = fmt::format("aio::check: '{}' failed after {} run{} ({})", o_.name, v_.runs,
                                  v_.runs == 1 ? "" : "s", per_policy);
         print(v_.report);
+    }
+
+    // ExploreOptions::save_failures: the failure (as reported: shrunk) as a corpus entry.
+    std::string save_failure(Failure& f) const {
+        try {
+            const SavedEntry saved = save_corpus_entry(
+                o_.save_failures, CorpusEntry{{}, CorpusKind::check, o_.name, aio::sim::signature(f.cause), f.replay});
+            f.saved_to = saved.path;
+            return fmt::format("  saved:         {} ({})\n", saved.path,
+                               saved.written ? "a new corpus entry" : "in the corpus already");
+        } catch (const std::exception& e) {
+            return fmt::format("  not saved:     {}\n", e.what());
+        }
     }
 
     // With only order-only failures: the first one's trace, when a trace file is asked for.
@@ -441,6 +564,8 @@ private:
     const RunOne& run_one_;
     ExploreOptions o_;
     ExploreResult v_;
+    std::string corpus_entry_, corpus_note_;  // the corpus entry that failed, and the report's line for it
+    std::string exhaustive_note_;             // the enumeration's lines, in an exhaustive run's failure report
 };
 
 }  // namespace

@@ -135,29 +135,48 @@ private:
     bool over_ = false;
 };
 
+}  // namespace
+
 // The run that measures the program for fitted strategies: asyncio's own order with every
 // decision 0 (no fault, no eager start), whatever the plan's seeds and policies, so that an
 // exploration and its seed command measure the same steps.
-std::shared_ptr<const std::vector<std::uint64_t>> measure(const aio::sim::Config& base, const PlannedRun& run) {
+Measured measure_program(const aio::sim::Config& base, const PlannedRun& run, bool points) {
     aio::sim::Config cfg = base;
-    cfg.schedule.policy = Policy::fifo;
+    cfg.schedule.policy = points ? Policy::delay : Policy::fifo;
     cfg.schedule.seed = 0;
     cfg.schedule.decisions = std::vector<Decision>{};
     cfg.strict_replay = false;
     cfg.step_profile.reset();
+    cfg.measured_points = 0;
     RunAt at;
     at.index = at.seed_index = kMax;
-    at.policy = Policy::fifo;
+    at.policy = cfg.schedule.policy;
     at.measuring = true;
     RunResult r = run(cfg, at);
-    return std::make_shared<const std::vector<std::uint64_t>>(std::move(r.steps_per_task));
+    Measured m;
+    m.step_profile = std::make_shared<const std::vector<std::uint64_t>>(std::move(r.steps_per_task));
+    m.choice_points = points ? std::max<std::uint64_t>(r.choice_points, 1) : 0;
+    return m;
 }
 
-}  // namespace
+void Measured::apply(aio::sim::Config& cfg) const {
+    if (step_profile) cfg.step_profile = step_profile;
+    if (choice_points) cfg.measured_points = choice_points;
+}
 
-std::shared_ptr<const std::vector<std::uint64_t>> measure_step_profile(const aio::sim::Config& base,
-                                                                       const PlannedRun& run) {
-    return measure(base, run);
+MeasureNeeds measure_needs(const std::vector<Policy>& policies, const aio::sim::Config& base) noexcept {
+    MeasureNeeds n;
+    for (Policy p : policies) {
+        aio::sim::Schedule s = base.schedule;
+        s.policy = p;
+        n.steps = n.steps || (needs_step_profile(s) && !base.step_profile);
+        n.points = n.points || (needs_point_count(s) && base.measured_points == 0);
+    }
+    return n;
+}
+
+bool needs_point_count(const aio::sim::Schedule& s) noexcept {
+    return s.policy == Policy::delay && s.delay_points == 0;
 }
 
 bool needs_step_profile(const aio::sim::Schedule& s) noexcept { return s.policy == Policy::pct && s.pct_steps == 0; }
@@ -196,14 +215,8 @@ ExploreTally run_plan(const ExplorePlan& plan, const PlannedRun& run, const RunV
     std::atomic<std::uint64_t> cut{kMax};               // no run from here on (the time budget)
     std::atomic<std::uint64_t> earliest_failure{kMax};  // with stop_at_first, no run after it starts
     Tally tally(plan, visit, judge, out, earliest_failure);
-    out.step_profile = plan.base.step_profile;
-    if (!out.step_profile && out.seeds_planned > 0 &&
-        std::any_of(plan.policies.begin(), plan.policies.end(), [&](Policy p) {
-            aio::sim::Schedule s = plan.base.schedule;
-            s.policy = p;
-            return needs_step_profile(s);
-        })) {
-        out.step_profile = measure(plan.base, run);
+    if (const MeasureNeeds needs = measure_needs(plan.policies, plan.base); needs.any() && out.seeds_planned > 0) {
+        out.measured = measure_program(plan.base, run, needs.points);
         out.measuring_runs = 1;
     }
     std::mutex mu;
@@ -228,7 +241,7 @@ ExploreTally run_plan(const ExplorePlan& plan, const PlannedRun& run, const RunV
                 cfg.schedule.policy = at->policy;
                 cfg.schedule.seed = at->policy == Policy::fifo && !plan.fifo_keeps_seed ? 0 : plan.seed(at->seed_index);
                 cfg.schedule.decisions.reset();
-                if (out.step_profile) cfg.step_profile = out.step_profile;
+                out.measured.apply(cfg);
                 RunResult r = run(cfg, *at);
                 if (r.failure && !judge) {  // with a judge, the tally says which failures stop the plan
                     std::uint64_t cur = earliest_failure.load();

@@ -8,7 +8,8 @@ const std::vector<Policy>& all_policies() {
 }
 
 const std::vector<Policy>& portfolio_policies() {
-    static const std::vector<Policy> portfolio{Policy::fifo, Policy::timers, Policy::pct, Policy::random};
+    static const std::vector<Policy> portfolio{Policy::fifo, Policy::timers, Policy::pct, Policy::delay,
+                                               Policy::random};
     return portfolio;
 }
 

@@ -160,7 +160,7 @@ TEST_CASE("environment variables set the budget and the policies") {
         setenv("AIOSIM_POLICY", "fast", 1);
         CHECK_THROWS_WITH_AS(
             aio::check::for_all_schedules([] { return race3(); }, holds, quiet()),
-            "AIOSIM_POLICY: unknown policy 'fast' (valid: fifo, timers, random, pct; give one or more, "
+            "AIOSIM_POLICY: unknown policy 'fast' (valid: fifo, timers, random, pct, delay; give one or more, "
             "separated by commas, each once)",
             aio::ValueError);
         CleanEnv::clear();

@@ -12,13 +12,17 @@
 namespace aio::sim::loop_parts {
 
 void DecisionLog::open(const Config& cfg, const Schedule& params) {
+    record_points_ = cfg.record_points;
     const bool start_choice = params.task_start == TaskStart::per_run || params.task_start == TaskStart::per_task;
     if (cfg.schedule.decisions) {
         auto r = std::make_unique<ReplaySource>(*cfg.schedule.decisions, cfg.strict_replay);
         replay_ = r.get();
         source_ = std::move(r);
     } else if (params.policy != Policy::fifo || start_choice || params.network.faults.budget > 0) {
-        source_ = make_seeded_source(params.policy, params.seed, params.pct_depth, params.pct_steps);
+        if (params.policy == Policy::delay)
+            source_ = make_delay_source(params.seed, params.delay_bound, params.delay_points);
+        else
+            source_ = make_seeded_source(params.policy, params.seed, params.pct_depth, params.pct_steps);
     }
 }
 
@@ -32,6 +36,8 @@ DecisionLog::Answer DecisionLog::ask(const ChoicePoint& p) {
         return a;
     }
     ++decisions_;
+    if (record_points_)
+        points_.push_back({p.position, p.kind, static_cast<std::uint32_t>(std::min<std::size_t>(p.n, UINT32_MAX))});
     if (i >= p.n) {
         a.mismatch = source_->explain_mismatch(p, i);
         return a;

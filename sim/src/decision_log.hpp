@@ -13,6 +13,7 @@
 #include "aio/event_loop.hpp"
 #include "aio/sim/config.hpp"
 #include "aio/sim/decision.hpp"
+#include "aio/sim/record.hpp"
 #include "aio/sim/replay.hpp"
 
 namespace aio::sim::loop_parts {
@@ -36,6 +37,8 @@ public:
 
     std::uint64_t decisions() const noexcept { return decisions_; }
     const std::vector<Decision>& made() const noexcept { return made_; }
+    /// Every point asked, when Config::record_points.
+    std::vector<OfferedPoint>& points() noexcept { return points_; }
     /// The replay followed, or null.
     const ReplaySource* replay() const noexcept { return replay_; }
 
@@ -44,6 +47,8 @@ private:
     ReplaySource* replay_ = nullptr;
     std::uint64_t decisions_ = 0;
     std::vector<Decision> made_;
+    bool record_points_ = false;
+    std::vector<OfferedPoint> points_;
 };
 
 /// "; candidates: #2 'a', a callback, ..." (or "; for task #3 'b'"): who p's candidates are, for

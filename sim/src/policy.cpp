@@ -17,17 +17,18 @@ std::string_view policy_name(Policy p) noexcept {
     case Policy::timers: return "timers";
     case Policy::random: return "random";
     case Policy::pct: return "pct";
+    case Policy::delay: return "delay";
     }
     return "unknown";
 }
 
 std::optional<Policy> policy_from_name(std::string_view s) noexcept {
-    for (Policy p : {Policy::fifo, Policy::timers, Policy::random, Policy::pct})
+    for (Policy p : {Policy::fifo, Policy::timers, Policy::random, Policy::pct, Policy::delay})
         if (policy_name(p) == s) return p;
     return std::nullopt;
 }
 
-std::string_view policy_names() noexcept { return "fifo, timers, random, pct"; }
+std::string_view policy_names() noexcept { return "fifo, timers, random, pct, delay"; }
 
 std::string_view task_start_name(TaskStart s) noexcept {
     switch (s) {
@@ -47,12 +48,12 @@ std::optional<TaskStart> task_start_from_name(std::string_view s) noexcept {
 
 bool offers(Policy p, Choice c) noexcept {
     switch (c) {
-    case Choice::ready: return p == Policy::random || p == Policy::pct;
-    case Choice::timer:
-    case Choice::jitter: return p == Policy::timers;
+    case Choice::ready: return p == Policy::random || p == Policy::pct || p == Policy::delay;
+    case Choice::timer: return p == Policy::timers || p == Policy::delay;
+    case Choice::jitter: return p == Policy::timers;  // not delay: timing noise (policy.hpp)
     case Choice::thread: return p != Policy::fifo;
     case Choice::start: return false;  // decided by TaskStart, not by the policy
-    case Choice::latency: return p != Policy::fifo;
+    case Choice::latency: return p != Policy::fifo && p != Policy::delay;
     case Choice::overtake: return p != Policy::fifo;  // timing only: every perturbing policy
     case Choice::fault:
     case Choice::point: return true;  // whenever the fault budget (NetConfig::faults) is not 0
@@ -219,11 +220,40 @@ private:
     int repeats_ = 0;
 };
 
+// delay: `bound` positions drawn uniformly in [0, points) up front; a drawn position gets a
+// uniform non-zero index, every other point 0. The positions are sorted and deduplicated, so
+// at most `bound` answers are non-zero whatever the run does.
+class DelaySource final : public DecisionSource {
+public:
+    DelaySource(std::uint64_t seed, int bound, std::uint64_t points) : rng_(seed) {
+        points = std::max<std::uint64_t>(1, points);
+        for (int i = 0; i < std::max(0, bound); ++i) at_.push_back(rng_.below(points));
+        std::sort(at_.begin(), at_.end());
+        at_.erase(std::unique(at_.begin(), at_.end()), at_.end());
+    }
+    std::size_t choose(const ChoicePoint& p) override {
+        while (next_ < at_.size() && at_[next_] < p.position) ++next_;
+        if (next_ == at_.size() || at_[next_] != p.position) return 0;
+        ++next_;
+        return 1 + static_cast<std::size_t>(rng_.below(p.n - 1));
+    }
+
+private:
+    Prng rng_;
+    std::vector<std::uint64_t> at_;
+    std::size_t next_ = 0;
+};
+
 }  // namespace
+
+std::unique_ptr<DecisionSource> make_delay_source(std::uint64_t seed, int bound, std::uint64_t points) {
+    return std::make_unique<DelaySource>(seed, bound, points);
+}
 
 std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth,
                                                    std::uint64_t pct_steps) {
     if (p == Policy::pct) return std::make_unique<PctSource>(seed, pct_depth, pct_steps);
+    if (p == Policy::delay) return make_delay_source(seed, default_delay_bound, unfitted_delay_points);
     return std::make_unique<UniformSource>(seed);
 }
 

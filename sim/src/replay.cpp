@@ -179,6 +179,8 @@ std::string Schedule::to_string() const {
     if (policy != Policy::fifo || seed != 0) add(fmt::format("seed={}", seed));
     if (policy == Policy::pct || pct_depth != def.pct_depth) add(fmt::format("d={}", pct_depth));
     if (pct_steps != def.pct_steps) add(fmt::format("k={}", pct_steps));
+    if (delay_bound != def.delay_bound) add(fmt::format("bound={}", delay_bound));
+    if (delay_points != def.delay_points) add(fmt::format("pts={}", delay_points));
     if (jitter != def.jitter) add("jitter=" + format_duration(jitter));
     if (task_start != def.task_start) add(fmt::format("start={}", task_start_name(task_start)));
     if (batch != def.batch) add("batch=" + format_duration(batch));
@@ -246,12 +248,11 @@ Schedule Schedule::parse(std::string_view text) {
             at = p.pos();
             std::string_view key = p.word();
             if (key.empty())
-                p.fail(at,
-                       fmt::format(
-                           "expected a parameter name (seed, d, k, jitter, batch, ahead, cost, start, steps, vtime, "
-                           "faults, frate, fkinds, lat, spread, win, seg, ctimeout, stall, part, restart, "
-                           "slowx) or '-', got {}",
-                           p.got()));
+                p.fail(at, fmt::format(
+                               "expected a parameter name (seed, d, k, bound, pts, jitter, batch, ahead, cost, start, "
+                               "steps, vtime, faults, frate, fkinds, lat, spread, win, seg, ctimeout, stall, part, "
+                               "restart, slowx) or '-', got {}",
+                               p.got()));
             p.expect('=', fmt::format("after '{}'", clip(key)));
             const std::size_t vat = p.pos();
             if (key == "seed") {
@@ -260,6 +261,10 @@ Schedule Schedule::parse(std::string_view text) {
                 s.pct_depth = static_cast<int>(p.number("the pct depth d", max_pct_depth));
             } else if (key == "k") {
                 s.pct_steps = p.number("the pct step estimate k");
+            } else if (key == "bound") {
+                s.delay_bound = static_cast<int>(p.number("the delay bound", max_delay_bound));
+            } else if (key == "pts") {
+                s.delay_points = p.number("the delay choice points");
             } else if (key == "jitter") {
                 s.jitter = p.duration("the jitter");
             } else if (key == "batch") {

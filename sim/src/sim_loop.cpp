@@ -76,13 +76,16 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     void setup() {
         params = cfg->schedule;
         params.decisions.reset();
+        // Fitted (seeded runs only; a decision list answers by itself): the record says to what.
+        if (params.policy == Policy::delay && params.delay_points == 0 && !cfg->schedule.decisions)
+            params.delay_points = cfg->measured_points != 0 ? cfg->measured_points : unfitted_delay_points;
         log.open(*cfg, params);
         offer_ready = sim::offers(params.policy, Choice::ready);
         offer_timers = sim::offers(params.policy, Choice::timer);
         offer_thread = sim::offers(params.policy, Choice::thread);
         offer_overtake = sim::offers(params.policy, Choice::overtake) && params.ahead > Duration::zero();
         step_cost = params.cost > Duration::zero();
-        clock_jitter = offer_timers;
+        clock_jitter = sim::offers(params.policy, Choice::jitter);
         step_limit_at = params.limits.max_steps;
         time_limit_at = TimePoint(params.limits.max_virtual_time);
         recorder.set_mode(cfg->trace);
@@ -311,7 +314,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         }
         TimePoint target = *deadline;
         if (target > now_) {
-            if (offer_timers) {
+            if (clock_jitter) {
                 // The idle loop may wake late, so more timers are due at once.
                 std::size_t k = decide(Choice::jitter, jitter_levels);
                 target = deadline_after(target, params.jitter * static_cast<std::int64_t>(k) / 8);
@@ -435,6 +438,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         r.replay = r.schedule.to_string();
         r.decisions = log.decisions();
         r.nonzero_decisions = log.made().size();
+        r.points = std::move(log.points());
         r.steps = loop.steps_run();
         r.end_time = deadline_after(now_, owed);
         r.eager = loop.eager_tasks();

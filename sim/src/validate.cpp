@@ -31,7 +31,7 @@ ConfigError::ConfigError(std::string field, std::string reason)
     : aio::ValueError("aio::sim::Config: " + reason), field_(std::move(field)), reason_(std::move(reason)) {}
 
 void validate(const Schedule& s) {
-    if (static_cast<unsigned>(s.policy) > static_cast<unsigned>(Policy::pct))
+    if (policy_name(s.policy) == "unknown")
         out_of_range("policy", fmt::format("{}", static_cast<unsigned>(s.policy)),
                      fmt::format("one of {}", policy_names()), "");
     if (static_cast<unsigned>(s.task_start) > static_cast<unsigned>(TaskStart::per_task))
@@ -40,6 +40,9 @@ void validate(const Schedule& s) {
     if (s.pct_depth < 1 || s.pct_depth > max_pct_depth)
         out_of_range("pct_depth", fmt::format("{}", s.pct_depth), fmt::format("between 1 and {}", max_pct_depth), "d");
     if (s.pct_steps < 1) out_of_range("pct_steps", "0", "at least 1", "k");
+    if (s.delay_bound < 1 || s.delay_bound > max_delay_bound)
+        out_of_range("delay_bound", fmt::format("{}", s.delay_bound), fmt::format("between 1 and {}", max_delay_bound),
+                     "bound");
     check_duration("jitter", s.jitter, Duration::zero(), max_jitter, "jitter");
     check_duration("batch", s.batch, Duration::zero(), max_clock_window, "batch");
     check_duration("ahead", s.ahead, Duration::zero(), max_clock_window, "ahead");

@@ -14,7 +14,7 @@ namespace sim = aio::sim;
 
 namespace {
 
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool report_has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
 // The Deadlock's message of running `coro` (which must deadlock).
 template <class Make>
@@ -74,15 +74,15 @@ TEST_CASE("a deadlock report names each task's host and, for a read, the connect
     const sim::Deadlock d = deadlock_of(both_read);
     const std::string msg = d.what();
     CAPTURE(msg);
-    CHECK(has(msg,
-              "#1 'Task-1' on host main awaits StreamReader.readuntil() reading conn #1 main:49152->db:5432 "
-              "(waiting for data from the peer)"));
-    CHECK(has(msg, "'db:start' on host db awaits "));
-    CHECK(has(msg,
-              "on host db awaits StreamReader.readuntil() reading conn #1 db:5432->main:49152 (waiting for data "
-              "from the peer)"));
+    CHECK(report_has(msg,
+                     "#1 'Task-1' on host main awaits StreamReader.readuntil() reading conn #1 main:49152->db:5432 "
+                     "(waiting for data from the peer)"));
+    CHECK(report_has(msg, "'db:start' on host db awaits "));
+    CHECK(report_has(msg,
+                     "on host db awaits StreamReader.readuntil() reading conn #1 db:5432->main:49152 (waiting for data "
+                     "from the peer)"));
     // The two ends wait for each other: an await cycle across the hosts.
-    CHECK(has(msg, "Await cycle: #1 'Task-1'@main -> #"));
+    CHECK(report_has(msg, "Await cycle: #1 'Task-1'@main -> #"));
     REQUIRE(d.cycles().size() == 1);
     CHECK(d.cycles()[0].size() == 2);
     bool on_db = false;
@@ -96,10 +96,11 @@ TEST_CASE("a task blocked in drain() is reported writing its connection, the pee
     const sim::Deadlock d = deadlock_of(both_write, cfg);
     const std::string msg = d.what();
     CAPTURE(msg);
-    CHECK(has(msg,
-              "#1 'Task-1' on host main awaits StreamWriter.drain() writing conn #1 main:49152->db:5432 (waiting "
-              "for the peer to read: its window is full)"));
-    CHECK(has(msg, "on host db awaits StreamWriter.drain() writing conn #1 db:5432->main:49152"));
+    CHECK(
+        report_has(msg,
+                   "#1 'Task-1' on host main awaits StreamWriter.drain() writing conn #1 main:49152->db:5432 (waiting "
+                   "for the peer to read: its window is full)"));
+    CHECK(report_has(msg, "on host db awaits StreamWriter.drain() writing conn #1 db:5432->main:49152"));
     CHECK(d.cycles().size() == 1);
 }
 
@@ -110,7 +111,7 @@ TEST_CASE("without other hosts a deadlock report has no host labels, as before t
     };
     const sim::Deadlock d = deadlock_of(lonely);
     const std::string msg = d.what();
-    CHECK(has(msg, "#1 'Task-1' awaits a Future; created at"));
-    CHECK_FALSE(has(msg, "on host"));
+    CHECK(report_has(msg, "#1 'Task-1' awaits a Future; created at"));
+    CHECK_FALSE(report_has(msg, "on host"));
     CHECK(d.tasks().at(0).host.empty());
 }

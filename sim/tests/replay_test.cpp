@@ -83,7 +83,7 @@ TEST_CASE("malformed replay strings say where and why") {
           "expected a decision kind (r, t, j, s, w, l, f, b or o), got 'x'@24");
     CHECK(parse_error("aiosim2:random:-") == "replay string version 2 is not supported (this build reads version 1)@6");
     CHECK(parse_error("hello") == "a replay string starts with 'aiosim1:', got 'hello'@0");
-    CHECK(parse_error("aiosim1:fast:-") == "unknown policy 'fast' (valid: fifo, timers, random, pct)@8");
+    CHECK(parse_error("aiosim1:fast:-") == "unknown policy 'fast' (valid: fifo, timers, random, pct, delay)@8");
     CHECK(parse_error("aiosim1:random:seed=99999999999999999999") ==
           "the seed is out of range (at most 18446744073709551615)@20");
     CHECK(parse_error("aiosim1:random:colour=3") ==

@@ -924,12 +924,12 @@ TEST_CASE("an exploration that ran nothing fails, unless --allow-empty says an e
     CHECK(r.status == 1);
     CHECK(r.out ==
           "explore racy: policy random, no seeds, shard 16 of 20\n"
-          "summary: 0 runs (shard 16 of 20 is empty: 10 seeds for 20 shards)\n"
+          "summary: 0 runs (shard 16 of 20 got no seed: 10 seeds for 20 shards)\n"
           "FAILED: nothing ran, and an exploration that runs nothing does not pass; give fewer shards or "
           "more seeds, or pass --allow-empty where an empty shard is expected\n");
     auto allowed = cli(sim_sample(), {"explore", "racy", "--seeds", "10", "--allow-empty"});
     CHECK(allowed.status == 0);
-    CHECK(allowed.out.find("summary: 0 runs (shard 16 of 20 is empty: 10 seeds for 20 shards)\n"
+    CHECK(allowed.out.find("summary: 0 runs (shard 16 of 20 got no seed: 10 seeds for 20 shards)\n"
                            "allowed: --allow-empty\n") != std::string::npos);
     // A shard that has seeds runs them whatever --allow-empty says.
     ::setenv("TEST_SHARD_INDEX", "9", 1);

@@ -1,6 +1,12 @@
 // aiosim explore NAME (--seeds N | --time D) [--policy P] [--seed-start S] [--jobs J]
 //     [--stop-at-first] [--shrink] [--expect-failure] [--strict-order] [--allow-empty]
-//     [--pct-depth D] [--pct-steps K]
+//     [--pct-depth D] [--pct-steps K] [--bound K] [--shard-index I --shard-total K] [--corpus DIR]
+//     [--save-failures DIR] [--junit FILE]
+// aiosim explore NAME --exhaustive K [--max-runs N] [--jobs J] [--stop-at-first] [--expect-failure]
+//
+// --exhaustive K runs every schedule with at most K deviations from asyncio's order once
+// (exhaustive.hpp, aio/check/bounded.hpp) instead of seeds, and says whether that space was
+// covered completely.
 //
 // Runs the scenario under the simulator once per seed and judges every run as run_simulated
 // does. Without --policy it runs the default portfolio (aio::check::portfolio_policies(), the
@@ -20,7 +26,8 @@
 // kMaxOrderOnly distinct ones are shrunk and listed (later ones are counted). --strict-order
 // (or AIOSIM_STRICT_ORDER=1) makes them plain failures. Seed i of the exploration is seed-start + i; a shard (TEST_TOTAL_SHARDS,
 // TEST_SHARD_INDEX: the convention of Bazel, CTest and gtest runners) takes every i with
-// i % total == index. Runs go to --jobs threads, each with its own loop; results are
+// i % total == index; --shard-index/--shard-total say the same and take precedence (shard.hpp).
+// Runs go to --jobs threads, each with its own loop; results are
 // aggregated in seed order, so with a seed budget the report is the same whatever the number
 // of jobs (only the rate and the time differ). With --stop-at-first the exploration ends at
 // the first failing seed in seed order (runs after it are discarded, whichever thread made
@@ -36,6 +43,11 @@
 //
 // An exploration that ran nothing does not pass: a shard left without seeds (more shards than
 // seeds) exits 1 and says so, unless --allow-empty is given (then 0, with the same summary).
+//
+// CI (corpus_replay.hpp, junit.hpp): --corpus replays the scenario's regression corpus entries
+// strictly before exploring (a reproduced or changed entry is a failure, a stale one a warning,
+// never a pass); --save-failures saves the first run of each new failure signature as an entry;
+// --junit writes a JUnit XML report of the corpus entries and the exploration.
 //
 // Exit status: 0 when every run passed, 1 when one failed in an order CPython can run (any
 // failure, with --strict-order) or when nothing ran, 3 when runs failed only in orders CPython
@@ -58,6 +70,7 @@
 #include <thread>
 #include <vector>
 
+#include <aio/check/bounded.hpp>
 #include <aio/check/environment.hpp>
 #include <aio/check/plan.hpp>
 #include <aio/check/schedule.hpp>
@@ -66,9 +79,13 @@
 #include <aio/sim/validate.hpp>
 
 #include "command.hpp"
+#include "corpus_replay.hpp"
 #include "distinct_count.hpp"
+#include "junit.hpp"
+#include "exhaustive.hpp"
 #include "loop_options.hpp"
 #include "numbers.hpp"
+#include "shard.hpp"
 #include "shrink_failure.hpp"
 #include "guided_explore.hpp"
 #include "sim_run.hpp"
@@ -90,41 +107,13 @@ constexpr std::size_t kShrinkRuns = 2000;
 // others hold.
 constexpr std::uint64_t kWindow = 4096;
 
-struct Shard {
-    std::uint64_t index = 0, total = 1;
-};
-
-// TEST_TOTAL_SHARDS / TEST_SHARD_INDEX as gtest reads them: both or neither, digits only;
-// the total from 1 to 2^64 - 1, the index below it. Throws aio::ValueError naming the
-// variable and the accepted values.
-Shard parse_shard(const std::optional<std::string>& total, const std::optional<std::string>& index) {
-    Shard shard;
-    if (!total && !index) return shard;
-    if (!total)
-        throw aio::ValueError(
-            fmt::format("TEST_SHARD_INDEX is '{}' but TEST_TOTAL_SHARDS is not set; set both (the "
-                        "shard's index and the number of shards) or neither",
-                        excerpt(*index)));
-    const auto t = parse_whole(*total, 1, kMaxU64);
-    if (!t)
-        throw aio::ValueError(
-            fmt::format("TEST_TOTAL_SHARDS must be a whole number from 1 to {}, got '{}'", kMaxU64, excerpt(*total)));
-    shard.total = *t;
-    const std::string idx = index.value_or("0");
-    const auto i = parse_whole(idx, 0, shard.total - 1);
-    if (!i)
-        throw aio::ValueError(fmt::format("TEST_SHARD_INDEX must be an integer below TEST_TOTAL_SHARDS ({}), got '{}'",
-                                          shard.total, excerpt(idx)));
-    shard.index = *i;
-    return shard;
-}
-
 // What the tally keeps of a run: its outcome and trace, hashed, and the whole run for a
 // failure that may be the first.
 struct Seen {
     std::uint64_t outcome = 0;
     std::uint64_t trace = 0;
-    std::optional<SimRun> run;  // a failing run
+    std::optional<SimRun> run;
+    std::string signature, replay;  // of a failing run (--save-failures)
 };
 
 // A failure found only in orders CPython cannot run: the first run of its signature, shrunk.
@@ -198,6 +187,7 @@ public:
                               ? std::string("fitted to the program (a first fifo run measures it)")
                               : std::to_string(aio::check::portfolio_pct_steps()))
             ->each(note_pct("--pct-steps"));
+        add_delay_options();
         add_network_options(*app_, net_);
         app_->add_flag("--stop-at-first", stop_at_first_, "stop at the first failing seed (in seed order)");
         app_->add_flag("--shrink", shrink_,
@@ -216,9 +206,35 @@ public:
         app_->add_flag("--allow-empty", allow_empty_,
                        "exit 0 when this shard has no seeds (more shards than seeds); by default an exploration "
                        "that ran nothing fails");
+        add_ci_options();
     }
 
+    // The exploration, then what CI asked for: the corpus's verdicts joined to the exit
+    // status, --save-failures, --junit.
     int execute(Env& env) override {
+        const auto t0 = Clock::now();
+        TeeBuf out_copy(env.out), err_copy(env.err);
+        std::ostream out(&out_copy), err(&err_copy);
+        Env tee{env.program, env.scenarios, out, err, env.getenv};
+        int rc = explore(tee);
+        if (rc != kBadUsage) rc = with_corpus(tee, rc);
+        if (rc != kBadUsage && !save_failures_.empty() && scenario_) {
+            if (!save_failures(tee, *scenario_, save_failures_, collector_, shrink_)) rc = kBadUsage;
+        }
+        out.flush();
+        err.flush();
+        if (!junit_.empty()) {
+            const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+            if (!write_junit(junit_, junit_suite(rc, out_copy.copy(), err_copy.copy(), seconds))) {
+                env.err << env.program << " explore: --junit: cannot write '" << junit_ << "'\n";
+                return kBadUsage;
+            }
+        }
+        return rc;
+    }
+
+private:
+    int explore(Env& env) {
         const std::string cmd = env.program + " explore";
         auto usage = [&](const std::string& msg) {
             env.err << cmd << ": " << msg << "\nRun `" << cmd << " --help` for usage.\n";
@@ -232,8 +248,26 @@ public:
         }
         const scenario::Scenario* s = env.scenarios.find(name_);
         if (!s) return usage(unknown_scenario_message(env, name_));
-        if (!seeds_ && !time_) return usage("give a budget: --seeds N or --time DURATION (e.g. 30s)");
+        if (exhaustive_) {
+            if (seeds_ || time_)
+                return usage(
+                    "--exhaustive enumerates schedules instead of seeds: leave --seeds and --time out (the "
+                    "budget is --max-runs)");
+            if (policy_option_->count() > 0 || !pct_option_.empty() || bound_option_->count() > 0)
+                return usage(
+                    "--exhaustive walks the delay policy's choice points: leave --policy, --bound and the "
+                    "pct options out");
+        } else if (max_runs_option_->count() > 0) {
+            return usage("--max-runs is the budget of --exhaustive K; give --seeds N or --time D otherwise");
+        }
         const bool portfolio = policy_.empty();
+        if (bound_option_->count() > 0 && !portfolio && policy_ != "delay")
+            return usage(
+                fmt::format("--bound is a parameter of the delay policy, and would be ignored under --policy "
+                            "{}; add --policy delay or leave --bound out",
+                            policy_));
+        if (!seeds_ && !time_ && !exhaustive_)
+            return usage("give a budget: --seeds N or --time DURATION (e.g. 30s), or --exhaustive K");
         if (!pct_option_.empty() && !portfolio && policy_ != "pct")
             return usage(
                 fmt::format("{} is a parameter of the pct policy, and would be ignored under --policy {}; add "
@@ -258,11 +292,22 @@ public:
             }
         }
         if (!pct_steps_) pct_steps_ = aio::check::portfolio_pct_steps();
-        Shard shard;
         try {
-            shard = parse_shard(env.getenv("TEST_TOTAL_SHARDS"), env.getenv("TEST_SHARD_INDEX"));
+            shard_ = resolve_shard(shard_index_, shard_total_, env.getenv("TEST_TOTAL_SHARDS"),
+                                   env.getenv("TEST_SHARD_INDEX"));
         } catch (const aio::ValueError& e) {
             return usage(e.what());
+        }
+        const Shard& shard = shard_;
+        scenario_ = s;
+        std::vector<aio::check::CorpusEntry> corpus;
+        if (!corpus_.empty()) {
+            try {
+                corpus = aio::check::corpus_entries_for(aio::check::read_corpus(corpus_),
+                                                        aio::check::CorpusKind::scenario, name_);
+            } catch (const aio::ValueError& e) {
+                return usage(fmt::format("--corpus: {}", e.what()));
+            }
         }
         // Bazel: touching this file says that the test honours sharding.
         if (auto f = env.getenv("TEST_SHARD_STATUS_FILE"); f && !f->empty()) {
@@ -274,6 +319,7 @@ public:
         cfg.schedule.policy = portfolio ? aio::sim::Policy::pct : *aio::sim::policy_from_name(policy_);
         cfg.schedule.pct_depth = static_cast<int>(pct_depth_);
         cfg.schedule.pct_steps = *pct_steps_;
+        cfg.schedule.delay_bound = static_cast<int>(bound_);
         cfg.trace = aio::sim::TraceMode::hash;
         try {
             apply_network_options(net_, cfg.schedule.network);
@@ -287,6 +333,7 @@ public:
             if (!policy_.empty()) return usage("--guided chooses its own schedules: leave --policy out");
             return explore_guided(env, *s, cfg, *seeds_, seed_start_, expect_failure_);
         }
+        if (exhaustive_) return exhaustive(env, *s, cfg);
 
         // Seeds of this shard: seed_start + shard.index + k * shard.total for k = 0, 1, ...
         // With --seeds N the shard runs the k whose i = shard.index + k * total is below N;
@@ -310,6 +357,15 @@ public:
         auto seed_of = [&](std::uint64_t k) { return plan.seed(k); };
 
         print_header(env, shard, count, seed_of);
+        if (!corpus_.empty()) {
+            corpus_outcome_ = replay_corpus(env, *s, corpus_, corpus, shard);
+            for (const auto& r : corpus_outcome_.replays)
+                if (r.verdict == aio::check::CorpusVerdict::changed) collector_.add(r.got, r.entry.replay);
+            if (stop_at_first_ && corpus_outcome_.failing()) {
+                env.out << "exploration skipped: --stop-at-first, and the corpus has a failure\n";
+                return expect_failure_ ? 1 : 0;  // nothing found by exploring; with_corpus() adds the corpus's
+            }
+        }
         if (count == 0) return report_empty(env, shard);
 
         const auto t0 = Clock::now();
@@ -319,11 +375,18 @@ public:
             SimRun r = at.measuring ? run_simulated(*s, c, nullptr, last) : run_simulated(*s, c);
             aio::check::RunResult result;
             if (at.measuring) {
-                if (last.has_record()) result.steps_per_task = last->steps_per_task;
+                if (last.has_record()) {
+                    result.steps_per_task = last->steps_per_task;
+                    result.choice_points = last->decisions;
+                }
                 return result;  // outside the plan: neither tallied nor shown
             }
-            Seen seen{outcome_hash(r.outcome), r.trace_hash.value_or(0), std::nullopt};
+            Seen seen{outcome_hash(r.outcome), r.trace_hash.value_or(0), std::nullopt, {}, {}};
             if (r.failed()) {
+                if (!save_failures_.empty()) {
+                    seen.signature = signature_of(r);
+                    seen.replay = r.replay;
+                }
                 failures.fetch_add(1);
                 result.failure = r.failure;
                 seen.run = std::move(r);  // the judge reads it (the window bounds how many wait)
@@ -365,6 +428,7 @@ public:
             const Seen& seen = std::any_cast<const Seen&>(result.detail);
             outcomes.add(seen.outcome);
             traces.add(seen.trace);
+            if (result.failure && !seen.signature.empty()) collector_.add(seen.signature, seen.replay);
         };
 
         std::atomic<bool> finished{false};
@@ -409,7 +473,7 @@ public:
             else if (status == kOrderOnly)
                 env.out << "as expected: this scenario has a known bug, and exploration found it (only in orders "
                            "CPython's asyncio cannot run: exit 3 without --expect-failure)\n";
-            else
+            else if (corpus_outcome_.failing() == 0)  // else with_corpus() says the corpus found it
                 env.out << fmt::format(
                     "NOT FOUND: --expect-failure, but no run failed; raise the budget or check the "
                     "scenario\n");
@@ -419,7 +483,38 @@ public:
         return status;
     }
 
-private:
+    // --bound (the delay policy) and the exhaustive mode's options.
+    void add_delay_options() {
+        bound_option_ =
+            app_->add_option("--bound", bound_, "delay: the most deviations from asyncio's order a run makes")
+                ->check(whole_number(1, aio::sim::max_delay_bound))
+                ->type_name("K")
+                ->default_str("2");
+        app_->add_option("--exhaustive", exhaustive_,
+                         "instead of seeds: every schedule with at most K deviations from asyncio's order, once "
+                         "each, breadth first; says whether the space was covered completely")
+            ->check(whole_number(0, aio::check::max_exhaustive_bound))
+            ->type_name("K");
+        max_runs_option_ = app_->add_option("--max-runs", max_runs_, "--exhaustive: run at most N schedules")
+                               ->check(whole_number(1, kMaxU64))
+                               ->type_name("N")
+                               ->default_str("1000000");
+        policy_option_ = app_->get_option("--policy");
+    }
+
+    int exhaustive(Env& env, const scenario::Scenario& s, aio::sim::Config cfg) {
+        ExhaustiveArgs a;
+        if (net_.any()) a.network_line = "  network: " + describe_network(network_) + "\n";
+        a.name = name_;
+        a.bound = static_cast<int>(*exhaustive_);
+        a.max_runs = max_runs_;
+        a.jobs = static_cast<unsigned>(jobs_);
+        a.stop_at_first = stop_at_first_;
+        a.expect_failure = expect_failure_;
+        a.base = std::move(cfg);
+        return run_exhaustive(env, s, a);
+    }
+
     template <class SeedOf>
     void print_header(Env& env, const Shard& shard, std::uint64_t count, SeedOf seed_of) {
         std::string seeds;
@@ -460,11 +555,11 @@ private:
     int report_empty(Env& env, const Shard& shard) {
         std::string why;
         if (seeds_ && *seeds_ <= shard.index)
-            why = fmt::format("shard {} of {} is empty: {} seed{} for {} shards", shard.index + 1, shard.total, *seeds_,
-                              *seeds_ == 1 ? "" : "s", shard.total);
+            why = fmt::format("shard {} of {} got no seed: {} seed{} for {} shards", shard.index + 1, shard.total,
+                              *seeds_, *seeds_ == 1 ? "" : "s", shard.total);
         else
-            why = fmt::format("shard {} of {} is empty: its first seed would be past {}", shard.index + 1, shard.total,
-                              kMaxU64);
+            why = fmt::format("shard {} of {} got no seed: its first seed would be past {}", shard.index + 1,
+                              shard.total, kMaxU64);
         env.out << fmt::format("summary: 0 runs ({})\n", why);
         if (allow_empty_) {
             env.out << "allowed: --allow-empty\n";
@@ -482,7 +577,7 @@ private:
         for (const auto& [policy, count] : t.runs_by_policy)
             s += fmt::format("{}{} {}", s.empty() ? "" : ", ", aio::sim::policy_name(policy), count);
         if (t.measuring_runs)
-            s += fmt::format(" (and {} fifo run measuring the program for fitted pct)", t.measuring_runs);
+            s += fmt::format(" (and {} run measuring the program for the fitted strategies)", t.measuring_runs);
         return s;
     }
 
@@ -586,6 +681,100 @@ private:
         }
     }
 
+    // CI's options (corpus_replay.hpp, shard.hpp, junit.hpp).
+    void add_ci_options() {
+        app_->add_option("--corpus", corpus_,
+                         "replay this folder's regression corpus entries for the scenario first (strictly; "
+                         "aio/check/corpus.hpp), then explore")
+            ->type_name("DIR");
+        app_->add_option("--save-failures", save_failures_,
+                         "save each new failure signature found into this folder, as a corpus entry (one file a "
+                         "signature; shrunk with --shrink)")
+            ->type_name("DIR");
+        app_->add_option("--junit", junit_, "write a JUnit XML report to FILE (for CI systems)")->type_name("FILE");
+        app_->add_option("--shard-index", shard_index_,
+                         "run shard I of --shard-total (from 0); without it, TEST_SHARD_INDEX")
+            ->type_name("I")
+            ->check(whole_number(0, kMaxU64 - 1));
+        app_->add_option("--shard-total", shard_total_,
+                         "the number of shards (each takes every K-th seed); without it, TEST_TOTAL_SHARDS")
+            ->type_name("K")
+            ->check(whole_number(1, kMaxU64));
+    }
+
+    // The exploration's exit status joined to the corpus's verdicts: a reproduced or changed
+    // entry is a failure found (so with --expect-failure it is the bug found).
+    int with_corpus(Env& env, int rc) {
+        if (corpus_outcome_.failing() == 0) return rc;
+        if (expect_failure_) {
+            if (rc != 0) env.out << "as expected: this scenario has a known bug, and its corpus entry reproduced it\n";
+            return 0;
+        }
+        if (rc == 0)
+            env.out << fmt::format("FAILED: {} corpus entr{} of {} fail{}\n", corpus_outcome_.failing(),
+                                   corpus_outcome_.failing() == 1 ? "y" : "ies", name_,
+                                   corpus_outcome_.failing() == 1 ? "s" : "");
+        return 1;
+    }
+
+    JunitSuite junit_suite(int rc, const std::string& out, const std::string& err, double seconds) const {
+        JunitSuite suite;
+        suite.name = "aiosim.explore." + name_;
+        suite.seconds = seconds;
+        suite.properties = {{"scenario", name_}, {"exit_status", std::to_string(rc)}};
+        if (shard_.total > 1)
+            suite.properties.emplace_back("shard", fmt::format("{} of {}", shard_.index + 1, shard_.total));
+        for (const auto& r : corpus_outcome_.replays) {
+            JunitCase c;
+            c.name = "corpus " + r.entry.file;
+            c.seconds = r.seconds;
+            using V = aio::check::CorpusVerdict;
+            if (r.verdict == V::reproduced || r.verdict == V::changed) {
+                c.result = JunitCase::Result::failure;
+                c.type = std::string(aio::check::corpus_verdict_name(r.verdict));
+                c.message = r.verdict == V::reproduced ? "fails again: " + r.entry.signature
+                                                       : "fails with another signature: " + r.got;
+                c.text = "replay: " + r.entry.replay + "\n";
+            } else if (r.verdict == V::stale) {
+                c.result = JunitCase::Result::skipped;
+                c.message = "stale: " + r.why_stale;
+            }
+            suite.cases.push_back(std::move(c));
+        }
+        JunitCase c;
+        c.name = shard_.total > 1 ? fmt::format("shard {} of {}", shard_.index + 1, shard_.total) : "explore";
+        c.seconds = seconds;
+        const std::string report = without_timing(out);
+        auto first_line = [&](std::string_view prefix) {
+            for (std::size_t at = 0; at < report.size();) {
+                std::size_t end = report.find('\n', at);
+                if (end == std::string::npos) end = report.size();
+                if (report.compare(at, prefix.size(), prefix) == 0) return report.substr(at, end - at);
+                at = end + 1;
+            }
+            return std::string();
+        };
+        if (rc == kBadUsage) {
+            c.result = JunitCase::Result::error;
+            c.type = "usage";
+            c.message = err.substr(0, err.find('\n'));
+            c.text = err;
+        } else if (rc == 1) {
+            c.result = JunitCase::Result::failure;
+            std::string line = first_line("FAILED");
+            if (line.empty()) line = first_line("NOT FOUND");
+            c.message = line.empty() ? "the exploration failed" : line;
+            c.type = "failure";
+            c.text = report;
+        } else if (rc == 0 && allow_empty_ && report.find("allowed: --allow-empty") != std::string::npos) {
+            c.result = JunitCase::Result::skipped;
+            c.message = first_line("summary: ");
+        }
+        if (c.text.empty()) c.out = report;  // a failure's text is the report already
+        suite.cases.push_back(std::move(c));
+        return suite;
+    }
+
     std::string name_;
     std::optional<std::uint64_t> seeds_;
     std::optional<std::string> time_;
@@ -603,8 +792,21 @@ private:
     std::uint64_t order_only_runs_ = 0;
     bool allow_empty_ = false;
     std::string pct_option_;  // the first pct parameter given, if any
+    std::uint64_t bound_ = 2;
+    std::optional<std::uint64_t> exhaustive_;
+    std::uint64_t max_runs_ = 1'000'000;
+    CLI::Option* bound_option_ = nullptr;
+    CLI::Option* max_runs_option_ = nullptr;
+    CLI::Option* policy_option_ = nullptr;
     NetOptions net_;
     aio::sim::NetConfig network_;  // the runs' network, options applied
+    // CI: the regression corpus, saving failures, JUnit, sharding options.
+    std::string corpus_, save_failures_, junit_;
+    std::optional<std::uint64_t> shard_index_, shard_total_;
+    Shard shard_;
+    const scenario::Scenario* scenario_ = nullptr;  // set once the name is known
+    CorpusOutcome corpus_outcome_;
+    FailureCollector collector_;
 };
 
 }  // namespace

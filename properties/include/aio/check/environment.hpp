@@ -8,7 +8,7 @@
 //   AIOSIM_SEEDS=N        seeds 1..N; N from 1 to 18446744073709551615
 //   AIOSIM_SEEDS=A..B     seeds A to B, A <= B (every range but 0..18446744073709551615,
 //                         whose 2^64 seeds cannot be counted)
-//   AIOSIM_POLICY=p[,q]   these policies, each once: fifo, timers, random, pct
+//   AIOSIM_POLICY=p[,q]   these policies, each once: fifo, timers, random, pct, delay
 //   AIOSIM_TIME_BUDGET=D  a whole number and a unit, ms, s, m or h (a bare number is
 //                         seconds), from 0 to 10000h; the first seed runs whatever the budget
 //   AIOSIM_REPLAY=STR     one replay string (aio::sim::Schedule::parse; a malformed one throws
@@ -17,6 +17,8 @@
 //   AIOSIM_TRACE=FILE     where a failing check writes its failing run's trace (any path)
 //   AIOSIM_STRICT_ORDER=B 1: a failure found only in an order CPython's asyncio cannot run
 //                         fails the check (ExploreOptions::strict_order); 0: it is a warning
+//   AIOSIM_CORPUS=DIR     a regression corpus (aio/check/corpus.hpp) replayed before exploring
+//   AIOSIM_SAVE_FAILURES=DIR  where a failing check saves its failure as a corpus entry
 //
 // A variable that is unset or empty is not given. Numbers are decimal digits only: no sign,
 // no spaces, nothing that wraps or saturates ("-1", "99999999999999999999" are errors).
@@ -59,6 +61,8 @@ struct Environment {
     std::optional<std::string> check;
     std::optional<std::string> trace;
     std::optional<bool> strict_order;
+    std::optional<std::string> corpus;
+    std::optional<std::string> save_failures;
 };
 
 /// AIOSIM_STRICT_ORDER's form: 1 or 0.

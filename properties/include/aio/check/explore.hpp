@@ -53,12 +53,15 @@
 // value throws aio::ValueError naming the variable and the accepted forms, never a silent
 // default). They let CI set the budget or replay one failure:
 //   AIOSIM_SEEDS=N        N seeds per policy (seeds 1..N); AIOSIM_SEEDS=A..B: seeds A to B
-//   AIOSIM_POLICY=p[,q]   only these policies (fifo, timers, random, pct) instead of the portfolio
+//   AIOSIM_POLICY=p[,q]   only these policies (fifo, timers, random, pct, delay) instead of the portfolio
 //   AIOSIM_STRICT_ORDER=1 a failure found only in an order CPython cannot run fails the check
 //   AIOSIM_TIME_BUDGET=D  stop exploring after D of real time (e.g. 30s, 2m)
 //   AIOSIM_REPLAY=STR     run exactly this schedule (strictly) instead of exploring
 //   AIOSIM_CHECK=NAME     apply AIOSIM_REPLAY (and AIOSIM_TRACE) only to the check of this name
 //   AIOSIM_TRACE=FILE     write the failing run's trace to FILE (ExploreOptions::trace_file)
+//   AIOSIM_CORPUS=DIR     replay DIR's regression corpus entries of this check first
+//                         (ExploreOptions::corpus; aio/check/corpus.hpp)
+//   AIOSIM_SAVE_FAILURES=DIR  save the failure as a corpus entry in DIR (ExploreOptions::save_failures)
 #include <chrono>
 #include <cstdint>
 #include <exception>
@@ -114,6 +117,24 @@ struct ExploreOptions {
     /// name ends in ".json", the text form otherwise. AIOSIM_TRACE=FILE sets it (for the check
     /// AIOSIM_CHECK names, when that is set).
     std::string trace_file{};
+    /// A regression corpus (aio/check/corpus.hpp): its entries for this check (`check: NAME`,
+    /// this check's name) are replayed strictly before exploring. A reproduced or changed entry
+    /// fails the check at once (not shrunk: the entry's string is the one to replay); a fixed
+    /// one passes; a stale one (its string no longer fits the program) is no pass: it is
+    /// listed in ExploreResult::stale_corpus and in the summary, and printed as a warning.
+    /// AIOSIM_CORPUS=DIR sets it. Empty: no corpus.
+    std::string corpus{};
+    /// Where a failure is saved as a corpus entry (its shrunk string, one file per failure
+    /// signature: an entry already there is not written again); the report says where.
+    /// AIOSIM_SAVE_FAILURES=DIR sets it. Empty: not saved.
+    std::string save_failures{};
+    /// Instead of seeds: every schedule with at most this many deviations from asyncio's
+    /// order, once each (aio/check/bounded.hpp: the delay policy's choice points, breadth
+    /// first), stopping at the first failure (the fewest deviations, so it is not shrunk) or at
+    /// exhaustive_max_runs. The summary says whether the space was covered completely ("all
+    /// 1,234 schedules with <= 2 deviations: no failure (covered completely)"). 0 to 64.
+    std::optional<int> exhaustive_bound{};
+    std::uint64_t exhaustive_max_runs = 1'000'000;
 };
 
 struct Failure {
@@ -138,7 +159,9 @@ struct Failure {
     /// decisions (aio::sim::cpython_can_run(const Schedule&)): no ready-queue decision, no
     /// per-task start mix.
     bool cpython_order = false;
-    std::string trace_file;  // where the failing run's trace was written; empty: not written
+    std::string trace_file;    // where the failing run's trace was written; empty: not written
+    std::string corpus_entry;  // the corpus entry (file name) that failed again; empty: found exploring
+    std::string saved_to;      // the corpus entry file it was saved to (or is in already); empty: not saved
 };
 
 /// How many distinct order-only failures a check shrinks and keeps (ExploreResult::order_only).
@@ -159,6 +182,9 @@ struct ExploreResult {
     std::string report;   // what was printed: the failure and the warning section (empty when neither)
     std::string warning;  // the warning section alone (empty without order-only failures)
     std::string summary;  // always: the verdict, how many runs were made, and per strategy
+    /// The corpus entries (file names) of this check that no longer fit the program.
+    std::vector<std::string> stale_corpus;
+    std::uint64_t corpus_replayed = 0;  // corpus entries replayed
     explicit operator bool() const noexcept { return ok; }
 };
 

@@ -19,13 +19,15 @@
 // order CPython's asyncio cannot run) is tallied apart and never stops the plan, so the
 // exploration goes on looking for a plain failure.
 //
-// Strategies fitted to the program (pct with Schedule::pct_steps 0) need the steps per task
-// of a first run: when a run of the plan needs them (needs_step_profile) and base.step_profile
-// is not given, run_plan first measures the program with one fifo run with every decision 0
-// (asyncio's own order, no fault, no eager start: the plan's fifo run, made once more whatever
-// the seeds, so that an exploration and its seed command, e.g. AIOSIM_POLICY=pct
-// AIOSIM_SEEDS=12..12, measure the same steps), before any run of the plan, and gives its
-// RunResult::steps_per_task to every run of the plan (Config::step_profile). That run is
+// Strategies fitted to the program (pct with Schedule::pct_steps 0, delay with delay_points 0)
+// need the steps per task (and delay the choice points) of a first run: when a run of the plan
+// needs them (needs_step_profile, needs_point_count) and the base does not give them,
+// run_plan first measures the program with one run with every decision 0 (asyncio's own
+// order, no fault, no eager start: the plan's fifo run, made once more whatever the seeds, so
+// that an exploration and its seed command, e.g. AIOSIM_POLICY=pct AIOSIM_SEEDS=12..12,
+// measure the same; under delay when the choice points are needed, which it counts), before
+// any run of the plan, and gives its RunResult::steps_per_task and choice_points to every run
+// of the plan (Config::step_profile, Config::measured_points). That run is
 // outside the plan (ExploreTally::measuring_runs; neither visited, judged nor tallied). The
 // profile depends only on the program and the base configuration, so the runs are the same for
 // any number of jobs.
@@ -95,6 +97,9 @@ struct RunResult {
     /// The run's RunRecord::steps_per_task (its loop's, or its last loop's); run_plan reads it
     /// from the run that measures the program for fitted strategies (the fifo run).
     std::vector<std::uint64_t> steps_per_task{};
+    /// The run's RunRecord::decisions (choice points offered), read from the measuring run
+    /// for delay's fitted positions (Config::measured_points).
+    std::uint64_t choice_points = 0;
 };
 
 /// One run under cfg; called from `jobs` threads at once when jobs > 1.
@@ -107,14 +112,31 @@ using RunVisitor = std::function<void(const RunAt& at, const RunResult& result)>
 /// result (keep what it learnt, e.g. a shrunk schedule). Unset: every failure is plain.
 using FailureJudge = std::function<bool(const RunAt& at, RunResult& result)>;
 
+/// What the measuring run gave: the steps per task and (under delay) the choice points.
+struct Measured {
+    std::shared_ptr<const std::vector<std::uint64_t>> step_profile{};
+    std::uint64_t choice_points = 0;
+    /// `cfg` with both set (what every run of the plan gets).
+    void apply(aio::sim::Config& cfg) const;
+};
 /// The measuring run of fitted strategies (see above), under `base` (its policy, seed and
-/// decisions replaced): the run's RunResult::steps_per_task.
-std::shared_ptr<const std::vector<std::uint64_t>> measure_step_profile(const aio::sim::Config& base,
-                                                                       const PlannedRun& run);
+/// decisions replaced: delay when `points`, the choice points being asked for, else fifo;
+/// both with every decision 0 run asyncio's own order, so the steps are the same).
+Measured measure_program(const aio::sim::Config& base, const PlannedRun& run, bool points);
+/// Whether a plan with these policies over `base` needs the measuring run: which of the two.
+struct MeasureNeeds {
+    bool steps = false;
+    bool points = false;
+    bool any() const noexcept { return steps || points; }
+};
+MeasureNeeds measure_needs(const std::vector<Policy>& policies, const aio::sim::Config& base) noexcept;
 
 /// Whether a run under `s` needs the program's steps per task (Config::step_profile): pct
 /// with pct_steps 0 (fitted).
 bool needs_step_profile(const aio::sim::Schedule& s) noexcept;
+/// Whether a run under `s` needs the number of choice points an all-zero run offers under
+/// delay (Config::measured_points): delay with delay_points 0 (fitted).
+bool needs_point_count(const aio::sim::Schedule& s) noexcept;
 
 struct ExploreTally {
     std::uint64_t runs = 0;
@@ -124,9 +146,9 @@ struct ExploreTally {
     /// Runs per policy, in the order of the plan's policies (the runs of the plan, not the
     /// measuring run).
     std::vector<std::pair<Policy, std::uint64_t>> runs_by_policy{};
-    /// The steps per task given to the runs (Config::step_profile: measured, or the plan's
-    /// base.step_profile); null when none was given and no run needed it.
-    std::shared_ptr<const std::vector<std::uint64_t>> step_profile{};
+    /// What the measuring run gave the runs (Config::step_profile, Config::measured_points);
+    /// empty when no run needed it.
+    Measured measured{};
     /// Runs made outside the plan to measure it (0, or 1 for a plan needing the profile but
     /// without fifo).
     std::uint64_t measuring_runs = 0;

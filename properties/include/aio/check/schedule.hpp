@@ -29,13 +29,14 @@ const std::vector<Policy>& all_policies();
 /// order first (fifo: once, on the first seed), then the strategies interleaved across seeds
 /// (run_plan's run order: the first seed under every strategy, then the next seed...):
 /// timers (timing noise asyncio leaves open), pct (fitted to the program: pct_steps 0, the
-/// change points spread over the steps the fifo run measured), random. Each finds bugs the
+/// change points spread over the steps the fifo run measured), delay (at most 2 deviations from
+/// asyncio's order, at positions over the choice points a measuring run counted), random. Each finds bugs the
 /// others need many more runs for; the report names the one that found the failure.
 const std::vector<Policy>& portfolio_policies();
 /// The pct_steps of the portfolio's pct runs: 0, fitted to the program (run_plan measures the
 /// steps with the plan's fifo run and passes them in Config::step_profile).
 std::uint64_t portfolio_pct_steps();
-/// "fifo, timers, pct, random": the portfolio's names, for reports and help texts.
+/// "fifo, timers, pct, delay, random": the portfolio's names, for reports and help texts.
 std::string portfolio_names();
 
 /// How many decisions deviate from asyncio's order (0 for a seeded schedule).

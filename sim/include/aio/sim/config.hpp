@@ -42,6 +42,13 @@ struct Config {
     /// steps). aio::check::run_plan measures it with the plan's fifo run and gives it to every
     /// run; null: not measured.
     std::shared_ptr<const std::vector<std::uint64_t>> step_profile{};
+    /// Record every choice point offered (RunRecord::points: position, kind, number of
+    /// candidates), for the bounded exhaustive enumerator (aio/check/bounded.hpp). A vector
+    /// push per point.
+    bool record_points = false;
+    /// delay with Schedule::delay_points == 0: the number of choice points a first, all-zero
+    /// run under delay offered (its RunRecord::decisions); 0: not measured.
+    std::uint64_t measured_points = 0;
     /// to_thread: in-flight jobs are waited for (the loop blocks) when nothing else is ready,
     /// or at the latest once this many further steps have run since the oldest was submitted.
     std::uint64_t thread_step_budget = 1000;

@@ -8,6 +8,7 @@
 // | timers | timer ties (t), jitter (j), thread order (w) | yes (see below)                              |
 // | random | ready queue (r), thread order (w)           | no: breaks call_soon's FIFO order            |
 // | pct    | ready queue (r), thread order (w)           | no: as random                                |
+// | delay  | ready (r), timer ties (t), overtake (o), thread order (w) | no: r breaks call_soon's FIFO order |
 // The simulated network (net_config.hpp) adds: latency (l) under every policy but fifo; faults
 // (f) and fault points (b) under every policy, fifo too, whenever the fault budget
 // (Schedule::network.faults.budget) is not 0, and only while the run has injected fewer.
@@ -43,6 +44,19 @@
 //   with probability at least 1 / (n * k^(d-1)). Deviation from the paper: a task picked 16
 //   times in a row while others were ready (a task spinning on sleep(0)) drops to the lowest
 //   priority, so spin-waits terminate.
+// delay: delay bounding (Emmi, Qadeer, Rakamaric, POPL 2011): a deviation is a non-zero
+//   decision (exactly what the shrinker minimises), and a run makes at most
+//   Schedule::delay_bound of them (bound=, default 2). The seeded source draws `bound`
+//   positions uniformly among the first Schedule::delay_points choice points (pts=; the number
+//   a first, all-zero run under delay offered: RunRecord::decisions) and answers each drawn
+//   position with a uniform non-zero index, every other point with 0 (two draws may coincide:
+//   at most `bound`, not exactly). It deviates on every kind it is offered: ready (r), timer
+//   ties (t), thread order (w), overtake (o: with ahead= > 0), faults (f, b)
+//   when the fault budget allows, task starts (s) when TaskStart offers them. It does not
+//   offer jitter (j) or latency (l): they are timing noise with 9 levels at every timer or
+//   segment, so they would make most of the choice points and spend the bound on noise instead
+//   of on orders. aio::check::explore_bounded (aio/check/bounded.hpp) enumerates every
+//   schedule of this policy with at most k deviations.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -55,7 +69,7 @@ namespace aio::sim {
 
 struct Schedule;  // schedule.hpp
 
-enum class Policy : std::uint8_t { fifo, timers, random, pct };
+enum class Policy : std::uint8_t { fifo, timers, random, pct, delay };
 
 /// How tasks start (Python 3.12: the default factory versus eager_task_factory).
 enum class TaskStart : std::uint8_t {
@@ -67,7 +81,7 @@ enum class TaskStart : std::uint8_t {
 
 std::string_view policy_name(Policy p) noexcept;
 std::optional<Policy> policy_from_name(std::string_view s) noexcept;
-/// "fifo, timers, random, pct": for error messages listing the valid names.
+/// "fifo, timers, random, pct, delay": for error messages listing the valid names.
 std::string_view policy_names() noexcept;
 
 std::string_view task_start_name(TaskStart s) noexcept;  // "scheduled", "eager", "run", "task"
@@ -104,5 +118,14 @@ std::string cpython_order_note(const Schedule& s);
 /// The seeded decision source of a policy. pct_depth >= 1; pct_steps >= 1.
 std::unique_ptr<DecisionSource> make_seeded_source(Policy p, std::uint64_t seed, int pct_depth = 3,
                                                    std::uint64_t pct_steps = 1000);
+/// delay's seeded source: at most `bound` non-zero answers, at positions drawn uniformly in
+/// [0, points) (points >= 1), each a uniform index in 1..n-1.
+std::unique_ptr<DecisionSource> make_delay_source(std::uint64_t seed, int bound, std::uint64_t points);
+
+/// delay's defaults: the bound and, when Schedule::delay_points is 0 and the Config has no
+/// measured count (Config::measured_points), the number of choice points assumed.
+inline constexpr int default_delay_bound = 2;
+inline constexpr int max_delay_bound = 64;
+inline constexpr std::uint64_t unfitted_delay_points = 100;
 
 }  // namespace aio::sim

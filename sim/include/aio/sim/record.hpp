@@ -31,6 +31,14 @@ struct StepPrint {
     friend bool operator==(const StepPrint&, const StepPrint&) = default;
 };
 
+/// One choice point a run offered (Config::record_points): where, what, how many candidates.
+struct OfferedPoint {
+    std::uint64_t position = 0;
+    Choice kind = Choice::ready;
+    std::uint32_t n = 0;
+    friend bool operator==(const OfferedPoint&, const OfferedPoint&) = default;
+};
+
 struct RunRecord {
     /// The parameters of the run and all its non-zero decisions.
     Schedule schedule{};
@@ -59,6 +67,9 @@ struct RunRecord {
     /// Steps run per task, by task id (index 0: plain callbacks), for strategies fitted to
     /// the program (pct's change points, urw's weights): measured by a first run.
     std::vector<std::uint64_t> steps_per_task{};
+    /// When Config::record_points: every choice point offered, by position (points[i].position
+    /// == i), while the run was not yet failing.
+    std::vector<OfferedPoint> points{};
 };
 
 /// Receives a loop's record when the loop is destroyed (on the thread that destroys it).

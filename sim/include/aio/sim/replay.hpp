@@ -6,11 +6,14 @@
 // pastes into a shell and an environment variable without quoting:
 //
 //     replay    = "aiosim1" ":" policy ":" params [ ":" decisions ]
-//     policy    = "fifo" | "timers" | "random" | "pct"
+//     policy    = "fifo" | "timers" | "random" | "pct" | "delay"
 //     params    = "-" | param *( "," param )
 //     param     = "seed=" uint64        the seed (default 0)
 //               | "d=" 1..64            pct depth (default 3)
 //               | "k=" uint64 >= 1      pct: expected ready-queue choices (default 1000)
+//               | "bound=" 1..64        delay: most deviations a seeded run makes (default 2)
+//               | "pts=" uint64         delay: choice points the deviations are drawn over;
+//                                       0 = fitted (Config::measured_points; default 0)
 //               | "jitter=" duration    timers: largest jitter, at most 24h (default 1ms)
 //               | "batch=" duration    timers due within this of the earliest fire in one pass, at
 //                                      most 24h (default 1ms)

@@ -32,6 +32,12 @@ struct Schedule {
     int pct_depth = 3;
     /// pct: how many ready-queue choices a run is expected to make (where change points go).
     std::uint64_t pct_steps = 1000;
+    /// delay: the most deviations (non-zero decisions) a seeded run makes, 1 to 64 (bound=).
+    int delay_bound = default_delay_bound;
+    /// delay: how many choice points a run offers (pts=), over which the seeded source draws
+    /// its deviation positions; 0: fitted, Config::measured_points when the caller measured it
+    /// (else unfitted_delay_points). The run's record holds the value used.
+    std::uint64_t delay_points = 0;
     /// timers: the largest jitter (late timer creation or wake-up), in 8 steps; 0ns to 24h.
     Duration jitter = std::chrono::milliseconds(1);
     TaskStart task_start = TaskStart::scheduled;

@@ -9,6 +9,7 @@
 // | policy, task_start, trace         | one of the enumerators              |
 // | pct_depth (d=)                    | 1 .. 64                             |
 // | pct_steps (k=)                    | 1 .. 2^64-1                         |
+// | delay_bound (bound=)              | 1 .. 64                             |
 // | jitter (jitter=)                  | 0ns .. 24h                          |
 // | batch (batch=), ahead (ahead=)    | 0ns .. 24h                          |
 // | cost (cost=)                      | 0ns .. 1h                           |
@@ -22,7 +23,7 @@
 // | network.connect_timeout, stall_time, partition_time, restart_delay | 0ns .. 24h (ctimeout=, stall=, part=, restart=) |
 // | network.slow_factor (slowx=)      | 1 .. 1000000                        |
 // | decisions                         | positions strictly increasing, index >= 1, a known kind |
-// seed, thread_step_budget and network.faults.budget (faults=) take any value. Every schedule that passes formats to a
+// seed, delay_points (pts=, 0: fitted), thread_step_budget, measured_points and network.faults.budget (faults=) take any value. Every schedule that passes formats to a
 // replay string that parses back to an equal schedule.
 //
 // Both functions are pure (no loop, no global state) and throw only ConfigError.
