@@ -141,7 +141,7 @@ std::string warning_section(const std::string& name, const ExploreResult& v, boo
 std::string runs_by_policy(const ExploreTally& t) {
     std::string s;
     for (const auto& [policy, count] : t.runs_by_policy)
-        s += fmt::format("{}{} {}", s.empty() ? "" : ", ", aio::sim::policy_name(policy), count);
+        if (count > 0) s += fmt::format("{}{} {}", s.empty() ? "" : ", ", aio::sim::policy_name(policy), count);
     if (t.measuring_runs)
         s += fmt::format(", and {} run measuring the program for the fitted strategies", t.measuring_runs);
     return s;
@@ -153,6 +153,7 @@ public:
 
     ExploreResult run() {
         run_check();
+        add_coverage_lines();
         if (!v_.stale_corpus.empty()) {
             std::string files;
             for (const auto& f : v_.stale_corpus) files += (files.empty() ? "" : ", ") + f;
@@ -202,9 +203,10 @@ private:
         plan.time_budget = o_.time_budget;
         plan.allow_empty = o_.allow_empty;
         plan.base = o_.base;
+        plan.base.coverage = plan.base.coverage || o_.coverage;
         plan.fifo_keeps_seed = false;  // fifo has no seed: none in its replay string
-        const ExploreTally tally =
-            run_plan(plan, planned_run(), {}, [this](const RunAt& at, RunResult& r) { return judge(at, r); });
+        const ExploreTally tally = run_plan(plan, planned_run(), coverage_visitor(),
+                                            [this](const RunAt& at, RunResult& r) { return judge(at, r); });
         v_.runs += tally.runs + tally.measuring_runs;
         const std::string per_policy = runs_by_policy(tally);
         if (!v_.order_only.empty() || v_.order_only_runs > 0) v_.warning = warning_section(o_.name, v_, false);
@@ -274,6 +276,7 @@ private:
                 r.steps_per_task = rec->steps_per_task;
                 r.choice_points = rec->decisions;
             }
+            take_coverage(rec, r);
             if (r.failure && rec.has_record()) r.detail = std::move(*rec);  // what the report and shrinking read
             return r;
         };
@@ -402,13 +405,18 @@ private:
         aio::sim::Config cfg = o_.base;
         cfg.schedule = replay;
         cfg.strict_replay = true;
+        cfg.coverage = cfg.coverage || o_.coverage;
         if (const MeasureNeeds needs = measure_needs({replay.policy}, cfg); !replay.decisions && needs.any()) {
             measure_program(cfg, planned_run(), needs.points).apply(cfg);  // as the exploration measured it
             ++v_.runs;
         }
         aio::sim::Recorder rec;
         ++v_.runs;
-        if (auto failure = run_one_(cfg, rec)) {
+        auto failure = run_one_(cfg, rec);
+        RunResult one;
+        take_coverage(rec, one);
+        add_coverage(one);
+        if (failure) {
             o_.shrink = false;
             const aio::sim::RunRecord record = rec.has_record() ? *rec : aio::sim::RunRecord{};
             RunAt at;
@@ -559,6 +567,36 @@ private:
         } catch (const std::exception& e) {
             return fmt::format("  trace:         not written: {}\n", e.what());
         }
+    }
+
+    // --- coverage (aio/check/coverage.hpp) ---------------------------------------------------
+    // A run's coverage, from its record, into its result (the record may be kept whole too).
+    static void take_coverage(const aio::sim::Recorder& rec, RunResult& r) {
+        if (rec.has_record() && rec->coverage) r.coverage = rec->coverage;
+    }
+    // In run order (run_plan's visitor).
+    void add_coverage(const RunResult& r) {
+        if (r.coverage) v_.coverage.add(*r.coverage);
+    }
+    // The visitor of the plan's runs (the measuring run is not one of them).
+    RunVisitor coverage_visitor() {
+        return [this](const RunAt&, const RunResult& r) { add_coverage(r); };
+    }
+    // The summary ends with the coverage lines; a report (already printed) too, and they are
+    // printed after it.
+    void add_coverage_lines() {
+        v_.summary += coverage_suffix();
+        if (v_.report.empty()) return;
+        const std::string lines = coverage_report(v_.coverage);
+        v_.report += lines;
+        if (!lines.empty()) print(lines);
+    }
+    // The summary's coverage lines: "\n  coverage: ..." (and "\n  warning: ..."), or nothing.
+    std::string coverage_suffix() const {
+        std::string lines = coverage_report(v_.coverage);
+        if (lines.empty()) return {};
+        lines.pop_back();
+        return "\n" + lines;
     }
 
     const RunOne& run_one_;

@@ -129,7 +129,9 @@ TEST_CASE("for_all_schedules passes a program that holds, running each policy's 
                                                  [](const std::string& s) { return s.size() == 3; }, quiet());
     CHECK(v.ok);
     CHECK(v.report.empty());
-    CHECK(v.runs == 1 + 3 * 50);
+    // The portfolio: fifo once, then 50 seeds under timers, pct, delay and random, and the one
+    // run that measures the program for the fitted strategies (delay's choice points).
+    CHECK(v.runs == 1 + 4 * 50 + 1);
 }
 
 TEST_CASE("environment variables set the budget and the policies") {
@@ -147,12 +149,12 @@ TEST_CASE("environment variables set the budget and the policies") {
     }
     SUBCASE("AIOSIM_TIME_BUDGET still runs the first seed") {
         setenv("AIOSIM_TIME_BUDGET", "0ms", 1);
-        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()).runs == 4);
+        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet()).runs == 5 + 1);
     }
     SUBCASE("AIOSIM_CHECK limits AIOSIM_REPLAY to the named check") {
         setenv("AIOSIM_REPLAY", "aiosim1:random:-:r2", 1);
         setenv("AIOSIM_CHECK", "other", 1);
-        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet("t")).runs == 151);
+        CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet("t")).runs == 202);
         setenv("AIOSIM_CHECK", "t", 1);
         CHECK(aio::check::for_all_schedules([] { return race3(); }, holds, quiet("t")).runs == 1);
     }
@@ -295,8 +297,8 @@ TEST_CASE("a check that made no run fails and says so, unless allow_empty") {
     CHECK(v.runs == 0);
     CHECK(v.report == printed);
     CHECK(
-        v.report.starts_with("aio::check: 'nothing' ran nothing: 0 runs (policies fifo,timers,random,pct; no "
-                             "seeds). A check that runs nothing does not pass"));
+        v.report.starts_with("aio::check: 'nothing' ran nothing: 0 runs (policies fifo,timers,pct,delay,random; "
+                             "no seeds). A check that runs nothing does not pass"));
     auto no_policies = quiet("nothing");
     no_policies.policies.clear();
     const auto w = aio::check::for_all_schedules([] { return always_fails(); }, no_policies);
@@ -307,7 +309,7 @@ TEST_CASE("a check that made no run fails and says so, unless allow_empty") {
     const auto allowed = aio::check::for_all_schedules([] { return always_fails(); }, o);
     CHECK(allowed.ok);
     CHECK(allowed.summary ==
-          "aio::check: 'nothing': 0 runs (policies fifo,timers,random,pct; no seeds), allowed to "
+          "aio::check: 'nothing': 0 runs (policies fifo,timers,pct,delay,random; no seeds), allowed to "
           "run nothing (ExploreOptions::allow_empty)");
 }
 
@@ -317,10 +319,16 @@ TEST_CASE("the verdict's summary always says how many runs were made") {
     auto o = quiet("sum");
     o.seeds = 2;
     const auto v = aio::check::for_all_schedules([] { return race3(); }, holds, o);
-    CHECK(v.summary == "aio::check: 'sum' passed: 7 runs (policies fifo,timers,random,pct; seeds 1..2)");
+    CHECK(v.summary.substr(0, v.summary.find('\n')) ==
+          "aio::check: 'sum' passed: 10 runs (fifo 1, timers 2, pct 2, delay 2, random 2, and 1 run measuring the "
+          "program for the fitted strategies; seeds 1..2)");
+    CHECK(v.summary.find("\n  coverage: explored ") != std::string::npos);
     const auto f = aio::check::for_all_schedules([] { return always_fails(); }, quiet("f"));
-    CHECK(f.runs == 1);  // fifo runs first, and fails
-    CHECK(f.summary == "aio::check: 'f' failed after 1 run");
+    CHECK(f.runs == 2);  // the measuring run, then fifo runs first, and fails
+    CHECK(f.summary.substr(0, f.summary.find('\n')) ==
+          "aio::check: 'f' failed after 2 runs (fifo 1, and 1 run measuring the program for the "
+          "fitted strategies)");
+    CHECK(f.summary.find("\n  coverage: explored ") != std::string::npos);
 }
 
 TEST_CASE("first_seed + seeds going past the largest seed is an error, not a wrap to seed 0") {
@@ -364,7 +372,7 @@ TEST_CASE("a check under fifo alone runs once whatever the seed count, and ends 
     CHECK(v.ok);
     CHECK(v.runs == 1);
     CHECK(runs == 1);
-    CHECK(v.summary == "aio::check: 'fifo alone' passed: 1 run (policies fifo; seed 9561514)");
+    CHECK(v.summary.substr(0, v.summary.find('\n')) == "aio::check: 'fifo alone' passed: 1 run (fifo 1; seed 9561514)");
 
     auto none = quiet("no policy");
     none.policies.clear();
@@ -455,4 +463,134 @@ TEST_CASE("run_plan: seeds x policies with fifo once, shards, and the same tally
     CHECK(aio::check::run_plan(fifo, fails_on(99)).runs == 1);
     fifo.fifo_once = false;  // the command line's fifo: one run per seed
     CHECK(aio::check::run_plan(fifo, fails_on(99)).runs == 1000);
+}
+
+namespace portfolio_plan_test {
+using aio::check::RunAt;
+using aio::check::RunResult;
+
+// What a fake run saw: its place in the plan and the measurement it was given.
+struct Seen {
+    std::string at;
+    std::vector<std::uint64_t> profile;
+    std::uint64_t points = 0;
+    friend bool operator==(const Seen&, const Seen&) = default;
+};
+
+std::string where(const RunAt& at) {
+    return std::string(aio::sim::policy_name(at.policy)) + ":" + std::to_string(at.seed);
+}
+}  // namespace portfolio_plan_test
+
+TEST_CASE("run_plan over the portfolio: fifo first, then each seed under every strategy in turn") {
+    using namespace portfolio_plan_test;
+    aio::check::ExplorePlan plan;
+    plan.policies = aio::check::portfolio_policies();
+    plan.seeds = 3;
+    std::vector<std::string> order;
+    bool measured_first = false;
+    const auto t = aio::check::run_plan(
+        plan,
+        [&](const aio::sim::Config&, const RunAt& at) {
+            if (at.measuring) measured_first = order.empty();
+            return RunResult{};
+        },
+        [&](const RunAt& at, const RunResult&) { order.push_back(where(at)); });
+    CHECK(measured_first);  // delay's choice points are counted before any run of the plan
+    CHECK(t.measuring_runs == 1);
+    const std::vector<std::string> expected{"fifo:0",   "timers:1", "pct:1",   "delay:1",  "random:1",
+                                            "timers:2", "pct:2",    "delay:2", "random:2", "timers:3",
+                                            "pct:3",    "delay:3",  "random:3"};
+    CHECK(order == expected);
+    REQUIRE(t.runs_by_policy.size() == plan.policies.size());
+    CHECK(t.runs_by_policy[0] == std::pair{aio::sim::Policy::fifo, std::uint64_t{1}});
+    for (std::size_t i = 1; i < t.runs_by_policy.size(); ++i) CHECK(t.runs_by_policy[i].second == 3);
+    CHECK(aio::check::portfolio_policies().front() == aio::sim::Policy::fifo);
+    CHECK(aio::check::portfolio_policies().back() == aio::sim::Policy::random);
+}
+
+TEST_CASE("run_plan: fitted pct gets the measuring run's steps per task, the same for any number of jobs") {
+    using namespace portfolio_plan_test;
+    aio::check::ExplorePlan plan;
+    plan.policies = {aio::sim::Policy::pct, aio::sim::Policy::delay};
+    plan.base.schedule.pct_steps = 0;  // fitted
+    plan.seeds = 40;
+    plan.stop_at_first = false;
+    auto runs_seen = [&](unsigned jobs) {
+        plan.jobs = jobs;
+        plan.window = 3;
+        std::vector<Seen> seen;
+        int measuring = 0;
+        const auto t = aio::check::run_plan(
+            plan,
+            [&](const aio::sim::Config& cfg, const RunAt& at) {
+                RunResult r;
+                if (at.measuring) {
+                    ++measuring;
+                    CHECK(cfg.schedule.decisions);  // every decision 0: asyncio's order
+                    CHECK(cfg.schedule.decisions->empty());
+                    CHECK(cfg.schedule.policy == aio::sim::Policy::delay);  // it counts delay's points too
+                    r.steps_per_task = {1, 4, 4, 2};
+                    r.choice_points = 17;
+                    return r;
+                }
+                Seen s{where(at), cfg.step_profile ? *cfg.step_profile : std::vector<std::uint64_t>{},
+                       cfg.measured_points};
+                r.detail = s;
+                return r;
+            },
+            [&](const RunAt&, const RunResult& r) { seen.push_back(std::any_cast<Seen>(r.detail)); });
+        CHECK(measuring == 1);
+        CHECK(t.runs == 80);
+        REQUIRE(t.measured.step_profile);
+        CHECK(*t.measured.step_profile == std::vector<std::uint64_t>{1, 4, 4, 2});
+        return seen;
+    };
+    const std::vector<Seen> one = runs_seen(1);
+    REQUIRE(one.size() == 80);
+    for (const Seen& s : one) {
+        CHECK(s.profile == std::vector<std::uint64_t>{1, 4, 4, 2});
+        CHECK(s.points == 17);
+    }
+    CHECK(runs_seen(2) == one);
+    // Not fitted (a fixed pct_steps, delay's points given): no measuring run.
+    plan.base.schedule.pct_steps = 1000;
+    plan.base.schedule.delay_points = 50;
+    plan.jobs = 1;
+    const auto fixed = aio::check::run_plan(plan, [](const aio::sim::Config& cfg, const RunAt& at) {
+        CHECK_FALSE(at.measuring);
+        CHECK_FALSE(cfg.step_profile);
+        return RunResult{};
+    });
+    CHECK(fixed.measuring_runs == 0);
+}
+
+TEST_CASE("run_plan: a failure the judge calls a warning is tallied apart and does not stop the plan") {
+    using namespace portfolio_plan_test;
+    aio::check::ExplorePlan plan;
+    plan.policies = {aio::sim::Policy::fifo, aio::sim::Policy::random};
+    plan.seeds = 10;
+    plan.stop_at_first = true;
+    std::vector<std::uint64_t> judged;
+    const auto t = aio::check::run_plan(
+        plan,
+        [](const aio::sim::Config& cfg, const RunAt&) {
+            RunResult r;
+            // random seeds 2, 4 and 6 fail; only 6's failure is plain.
+            if (cfg.schedule.policy == aio::sim::Policy::random && cfg.schedule.seed % 2 == 0)
+                r.failure = aio::sim::RunFailure{aio::sim::FailureKind::predicate, nullptr, {}, "x"};
+            return r;
+        },
+        {},
+        [&](const RunAt& at, RunResult&) {
+            judged.push_back(at.seed);
+            return at.seed == 6;
+        });
+    CHECK(judged == std::vector<std::uint64_t>{2, 4, 6});
+    CHECK(t.warned == 2);
+    CHECK(t.failed == 1);
+    REQUIRE(t.first_failure_at);
+    CHECK(t.first_failure_at->seed == 6);
+    CHECK(t.runs == 7);  // fifo, seeds 1..6 under random: the plan stopped at the plain failure
+    CHECK_FALSE(t.ok());
 }

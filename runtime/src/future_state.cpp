@@ -75,7 +75,10 @@ void FutureBase::schedule_callbacks() {
         return;
     }
     EventLoop* loop = loop_;
-    cbs.for_each([loop](const ReadyEntry& e) { loop->push_ready(e); });
+    cbs.for_each([loop](const ReadyEntry& e) {
+        note_scheduled(e);
+        loop->push_ready(e);
+    });
 }
 
 void FutureBase::throw_if_not_result() {

@@ -25,6 +25,8 @@ public:
     void open(const Config& cfg, const Schedule& params);
     /// False when no source was opened: every choice is 0 and nothing is counted.
     bool active() const noexcept { return source_ != nullptr; }
+    /// Whether the source reads the candidates' conflicts (DecisionSource::wants_conflicts).
+    bool wants_conflicts() const { return source_ && source_->wants_conflicts(); }
 
     struct Answer {
         std::size_t index = 0;

@@ -107,9 +107,12 @@ std::string cpython_order_note(const Schedule& s) {
             "order: one CPython runs only with a custom task factory ({} task-start {} eager and scheduled "
             "starts in one run; found by policy {})",
             starts, starts == 1 ? "decision mixes" : "decisions mix", policy);
-    if (s.decisions->empty())
+    if (s.decisions->empty()) {
+        if (s.policy == Policy::fifo) return cpython_order_note(s.policy, s.task_start);
         return "order: asyncio's own (no decision deviates from it; found by policy " + policy +
                "): CPython runs exactly this order";
+    }
+    if (realizable(s.policy)) return cpython_order_note(s.policy, s.task_start);
     return "order: one CPython's asyncio can run (its decisions vary only what asyncio leaves open: timer ties, "
            "jitter, thread order, the network; found by policy " +
            policy + "): the bug can happen in production";

@@ -12,6 +12,7 @@
 #include "aio/loop_seam.hpp"
 #include "aio/sim/validate.hpp"
 #include "await_graph.hpp"
+#include "coverage_tracker.hpp"
 #include "decision_log.hpp"
 #include "net/sim_network.hpp"
 #include "thread_gate.hpp"
@@ -33,6 +34,16 @@ std::uint64_t single_task_of(const void* ctx, std::size_t) {
 }
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// ChoicePoint::conflicts_of of a ready choice: ctx is the Impl's ReadyConflicts.
+struct ReadyConflicts {
+    const loop_parts::CoverageTracker* tracker = nullptr;
+    const detail::ReadyQueue* ready = nullptr;
+};
+bool ready_conflicts(const void* ctx, std::size_t i) {
+    const auto* c = static_cast<const ReadyConflicts*>(ctx);
+    return c->tracker->conflicts(*c->ready, i);
+}
 
 std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) noexcept {
     return b > UINT64_MAX - a ? UINT64_MAX : a + b;
@@ -71,6 +82,9 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     loop_parts::ThreadGate gate;
     loop_parts::TimerTies ties;
     loop_parts::TraceRecorder recorder;
+    // Conflict tracking (coverage_tracker.hpp): when Config::coverage is set or the source asks.
+    std::unique_ptr<loop_parts::CoverageTracker> tracker;
+    ReadyConflicts ready_conflicts_ctx;
     std::unique_ptr<net_parts::SimNetwork> net;
 
     void setup() {
@@ -91,6 +105,13 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         recorder.set_mode(cfg->trace);
         loop.install_seam({this, this, this});
         if (recorder.on()) loop.set_observer(&recorder);
+        if (cfg->coverage || log.wants_conflicts()) {
+            tracker = std::make_unique<loop_parts::CoverageTracker>(loop, cfg->coverage);
+            tracker->set_next(recorder.on() ? &recorder : nullptr);
+            loop.set_observer(tracker.get());
+            loop.set_access_observer(tracker.get());
+            ready_conflicts_ctx.tracker = tracker.get();
+        }
         if (params.task_start == TaskStart::eager) loop.set_eager_tasks(true);
         if (params.task_start == TaskStart::per_run) loop.set_eager_tasks(decide(Choice::start, 2) == 1);
         net = std::make_unique<net_parts::SimNetwork>(loop, params.network, *this);
@@ -103,6 +124,11 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
                        const void* ctx = nullptr, std::uint32_t rate = 0) {
         if (failed || !log.active()) return 0;
         ChoicePoint p{kind, n, log.decisions(), loop.steps_run(), now_, task_of, ctx, rate};
+        if (kind == Choice::ready && tracker) {
+            ready_conflicts_ctx.ready = static_cast<const detail::ReadyQueue*>(ctx);
+            p.conflicts_of = &ready_conflicts;
+            p.conflict_ctx = &ready_conflicts_ctx;
+        }
         const loop_parts::DecisionLog::Answer a = log.ask(p);
         if (a.error) {
             fail(a.error);
@@ -442,6 +468,8 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         r.steps = loop.steps_run();
         r.end_time = deadline_after(now_, owed);
         r.eager = loop.eager_tasks();
+        r.coverage.reset();
+        if (tracker && cfg->coverage) r.coverage = tracker->coverage();
         r.trace_hash.reset();
         if (recorder.on()) r.trace_hash = recorder.hash();
         r.trace = std::move(recorder.events());
@@ -482,6 +510,7 @@ SimLoop::~SimLoop() {
         } catch (...) {}
     }
     set_observer(nullptr);
+    set_access_observer(nullptr);
     impl_->gate.shutdown(impl_->cfg->thread_timeout);
     std::vector<std::string> faults = impl_->net->faults();
     impl_->net.reset();  // its servers and links go while the loop is still whole

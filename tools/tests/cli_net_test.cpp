@@ -245,7 +245,8 @@ TEST_CASE("with a replay string the network options must agree with it: the stri
 }
 
 TEST_CASE("explore with network options names the network in its header and lists the failing run's faults") {
-    auto r = cli(sample(), {"explore", "racy", "--seeds", "50", "--faults", "2", "--fault-kinds", "rp", "--shrink"});
+    auto r = cli(sample(), {"explore", "racy", "--policy", "random", "--strict-order", "--seeds", "50", "--faults", "2",
+                            "--fault-kinds", "rp", "--shrink"});
     CHECK(r.status == 1);
     CHECK(r.out.starts_with(
         "explore racy: policy random, seeds 1..50\n"

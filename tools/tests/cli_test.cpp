@@ -322,7 +322,7 @@ std::string summary(const std::string& out) {
 }  // namespace
 
 TEST_CASE("explore finds a lost update, and prints the seed, the replay string, the trace hash and the command") {
-    auto r = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    auto r = cli(sim_sample(), {"explore", "racy", "--policy", "random", "--strict-order", "--seeds", "50"});
     CHECK(r.status == 1);
     CHECK(r.out.starts_with("explore racy: policy random, seeds 1..50\n"));
     CHECK(r.out.find("FAILED: ") != std::string::npos);
@@ -341,9 +341,69 @@ TEST_CASE("explore finds a lost update, and prints the seed, the replay string, 
     CHECK(field(again.err, "trace hash") == field(r.out, "trace hash"));
     CHECK(field(again.err, "replay") == replay);
 
-    auto expected = cli(sim_sample(), {"explore", "racy", "--seeds", "50", "--expect-failure"});
+    auto expected = cli(
+        sim_sample(), {"explore", "racy", "--policy", "random", "--strict-order", "--seeds", "50", "--expect-failure"});
     CHECK(expected.status == 0);
     CHECK(expected.out.find("as expected") != std::string::npos);
+}
+
+TEST_CASE("explore without --policy runs the portfolio: fifo first, then every strategy per seed") {
+    auto r = cli(sim_sample(), {"explore", "racy", "--seeds", "20"});
+    CHECK(r.out.starts_with("explore racy: the portfolio: fifo once, then each seed under timers, pct (d=3, k="));
+    CHECK(field(r.out, "runs per strategy")
+              .starts_with("fifo 1, timers 20, pct 20, delay 20, random 20 (and 1 run measuring the program"));
+    CHECK(summary(r.out).starts_with("summary: 81 runs, 0 failed, "));
+}
+
+TEST_CASE("a lost update that needs a ready-queue decision is reported apart, exit 3; --strict-order makes it 1") {
+    // racy's two tasks interleave only if a later ready entry runs before the front: an order
+    // CPython's asyncio never runs (call_soon is FIFO).
+    auto r = cli(sim_sample(), {"explore", "racy", "--seeds", "20"});
+    CHECK(r.status == 3);
+    CHECK(r.out.find("FAILED:") == std::string::npos);
+    CHECK(r.out.find("FOUND ONLY IN ORDERS CPYTHON'S ASYNCIO CANNOT RUN: ") != std::string::npos);
+    CHECK(r.out.find("the code relies on the FIFO order of call_soon / the order woken waiters resume, which asyncio "
+                     "guarantees (exit 3; --strict-order makes it a failure)") != std::string::npos);
+    const std::string found = field(r.out, "found by");
+    CHECK(r.out.find("  found by ") != std::string::npos);
+    const std::string small = field(r.out, "shrunk");
+    REQUIRE(!small.empty());
+    const std::string small_replay = small.substr(0, small.find(' '));
+    CHECK(field(r.out, "shrunk order").starts_with("one CPython's asyncio cannot run (1 ready-queue decision runs"));
+    // The shrunk string still fails, the same way.
+    auto run = cli(sim_sample(), {"run", "racy", "--replay", small_replay});
+    CHECK(run.status == 1);
+    CHECK(field(run.err, "signature") == field(r.out, "signature"));
+    CHECK(summary(r.out).find(" failed only in orders CPython cannot run") != std::string::npos);
+
+    auto strict = cli(sim_sample(), {"explore", "racy", "--seeds", "20", "--strict-order"});
+    CHECK(strict.status == 1);
+    CHECK(strict.out.find("FAILED: ") != std::string::npos);
+    CHECK(strict.out.find("FOUND ONLY IN ORDERS") == std::string::npos);
+    CHECK(field(strict.out, "order").starts_with("one CPython's asyncio cannot run ("));
+    ::setenv("AIOSIM_STRICT_ORDER", "1", 1);
+    auto env_strict = cli(sim_sample(), {"explore", "racy", "--seeds", "20"});
+    ::setenv("AIOSIM_STRICT_ORDER", "maybe", 1);
+    auto bad = cli(sim_sample(), {"explore", "racy", "--seeds", "20"});
+    ::unsetenv("AIOSIM_STRICT_ORDER");
+    CHECK(env_strict.status == 1);
+    CHECK(bad.status == 2);
+    CHECK(bad.err.find("AIOSIM_STRICT_ORDER: 'maybe' is not 1 or 0") != std::string::npos);
+
+    // --expect-failure succeeds on either, and says which.
+    auto expected = cli(sim_sample(), {"explore", "racy", "--seeds", "20", "--expect-failure"});
+    CHECK(expected.status == 0);
+    CHECK(expected.out.find("as expected: this scenario has a known bug, and exploration found it (only in orders "
+                            "CPython's asyncio cannot run: exit 3 without --expect-failure)") != std::string::npos);
+    auto expected_strict =
+        cli(sim_sample(), {"explore", "racy", "--seeds", "20", "--expect-failure", "--strict-order"});
+    CHECK(expected_strict.status == 0);
+    CHECK(expected_strict.out.find("(in an order CPython's asyncio can run: exit 1 without --expect-failure)") !=
+          std::string::npos);
+    // The same report whatever the number of jobs.
+    auto two = cli(sim_sample(), {"explore", "racy", "--seeds", "20", "--jobs", "2"});
+    CHECK(two.status == 3);
+    CHECK(two.out.substr(0, two.out.find("summary: ")) == r.out.substr(0, r.out.find("summary: ")));
 }
 
 TEST_CASE("explore passes in asyncio's order, and --expect-failure then exits 1") {
@@ -357,7 +417,8 @@ TEST_CASE("explore passes in asyncio's order, and --expect-failure then exits 1"
 
 TEST_CASE("explore's report is the same whatever the number of jobs") {
     for (const char* stop : {"", "--stop-at-first"}) {
-        std::vector<std::string> args{"explore", "racy", "--seeds", "40", "--seed-start", "7"};
+        std::vector<std::string> args{"explore", "racy", "--policy",     "random", "--strict-order",
+                                      "--seeds", "40",   "--seed-start", "7"};
         if (*stop) args.push_back(stop);
         auto one = cli(sim_sample(), args);
         args.insert(args.end(), {"--jobs", "3"});
@@ -368,8 +429,9 @@ TEST_CASE("explore's report is the same whatever the number of jobs") {
         CHECK(one.out.substr(0, one.out.find("summary: ")) == three.out.substr(0, three.out.find("summary: ")));
     }
     // --stop-at-first stops at the first failing seed: fewer runs than the budget here.
-    auto all = cli(sim_sample(), {"explore", "racy", "--seeds", "40"});
-    auto first = cli(sim_sample(), {"explore", "racy", "--seeds", "40", "--stop-at-first"});
+    auto all = cli(sim_sample(), {"explore", "racy", "--policy", "random", "--strict-order", "--seeds", "40"});
+    auto first = cli(sim_sample(),
+                     {"explore", "racy", "--policy", "random", "--strict-order", "--seeds", "40", "--stop-at-first"});
     CHECK(field(all.out, "seed") == field(first.out, "seed"));
     CHECK(summary(first.out).starts_with("summary: " + std::to_string(std::stoull(field(first.out, "seed"))) +
                                          " runs, 1 failed"));
@@ -388,7 +450,7 @@ TEST_CASE("under the simulator run reports a failed oracle and keeps a non-zero 
 }
 
 TEST_CASE("a simulator error counts as a failure even when the scenario catches it") {
-    auto r = cli(sim_sample(), {"explore", "swallows_deadlock", "--seeds", "3"});
+    auto r = cli(sim_sample(), {"explore", "swallows_deadlock", "--policy", "random", "--seeds", "3"});
     CHECK(r.status == 1);
     CHECK(r.out.find("FAILED: 3 of 3 runs") != std::string::npos);
     CHECK(r.out.find("  - the simulator raised aio::sim::Deadlock") != std::string::npos);
@@ -433,7 +495,7 @@ TEST_CASE("explore: bad usage exits 2 and says what is wrong") {
 }
 
 TEST_CASE("explore --time runs at least one seed and reports") {
-    auto r = cli(sim_sample(), {"explore", "a_long_name", "--time", "1ms"});
+    auto r = cli(sim_sample(), {"explore", "a_long_name", "--policy", "random", "--time", "1ms"});
     CHECK(r.status == 0);
     CHECK(r.out.starts_with("explore a_long_name: policy random, seeds from 1 for 1ms\n"));
     CHECK(r.out.find("summary: ") != std::string::npos);
@@ -441,7 +503,7 @@ TEST_CASE("explore --time runs at least one seed and reports") {
 }
 
 TEST_CASE("shrink prints a failing replay string no longer than the input, and how many decisions it removed") {
-    auto found = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    auto found = cli(sim_sample(), {"explore", "racy", "--policy", "random", "--strict-order", "--seeds", "50"});
     const std::string replay = field(found.out, "replay");
     REQUIRE(!replay.empty());
     auto s = cli(sim_sample(), {"shrink", "racy", "--replay", replay});
@@ -496,7 +558,7 @@ TEST_CASE("replay runs the string's schedule, prints its replay string and trace
     CHECK(ok.out == "counter = 2\n");
     CHECK(ok.err == "replay: aiosim1:fifo:-:-\ntrace hash: " + field(ok.err, "trace hash") + "\n");
 
-    auto found = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    auto found = cli(sim_sample(), {"explore", "racy", "--policy", "random", "--strict-order", "--seeds", "50"});
     const std::string replay = field(found.out, "replay");
     REQUIRE(!replay.empty());
     auto again = cli(sim_sample(), {"replay", "racy", replay});
@@ -514,7 +576,7 @@ TEST_CASE("replay runs the string's schedule, prints its replay string and trace
 }
 
 TEST_CASE("replay takes the string as its second word or, as every other command, after --replay") {
-    auto found = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    auto found = cli(sim_sample(), {"explore", "racy", "--policy", "random", "--strict-order", "--seeds", "50"});
     const std::string replay = field(found.out, "replay");
     REQUIRE(!replay.empty());
     auto positional = cli(sim_sample(), {"replay", "racy", replay});
@@ -530,14 +592,15 @@ TEST_CASE("replay takes the string as its second word or, as every other command
 }
 
 TEST_CASE("every failure report says whether CPython's asyncio can run the failing order") {
-    auto explored = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
-    CHECK(field(explored.out, "order") ==
-          "a perturbed one CPython's asyncio does not run (policy random breaks call_soon's FIFO order): the code "
-          "depends on that order");
+    auto explored = cli(sim_sample(), {"explore", "racy", "--policy", "random", "--strict-order", "--seeds", "50"});
+    // Judged by the decisions of the string: the found one's ready-queue decisions.
+    const std::string order = field(explored.out, "order");
+    CHECK(order.starts_with("one CPython's asyncio cannot run ("));
+    CHECK(
+        order.ends_with("a later entry before the front; found by policy random): the code relies on the FIFO "
+                        "order of call_soon / the order woken waiters resume, which asyncio guarantees"));
     auto replayed = cli(sim_sample(), {"replay", "racy", field(explored.out, "replay")});
-    CHECK(field(replayed.err, "order") == field(explored.out, "order"));
-    auto shrunk = cli(sim_sample(), {"shrink", "racy", "--replay", field(explored.out, "replay")});
-    CHECK(field(shrunk.out, "order") == field(explored.out, "order"));
+    CHECK(field(replayed.err, "order") == order);
 }
 
 TEST_CASE("replay exits 1 with the divergence report when the run no longer follows the string") {
@@ -614,7 +677,7 @@ TEST_CASE("trace --format text -o - writes the text form to standard output and 
 }
 
 TEST_CASE("trace of a failing schedule writes the trace, reports the failure and exits 1") {
-    auto found = cli(sim_sample(), {"explore", "racy", "--seeds", "50"});
+    auto found = cli(sim_sample(), {"explore", "racy", "--policy", "random", "--strict-order", "--seeds", "50"});
     const std::string replay = field(found.out, "replay");
     REQUIRE(!replay.empty());
     const std::string file = "cli_test_failing.trace.txt";
@@ -742,7 +805,7 @@ TEST_CASE("shrink keeps the failure it was given: a smaller schedule that fails 
 
 TEST_CASE("explore --shrink shrinks the first failure and prints both strings") {
     auto reg = signature_sample();
-    auto r = cli(reg, {"explore", "racy", "--seeds", "50", "--shrink"});
+    auto r = cli(reg, {"explore", "racy", "--policy", "random", "--strict-order", "--seeds", "50", "--shrink"});
     CHECK(r.status == 1);
     const std::string found = field(r.out, "replay"), small = field(r.out, "shrunk");
     REQUIRE(!found.empty());
@@ -820,7 +883,7 @@ TEST_CASE(
 }
 
 TEST_CASE("explore refuses a pct parameter under another policy instead of ignoring it") {
-    auto r = cli(sim_sample(), {"explore", "racy", "--seeds", "5", "--pct-steps", "20"});
+    auto r = cli(sim_sample(), {"explore", "racy", "--policy", "random", "--seeds", "5", "--pct-steps", "20"});
     CHECK(r.status == 2);
     CHECK(r.err.find("--pct-steps is a parameter of the pct policy, and would be ignored under --policy random; add "
                      "--policy pct or leave --pct-steps out") != std::string::npos);
@@ -849,14 +912,16 @@ TEST_CASE("explore --time takes 0 to 10000h in ms, s, m or h and rejects anythin
         CHECK(r.err.find("a whole number and a unit, ms, s, m or h") != std::string::npos);
     }
     // Every seed from 0: 2^64 of them, which must not wrap to none.
-    auto all = cli(sim_sample(), {"explore", "a_long_name", "--time", "1ms", "--seed-start", "0"});
+    auto all =
+        cli(sim_sample(), {"explore", "a_long_name", "--policy", "random", "--time", "1ms", "--seed-start", "0"});
     CHECK(all.status == 0);
     CHECK(all.out.starts_with("explore a_long_name: policy random, seeds from 0 for 1ms\n"));
     // The last seed only.
-    auto last = cli(sim_sample(), {"explore", "a_long_name", "--time", "10s", "--seed-start", max_u64()});
+    auto last =
+        cli(sim_sample(), {"explore", "a_long_name", "--policy", "random", "--time", "10s", "--seed-start", max_u64()});
     CHECK(last.status == 0);
     CHECK(summary(last.out).starts_with("summary: 1 runs, 0 failed"));
-    auto zero = cli(sim_sample(), {"explore", "a_long_name", "--time", "0ms"});
+    auto zero = cli(sim_sample(), {"explore", "a_long_name", "--policy", "random", "--time", "0ms"});
     CHECK(zero.status == 0);
     CHECK(summary(zero.out).starts_with("summary: 1 runs, 0 failed"));  // the first seed always runs
 }
@@ -920,7 +985,7 @@ TEST_CASE("malformed shard variables are bad usage naming the variable and the a
 
 TEST_CASE("an exploration that ran nothing fails, unless --allow-empty says an empty shard is expected") {
     ShardEnv env("20", "15");
-    auto r = cli(sim_sample(), {"explore", "racy", "--seeds", "10"});
+    auto r = cli(sim_sample(), {"explore", "racy", "--policy", "random", "--seeds", "10"});
     CHECK(r.status == 1);
     CHECK(r.out ==
           "explore racy: policy random, no seeds, shard 16 of 20\n"

@@ -127,8 +127,9 @@ public:
     // destroy_frame() uses them to destroy a suspended chain from the inside out.
     PromiseBase* awaiting_ = nullptr;
     std::coroutine_handle<>* owner_ = nullptr;
-    // The source location of this coroutine's latest co_await (empty before the first): where
-    // it is suspended, or, while it runs, the await it last resumed from. The simulator names
+    // The source location of this coroutine's latest co_await (before the first: the
+    // coroutine's definition, see get_return_object): where it is suspended, or, while it
+    // runs, the await it last resumed from. The simulator names
     // a task step by it (an await point, aio/sim/coverage.hpp), walking awaiting_ down.
     std::source_location where_{};
 };
@@ -163,7 +164,7 @@ inline void destroy_frame(std::coroutine_handle<> h, PromiseBase& p) noexcept {
 template <class T>
 class Promise final : public PromiseBase {
 public:
-    Coro<T> get_return_object() noexcept;
+    Coro<T> get_return_object(std::source_location at = std::source_location::current()) noexcept;
     template <class U = T>
         requires std::convertible_to<U, T>
     void return_value(U&& v) noexcept(std::is_nothrow_constructible_v<T, U>) {
@@ -179,7 +180,7 @@ public:
 template <>
 class Promise<void> final : public PromiseBase {
 public:
-    Coro<void> get_return_object() noexcept;
+    Coro<void> get_return_object(std::source_location at = std::source_location::current()) noexcept;
     void return_void() noexcept {}
     void take() {
         if (exception_) std::rethrow_exception(exception_);
@@ -256,11 +257,15 @@ private:
 };
 
 namespace detail {
+// `at` is the coroutine's own definition (its file; the line differs between compilers):
+// where_ until the first co_await, so a task's first step names the file it runs in.
 template <class T>
-Coro<T> Promise<T>::get_return_object() noexcept {
+Coro<T> Promise<T>::get_return_object(std::source_location at) noexcept {
+    where_ = at;
     return Coro<T>(Coro<T>::handle_type::from_promise(*this));
 }
-inline Coro<void> Promise<void>::get_return_object() noexcept {
+inline Coro<void> Promise<void>::get_return_object(std::source_location at) noexcept {
+    where_ = at;
     return Coro<void>(Coro<void>::handle_type::from_promise(*this));
 }
 }  // namespace detail

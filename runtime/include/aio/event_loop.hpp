@@ -324,10 +324,7 @@ public:
     /// fd must have no reader; remove it with remove_quiet_reader().
     void add_quiet_reader(int fd, std::function<void()> cb);
     bool remove_quiet_reader(int fd);
-    void push_ready(const detail::ReadyEntry& e) {
-        detail::note_scheduled(e);
-        ready_.push_back(e);
-    }
+    void push_ready(const detail::ReadyEntry& e) { ready_.push_back(e); }
     std::size_t remove_ready(const void* arg) { return ready_.remove_arg(arg); }
     void add_timer(detail::TimerNode* n, TimePoint when, detail::TaskBase* task = nullptr);
     void remove_timer(detail::TimerNode* n) noexcept {

@@ -4,6 +4,7 @@
 
 #include <variant>
 
+#include "aio/detail/access_observer.hpp"
 #include "aio/event_loop.hpp"
 
 namespace aio::detail {
@@ -15,7 +16,9 @@ Waiter::~Waiter() {
 
 void Waiter::set_result() {
     state_ = State::done;
-    task_->loop()->push_ready(task_->step_ready_entry());
+    const ReadyEntry e = task_->step_ready_entry();
+    note_scheduled(e);
+    task_->loop()->push_ready(e);
 }
 
 bool Waiter::cancel_wait(const std::optional<std::string>& msg) {

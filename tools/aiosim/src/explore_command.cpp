@@ -1,7 +1,7 @@
 // aiosim explore NAME (--seeds N | --time D) [--policy P] [--seed-start S] [--jobs J]
 //     [--stop-at-first] [--shrink] [--expect-failure] [--strict-order] [--allow-empty]
 //     [--pct-depth D] [--pct-steps K] [--bound K] [--shard-index I --shard-total K] [--corpus DIR]
-//     [--save-failures DIR] [--junit FILE]
+//     [--save-failures DIR] [--junit FILE] [--coverage-json FILE]
 // aiosim explore NAME --exhaustive K [--max-runs N] [--jobs J] [--stop-at-first] [--expect-failure]
 //
 // --exhaustive K runs every schedule with at most K deviations from asyncio's order once
@@ -41,6 +41,11 @@
 // (a window of at most kWindow runs waits for a slower earlier one), and distinct outcomes
 // and traces are counted exactly up to a cap, then estimated ("about N": distinct_count.hpp).
 //
+// Every report ends with the exploration's coverage (aio/check/coverage.hpp): "coverage:
+// explored N schedules, D distinct; R of P conflicting await-point pairs seen in both orders;
+// never reversed: ...", and a "warning: nothing was explored: ..." line when one distinct
+// schedule ran or no pair was reversed; --coverage-json FILE writes the same as JSON.
+//
 // An exploration that ran nothing does not pass: a shard left without seeds (more shards than
 // seeds) exits 1 and says so, unless --allow-empty is given (then 0, with the same summary).
 //
@@ -70,6 +75,7 @@
 #include <thread>
 #include <vector>
 
+#include <aio/check/coverage.hpp>
 #include <aio/check/bounded.hpp>
 #include <aio/check/environment.hpp>
 #include <aio/check/plan.hpp>
@@ -203,6 +209,10 @@ public:
                        "a failure found only in an order CPython's asyncio cannot run (a ready-queue decision, a "
                        "per-task start mix) is a plain failure (exit 1) instead of its own section and exit 3; "
                        "AIOSIM_STRICT_ORDER=1 sets it too");
+        app_->add_option("--coverage-json", coverage_json_,
+                         "also write the exploration's coverage (distinct schedules, conflicting await-point pairs, "
+                         "which were seen in both orders) to FILE as JSON, for CI to keep over time")
+            ->type_name("FILE");
         app_->add_flag("--allow-empty", allow_empty_,
                        "exit 0 when this shard has no seeds (more shards than seeds); by default an exploration "
                        "that ran nothing fails");
@@ -321,6 +331,7 @@ private:
         cfg.schedule.pct_steps = *pct_steps_;
         cfg.schedule.delay_bound = static_cast<int>(bound_);
         cfg.trace = aio::sim::TraceMode::hash;
+        cfg.coverage = true;  // the report's coverage line (aio/check/coverage.hpp)
         try {
             apply_network_options(net_, cfg.schedule.network);
             aio::sim::validate(cfg);  // the simulator's own ranges, the same the options checked
@@ -381,6 +392,7 @@ private:
                 }
                 return result;  // outside the plan: neither tallied nor shown
             }
+            result.coverage = std::move(r.coverage);
             Seen seen{outcome_hash(r.outcome), r.trace_hash.value_or(0), std::nullopt, {}, {}};
             if (r.failed()) {
                 if (!save_failures_.empty()) {
@@ -424,10 +436,12 @@ private:
             return false;
         };
         DistinctCount outcomes, traces;
+        aio::check::Coverage coverage;  // in run order, as the tally
         auto visit = [&](const aio::check::RunAt&, const aio::check::RunResult& result) {
             const Seen& seen = std::any_cast<const Seen&>(result.detail);
             outcomes.add(seen.outcome);
             traces.add(seen.trace);
+            if (result.coverage) coverage.add(*result.coverage);
             if (result.failure && !seen.signature.empty()) collector_.add(seen.signature, seen.replay);
         };
 
@@ -466,6 +480,7 @@ private:
             jobs_, jobs_ == 1 ? "" : "s");
         env.out << "  runs per strategy: " << runs_per_strategy(tally) << '\n';
         const int status = failed ? 1 : order_only_runs_ ? kOrderOnly : 0;
+        if (!report_coverage(env, coverage)) return kBadUsage;
         if (expect_failure_) {
             if (status == 1)
                 env.out << "as expected: this scenario has a known bug, and exploration found it (in an order "
@@ -551,6 +566,20 @@ private:
         env.out.flush();
     }
 
+    // The "coverage:" line (and "warning:" when nothing was explored), and --coverage-json;
+    // false when the file cannot be written (reported).
+    bool report_coverage(Env& env, const aio::check::Coverage& coverage) {
+        env.out << aio::check::coverage_report(coverage, "");
+        if (coverage_json_.empty()) return true;
+        std::ofstream out(coverage_json_, std::ios::binary | std::ios::trunc);
+        out << coverage.to_json();
+        out.close();
+        if (out) return true;
+        env.out.flush();
+        env.err << env.program << " explore: --coverage-json: cannot write '" << excerpt(coverage_json_) << "'\n";
+        return false;
+    }
+
     // A shard without seeds: nothing ran, so nothing passed, unless the caller allows it.
     int report_empty(Env& env, const Shard& shard) {
         std::string why;
@@ -575,7 +604,7 @@ private:
     std::string runs_per_strategy(const aio::check::ExploreTally& t) const {
         std::string s;
         for (const auto& [policy, count] : t.runs_by_policy)
-            s += fmt::format("{}{} {}", s.empty() ? "" : ", ", aio::sim::policy_name(policy), count);
+            if (count > 0) s += fmt::format("{}{} {}", s.empty() ? "" : ", ", aio::sim::policy_name(policy), count);
         if (t.measuring_runs)
             s += fmt::format(" (and {} run measuring the program for the fitted strategies)", t.measuring_runs);
         return s;
@@ -791,6 +820,7 @@ private:
     std::vector<OrderOnly> order_only_;
     std::uint64_t order_only_runs_ = 0;
     bool allow_empty_ = false;
+    std::string coverage_json_;
     std::string pct_option_;  // the first pct parameter given, if any
     std::uint64_t bound_ = 2;
     std::optional<std::uint64_t> exhaustive_;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 
+#include <aio/check/coverage.hpp>
 #include <aio/errors.hpp>
 #include <aio/sim/policy.hpp>
 #include <aio/sim/replay.hpp>
@@ -99,6 +100,13 @@ SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, s
     }
     r.fault_budget = cfg.schedule.network.faults.budget > 0;
     for (const auto& rec : recs) r.faults.insert(r.faults.end(), rec->faults.begin(), rec->faults.end());
+    for (const auto& rec : recs) {
+        if (!rec->coverage) continue;
+        if (!r.coverage)
+            r.coverage = *rec->coverage;
+        else
+            aio::check::append_run_coverage(*r.coverage, *rec->coverage);
+    }
     if (cfg.trace != aio::sim::TraceMode::off && !recs.empty()) {
         if (recs.size() == 1) {
             r.trace_hash = recs.front()->trace_hash;

@@ -50,6 +50,8 @@ struct SimRun {
     bool fault_budget = false;
     /// How the run failed; nullopt when it passed.
     std::optional<aio::sim::RunFailure> failure;
+    /// Under cfg.coverage: every loop's coverage, combined (aio::check::append_run_coverage).
+    std::optional<aio::sim::RunCoverage> coverage;
     bool failed() const noexcept { return !problems.empty(); }
 };
 

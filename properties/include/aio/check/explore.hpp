@@ -78,6 +78,7 @@
 #include <aio/sim/failure.hpp>
 #include <aio/sim/sim_loop.hpp>
 
+#include "aio/check/coverage.hpp"
 #include "aio/check/environment.hpp"
 #include "aio/check/schedule.hpp"
 #include "aio/check/shrink.hpp"
@@ -117,6 +118,10 @@ struct ExploreOptions {
     /// name ends in ".json", the text form otherwise. AIOSIM_TRACE=FILE sets it (for the check
     /// AIOSIM_CHECK names, when that is set).
     std::string trace_file{};
+    /// Record which conflicting await-point pairs each run showed in which order
+    /// (Config::coverage) and report it (ExploreResult::coverage, the "coverage:" line of the
+    /// summary and the report; aio/check/coverage.hpp). Costs a little per run.
+    bool coverage = true;
     /// A regression corpus (aio/check/corpus.hpp): its entries for this check (`check: NAME`,
     /// this check's name) are replayed strictly before exploring. A reproduced or changed entry
     /// fails the check at once (not shrunk: the entry's string is the one to replay); a fixed
@@ -185,6 +190,9 @@ struct ExploreResult {
     /// The corpus entries (file names) of this check that no longer fit the program.
     std::vector<std::string> stale_corpus;
     std::uint64_t corpus_replayed = 0;  // corpus entries replayed
+    /// What the exploration's runs covered (shrinking and trace runs not included), in run order;
+    /// the summary and the report end with its lines (aio/check/coverage.hpp).
+    Coverage coverage{};
     explicit operator bool() const noexcept { return ok; }
 };
 

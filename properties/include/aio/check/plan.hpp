@@ -44,6 +44,7 @@
 #include <vector>
 
 #include <aio/sim/config.hpp>
+#include <aio/sim/coverage.hpp>
 #include <aio/sim/failure.hpp>
 
 #include "aio/check/schedule.hpp"
@@ -94,6 +95,8 @@ struct RunAt {
 struct RunResult {
     std::optional<aio::sim::RunFailure> failure{};
     std::any detail{};
+    /// The run's coverage (Config::coverage), for the visitor to aggregate in run order.
+    std::optional<aio::sim::RunCoverage> coverage{};
     /// The run's RunRecord::steps_per_task (its loop's, or its last loop's); run_plan reads it
     /// from the run that measures the program for fitted strategies (the fifo run).
     std::vector<std::uint64_t> steps_per_task{};

@@ -17,7 +17,9 @@ class AccessObserver {
 public:
     /// The step running now touched `obj` (never null).
     virtual void touched(const void* obj) noexcept = 0;
-    /// The step running now (or the loop itself) scheduled entry `e` (a wake-up when e.task is set).
+    /// The step running now woke a task: a future's done-callback or a sync primitive's waiter
+    /// scheduled `e` (not every push to the ready queue: a sleep(0) yield, the hottest path of
+    /// all, stays unobserved).
     virtual void scheduled(const ReadyEntry& e) noexcept = 0;
 
 protected:

@@ -90,6 +90,10 @@ public:
     virtual std::size_t choose(const ChoicePoint& p) = 0;
     /// Why `got` (returned by choose) is no answer to p.
     virtual std::string explain_mismatch(const ChoicePoint& p, std::size_t got) const;
+    /// True when this source reads ChoicePoint::candidate_conflicts (pos): the run then tracks
+    /// which objects each step touches (as under Config::coverage) to answer it. Asked once,
+    /// when the run opens its source.
+    virtual bool wants_conflicts() const { return false; }
 };
 
 }  // namespace aio::sim
