@@ -95,6 +95,7 @@
 #include "numbers.hpp"
 #include "shard.hpp"
 #include "shrink_failure.hpp"
+#include "guided_explore.hpp"
 #include "sim_run.hpp"
 
 namespace aio::cli {
@@ -202,6 +203,9 @@ public:
         app_->add_flag("--shrink", shrink_,
                        "shrink the first failure found (as `shrink` does: the same signature, never a longer "
                        "string) and print both replay strings");
+        app_->add_flag("--guided", guided_,
+                       "coverage-guided: mutate a corpus of schedules that reached new conflicting await-point "
+                       "pairs (--seeds runs, the mutator seeded with --seed-start; stops at the first failure)");
         app_->add_flag("--expect-failure", expect_failure_,
                        "the scenario has a known bug: exit 0 when a failure is found (in an order CPython can run, "
                        "or only in orders it cannot: the output says which), 1 when none is");
@@ -340,6 +344,11 @@ private:
             return usage(e.what());
         }
         network_ = cfg.schedule.network;
+        if (guided_) {  // guided_explore.cpp: its own loop (a corpus, not seeds x policies)
+            if (!seeds_) return usage("--guided takes its budget as --seeds N (runs), not --time");
+            if (!policy_.empty()) return usage("--guided chooses its own schedules: leave --policy out");
+            return explore_guided(env, *s, cfg, *seeds_, seed_start_, expect_failure_);
+        }
         if (exhaustive_) return exhaustive(env, *s, cfg);
         // delay: its deviations are drawn over the choice points a first run measures.
         if (cfg.schedule.policy == aio::sim::Policy::delay)
@@ -829,6 +838,7 @@ private:
     bool stop_at_first_ = false;
     bool shrink_ = false;
     bool expect_failure_ = false;
+    bool guided_ = false;
     bool strict_order_ = false;
     std::vector<OrderOnly> order_only_;
     std::uint64_t order_only_runs_ = 0;
