@@ -350,12 +350,10 @@ private:
             return explore_guided(env, *s, cfg, *seeds_, seed_start_, expect_failure_);
         }
         if (exhaustive_) return exhaustive(env, *s, cfg);
-        // delay: its deviations are drawn over the choice points a first run measures.
-        if (cfg.schedule.policy == aio::sim::Policy::delay)
-            points_ = cfg.measured_points = measure_scenario_points(*s, cfg);
-        // urw and fitted pct (k=0) weigh by the step profile: run_plan measures it first, with
-        // a run in asyncio's order (every decision 0), the same for every exploration of the
-        // scenario, so a seeded run is reproducible.
+        // urw, fitted pct (k=0) and delay (its deviations drawn over the measured choice points)
+        // are fitted to the program: run_plan measures it first, with a run in asyncio's order
+        // (every decision 0), the same for every exploration of the scenario, so a seeded run is
+        // reproducible.
 
         // Seeds of this shard: seed_start + shard.index + k * shard.total for k = 0, 1, ...
         // With --seeds N the shard runs the k whose i = shard.index + k * total is below N;
@@ -571,7 +569,7 @@ private:
         } else {
             policy = "policy " + (policy_ == "pct" ? pct : policy_);
             if (policy_ == "delay")
-                policy += fmt::format(" (bound={}, over {} measured choice points)", bound_, points_);
+                policy += fmt::format(" (bound={}, over the choice points a first run measures)", bound_);
         }
         env.out << fmt::format(
             "explore {}: {}, {}{}\n", name_, policy, seeds,
