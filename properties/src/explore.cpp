@@ -409,6 +409,9 @@ private:
         bo.bound = k;
         bo.max_runs = o_.exhaustive_max_runs;
         bo.base = o_.base;
+        // The enumeration runs under delay: the portfolio's fitted pct (k=0) is not its parameter,
+        // and would only show up in the replay strings.
+        bo.base.schedule.pct_steps = aio::sim::Schedule{}.pct_steps;
         BoundedResult b = explore_bounded(run_one_, bo);
         v_.runs = b.runs;
         if (!b.failures.empty()) {

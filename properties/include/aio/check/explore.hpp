@@ -110,7 +110,9 @@ struct ExploreOptions {
     /// Everything else of each run's configuration (base.schedule's limits, pct depth, jitter, task
     /// start; each run sets the policy and seed).
     aio::sim::Config base{};
-    /// Where the report goes on failure; empty: standard error. AIOSIM_CHECK_SCHEDULES
+    /// Where the report goes on failure (in parts, as they are known: the failure, then saved
+    /// corpus entries and the coverage lines; their concatenation is ExploreResult::report);
+    /// empty: standard error. AIOSIM_CHECK_SCHEDULES
     /// (aio/check/doctest_check.hpp) silences it and reports once, through doctest.
     std::function<void(const std::string&)> print{};
     /// If set, the failing run (shrunk, when shrinking) runs once more with full tracing and
