@@ -166,9 +166,11 @@ std::vector<std::string> other_pending_tasks() {
     return names;
 }
 
-aio::Coro<void> amain(Context& ctx, Version version) {
+// `state` outlives the run (the scenario's body owns it, not this frame): the srv host's tasks
+// (a restart's fresh serve(), a handler's Session) may still run, and their frames are destroyed,
+// after amain returned: during aio::run's shutdown and when the loop closes.
+aio::Coro<void> amain(Context& ctx, ServerState& state) {
     aio::sim::Network& net = aio::sim::network();
-    ServerState state(version);
     net.add_host("srv", [&state] { return serve(state); });
     for (auto waited = 0ms; !state.server; waited += kPoll) {  // until it listens
         if (waited >= kDrainLimit) throw aio::RuntimeError("the server on srv did not start");
@@ -211,7 +213,8 @@ void check(const aio::scenario::Execution& outcome, aio::scenario::Verdict& verd
 AIOSIM_SCENARIO(bug_net_leak_on_reset,
                 "known bug: a connection handler leaks its session (and its watchdog task for 10 s) when the client "
                 "resets mid-request") {
-    aio::run(amain(ctx, Version::bug), ctx.run_options());
+    ServerState state(Version::bug);
+    aio::run(amain(ctx, state), ctx.run_options());
     return 0;
 }
 
@@ -220,7 +223,8 @@ AIOSIM_ORACLE(bug_net_leak_on_reset) { check(outcome, verdict); }
 AIOSIM_SCENARIO(
     net_leak_on_reset_fixed,
     "bug_net_leak_on_reset fixed: an RAII guard releases the session and cancels the watchdog on every exit") {
-    aio::run(amain(ctx, Version::fixed), ctx.run_options());
+    ServerState state(Version::fixed);
+    aio::run(amain(ctx, state), ctx.run_options());
     return 0;
 }
 
