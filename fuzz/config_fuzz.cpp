@@ -98,7 +98,8 @@ std::uint64_t any_count(FuzzedDataProvider& in) {
 
 aio::sim::Schedule any_schedule(FuzzedDataProvider& in) {
     aio::sim::Schedule s;
-    s.policy = static_cast<aio::sim::Policy>(in.ConsumeIntegralInRange<int>(0, 5));
+    s.policy =
+        static_cast<aio::sim::Policy>(in.ConsumeIntegralInRange<int>(0, static_cast<int>(aio::sim::Policy::delay)));
     s.seed = in.ConsumeIntegral<std::uint64_t>();
     s.pct_depth = in.ConsumeBool() ? in.ConsumeIntegralInRange<int>(-2, 66) : in.ConsumeIntegral<int>();
     s.pct_steps = any_count(in);

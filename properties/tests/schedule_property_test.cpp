@@ -149,7 +149,10 @@ AIOSIM_PROPERTY("every out-of-range value is rejected by validate, by the SimLoo
     case 1: s.jitter = gen_duration(sim::max_jitter + 1ns, aio::Duration::max()); break;
     case 2: s.pct_depth = *rc::gen::inRange(std::numeric_limits<int>::min(), 1); break;
     case 3: s.pct_depth = *rc::gen::inRange(sim::max_pct_depth + 1, std::numeric_limits<int>::max()); break;
-    case 4: s.policy = static_cast<sim::Policy>(*rc::gen::inRange(6, 256)); break;
+    // Past the last enumerator (delay).
+    case 4:
+        s.policy = static_cast<sim::Policy>(*rc::gen::inRange(static_cast<int>(sim::Policy::delay) + 1, 256));
+        break;
     case 5: s.limits.max_steps = 0; break;
     case 6: s.limits.max_virtual_time = -gen_duration(1ns, aio::Duration::max()); break;
     case 7: s.network.faults.rate = *rc::gen::element<std::uint32_t>(0, 1001, UINT32_MAX); break;
