@@ -21,6 +21,7 @@
 #include <exception>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -116,9 +117,23 @@ std::uint64_t schedules_to_failure(const aio::scenario::Scenario& s, const std::
     plan.base = base;
     const auto tally = aio::check::run_plan(
         plan, [&](const aio::sim::Config& cfg, const aio::check::RunAt& at) -> aio::check::RunResult {
+            // The run that measures the program for the fitted strategies (pct k=0, urw, delay
+            // pts=0) comes first, outside the plan's indices: it must report its steps per task
+            // and choice points, or those strategies run unfitted (urw then equals random).
+            if (at.measuring) {
+                Run m = run_once(s, cfg);
+                aio::check::RunResult r;
+                if (m.record) {
+                    r.steps_per_task = m.record->steps_per_task;
+                    r.choice_points = m.record->decisions;
+                }
+                return r;
+            }
             if (at.index >= budget) return {};  // past the budget: counted as passing, never reported
             return {run_once(s, cfg).failure, {}};
         });
+    if (tally.measuring_runs != 0 && (!tally.measured.step_profile || tally.measured.step_profile->empty()))
+        throw std::runtime_error("the measuring run gave no steps per task: the fitted strategies would run unfitted");
     if (!tally.first_failure_at || tally.first_failure_at->index >= budget) return not_found;
     return tally.first_failure_at->index + 1;
 }
