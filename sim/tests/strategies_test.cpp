@@ -286,3 +286,22 @@ TEST_CASE("pct fitted (k=0): a depth-2 bug in a 70-choice program that k=1000 mi
     // Without a profile, k=0 is the default 1000.
     CHECK(sim::fitted_pct_steps(nullptr) == 1000);
 }
+
+// The power bench gave urw and fitted pct no profile (its measuring run returned none), and urw's
+// figures came out equal to random's on all 41 kernels: the profile must change the decisions.
+TEST_CASE("urw and fitted pct given the measured profile decide otherwise than random and than without it") {
+    const auto profile = profile_of(&busy);
+    int urw_vs_random = 0, urw_vs_unprofiled = 0, pct_vs_unprofiled = 0;
+    for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+        const Outcome urw = run_under(&busy, sim::Schedule{.policy = sim::Policy::urw, .seed = seed}, profile);
+        const Outcome random = run_under(&busy, sim::Schedule{.policy = sim::Policy::random, .seed = seed}, profile);
+        const Outcome urw_bare = run_under(&busy, sim::Schedule{.policy = sim::Policy::urw, .seed = seed}, nullptr);
+        const sim::Schedule pct{.policy = sim::Policy::pct, .seed = seed, .pct_steps = 0};
+        urw_vs_random += urw.order != random.order;
+        urw_vs_unprofiled += urw.order != urw_bare.order;
+        pct_vs_unprofiled += run_under(&busy, pct, profile).order != run_under(&busy, pct, nullptr).order;
+    }
+    CHECK(urw_vs_random > 0);
+    CHECK(urw_vs_unprofiled > 0);
+    CHECK(pct_vs_unprofiled > 0);
+}
