@@ -170,16 +170,16 @@ private:
                 ++r_.failed;
                 failed_by_deviations_.resize(static_cast<std::size_t>(o_.bound) + 1, 0);
                 ++failed_by_deviations_[static_cast<std::size_t>(deviations)];
-                if (r_.failures.size() < std::max<std::size_t>(o_.max_failures, 1)) {
-                    BoundedFailure f;
-                    f.decisions = batch[i];
-                    f.replay = config_for(batch[i], deviations).schedule.to_string();
-                    f.cause = std::move(*res.failure);
-                    f.run = r_.runs - 1;
-                    if (res.record) f.record = std::move(*res.record);
+                BoundedFailure f;
+                f.decisions = batch[i];
+                f.replay = config_for(batch[i], deviations).schedule.to_string();
+                f.cause = std::move(*res.failure);
+                f.run = r_.runs - 1;
+                if (res.record) f.record = std::move(*res.record);
+                const bool stops = o_.stop_at_first && (!o_.stops_at || o_.stops_at(f));
+                if (stops || r_.failures.size() < std::max<std::size_t>(o_.max_failures, 1))
                     r_.failures.push_back(std::move(f));
-                }
-                if (o_.stop_at_first) {
+                if (stops) {
                     stopped_by_failure_ = true;
                     return false;
                 }
@@ -253,10 +253,18 @@ private:
             for (std::uint64_t n : r_.space_by_deviations) total = saturating_add(total, n);
             of = " of " + with_commas(total);
         }
-        if (r_.failed > 0)
-            r_.summary = fmt::format("failed after {}{} schedule{} with {} (stopped at the first failure, with {}; {})",
-                                     with_commas(r_.runs), of, r_.runs == 1 && of.empty() ? "" : "s", k,
-                                     plural(r_.failures.front().decisions.size(), "deviation", "deviations"), covered);
+        if (stopped_by_failure_)  // the failure that stopped it is the last kept (stops_at)
+            r_.summary = fmt::format(
+                "failed after {}{} schedule{} with {} (stopped at the first failure{}, with {}; {})",
+                with_commas(r_.runs), of, r_.runs == 1 && of.empty() ? "" : "s", k, o_.stops_at ? " that stops it" : "",
+                plural(r_.failures.back().decisions.size(), "deviation", "deviations"), covered);
+        else if (r_.failed > 0)
+            r_.summary = fmt::format(
+                "not covered completely: the run budget ({}) ended it after {}{} schedule{} with {}: {} failed, the "
+                "first with {}; {}",
+                with_commas(o_.max_runs), with_commas(r_.runs), of, r_.runs == 1 && of.empty() ? "" : "s", k,
+                with_commas(r_.failed), plural(r_.failures.front().decisions.size(), "deviation", "deviations"),
+                covered);
         else
             r_.summary = fmt::format(
                 "not covered completely: the run budget ({}) ended it after {}{} schedule{} with {}; {}",

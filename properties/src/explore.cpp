@@ -412,19 +412,47 @@ private:
         // The enumeration runs under delay: the portfolio's fitted pct (k=0) is not its parameter,
         // and would only show up in the replay strings.
         bo.base.schedule.pct_steps = aio::sim::Schedule{}.pct_steps;
+        // Unless strict, a failure only in an order CPython cannot run (an r decision) is a
+        // warning, as in a sampled exploration (judge): the walk goes on to the first one it can.
+        auto realizable = [](const BoundedFailure& f) { return aio::sim::cpython_can_run(Schedule::parse(f.replay)); };
+        if (!o_.strict_order) bo.stops_at = realizable;
         BoundedResult b = explore_bounded(run_one_, bo);
         v_.runs = b.runs;
-        if (!b.failures.empty()) {
-            BoundedFailure& f = b.failures.front();
-            o_.shrink = false;  // breadth first: no schedule with fewer deviations fails
-            exhaustive_note_ = fmt::format("  exhaustive:    {}\n{}", b.summary, b.layers);
-            RunAt at;
-            at.index = at.seed_index = std::numeric_limits<std::uint64_t>::max();  // no run of a plan
-            at.policy = Policy::delay;
-            fail(at, f.cause, f.record, "exhaustive");
+        o_.shrink = false;  // breadth first: no schedule with fewer deviations fails
+        exhaustive_note_ = fmt::format("  exhaustive:    {}\n{}", b.summary, b.layers);
+        RunAt at;
+        at.index = at.seed_index = std::numeric_limits<std::uint64_t>::max();  // no run of a plan
+        at.policy = Policy::delay;
+        const BoundedFailure* plain = nullptr;
+        for (const BoundedFailure& f : b.failures) {  // in BFS order: order-only ones come first
+            if (o_.strict_order || realizable(f)) {
+                plain = &f;
+                break;
+            }
+            const std::string sig = aio::sim::signature(f.cause);
+            auto same = std::find_if(v_.order_only.begin(), v_.order_only.end(),
+                                     [&sig](const Failure& o) { return aio::sim::signature(o.cause) == sig; });
+            if (same != v_.order_only.end()) {
+                ++same->occurrences;
+            } else if (v_.order_only.size() < max_order_only) {
+                std::string no_shrink_note;
+                v_.order_only.push_back(build_failure(at, f.cause, f.record, no_shrink_note));
+            }
+        }
+        // Every failing schedule but the plain one is order-only (also those past max_failures).
+        v_.order_only_runs = b.failed - (plain ? 1 : 0);
+        if (plain) {
+            fail(at, plain->cause, plain->record, "exhaustive");
             return;
         }
         v_.summary = fmt::format("aio::check: '{}' passed: {}", o_.name, b.summary);
+        if (v_.order_only_runs > 0) {
+            v_.summary +=
+                fmt::format("; {} failed only in orders CPython's asyncio cannot run (a warning)", v_.order_only_runs);
+            v_.warning = warning_section(o_.name, v_, false) + exhaustive_note_;
+            v_.report = v_.warning + write_trace_of_first_warning();
+            print(v_.report);
+        }
     }
 
     void replay_one(Schedule replay) {

@@ -7,6 +7,7 @@
 #include <aio/check/bounded.hpp>
 #include <aio/check/explore.hpp>
 #include <aio/sim/sim.hpp>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -216,8 +217,10 @@ TEST_CASE("for_all_schedules with ExploreOptions::exhaustive_bound") {
     CHECK(ok.summary ==
           "aio::check: 'bounded k1' passed: all 11 schedules with <= 1 deviation: no failure (covered "
           "completely)");
-    const check::ExploreResult bad = check::for_all_schedules(
-        [] { return callbacks_main(5); }, pred, {.name = "bounded k2", .print = print, .exhaustive_bound = 2});
+    // Its r decisions make an order CPython cannot run: a failure only when strict (below).
+    check::ExploreOptions strict{.name = "bounded k2", .print = print, .exhaustive_bound = 2};
+    strict.strict_order = true;
+    const check::ExploreResult bad = check::for_all_schedules([] { return callbacks_main(5); }, pred, strict);
     CHECK_FALSE(bad.ok);
     REQUIRE(bad.failure);
     CHECK(bad.failure->replay == "aiosim1:delay:seed=0:r4.r3");
@@ -225,6 +228,63 @@ TEST_CASE("for_all_schedules with ExploreOptions::exhaustive_bound") {
     CHECK(bad.report.find("exhaustive:    failed after") != std::string::npos);
     CHECK(bad.report.find("  2 deviations: ") != std::string::npos);
     CHECK(printed == bad.report);
+}
+
+TEST_CASE("for_all_schedules with exhaustive_bound: a failure only in orders CPython cannot run is a warning") {
+    std::string printed;
+    auto print = [&printed](const std::string& s) { printed += s; };
+    auto pred = [](const std::vector<int>& order) { return !(order[0] == 4 && order[1] == 3); };
+    const check::ExploreResult warned = check::for_all_schedules(
+        [] { return callbacks_main(5); }, pred, {.name = "order only k2", .print = print, .exhaustive_bound = 2});
+    CHECK(warned.ok);
+    CHECK_FALSE(warned.failure);
+    CHECK(warned.runs == 1 + 10 + 35);  // the whole space ran: no failure stopped it
+    REQUIRE(warned.order_only.size() == 1);
+    CHECK(warned.order_only.front().replay == "aiosim1:delay:seed=0:r4.r3");
+    CHECK_FALSE(warned.order_only.front().cpython_order);
+    CHECK(warned.order_only_runs == warned.order_only.front().occurrences);
+    CHECK(warned.order_only_runs >= 1);
+    CHECK(warned.summary.find("aio::check: 'order only k2' passed: all 46 schedules with <= 2 deviations ran") == 0);
+    CHECK(warned.summary.find("failed only in orders CPython's asyncio cannot run (a warning)") != std::string::npos);
+    CHECK(warned.warning.find("found only in orders CPython's asyncio cannot run") != std::string::npos);
+    CHECK(warned.warning.find("A warning: the check passes") != std::string::npos);
+    CHECK(printed == warned.report);
+    CHECK(warned.report.find(warned.warning) == 0);
+}
+
+// A timer due within Schedule::ahead (1 ms) and a callback that schedules another: an
+// overtake (o) fires the timer in the pass before the second callback, an order CPython runs
+// when the steps before that pass took that long. No ready choice alone reorders them.
+aio::Coro<std::vector<int>> overtake_main() {
+    aio::EventLoop& loop = aio::get_running_loop();
+    aio::Future<void> all_ran(loop);
+    auto order = std::make_shared<std::vector<int>>();
+    auto push = [order, all_ran](int i) mutable {
+        order->push_back(i);
+        if (order->size() == 2) all_ran.set_result();
+    };
+    loop.call_later(std::chrono::microseconds(500), [push]() mutable { push(1); });
+    loop.call_soon([&loop, push] { loop.call_soon([push]() mutable { push(0); }); });
+    co_await all_ran;
+    co_return *order;
+}
+
+TEST_CASE("for_all_schedules with exhaustive_bound: a failure in an order CPython can run fails, strict or not") {
+    auto quiet = [](const std::string&) {};
+    auto pred = [](const std::vector<int>& order) { return order[0] == 0; };
+    for (const bool strict : {false, true}) {
+        CAPTURE(strict);
+        check::ExploreOptions o{.name = "overtake", .print = quiet, .exhaustive_bound = 2};
+        o.strict_order = strict;
+        const check::ExploreResult bad = check::for_all_schedules(overtake_main, pred, o);
+        CHECK_FALSE(bad.ok);
+        REQUIRE(bad.failure);
+        CHECK(bad.failure->cpython_order);
+        CHECK(bad.failure->replay.find(":o1") != std::string::npos);
+        CHECK(bad.failure->decisions_after == 1);
+        CHECK(bad.order_only.empty());
+        CHECK(bad.report.find("exhaustive:    failed after") != std::string::npos);
+    }
 }
 
 TEST_CASE("for_all_schedules under the delay policy: fitted to the measured points, never past its bound") {

@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -307,4 +309,58 @@ TEST_CASE("coverage: the aggregate is the same with one job and with two") {
     CHECK(one.line() == two.line());
     CHECK(one.to_json() == two.to_json());
     CHECK(one.reversed() >= 1);
+}
+
+namespace coverage_test {
+
+// Object identity does not depend on addresses: each of three tasks, in each of three rounds,
+// sets an Event of its own built in a slot. With `reuse`, every Event is built in the same slot
+// after the one before it ended (an allocator reusing a freed address); without, each has its
+// own slot. The Events are different objects either way, so no two steps conflict through them
+// and pos (which re-draws the priorities of conflicting steps) takes the same schedules.
+struct Slots {
+    static constexpr int n = 9;
+    alignas(aio::Event) unsigned char bytes[n][sizeof(aio::Event)];
+    aio::Event* built[n] = {};
+    const void* first_address = nullptr;
+    bool reused = true;  // every Event got the first one's address
+};
+aio::Coro<void> slot_user(Slots& s, bool reuse, int task) {
+    for (int round = 0; round < 3; ++round) {
+        const int k = round * 3 + task;
+        aio::Event* e = new (reuse ? s.bytes[0] : s.bytes[k]) aio::Event();
+        if (!s.first_address) s.first_address = e;
+        if (e != s.first_address) s.reused = false;
+        e->set();
+        if (reuse) {
+            e->~Event();  // ends in this step: the next Event is built at its address
+        } else {
+            s.built[k] = e;  // lives to the end of the program
+        }
+        co_await aio::sleep(std::chrono::seconds(0));
+    }
+}
+aio::Coro<int> slots_program(bool reuse) {
+    auto s = std::make_unique<Slots>();
+    co_await aio::gather(slot_user(*s, reuse, 0), slot_user(*s, reuse, 1), slot_user(*s, reuse, 2));
+    const bool reused = s->reused;
+    for (aio::Event* e : s->built)
+        if (e) e->~Event();
+    co_return reused ? 1 : 0;
+}
+
+}  // namespace coverage_test
+
+TEST_CASE("coverage: a freed object's address reused by a new object changes no pos schedule and no pair") {
+    for (std::uint64_t seed = 0; seed < 40; ++seed) {
+        CAPTURE(seed);
+        const RunCoverage reused = one_run([] { return slots_program(true); }, aio::sim::Policy::pos, seed);
+        const RunCoverage apart = one_run([] { return slots_program(false); }, aio::sim::Policy::pos, seed);
+        CHECK(reused.order_hash == apart.order_hash);
+        CHECK(reused.points == apart.points);
+        CHECK(reused.pairs == apart.pairs);
+    }
+    // The reuse variant did build every Event at one address, the other at nine (the test's premise).
+    CHECK(aio::run(slots_program(true), {.loop_factory = aio::sim::loop_factory({})}) == 1);
+    CHECK(aio::run(slots_program(false), {.loop_factory = aio::sim::loop_factory({})}) == 0);
 }

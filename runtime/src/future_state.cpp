@@ -36,6 +36,7 @@ FutureBase::FutureBase(EventLoop* loop) noexcept : loop_(loop) {
 const std::optional<std::string> FutureBase::no_message_;
 
 FutureBase::~FutureBase() {
+    touch_end(this);
     callbacks_.for_each(drop_entry);
     if (state_ == State::finished && exception_ && !exception_retrieved_) report_unretrieved();
     if (loop_) loop_->unlink_future(this);

@@ -85,7 +85,10 @@ void CoverageTracker::touched(const void* obj) noexcept {
     const std::uint64_t serial = loop_.steps_run();
     const std::uint64_t task = touching_task();
     last_step(task);
-    ObjRec& o = objects_[obj];
+    auto [at, fresh] = object_of_.try_emplace(obj, static_cast<std::uint32_t>(objects_.size()));
+    if (fresh) objects_.emplace_back();
+    const std::uint32_t index = at->second;
+    ObjRec& o = objects_[index];
     o.any_serial = serial;
     if (task == 0) return;                                  // a plain callback: no await point, no pair
     if (o.task == task && o.task_serial == serial) return;  // this step touched it already
@@ -97,7 +100,12 @@ void CoverageTracker::touched(const void* obj) noexcept {
     o.task = task;
     o.point = tr.point;
     o.task_serial = serial;
-    tr.touched.push_back(obj);
+    tr.touched.push_back(index);
+}
+
+void CoverageTracker::ended(const void* obj) noexcept {
+    // Its record stays (indices in tasks' touched lists still name it); only the address is freed.
+    object_of_.erase(obj);
 }
 
 void CoverageTracker::scheduled(const aio::detail::ReadyEntry& e) noexcept {
@@ -129,10 +137,8 @@ bool CoverageTracker::conflicts(const aio::detail::ReadyQueue& ready, std::size_
     if (id == last_.task) return true;
     if (std::find(last_.woken.begin(), last_.woken.end(), id) != last_.woken.end()) return true;
     if (id >= tasks_.size()) return false;
-    for (const void* obj : tasks_[id].touched) {
-        auto it = objects_.find(obj);
-        if (it != objects_.end() && it->second.any_serial == last_.serial) return true;
-    }
+    for (const std::uint32_t obj : tasks_[id].touched)
+        if (objects_[obj].any_serial == last_.serial) return true;
     return false;
 }
 

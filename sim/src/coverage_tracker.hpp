@@ -13,7 +13,10 @@
 // A step is a ready entry: touches made while loop.steps_run() is unchanged belong to it. The
 // task of a touch is the loop's current task, or the task whose step began at this count (its
 // completion runs after it left the loop's current task), or none (a plain callback: it counts
-// for the conflict query, never for pairs). Objects are keyed by address in hash maps, used for
+// for the conflict query, never for pairs). An object is a serial index, given at its first touch
+// in the run's order; its address maps to that index only until the object reports its end
+// (AccessObserver::ended), so a later object at a reused address gets a fresh index: which
+// addresses the allocator reuses never changes a conflict or a pair. The address map is used for
 // lookups only; every output follows the run's order.
 #include <cstdint>
 #include <optional>
@@ -52,6 +55,7 @@ public:
     // AccessObserver
     void touched(const void* obj) noexcept override;
     void scheduled(const aio::detail::ReadyEntry& e) noexcept override;
+    void ended(const void* obj) noexcept override;
 
     // LoopObserver: passed on to next_; task_step also begins the step.
     void task_created(aio::detail::TaskBase& t) override {
@@ -81,9 +85,9 @@ private:
     static constexpr std::uint32_t no_point = UINT32_MAX;
 
     struct TaskRec {
-        std::uint64_t serial = 0;            // steps_run() when its last step began
-        std::uint32_t point = no_point;      // that step's await point
-        std::vector<const void*> touched{};  // what that step touched, each once
+        std::uint64_t serial = 0;              // steps_run() when its last step began
+        std::uint32_t point = no_point;        // that step's await point
+        std::vector<std::uint32_t> touched{};  // what that step touched (object indices), each once
     };
     struct ObjRec {
         std::uint64_t task = 0;          // the last task step that touched it (0: none yet)
@@ -110,8 +114,9 @@ private:
     const EventLoop& loop_;
     const bool record_;
     aio::detail::LoopObserver* next_ = nullptr;
-    std::vector<TaskRec> tasks_;  // by task id
-    std::unordered_map<const void*, ObjRec> objects_;
+    std::vector<TaskRec> tasks_;                                // by task id
+    std::unordered_map<const void*, std::uint32_t> object_of_;  // a live object's index, by address
+    std::vector<ObjRec> objects_;                               // by object index
     LastStep last_;
     std::uint64_t step_task_ = 0;             // the task whose step began last
     std::uint64_t step_serial_ = UINT64_MAX;  // and when

@@ -9,7 +9,9 @@
 // The runtime already touches what it knows: futures and tasks (set_result, set_exception,
 // cancel, awaiting one), Lock, Semaphore, Event, Condition, Barrier, Queue, and streams (read,
 // write, drain). Call it for plain shared state. The address is only compared for equality,
-// never printed or ordered. On the real loop it costs a thread-local load and a branch; a touch
+// never printed or ordered. A touched object that ends while the simulated run goes on (freed
+// state whose address a later object may get) must say so with aio::touch_end(obj), e.g. in its
+// destructor, so that the later object is a different one (the runtime's own objects do). On the real loop it costs a thread-local load and a branch; a touch
 // outside a task step (a plain callback) is not counted. Also reachable as aio::sim::touch.
 #include "aio/detail/access_observer.hpp"
 
@@ -17,6 +19,12 @@ namespace aio {
 
 inline void touch(const void* obj) noexcept {
     if (obj) detail::touch(obj);
+}
+
+/// The object at `obj`, touched before, ends: a later aio::touch() of that address is another
+/// object (no conflict with the touches of this one).
+inline void touch_end(const void* obj) noexcept {
+    if (obj) detail::touch_end(obj);
 }
 
 }  // namespace aio

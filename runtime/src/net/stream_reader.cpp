@@ -19,6 +19,9 @@ namespace detail {
 
 struct StreamReaderState {
     explicit StreamReaderState(std::size_t l) : limit(l) {}
+    StreamReaderState(const StreamReaderState&) = delete;
+    StreamReaderState& operator=(const StreamReaderState&) = delete;
+    ~StreamReaderState() { touch_end(this); }
 
     std::size_t limit;
     ByteBuffer buffer;

@@ -46,6 +46,14 @@ namespace aio::check {
 
 inline constexpr int max_exhaustive_bound = 64;
 
+struct BoundedFailure {
+    std::vector<aio::sim::Decision> decisions;  // the failing schedule's deviations
+    std::string replay;                         // replays it strictly (Config::from_replay)
+    aio::sim::RunFailure cause{};
+    std::uint64_t run = 0;         // its index in BFS order (0: the all-zero run)
+    aio::sim::RunRecord record{};  // the failing run's record (empty if it made no loop)
+};
+
 struct BoundedOptions {
     /// k: the most deviations of a schedule, 0 (asyncio's order only) to 64.
     int bound = 2;
@@ -55,19 +63,16 @@ struct BoundedOptions {
     /// the failures (at most max_failures kept, all counted).
     bool stop_at_first = true;
     std::size_t max_failures = 100;
+    /// With stop_at_first: the failures that stop the walk (empty: every failure). Others are
+    /// counted and kept (up to max_failures) and the walk goes on; the one that stops it is
+    /// always kept. for_all_schedules stops only at one CPython's asyncio can run (its
+    /// order-only failures are warnings, explore.hpp).
+    std::function<bool(const BoundedFailure&)> stops_at{};
     /// Threads running one layer's schedules (each run gets its own loop).
     unsigned jobs = 1;
     /// Every run's configuration: its policy becomes delay, its decisions the schedule's, and
     /// replay is strict; record_points is set for the runs whose children are needed.
     aio::sim::Config base{};
-};
-
-struct BoundedFailure {
-    std::vector<aio::sim::Decision> decisions;  // the failing schedule's deviations
-    std::string replay;                         // replays it strictly (Config::from_replay)
-    aio::sim::RunFailure cause{};
-    std::uint64_t run = 0;         // its index in BFS order (0: the all-zero run)
-    aio::sim::RunRecord record{};  // the failing run's record (empty if it made no loop)
 };
 
 struct BoundedResult {

@@ -140,6 +140,9 @@ struct ExploreOptions {
     /// first), stopping at the first failure (the fewest deviations, so it is not shrunk) or at
     /// exhaustive_max_runs. The summary says whether the space was covered completely ("all
     /// 1,234 schedules with <= 2 deviations: no failure (covered completely)"). 0 to 64.
+    /// As in a sampled exploration, a failing schedule CPython cannot run (an r decision) is
+    /// order-only (ExploreResult::order_only, a warning) unless strict_order; the walk stops at
+    /// the first failure CPython can run (every failure under strict_order).
     std::optional<int> exhaustive_bound{};
     std::uint64_t exhaustive_max_runs = 1'000'000;
 };

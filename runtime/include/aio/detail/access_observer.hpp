@@ -8,7 +8,10 @@
 // thread-local while that loop runs, so on the real loop (none installed) a touch is one
 // thread-local load and a predictable branch. Only the loop's thread touches; the observer is
 // called inside the step that touches, and must not throw or run user code. Objects are
-// identified by address for equality only: an observer never orders or prints them.
+// identified by address for equality only: an observer never orders or prints them. A touched
+// object reports its end (detail::touch_end, from its destructor), so an object created later at
+// the same address is a new one to the observer: which addresses the allocator reuses never
+// reaches scheduling (the pos policy's conflicts) or coverage.
 namespace aio::detail {
 
 struct ReadyEntry;
@@ -21,6 +24,8 @@ public:
     /// scheduled `e` (not every push to the ready queue: a sleep(0) yield, the hottest path of
     /// all, stays unobserved).
     virtual void scheduled(const ReadyEntry& e) noexcept = 0;
+    /// The object at `obj` ends (never null); a later touch of that address is another object.
+    virtual void ended(const void* obj) noexcept = 0;
 
 protected:
     ~AccessObserver() = default;
@@ -32,6 +37,11 @@ inline constinit thread_local AccessObserver* t_access_observer = nullptr;
 inline void touch(const void* obj) noexcept {
     if (AccessObserver* o = t_access_observer) [[unlikely]]
         o->touched(obj);
+}
+
+inline void touch_end(const void* obj) noexcept {
+    if (AccessObserver* o = t_access_observer) [[unlikely]]
+        o->ended(obj);
 }
 
 inline void note_scheduled(const ReadyEntry& e) noexcept {

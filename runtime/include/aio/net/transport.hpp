@@ -32,6 +32,8 @@
 #include <string_view>
 #include <utility>
 
+#include "aio/detail/access_observer.hpp"
+
 namespace aio {
 
 class Transport;
@@ -53,7 +55,7 @@ public:
 /// asyncio's WriteTransport + ReadTransport for a stream connection.
 class Transport : public std::enable_shared_from_this<Transport> {
 public:
-    virtual ~Transport() = default;
+    virtual ~Transport() { detail::touch_end(this); }
 
     // --- writing ------------------------------------------------------------------------
     /// Sends what it can at once and buffers the rest (never blocks). After close() or

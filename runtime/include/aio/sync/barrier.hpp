@@ -24,6 +24,7 @@
 #include <cstdint>
 
 #include "aio/coro.hpp"
+#include "aio/detail/access_observer.hpp"
 #include "aio/sync/condition.hpp"
 
 namespace aio {
@@ -35,6 +36,7 @@ public:
     explicit Barrier(std::int64_t parties);
     Barrier(const Barrier&) = delete;
     Barrier& operator=(const Barrier&) = delete;
+    ~Barrier() { detail::touch_end(this); }
 
     /// Waits for the barrier to trip; yields this task's index (0..parties-1).
     Coro<std::size_t> wait();

@@ -28,6 +28,7 @@
 #include <type_traits>
 
 #include "aio/coro.hpp"
+#include "aio/detail/access_observer.hpp"
 #include "aio/sync/detail/waiter.hpp"
 #include "aio/sync/lock.hpp"
 #include "aio/sync/lock_guard.hpp"
@@ -40,6 +41,7 @@ public:
     explicit Condition(Lock& lock) noexcept : lock_(&lock) {}
     Condition(const Condition&) = delete;
     Condition& operator=(const Condition&) = delete;
+    ~Condition() { detail::touch_end(this); }
 
     bool locked() const noexcept { return lock_->locked(); }
     [[nodiscard]] Lock::AcquireAwaiter acquire() noexcept { return lock_->acquire(); }

@@ -26,6 +26,7 @@ public:
     Event() noexcept = default;
     Event(const Event&) = delete;
     Event& operator=(const Event&) = delete;
+    ~Event() { detail::touch_end(this); }
 
     bool is_set() const noexcept { return value_; }
     /// Sets the flag and wakes every waiting task.

@@ -34,6 +34,7 @@ public:
     Lock() noexcept = default;
     Lock(const Lock&) = delete;
     Lock& operator=(const Lock&) = delete;
+    ~Lock() { detail::touch_end(this); }
 
     bool locked() const noexcept { return locked_; }
     /// Awaitable: waits for the lock and takes it; yields true.

@@ -53,7 +53,7 @@ public:
     explicit Queue(std::ptrdiff_t maxsize = 0) : maxsize_(maxsize) { finished_.set(); }
     Queue(const Queue&) = delete;
     Queue& operator=(const Queue&) = delete;
-    virtual ~Queue() = default;
+    virtual ~Queue() { detail::touch_end(this); }
 
     std::ptrdiff_t maxsize() const noexcept { return maxsize_; }
     /// Number of items in the queue.

@@ -34,7 +34,7 @@ public:
     explicit Semaphore(std::int64_t value = 1);
     Semaphore(const Semaphore&) = delete;
     Semaphore& operator=(const Semaphore&) = delete;
-    virtual ~Semaphore() = default;
+    virtual ~Semaphore() { detail::touch_end(this); }
 
     /// True when acquire() would block.
     bool locked() const noexcept;

@@ -6,5 +6,6 @@
 namespace aio::sim {
 
 using aio::touch;
+using aio::touch_end;
 
 }  // namespace aio::sim
