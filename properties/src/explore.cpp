@@ -292,18 +292,24 @@ private:
         };
     }
 
+    // The order-only failure kept with the signature of `cause`, or null: one entry per
+    // signature, counting its occurrences.
+    Failure* kept_order_only(const aio::sim::RunFailure& cause) {
+        const std::string sig = aio::sim::signature(cause);
+        for (Failure& f : v_.order_only)
+            if (aio::sim::signature(f.cause) == sig) return &f;
+        return nullptr;
+    }
+
     // A failing run in run order: plain (true) unless it needs an order CPython cannot run
     // (judged by its shrunk schedule) and the check is not strict.
     bool judge(const RunAt& at, RunResult& r) {
         const auto* record = std::any_cast<aio::sim::RunRecord>(&r.detail);
         if (!record || o_.strict_order || aio::sim::cpython_can_run(record->schedule)) return true;
-        const std::string sig = aio::sim::signature(*r.failure);
-        for (Failure& f : v_.order_only) {
-            if (aio::sim::signature(f.cause) == sig) {
-                ++f.occurrences;
-                ++v_.order_only_runs;
-                return false;
-            }
+        if (Failure* kept = kept_order_only(*r.failure)) {
+            ++kept->occurrences;
+            ++v_.order_only_runs;
+            return false;
         }
         if (v_.order_only.size() >= max_order_only) {
             ++v_.order_only_runs;
@@ -429,11 +435,8 @@ private:
                 plain = &f;
                 break;
             }
-            const std::string sig = aio::sim::signature(f.cause);
-            auto same = std::find_if(v_.order_only.begin(), v_.order_only.end(),
-                                     [&sig](const Failure& o) { return aio::sim::signature(o.cause) == sig; });
-            if (same != v_.order_only.end()) {
-                ++same->occurrences;
+            if (Failure* kept = kept_order_only(f.cause)) {
+                ++kept->occurrences;
             } else if (v_.order_only.size() < max_order_only) {
                 std::string no_shrink_note;
                 v_.order_only.push_back(build_failure(at, f.cause, f.record, no_shrink_note));
