@@ -12,11 +12,18 @@
 #include <aio/aio.hpp>
 #include <aio/detail/pool.hpp>
 #include <aio/sim/sim.hpp>
+#include <algorithm>
+#include <coroutine>
 #include <cstdlib>
+#include <exception>
+#include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "alloc_counter.hpp"
 #include "programs.hpp"
+#include "raise_probe.hpp"
 
 namespace {
 
@@ -60,6 +67,151 @@ void lesson_gather(benchmark::State& state) {
         benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
 }
 BENCHMARK(lesson_gather)->Name("lesson_gather/sim")->Unit(benchmark::kMicrosecond);
+
+// ---- the floor of a raise (issue 15 §1) -----------------------------------------------
+// A minimal coroutine type, without a loop: its body runs when resumed, an exception that
+// leaves the body is kept (unhandled_exception), and a coroutine awaiting it resumes it at
+// once and gets that exception rethrown at its co_await. The two benchmarks below time what
+// every raise of the lesson program must cost at least: a throw caught by the coroutine frame
+// it was thrown in (the task's error, the CancelledError at shutdown), and a rethrow into an
+// awaiting coroutine that catches it (the error at gather, and out of run()).
+struct Mini {
+    struct promise_type {
+        std::exception_ptr error;
+        std::coroutine_handle<> continuation;
+        Mini get_return_object() { return Mini{std::coroutine_handle<promise_type>::from_promise(*this)}; }
+        std::suspend_always initial_suspend() noexcept { return {}; }
+        auto final_suspend() noexcept {
+            struct Final {
+                bool await_ready() noexcept { return false; }
+                std::coroutine_handle<> await_suspend(std::coroutine_handle<promise_type> h) noexcept {
+                    std::coroutine_handle<> c = h.promise().continuation;
+                    return c ? c : std::noop_coroutine();
+                }
+                void await_resume() noexcept {}
+            };
+            return Final{};
+        }
+        void return_void() noexcept {}
+        void unhandled_exception() noexcept { error = std::current_exception(); }
+    };
+    explicit Mini(std::coroutine_handle<promise_type> h) : h(h) {}
+    Mini(Mini&& o) noexcept : h(std::exchange(o.h, {})) {}
+    Mini& operator=(Mini&&) = delete;
+    ~Mini() {
+        if (h) h.destroy();
+    }
+    bool await_ready() noexcept { return false; }
+    std::coroutine_handle<> await_suspend(std::coroutine_handle<> c) noexcept {
+        h.promise().continuation = c;
+        return h;
+    }
+    void await_resume() {
+        if (h.promise().error) std::rethrow_exception(std::move(h.promise().error));
+    }
+    std::coroutine_handle<promise_type> h;
+};
+
+Mini mini_thrower(const char* what) {
+    throw std::runtime_error(what);
+    co_return;
+}
+
+Mini mini_catcher(const char* what, int& caught) {
+    try {
+        co_await mini_thrower(what);
+    } catch (const std::exception& e) {
+        caught += e.what()[0] != '\0';
+    }
+}
+
+const char* const k_error = "Произошла ошибка в main()";  // the lesson's message (heap-allocated)
+
+double median(std::vector<double> v) {
+    if (v.empty()) return 0.0;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+}
+
+// Per raise: `ns_per_raise` is the probe's median (raise_probe.hpp: from the throw to the
+// catch), the time per iteration covers the rest too (the exception object, the frame).
+void raise_floor_throw(benchmark::State& state) {
+    std::vector<double> ns;
+    int kept = 0;
+    for (auto _ : state) {
+        Mini m = mini_thrower(k_error);
+        bench::raise_probe_begin();
+        m.h.resume();
+        std::vector<bench::RaiseRecord> r = bench::raise_probe_end();
+        kept += m.h.promise().error != nullptr;
+        if (r.size() == 1) ns.push_back(r[0].ns);
+    }
+    if (kept != static_cast<int>(state.iterations())) state.SkipWithError("the thrown exception was not kept");
+    state.counters["ns_per_raise"] = median(std::move(ns));
+}
+BENCHMARK(raise_floor_throw)->Name("raise_floor/throw_catch_1frame")->Unit(benchmark::kNanosecond);
+
+void raise_floor_rethrow(benchmark::State& state) {
+    std::vector<double> throw_ns, rethrow_ns;
+    int caught = 0;
+    for (auto _ : state) {
+        Mini c = mini_catcher(k_error, caught);
+        bench::raise_probe_begin();
+        c.h.resume();
+        std::vector<bench::RaiseRecord> r = bench::raise_probe_end();
+        if (r.size() == 2) {
+            throw_ns.push_back(r[0].ns);
+            rethrow_ns.push_back(r[1].ns);
+        }
+    }
+    if (caught != static_cast<int>(state.iterations())) state.SkipWithError("the rethrown exception was not caught");
+    state.counters["throw_ns"] = median(std::move(throw_ns));
+    state.counters["ns_per_raise"] = median(std::move(rethrow_ns));
+}
+BENCHMARK(raise_floor_rethrow)->Name("raise_floor/rethrow_into_awaiter")->Unit(benchmark::kNanosecond);
+
+// The lesson program's raises, each timed by the probe: raise_k_ns is the median of the k-th
+// raise of a run (in the order they start), raises_per_run and nested_per_run count them (a
+// nested raise started inside another's landing pad: its time is inside that one's too), and
+// other_us is the median run's CPU time minus raises_us, the median of its raises' sum (the
+// part without exceptions, roughly: the raises are timed in wall-clock time).
+void lesson_gather_raises(benchmark::State& state) {
+    const aio::RunOptions opts = sim_options();
+    bench::Lines out;
+    out.reserve(8);
+    std::vector<std::vector<double>> per_raise;
+    std::vector<double> raise_total, run_cpu;
+    std::size_t raises = 0, nested = 0;
+    for (auto _ : state) {
+        out.clear();
+        const double t0 = bench::thread_cpu_seconds();
+        bench::raise_probe_begin();
+        bench::lesson_program(out, opts);
+        std::vector<bench::RaiseRecord> r = bench::raise_probe_end();
+        run_cpu.push_back(bench::thread_cpu_seconds() - t0);
+        raises += r.size();
+        double total = 0;
+        for (std::size_t i = 0; i < r.size(); ++i) {
+            if (per_raise.size() <= i) per_raise.emplace_back();
+            per_raise[i].push_back(r[i].ns);
+            if (r[i].depth == 0)
+                total += r[i].ns;
+            else
+                ++nested;
+        }
+        raise_total.push_back(total);
+    }
+    if (out.size() != 5) state.SkipWithError("the lesson program printed something unexpected");
+    const auto n = static_cast<double>(state.iterations());
+    state.counters["raises_per_run"] = static_cast<double>(raises) / n;
+    state.counters["nested_per_run"] = static_cast<double>(nested) / n;
+    for (std::size_t i = 0; i < per_raise.size() && i < 8; ++i)
+        state.counters["raise_" + std::to_string(i + 1) + "_ns"] = median(std::move(per_raise[i]));
+    const double raises_us = median(std::move(raise_total)) / 1e3;
+    state.counters["raises_us"] = raises_us;
+    state.counters["other_us"] = median(std::move(run_cpu)) * 1e6 - raises_us;
+}
+BENCHMARK(lesson_gather_raises)->Name("lesson_gather/raises")->Unit(benchmark::kMicrosecond);
 
 void sleepers(benchmark::State& state) {
     const int n = scaled(100'000);
