@@ -82,11 +82,11 @@ void FutureBase::schedule_callbacks() {
     });
 }
 
-void FutureBase::throw_if_not_result() {
-    if (state_ == State::cancelled) std::rethrow_exception(make_cancelled_error());
-    if (state_ != State::finished) throw InvalidStateError("Result is not set.");
+std::exception_ptr FutureBase::result_error() {
+    if (state_ == State::cancelled) return make_cancelled_error();
+    if (state_ != State::finished) return std::make_exception_ptr(InvalidStateError("Result is not set."));
     exception_retrieved_ = true;
-    if (exception_) std::rethrow_exception(exception_);
+    return exception_;
 }
 
 std::exception_ptr FutureBase::exception() {
@@ -475,7 +475,7 @@ bool FutureAwaiter::await_ready() {
     return false;
 }
 
-void FutureAwaiter::resume() {
+std::exception_ptr FutureAwaiter::resume_error() {
     if (task) {
         if (!fut->done()) fut->remove_done_callback(task);
         if (task->cancel_delivery_pending()) [[unlikely]] {
@@ -491,7 +491,7 @@ void FutureAwaiter::resume() {
             }
         }
     }
-    fut->throw_if_not_result();
+    return fut->result_error();
 }
 
 // ---- gather ---------------------------------------------------------------------------

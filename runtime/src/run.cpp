@@ -82,10 +82,13 @@ std::exception_ptr shut_down(EventLoop& loop, bool report) noexcept {
 
 Runner::Runner(RunOptions options) : options_(std::move(options)) {}
 
-Runner::~Runner() {
-    // A destructor cannot throw what close() would: the error goes to the loop's exception
-    // handler while the loop still exists (the scenario runner and the simulator's callers
-    // capture it there; the default handler prints it), as asyncio reports what it cannot raise.
+Runner::~Runner() { close_reporting(); }
+
+void Runner::close_reporting() noexcept {
+    // A destructor cannot throw what close() would, nor can aio::run when it has the main
+    // task's exception to throw: the error goes to the loop's exception handler while the loop
+    // still exists (the scenario runner and the simulator's callers capture it there; the
+    // default handler prints it), as asyncio reports what it cannot raise.
     if (closed_) return;
     closed_ = true;
     if (!loop_) return;

@@ -74,21 +74,24 @@ double ns_per_tick() noexcept {
 // std::exception_ptr is passed by the address of the caller's copy (a type with a non-trivial
 // destructor, Itanium C++ ABI), so the wrapper forwards that address unchanged and makes no
 // copy of its own (a copy would be an object with a destructor: a landing pad).
+// The three raising functions are declared here as if they returned, so that the compiler
+// ends each wrapper with a jump to the real function (a sibling call) instead of a call: the
+// wrapper leaves no frame of its own for the unwinder to cross.
 extern "C" {
-[[noreturn]] void __real___cxa_throw(void*, void*, void (*)(void*));
-[[noreturn]] void __real___cxa_rethrow();
-[[noreturn]] void __real__ZSt17rethrow_exceptionNSt15__exception_ptr13exception_ptrE(void*);
+void __real___cxa_throw(void*, void*, void (*)(void*));
+void __real___cxa_rethrow();
+void __real__ZSt17rethrow_exceptionNSt15__exception_ptr13exception_ptrE(void*);
 void* __real___cxa_begin_catch(void*) noexcept;
 
-[[noreturn]] void __wrap___cxa_throw(void* obj, void* type, void (*dtor)(void*)) {
+void __wrap___cxa_throw(void* obj, void* type, void (*dtor)(void*)) {
     bench::raise_started();
     __real___cxa_throw(obj, type, dtor);
 }
-[[noreturn]] void __wrap___cxa_rethrow() {
+void __wrap___cxa_rethrow() {
     bench::raise_started();
     __real___cxa_rethrow();
 }
-[[noreturn]] void __wrap__ZSt17rethrow_exceptionNSt15__exception_ptr13exception_ptrE(void* p) {
+void __wrap__ZSt17rethrow_exceptionNSt15__exception_ptr13exception_ptrE(void* p) {
     bench::raise_started();
     __real__ZSt17rethrow_exceptionNSt15__exception_ptr13exception_ptrE(p);
 }

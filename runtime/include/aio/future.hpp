@@ -70,7 +70,7 @@ public:
 
     struct Awaiter : detail::FutureAwaiter {
         detail::Ref<State> keep;
-        T await_resume() {
+        [[gnu::always_inline]] T await_resume() {
             resume();
             if constexpr (std::is_void_v<T>) {
                 return;

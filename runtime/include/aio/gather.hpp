@@ -179,7 +179,7 @@ public:
 
     struct Awaiter : detail::FutureAwaiter {
         State* typed;
-        value_type await_resume() {
+        [[gnu::always_inline]] value_type await_resume() {
             resume();
             return std::move(*typed->value);
         }

@@ -35,6 +35,7 @@
 // std::terminate (abort); to exit as Python does, catch it in main():
 //
 //     int main() try { aio::run(amain()); } catch (const aio::KeyboardInterrupt&) { return 130; }
+#include <exception>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -45,6 +46,19 @@
 #include "aio/detail/signals.hpp"
 
 namespace aio {
+
+namespace detail {
+/// How a run ended: its value (none for void), or the exception to rethrow.
+template <class T>
+struct RunOutcome {
+    std::optional<T> value;
+    std::exception_ptr error;
+};
+template <>
+struct RunOutcome<void> {
+    std::exception_ptr error;
+};
+}  // namespace detail
 
 struct RunOptions {
     /// nullopt: the global default (AIO_DEBUG).
@@ -65,26 +79,12 @@ public:
     /// above; pending tasks are left to the next run() or to close()).
     // Coro<T>&& (not by value): a by-value overload would tie with the catch-all below for a
     // named Coro and the user would get "use of deleted function" instead of the message.
+    // Inline (always) so that the rethrow starts in the caller's frame (see aio::run).
     template <class T>
-    T run(Coro<T>&& coro) {
-        if (!coro) throw ValueError("Runner::run() needs a coroutine, got an empty (moved-from) aio::Coro");
-        if (EventLoop::running()) throw RuntimeError("aio::Runner::run() cannot be called from a running event loop");
-        EventLoop& loop = get_loop();
-        auto task = loop.create_task(std::move(coro));
-        detail::RunnerSigint sigint(loop, task);  // Ctrl-C, see above
-        try {
-            if constexpr (std::is_void_v<T>) {
-                loop.run_until_complete(task);
-                sigint.returned();
-            } else {
-                T result = loop.run_until_complete(task);
-                sigint.returned();
-                return result;
-            }
-        } catch (const CancelledError&) {
-            sigint.cancelled();  // KeyboardInterrupt when the cancellation was Ctrl-C's
-            throw;
-        }
+    [[gnu::always_inline]] inline T run(Coro<T>&& coro) {
+        detail::RunOutcome<T> out = run_outcome(std::move(coro));
+        if (out.error) std::rethrow_exception(std::move(out.error));
+        if constexpr (!std::is_void_v<T>) return std::move(*out.value);
     }
     template <class F>
     void run(F&&) {
@@ -98,6 +98,36 @@ public:
     /// Steps 4 and 5 above. Idempotent.
     void close();
 
+    /// run() without its last rethrow: the main task's result, or the exception run() would
+    /// throw (the main task's, or CancelledError), taken from the task without a raise. A
+    /// failure of the run itself (no loop, a loop stopped early, KeyboardInterrupt) throws.
+    template <class T>
+    detail::RunOutcome<T> run_outcome(Coro<T>&& coro) {
+        if (!coro) throw ValueError("Runner::run() needs a coroutine, got an empty (moved-from) aio::Coro");
+        if (EventLoop::running()) throw RuntimeError("aio::Runner::run() cannot be called from a running event loop");
+        EventLoop& loop = get_loop();
+        auto task = loop.create_task(std::move(coro));
+        detail::RunnerSigint sigint(loop, task);  // Ctrl-C, see above
+        detail::RunOutcome<T> out;
+        try {
+            loop.run_until_done(*task.state_ptr());
+        } catch (const CancelledError&) {
+            sigint.cancelled();  // KeyboardInterrupt when the cancellation was Ctrl-C's
+            throw;
+        }
+        out.error = task.state_ptr()->result_error();
+        if (!out.error) {
+            sigint.returned();
+            if constexpr (!std::is_void_v<T>) out.value.emplace(task.take_result());
+        } else if (is_cancelled_error(out.error)) {
+            sigint.cancelled();
+        }
+        return out;
+    }
+    /// close() after a failed run (aio::run, ~Runner): what the shutdown raises goes to the
+    /// loop's exception handler, as the run's own exception is the one to throw. Idempotent.
+    void close_reporting() noexcept;
+
 private:
     RunOptions options_;
     std::unique_ptr<EventLoop> loop_;
@@ -106,19 +136,34 @@ private:
 
 // Coro<T>&& (not by value): by value, a named Coro would make the call ambiguous with the
 // Coro<T>& overload below instead of reaching its readable message.
+namespace detail {
+/// aio::run's work (steps 1-5): the outcome to return or rethrow. The loop is closed when it
+/// returns, so that aio::run rethrows once, from its caller's frame, with nothing left to clean
+/// up on the way: the shutdown does not run in a landing pad during unwinding.
 template <class T>
-T run(Coro<T>&& coro, RunOptions options = {}) {
+RunOutcome<T> run_to_outcome(Coro<T>&& coro, RunOptions&& options) {
     if (EventLoop::running()) throw RuntimeError("aio::run() cannot be called from a running event loop");
     if (!coro) throw ValueError("aio::run() needs a coroutine, got an empty (moved-from) aio::Coro");
     Runner runner(std::move(options));
-    if constexpr (std::is_void_v<T>) {
-        runner.run(std::move(coro));
+    RunOutcome<T> out = runner.run_outcome(std::move(coro));
+    if (out.error)
+        runner.close_reporting();
+    else
         runner.close();
-    } else {
-        T result = runner.run(std::move(coro));
-        runner.close();
-        return result;
-    }
+    return out;
+}
+}  // namespace detail
+
+// Coro<T>&& (not by value): by value, a named Coro would make the call ambiguous with the
+// Coro<T>& overload below instead of reaching its readable message.
+// Inline (always): the one rethrow of the main task's exception then starts in the caller's
+// frame, and `out`'s cleanup is the caller's too, so a caller that catches takes the exception
+// in one unwinding pass, without restarting it (_Unwind_Resume) from a library frame.
+template <class T>
+[[gnu::always_inline]] inline T run(Coro<T>&& coro, RunOptions options = {}) {
+    detail::RunOutcome<T> out = detail::run_to_outcome(std::move(coro), std::move(options));
+    if (out.error) std::rethrow_exception(std::move(out.error));
+    if constexpr (!std::is_void_v<T>) return std::move(*out.value);
 }
 
 /// A named coroutine: a readable compile-time error (aio::run takes ownership of it).

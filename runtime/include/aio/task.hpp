@@ -77,7 +77,7 @@ public:
 
     /// Waits for the task; rethrows its exception (the result, if any, is dropped).
     struct Awaiter : detail::FutureAwaiter {
-        void await_resume() { resume(); }
+        [[gnu::always_inline]] void await_resume() { resume(); }
     };
     Awaiter operator co_await() const { return Awaiter{{s_.get()}}; }
 
@@ -124,7 +124,7 @@ public:
 
     struct Awaiter : detail::FutureAwaiter {
         State* typed;
-        T await_resume() {
+        [[gnu::always_inline]] T await_resume() {
             resume();
             if constexpr (std::is_void_v<T>) {
                 return;

@@ -38,8 +38,15 @@ struct FutureAwaiter {
         fut->add_done_callback(task->step_ready_entry());
         task->suspend_on(fut, h);
     }
-    /// Delivers a pending cancellation, then throws whatever result() would throw.
-    void resume();
+    /// Delivers a pending cancellation, then throws whatever result() would throw. The
+    /// rethrow is inline, in the awaiting coroutine's frame (the user's), which catches it
+    /// (its body's catch or unhandled_exception): no library frame with a cleanup between.
+    [[gnu::always_inline]] void resume() {
+        if (std::exception_ptr e = resume_error()) [[unlikely]]
+            std::rethrow_exception(std::move(e));
+    }
+    /// resume()'s work without the rethrow: what it would throw, or null.
+    std::exception_ptr resume_error();
     /// A frame destroyed while suspended here (loop closed) must not leave its wake-up behind.
     ~FutureAwaiter() {
         if (task && !fut->done()) fut->remove_done_callback(task);

@@ -117,7 +117,16 @@ public:
 
     /// Throws what result() would throw (InvalidStateError if pending, CancelledError if
     /// cancelled, the stored exception if one was set) and marks the exception retrieved.
-    void throw_if_not_result();
+    /// Inline, so that the rethrow starts in the caller's frame: a rethrow from a library
+    /// function would leave its copy of the exception_ptr to a landing pad there, and the
+    /// unwinding would restart (_Unwind_Resume) before it reached the code that catches.
+    void throw_if_not_result() {
+        if (std::exception_ptr e = result_error()) [[unlikely]]
+            std::rethrow_exception(std::move(e));
+    }
+    /// What throw_if_not_result() would throw, without throwing it (null: finished with a
+    /// value); marks the exception retrieved.
+    std::exception_ptr result_error();
     /// asyncio Future.exception(): null if finished with a value.
     std::exception_ptr exception();
     /// The stored exception (null if none), without marking it retrieved: for observers
