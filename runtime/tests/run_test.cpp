@@ -4,6 +4,7 @@
 #include <aio/aio.hpp>
 #include <atomic>
 #include <cstdlib>
+#include <exception>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -213,6 +214,27 @@ TEST_SUITE("run") {
         // CPython 3.12: ['main raises', 'bg cancelled', "run raised 'k'"]
         CHECK(log == Log{"main raises", "bg cancelled", "run raised k"});
         CHECK(cleaned == 1);
+    }
+
+    TEST_CASE("when main fails, run's shutdown runs with no exception in flight") {
+        // run() takes main's exception from the task and rethrows it after the shutdown: the
+        // cancelled tasks' catch blocks and destructors do not run inside its unwinding.
+        int in_flight = -1;
+        auto bg = [](int& n) -> aio::Coro<void> {
+            try {
+                co_await aio::sleep(1h);
+            } catch (const aio::CancelledError&) {
+                n = std::uncaught_exceptions();
+                throw;
+            }
+        };
+        auto main = [](auto bg, int& n) -> aio::Coro<void> {
+            (void)aio::create_task(bg(n));
+            co_await aio::sleep(0s);
+            throw std::out_of_range("k");
+        };
+        CHECK_THROWS_WITH_AS(aio::run(main(bg, in_flight)), "k", std::out_of_range);
+        CHECK(in_flight == 0);
     }
 
     TEST_CASE("an exception caught inside a task lets the other tasks finish normally") {

@@ -49,7 +49,7 @@ public:
         state_ = State::timer;
         task_->suspend_on(this, h, "sleep");
     }
-    void await_resume() {
+    [[gnu::always_inline]] void await_resume() {
         if (state_ == State::cancelled) [[unlikely]] {
             task_->drop_cancel_delivery();  // the sleep's own CancelledError wins (asyncio)
             task_->throw_wait_cancelled();

@@ -93,7 +93,9 @@ public:
     void set_wait_cancel_message(const std::optional<std::string>& msg) {
         if (msg || messages_) messages().wait = msg;
     }
-    [[noreturn]] void throw_wait_cancelled() {
+    // Inline (always): the raise then starts in the awaiting coroutine's frame, which catches
+    // it, and crosses no library frame (issue 15: every raise at the floor).
+    [[noreturn, gnu::always_inline]] void throw_wait_cancelled() {
         throw CancelledError(messages_ && messages_->wait ? *messages_->wait : std::string());
     }
     Waitable* waiting_on() const noexcept { return fut_waiter_; }
