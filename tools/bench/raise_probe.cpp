@@ -77,6 +77,9 @@ double ns_per_tick() noexcept {
 // The three raising functions are declared here as if they returned, so that the compiler
 // ends each wrapper with a jump to the real function (a sibling call) instead of a call: the
 // wrapper leaves no frame of its own for the unwinder to cross.
+// The names are the linker's (--wrap=X links X to __wrap_X and __real_X to X): reserved, and
+// necessarily so.
+// NOLINTBEGIN(bugprone-reserved-identifier)
 extern "C" {
 void __real___cxa_throw(void*, void*, void (*)(void*));
 void __real___cxa_rethrow();
@@ -101,3 +104,4 @@ void* __wrap___cxa_begin_catch(void* e) noexcept {
     return r;
 }
 }
+// NOLINTEND(bugprone-reserved-identifier)
