@@ -15,10 +15,27 @@ namespace aio {
 
 namespace {
 
-std::string demangle(const char* name) {
+std::string demangle_now(const char* name) {
     int status = 0;
     std::unique_ptr<char, void (*)(void*)> out(abi::__cxa_demangle(name, nullptr, nullptr, &status), std::free);
     return status == 0 && out ? std::string(out.get()) : std::string(name);
+}
+
+// The last few names demangled on this thread, by the mangled name (describing the exception
+// of every task that ends with one demangled its type each time).
+std::string demangle(const char* name) {
+    struct Known {
+        std::string mangled;
+        std::string demangled;
+    };
+    thread_local std::array<Known, 8> known{};
+    thread_local std::size_t next = 0;
+    for (const Known& k : known)
+        if (!k.mangled.empty() && k.mangled == name) return k.demangled;
+    std::string d = demangle_now(name);
+    known[next] = {name, d};
+    next = (next + 1) % known.size();
+    return d;
 }
 
 struct Parts {

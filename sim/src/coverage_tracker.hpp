@@ -19,6 +19,7 @@
 // addresses the allocator reuses never changes a conflict or a pair. The address map is used for
 // lookups only; every output follows the run's order.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,11 +35,20 @@
 
 namespace aio::sim::loop_parts {
 
+struct PointTable;  // coverage_tracker.cpp: await points' names, shared by a thread's runs
+
 class CoverageTracker final : public aio::detail::LoopObserver, public aio::detail::AccessObserver {
 public:
     /// `record`: keep await points, pairs and the order hash (Config::coverage); without it
     /// only the conflict query is served.
-    CoverageTracker(const EventLoop& loop, bool record) noexcept : loop_(loop), record_(record) {}
+    CoverageTracker(const EventLoop& loop, bool record);
+
+    /// A tracker for a run of `loop`: the one this thread recycled last (its containers keep
+    /// their capacity: a run allocates nothing the previous run on the thread already had),
+    /// reset, or a new one.
+    static std::unique_ptr<CoverageTracker> make(const EventLoop& loop, bool record);
+    /// Keeps `t` for the next make() on this thread (one spare per thread).
+    static void recycle(std::unique_ptr<CoverageTracker> t) noexcept;
 
     /// The observer events go on to (the trace recorder), or null.
     void set_next(aio::detail::LoopObserver* next) noexcept { next_ = next; }
@@ -107,35 +117,34 @@ private:
     LastStep& last_step(std::uint64_t task);
     TaskRec& task_rec(std::uint64_t id);
     std::uint32_t await_point(const aio::detail::TaskBase& t);
-    std::uint32_t point_index(const char* file, std::uint32_t line);
-    std::uint32_t named_point(const std::string& name);
-    bool library_file(const char* file);
+    // This run's index of a point of the thread's table (point_table() in the .cpp), given at
+    // its first use in the run.
+    std::uint32_t local_point(std::uint32_t global);
+    // Back to a fresh run's state, keeping capacity.
+    void reset(const EventLoop& loop, bool record) noexcept;
 
-    const EventLoop& loop_;
-    const bool record_;
+    const EventLoop* loop_;
+    bool record_;
     aio::detail::LoopObserver* next_ = nullptr;
     std::vector<TaskRec> tasks_;                                // by task id
+    std::size_t tasks_used_ = 0;                                // entries of tasks_ this run uses
     std::unordered_map<const void*, std::uint32_t> object_of_;  // a live object's index, by address
     std::vector<ObjRec> objects_;                               // by object index
     LastStep last_;
     std::uint64_t step_task_ = 0;             // the task whose step began last
     std::uint64_t step_serial_ = UINT64_MAX;  // and when
 
-    // Coverage (record_ only).
-    std::vector<std::string> points_;
-    std::unordered_map<std::string, std::uint32_t> point_of_name_;
-    std::unordered_map<const char*, bool> library_;  // by a source_location's file_name()
-    struct LocKey {
-        const char* file;
-        std::uint32_t line;
-        bool operator==(const LocKey&) const = default;
+    // Coverage (record_ only). Point names live in the thread's table (formatted once per
+    // source location per thread, not once per run); a run keeps the table's ids of its
+    // points in first-seen order, and where each stands in that list.
+    std::shared_ptr<PointTable> table_;  // the names (of the thread that made the tracker)
+    std::vector<std::uint32_t> points_;  // table ids, in first-seen order
+    struct Local {
+        std::uint64_t run = 0;    // the run (run_) it was given in
+        std::uint32_t index = 0;  // its index in points_
     };
-    struct LocHash {
-        std::size_t operator()(const LocKey& k) const noexcept {
-            return std::hash<const char*>()(k.file) * 31u + k.line;
-        }
-    };
-    std::unordered_map<LocKey, std::uint32_t, LocHash> point_of_loc_;
+    std::vector<Local> local_of_;  // by table id
+    std::uint64_t run_ = 1;        // this run's number on this tracker (stamps local_of_)
     std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs_;
     std::unordered_set<std::uint64_t> pair_seen_;
     std::uint64_t order_hash_ = 0xcbf29ce484222325ull;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <deque>
 #include <limits>
 #include <vector>
@@ -169,6 +170,17 @@ std::string format_duration(Duration d) {
     return fmt::format("{}ns", ns);
 }
 
+namespace {
+// `v` in decimal, as fmt's "{}" writes it, appended without a temporary string (every run's
+// record builds its replay string: these are its common parts).
+template <class Int>
+void append_number(std::string& out, Int v) {
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, r.ptr);
+}
+}  // namespace
+
 std::string Schedule::to_string() const {
     const Schedule def;
     std::string params;
@@ -176,8 +188,13 @@ std::string Schedule::to_string() const {
         if (!params.empty()) params += ',';
         params += p;
     };
-    if (policy != Policy::fifo || seed != 0) add(fmt::format("seed={}", seed));
-    if (policy == Policy::pct || pct_depth != def.pct_depth) add(fmt::format("d={}", pct_depth));
+    auto add_number = [&](std::string_view key, auto v) {
+        if (!params.empty()) params += ',';
+        params += key;
+        append_number(params, v);
+    };
+    if (policy != Policy::fifo || seed != 0) add_number("seed=", seed);
+    if (policy == Policy::pct || pct_depth != def.pct_depth) add_number("d=", pct_depth);
     if (pct_steps != def.pct_steps) add(fmt::format("k={}", pct_steps));
     if (delay_bound != def.delay_bound) add(fmt::format("bound={}", delay_bound));
     if (delay_points != def.delay_points) add(fmt::format("pts={}", delay_points));
@@ -203,7 +220,14 @@ std::string Schedule::to_string() const {
     if (n.partition_time != dn.partition_time) add("part=" + format_duration(n.partition_time));
     if (n.restart_delay != dn.restart_delay) add("restart=" + format_duration(n.restart_delay));
     if (n.slow_factor != dn.slow_factor) add(fmt::format("slowx={}", n.slow_factor));
-    std::string out = fmt::format("{}{}:{}:{}", magic, version, policy_name(policy), params.empty() ? "-" : params);
+    std::string out;
+    out.reserve(magic.size() + 2 + 16 + params.size() + (decisions ? 2 + 8 * decisions->size() : 0));
+    out += magic;
+    append_number(out, version);
+    out += ':';
+    out += policy_name(policy);
+    out += ':';
+    out += params.empty() ? std::string_view("-") : std::string_view(params);
     if (!decisions) return out;
     out += ':';
     if (decisions->empty()) return out + '-';
@@ -212,8 +236,9 @@ std::string Schedule::to_string() const {
     for (const Decision& d : *decisions) {
         if (!first) out += '.';
         first = false;
-        if (d.position > next) out += fmt::format("{}", d.position - next);
-        out += fmt::format("{}{}", choice_letter(d.kind), d.index);
+        if (d.position > next) append_number(out, d.position - next);
+        out += choice_letter(d.kind);
+        append_number(out, d.index);
         next = d.position + 1;
     }
     return out;

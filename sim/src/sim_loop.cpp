@@ -89,6 +89,9 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     std::unique_ptr<net_parts::SimNetwork> net;
 
     void setup() {
+        // A small program's runs then grow neither (one allocation each instead of several).
+        task_steps.reserve(16);
+        heap_stack.reserve(16);
         params = cfg->schedule;
         params.decisions.reset();
         // Fitted (seeded runs only; a decision list answers by itself): the record says to what.
@@ -107,7 +110,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         loop.install_seam({this, this, this});
         if (recorder.on()) loop.set_observer(&recorder);
         if (cfg->coverage || log.wants_conflicts()) {
-            tracker = std::make_unique<loop_parts::CoverageTracker>(loop, cfg->coverage);
+            tracker = loop_parts::CoverageTracker::make(loop, cfg->coverage);
             tracker->set_next(recorder.on() ? &recorder : nullptr);
             loop.set_observer(tracker.get());
             loop.set_access_observer(tracker.get());
@@ -526,6 +529,8 @@ SimLoop::~SimLoop() {
         } catch (...) {}  // a destructor must not throw; a sink that throws loses its record
     }
     install_seam({});  // impl_ dies before EventLoop's destructor runs
+    impl_->ready_conflicts_ctx.tracker = nullptr;
+    loop_parts::CoverageTracker::recycle(std::move(impl_->tracker));  // for the thread's next run
 }
 
 const Config& SimLoop::config() const noexcept { return *impl_->cfg; }

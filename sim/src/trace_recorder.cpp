@@ -18,8 +18,8 @@ void TraceRecorder::add(const TraceEventView& v, std::uint32_t host, std::uint64
                                      v.until, host, flow, v.choice, v.index, v.of});
 }
 
-void TraceRecorder::emit(TraceKind k, std::uint64_t task, std::string_view name, std::string detail, TimePoint until,
-                         std::uint32_t host) {
+void TraceRecorder::emit(TraceKind k, std::uint64_t task, std::string_view name, std::string_view detail,
+                         TimePoint until, std::uint32_t host) {
     add({.time = now_,
          .step = loop_.steps_run(),
          .kind = k,
@@ -75,9 +75,19 @@ void TraceRecorder::task_done(aio::detail::TaskBase& t) {
     if (t.cancelled())
         emit(TraceKind::cancelled, t.id(), name_of(t, buf));
     else if (const auto& e = t.peek_exception())
-        emit(TraceKind::raised, t.id(), name_of(t, buf), escape_text(describe(e), false));
+        emit(TraceKind::raised, t.id(), name_of(t, buf), raised_text(e));
     else
         emit(TraceKind::done, t.id(), name_of(t, buf));
+}
+
+const std::string& TraceRecorder::raised_text(const std::exception_ptr& e) {
+    // The same exception object often ends several tasks (it propagates through awaits and
+    // gather): described once. Holding it keeps the object, so equal pointers are one object.
+    if (e != raised_) {
+        raised_text_ = escape_text(describe(e), false);
+        raised_ = e;
+    }
+    return raised_text_;
 }
 
 void TraceRecorder::cancel_requested(aio::detail::TaskBase& t, const std::optional<std::string>& msg) {

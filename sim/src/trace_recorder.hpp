@@ -3,6 +3,7 @@
 // loop into TraceEvents (kept under TraceMode::full), hashes every event's fields (the trace
 // hash, trace.hpp; nothing is formatted under TraceMode::hash), and keeps the determinism fingerprint (one StepPrint per ready entry run).
 #include <cstdint>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,8 +29,8 @@ public:
 
     /// Adds one event (only when on()).
     /// `host`: the task's host (TraceEvent::host), for its created event.
-    void emit(TraceKind k, std::uint64_t task, std::string_view name, std::string detail = {}, TimePoint until = {},
-              std::uint32_t host = 0);
+    void emit(TraceKind k, std::uint64_t task, std::string_view name, std::string_view detail = {},
+              TimePoint until = {}, std::uint32_t host = 0);
     /// Adds one non-zero decision (only when on()): "<letter><index> of <n>" in the text form.
     void emit_decision(char letter, std::uint64_t index, std::uint64_t n);
     /// Adds one network event (only when on()): no task, the host's number and a flow id.
@@ -58,6 +59,10 @@ private:
     std::uint64_t hash_ = fnv1a64_offset;
     std::vector<TraceEvent> events_;
     void add(const TraceEventView& v, std::uint32_t host = 0, std::uint64_t flow = 0);
+    // A raised event's detail: the exception described, escaped (the last one's kept).
+    const std::string& raised_text(const std::exception_ptr& e);
+    std::exception_ptr raised_;
+    std::string raised_text_;
     std::vector<StepPrint> prints_;
 };
 

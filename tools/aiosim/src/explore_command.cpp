@@ -402,7 +402,8 @@ private:
                 return result;  // outside the plan: neither tallied nor shown
             }
             result.coverage = std::move(r.coverage);
-            Seen seen{outcome_hash(r.outcome), r.trace_hash.value_or(0), std::nullopt, {}, {}};
+            thread_local OutcomeHasher hash_outcome;
+            Seen seen{hash_outcome(r.outcome), r.trace_hash.value_or(0), std::nullopt, {}, {}};
             if (r.failed()) {
                 if (!save_failures_.empty()) {
                     seen.signature = signature_of(r);

@@ -103,7 +103,9 @@ SimRun run_simulated(const scenario::Scenario& s, const aio::sim::Config& cfg, s
     if (!recs.empty()) r.steps_per_task = recs.front()->steps_per_task;
     for (const auto& rec : recs) {
         if (!rec->coverage) continue;
-        if (!r.coverage)
+        if (!r.coverage && !last_record)
+            r.coverage = std::move(*rec->coverage);  // the record goes no further
+        else if (!r.coverage)
             r.coverage = *rec->coverage;
         else
             aio::check::append_run_coverage(*r.coverage, *rec->coverage);
@@ -174,6 +176,16 @@ std::uint64_t outcome_hash(const scenario::Execution& o) {
     for (const auto& l : o.lines) h = fnv1a64("\n", fnv1a64(l, fnv1a64("out ", h)));
     for (const auto& l : o.errors) h = fnv1a64("\n", fnv1a64(l, fnv1a64("err ", h)));
     return fnv1a64(o.escaped_description(), fnv1a64("escaped ", h));
+}
+
+std::uint64_t OutcomeHasher::operator()(const scenario::Execution& o) {
+    if (o.escaped) return outcome_hash(o);  // its description would cost as much as the hash
+    for (const Known& k : known_)
+        if (k.used && k.exit_status == o.exit_status && k.lines == o.lines && k.errors == o.errors) return k.hash;
+    const std::uint64_t h = outcome_hash(o);
+    known_[next_] = Known{true, o.exit_status, o.lines, o.errors, h};
+    next_ = (next_ + 1) % known_.size();
+    return h;
 }
 
 std::string shell_quote(const std::string& s) {

@@ -19,6 +19,7 @@
 // single loop's recorded schedule (parameters and non-zero decisions); a scenario that makes
 // several loops gets its seeded schedule instead, which replays all of them. Its trace hash
 // is the single loop's hash, or FNV-1a over the loops' hashes in creation order.
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -101,6 +102,24 @@ std::string format_replay_lines(const SimRun& r);
 /// 64-bit FNV-1a over the outcome (exit status, output and error lines, escaped exception):
 /// equal for runs that a user would see as the same.
 std::uint64_t outcome_hash(const scenario::Execution& o);
+
+/// outcome_hash() with the last few outcomes remembered: runs of a program mostly end the
+/// same few ways, and comparing an outcome's lines costs far less than hashing them byte by
+/// byte. The same values as outcome_hash(); one per thread (not synchronized).
+class OutcomeHasher {
+public:
+    std::uint64_t operator()(const scenario::Execution& o);
+
+private:
+    struct Known {
+        bool used = false;
+        int exit_status = 0;
+        std::vector<std::string> lines, errors;
+        std::uint64_t hash = 0;
+    };
+    std::array<Known, 4> known_{};
+    std::size_t next_ = 0;
+};
 
 /// `s` quoted for a POSIX shell when it needs quoting ('...').
 std::string shell_quote(const std::string& s);

@@ -43,7 +43,10 @@
 // steps, cancellations and errors as instants; its named spans, aio::TraceSpan, as slices
 // named by their labels), and a "loop" track for the simulator's
 // decisions and callback timers. Timestamps are virtual microseconds.
+#include <bit>
 #include <cstdint>
+#include <cstring>
+#include <type_traits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -145,7 +148,18 @@ constexpr std::uint64_t trace_hash_word(std::uint64_t w, std::uint64_t h) noexce
 /// of a chunk in bits 8i..8i+7, the last chunk padded with zero bytes).
 constexpr std::uint64_t trace_hash_string(std::string_view s, std::uint64_t h) noexcept {
     h = trace_hash_word(s.size(), h);
-    for (std::size_t at = 0; at < s.size(); at += 8) {
+    std::size_t at = 0;
+    if constexpr (std::endian::native == std::endian::little) {
+        // The same words, a whole chunk at a time (its bytes in memory order are bits 0..63).
+        if (!std::is_constant_evaluated()) {
+            for (; at + 8 <= s.size(); at += 8) {
+                std::uint64_t w;
+                std::memcpy(&w, s.data() + at, 8);
+                h = trace_hash_word(w, h);
+            }
+        }
+    }
+    for (; at < s.size(); at += 8) {
         std::uint64_t w = 0;
         for (std::size_t i = 0; i < 8 && at + i < s.size(); ++i)
             w |= std::uint64_t{static_cast<unsigned char>(s[at + i])} << (8 * i);
