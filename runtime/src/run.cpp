@@ -56,7 +56,8 @@ std::exception_ptr shut_down(EventLoop& loop, bool report) noexcept {
     std::exception_ptr error;
     try {
         cancel_all_tasks(loop);
-        loop.run_until_complete(loop.shutdown_default_executor());
+        loop.run_until_complete(loop.shutdown_asyncgens());
+        loop.run_until_complete(loop.shutdown_default_executor(thread_join_timeout));
     } catch (...) {
         error = std::current_exception();
         if (report) {
