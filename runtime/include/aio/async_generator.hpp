@@ -170,14 +170,12 @@ public:
     explicit AsyncGenerator(handle_type h) noexcept : h_(h) {
         if (h_) h.promise().object_ = &h_;
     }
-    AsyncGenerator(AsyncGenerator&& o) noexcept : h_(std::exchange(o.h_, {})) {
-        if (h_) promise().object_ = &h_;
-    }
+    AsyncGenerator(AsyncGenerator&& o) noexcept : h_(std::exchange(o.h_, {})) { adopt(); }
     AsyncGenerator& operator=(AsyncGenerator&& o) noexcept {
         if (this != &o) {
             reset();
             h_ = std::exchange(o.h_, {});
-            if (h_) promise().object_ = &h_;
+            adopt();
         }
         return *this;
     }
@@ -361,6 +359,14 @@ private:
 
     handle_type handle() const noexcept { return handle_type::from_address(h_.address()); }
     promise_type& promise() const noexcept { return handle().promise(); }
+    // The frame's pointers to its owner follow the object (moved during a step too: the await
+    // chain of the consumer then empties the new object when it is destroyed from outside).
+    void adopt() noexcept {
+        if (!h_) return;
+        auto& p = promise();
+        p.object_ = &h_;
+        if (p.running_ && p.owner_) p.owner_ = &h_;
+    }
 
     void reset() noexcept {
         if (!h_) return;
