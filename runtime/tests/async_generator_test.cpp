@@ -416,3 +416,47 @@ TEST_CASE("a hundred thousand yields do not grow the stack") {
     };
     CHECK(aio::run(main()) == 4999950000LL);
 }
+
+TEST_CASE("kill_tasks of a consumer while its generator awaits destroys the generator's frame once") {
+    Log log;
+    aio::AsyncGenerator<int> global;
+    auto main = [&]() -> aio::Coro<void> {
+        aio::EventLoop& loop = aio::get_running_loop();
+        global = with_cleanup(log, "g");
+        aio::Task<void> consumer = [&] {
+            auto scope = loop.enter_tag(7);
+            return aio::create_task([](aio::AsyncGenerator<int>& g) -> aio::Coro<void> {
+                for (;;) co_await g.next();
+            }(global));
+        }();
+        co_await aio::sleep(0s);  // the consumer is now inside the generator's sleep(0s)
+        CHECK(global.running());
+        CHECK(loop.kill_tasks(7, std::make_exception_ptr(aio::CancelledError())) == 1);
+        CHECK(!global);  // the frame went with the killed chain; the object was emptied first
+        log.push_back("after kill");
+        CHECK(consumer.cancelled());
+    };
+    aio::run(main());
+    CHECK(log == Log{"g raii", "after kill"});
+}
+
+TEST_CASE("an AsyncGenerator moved during its step keeps owning the frame") {
+    Log log;
+    auto main = [&]() -> aio::Coro<void> {
+        aio::AsyncGenerator<int> a = with_cleanup(log, "g");
+        aio::AsyncGenerator<int> b;
+        auto mover = aio::create_task([](aio::AsyncGenerator<int>& a, aio::AsyncGenerator<int>& b) -> aio::Coro<void> {
+            CHECK(a.running());
+            b = std::move(a);
+            co_return;
+        }(a, b));
+        CHECK(*(co_await a.next()) == 0);  // moved to b while this step ran
+        CHECK(!a);
+        CHECK(*(co_await b.next()) == 1);
+        co_await mover;
+        co_await b.aclose();
+        log.push_back("closed");
+    };
+    aio::run(main());
+    CHECK(log == Log{"g GeneratorExit", "g cleanup start", "g cleanup end", "g raii", "closed"});
+}
