@@ -73,6 +73,8 @@ Parts split_by(const Probe& probe, int only, int& matched) {
     AIO_SPLIT_WHAT(QueueEmpty, "QueueEmpty")
     if (tries())
         if (probe.template as<KeyboardInterrupt>()) return matched = i, Parts{"KeyboardInterrupt", ""};
+    if (tries())
+        if (probe.template as<GeneratorExit>()) return matched = i, Parts{"GeneratorExit", ""};
     AIO_SPLIT_WHAT(BrokenPipeError, "BrokenPipeError")
     AIO_SPLIT_WHAT(ConnectionAbortedError, "ConnectionAbortedError")
     AIO_SPLIT_WHAT(ConnectionRefusedError, "ConnectionRefusedError")

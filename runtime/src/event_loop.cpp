@@ -11,6 +11,7 @@
 #include "aio/detail/gather_state.hpp"
 #include "aio/detail/signals.hpp"
 #include "aio/task.hpp"
+#include "aio/wait_for.hpp"
 #include "net/socket_transport.hpp"
 #include "report.hpp"
 
@@ -183,9 +184,12 @@ void EventLoop::drop_everything_scheduled() noexcept {
 void EventLoop::close() {
     if (running_) throw RuntimeError("Cannot close a running event loop");
     if (closed_) return;
-    // Wait for executor jobs first: a worker must never post to a loop that is gone.
+    // Wait for executor jobs first (their completions are dropped below); an executor that
+    // shutdown_default_executor() abandoned is not the loop's any more. Then no worker posts.
     if (executor_) executor_->shutdown(true);
+    if (executor_link_) executor_link_->close();
     closed_ = true;
+    asyncgens_.clear();
     inbox_.close();
     drop_everything_scheduled();
     detail::forget_signal_handlers(*this);  // asyncio's close(): every handler removed
@@ -500,39 +504,113 @@ ThreadPoolExecutor& EventLoop::default_executor() {
 
 void EventLoop::run_in_executor(std::function<void()> job, std::function<void()> done) {
     auto& ex = default_executor();
+    if (!executor_link_) executor_link_ = std::make_shared<detail::ExecutorLink>(this);
     ++thread_work_;
-    ex.submit([this, job = std::move(job), done = std::move(done)]() mutable {
+    ex.submit([this, link = executor_link_, job = std::move(job), done = std::move(done)]() mutable {
         job();
         job = nullptr;  // before done can run: what they share is then released on the loop
-        call_soon_threadsafe([this, done = std::move(done)] {
+        // `this` is used only on the loop's thread, where the loop is alive when this runs.
+        link->post([this, done = std::move(done)] {
             --thread_work_;
             done();
         });
     });
 }
 
-Coro<void> EventLoop::shutdown_default_executor() {
+namespace detail {
+
+void ExecutorLink::post(std::function<void()> fn) noexcept {
+    {
+        std::lock_guard lk(mu_);
+        if (loop_) {
+            try {
+                loop_->call_soon_threadsafe(std::move(fn));
+                return;
+            } catch (...) {}
+        }
+    }
+    fn = nullptr;  // the loop is gone: dropped here, outside the lock
+}
+
+void ExecutorLink::close() noexcept {
+    std::lock_guard lk(mu_);
+    loop_ = nullptr;
+}
+
+namespace {
+std::atomic<std::size_t> g_abandoned{0};
+
+// Joins the joiner, then destroys the executor, on a detached thread: nobody waits for it.
+void abandon_executor(std::unique_ptr<ThreadPoolExecutor> ex, std::thread joiner) noexcept {
+    g_abandoned.fetch_add(1, std::memory_order_relaxed);
+    try {
+        std::thread([ex = std::move(ex), joiner = std::move(joiner)]() mutable {
+            if (joiner.joinable()) joiner.join();
+            ex.reset();
+            g_abandoned.fetch_sub(1, std::memory_order_release);
+        }).detach();
+    } catch (...) {
+        // No thread for the reaper: leak the executor rather than block on its workers.
+        if (joiner.joinable()) joiner.detach();
+        (void)ex.release();
+        g_abandoned.fetch_sub(1, std::memory_order_release);
+    }
+}
+}  // namespace
+
+std::size_t executors_being_abandoned() noexcept { return g_abandoned.load(std::memory_order_acquire); }
+
+}  // namespace detail
+
+Coro<void> EventLoop::shutdown_default_executor(std::optional<Duration> timeout) {
     if (!executor_) co_return;
+    if (!executor_link_) executor_link_ = std::make_shared<detail::ExecutorLink>(this);
     Future<void> joined(*this);
     detail::FutureBase* state = joined.state();
     ThreadPoolExecutor* ex = executor_.get();
+    // `alive` is read and cleared on the loop's thread only: the joiner's completion touches
+    // `joined` only while this frame (which holds it) exists.
+    auto alive = std::make_shared<bool>(true);
     // Join on a helper thread so the loop keeps running the jobs' completions meanwhile.
-    std::thread joiner([this, ex, state] {
-        ex->shutdown(true);
-        call_soon_threadsafe([state] {
-            auto* typed = static_cast<detail::FutureState<std::monostate>*>(state);
-            if (typed->done()) return;
-            typed->value.emplace();
-            typed->finish_with_value();
-        });
-    });
+    struct Joiner {
+        EventLoop* loop;
+        std::shared_ptr<bool> alive;
+        std::thread thread;
+        ~Joiner() {
+            *alive = false;
+            // Not joined (a timeout, a cancellation, the frame destroyed): the executor and the
+            // joiner go to a detached thread, which waits for them.
+            if (thread.joinable()) detail::abandon_executor(std::move(loop->executor_), std::move(thread));
+        }
+    } joiner{this, alive, std::thread([link = executor_link_, ex, state, alive] {
+                 ex->shutdown(true);
+                 link->post([state, alive] {
+                     if (!*alive) return;
+                     auto* typed = static_cast<detail::FutureState<std::monostate>*>(state);
+                     if (typed->done()) return;
+                     typed->value.emplace();
+                     typed->finish_with_value();
+                 });
+             })};
+    bool timed_out = false;
     try {
-        co_await joined;
-    } catch (...) {
-        joiner.join();
-        throw;
+        if (timeout)
+            co_await wait_for(joined, *timeout);
+        else
+            co_await joined;
+    } catch (const TimeoutError&) {
+        timed_out = true;
     }
-    joiner.join();
+    if (!timed_out) {
+        joiner.thread.join();
+        co_return;
+    }
+    ExceptionContext ctx;
+    ctx.message = fmt::format("The executor did not finishing joining its threads within {:g} seconds.",
+                              std::chrono::duration<double>(*timeout).count());
+    call_exception_handler(ctx);
+    executor_->shutdown(false);
+    // ~Joiner abandons the executor.
 }
 
 }  // namespace aio

@@ -56,7 +56,13 @@ std::exception_ptr shut_down(EventLoop& loop, bool report) noexcept {
     std::exception_ptr error;
     try {
         cancel_all_tasks(loop);
-        loop.run_until_complete(loop.shutdown_default_executor());
+        // asyncio.run's shutdown_asyncgens; no task (and no extra step on the simulator) when
+        // no generator ever ran on the loop.
+        if (loop.asyncgen_registry().empty())
+            loop.asyncgen_registry().shutdown_called = true;
+        else
+            loop.run_until_complete(loop.shutdown_asyncgens());
+        loop.run_until_complete(loop.shutdown_default_executor(thread_join_timeout));
     } catch (...) {
         error = std::current_exception();
         if (report) {

@@ -3,6 +3,7 @@
 // gather, to_thread, errors; then
 // structured concurrency: task_group, timeout, wait_for, shield, wait, as_completed.
 #include "aio/as_completed.hpp"
+#include "aio/async_generator.hpp"
 // gather, to_thread, errors; then the sync primitives (sync/: event, lock, semaphore,
 // condition, barrier, queue).
 #include "aio/clock.hpp"

@@ -35,6 +35,17 @@ public:
     const char* what() const noexcept { return ""; }
 };
 
+/// Python's GeneratorExit: what AsyncGenerator::aclose() (async_generator.hpp) throws into the
+/// generator at the co_yield where it is suspended, so that its catch blocks and RAII cleanup run.
+/// Like Python's (a BaseException) it is deliberately NOT a std::exception: a
+/// `catch (const std::exception&)` in the generator does not swallow it. A generator that catches
+/// it must finish (co_return or rethrow); one that co_yields again makes aclose() throw
+/// RuntimeError("async generator ignored GeneratorExit"). describe() gives "GeneratorExit".
+class GeneratorExit {
+public:
+    const char* what() const noexcept { return ""; }
+};
+
 /// asyncio's RuntimeError: misuse of the loop (nested run, no running loop, closed loop, ...).
 struct RuntimeError : std::runtime_error {
     using std::runtime_error::runtime_error;

@@ -20,6 +20,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <source_location>
 #include <span>
@@ -41,6 +42,7 @@
 #include "aio/net/socket.hpp"
 #include "aio/net/transport.hpp"
 #include "aio/detail/access_observer.hpp"
+#include "aio/detail/asyncgen_registry.hpp"
 #include "aio/detail/epoll_driver.hpp"
 #include "aio/detail/intrusive_list.hpp"
 #include "aio/detail/loop_observer.hpp"
@@ -64,6 +66,26 @@ class SocketTransport;  // src/net/socket_transport.hpp
 [[noreturn]] void throw_enter_task_conflict(TaskBase* entering, TaskBase* current);
 struct EventLoopAccess;
 }  // namespace detail
+
+namespace detail {
+/// The default executor's way back to its loop (EventLoop::run_in_executor): shared by the
+/// loop and every job; posts to the loop while it is open, drops the callback once close()
+/// cleared `loop`. Any thread.
+class ExecutorLink {
+public:
+    explicit ExecutorLink(EventLoop* loop) noexcept : loop_(loop) {}
+    /// loop->call_soon_threadsafe(fn) while the loop is open; otherwise fn is destroyed here.
+    void post(std::function<void()> fn) noexcept;
+    void close() noexcept;
+
+private:
+    std::mutex mu_;
+    EventLoop* loop_;
+};
+}  // namespace detail
+
+/// asyncio's constants.THREAD_JOIN_TIMEOUT: aio::run's timeout for shutdown_default_executor.
+inline constexpr Duration thread_join_timeout = std::chrono::seconds(300);
 
 /// Makes the protocol of each new connection (asyncio's protocol_factory).
 using ProtocolFactory = std::function<std::unique_ptr<Protocol>()>;
@@ -230,8 +252,23 @@ public:
     /// Runs job on the default executor, destroys it there, then calls and destroys `done`
     /// on the loop's thread (so what job and done share is released on the loop's thread).
     virtual void run_in_executor(std::function<void()> job, std::function<void()> done);
-    /// asyncio's shutdown_default_executor(): waits (in the loop) for queued jobs.
-    Coro<void> shutdown_default_executor();
+    /// asyncio's shutdown_default_executor(timeout) (Python 3.13's; see README, Differences):
+    /// waits (in the loop) for the queued jobs and the workers. With a timeout, after that long
+    /// it reports "The executor did not finishing joining its threads within N seconds." to the
+    /// exception handler (asyncio's RuntimeWarning, typo included), stops waiting and abandons
+    /// the executor: its workers finish their jobs on their own and are joined by a detached
+    /// thread; a job's completion that arrives after the loop closed is dropped on the worker
+    /// thread (its `done` is destroyed there, not on the loop's thread). nullopt: no timeout.
+    Coro<void> shutdown_default_executor(std::optional<Duration> timeout = std::nullopt);
+
+    // --- async generators (aio/async_generator.hpp) ---------------------------------------
+    /// asyncio's shutdown_asyncgens(): closes (aclose(), one task each, concurrently) every
+    /// generator first iterated on this loop that is still suspended, in first-iteration order;
+    /// a close that fails with an exception other than CancelledError is reported to the
+    /// exception handler ("an error occurred during closing of asynchronous generator NAME").
+    /// A generator first iterated afterwards is logged (asyncio's ResourceWarning).
+    Coro<void> shutdown_asyncgens();
+    detail::AsyncGenRegistry& asyncgen_registry() noexcept { return asyncgens_; }
 
     // --- I/O: file descriptors (asyncio's add_reader & co.) -------------------------------
     // The real loop watches them with epoll (level-triggered, as asyncio's selector does): while
@@ -465,7 +502,11 @@ private:
 
     detail::ThreadsafeInbox inbox_;
 
+    detail::AsyncGenRegistry asyncgens_;
     std::unique_ptr<ThreadPoolExecutor> executor_;
+    // What the executor's workers post through: the loop while it is open, null after close()
+    // (so a job of an abandoned executor that finishes later drops its completion).
+    std::shared_ptr<detail::ExecutorLink> executor_link_;
 };
 
 namespace detail {

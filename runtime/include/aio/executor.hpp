@@ -40,4 +40,10 @@ private:
     bool shutdown_ = false;
 };
 
+namespace detail {
+/// How many executors EventLoop::shutdown_default_executor() abandoned (a timeout) whose
+/// workers have not all finished yet (tests wait for 0 before they end).
+std::size_t executors_being_abandoned() noexcept;
+}  // namespace detail
+
 }  // namespace aio

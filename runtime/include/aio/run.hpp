@@ -13,8 +13,10 @@
 //  4. cancels every task still pending and runs the loop until they have all finished their
 //     cancellation (their catch blocks and RAII cleanup run); an exception other than
 //     CancelledError raised during that cleanup goes to the loop's exception handler;
-//  5. shuts down the default executor (waiting for to_thread work), closes the loop, and
-//     clears the running loop;
+//  5. closes the async generators left suspended (loop.shutdown_asyncgens(), whose failures go
+//     to the exception handler), shuts down the default executor (waiting for to_thread work
+//     up to thread_join_timeout, 300 s: a job still running then is reported and abandoned),
+//     closes the loop, and clears the running loop;
 //  6. returns the main coroutine's result, or rethrows its exception (CancelledError if the
 //     main task was cancelled).
 // An empty (moved-from) coroutine throws ValueError; a non-coroutine argument does not
