@@ -123,6 +123,7 @@ TEST_SUITE("future") {
 
 namespace {
 void count_done(aio::AnyTask) {}
+aio::Coro<void> yield_once() { co_await aio::sleep(0s); }
 struct Tagged {
     std::vector<int>* log;
     int tag;
@@ -130,7 +131,7 @@ struct Tagged {
     friend bool operator==(const Tagged&, const Tagged&) = default;
 };
 aio::Coro<void> remove_task_callbacks(std::vector<int>& log, std::size_t& removed_fn, std::size_t& removed_done) {
-    auto t = aio::create_task(aio::sleep(0s));
+    auto t = aio::create_task(yield_once());
     t.add_done_callback(&count_done);
     t.add_done_callback(Tagged{&log, 1});
     t.add_done_callback(&count_done);
