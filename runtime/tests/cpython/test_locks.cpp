@@ -282,14 +282,17 @@ TEST_CASE("test_locks.py::EventTests::test_clear_with_waiters") {
 // c1/c2/c3 of ConditionTests: acquire, wait, note n, and (with `release`) release.
 Coro<bool> cond_waiter(aio::Condition& cond, std::vector<int>& result, int n, bool release) {
     co_await cond.acquire();
-    if (co_await cond.wait()) {
+    // The result is named first: g++ 12 loses this task's wake-up in `if (co_await
+    // cond.wait())` (README, Known compiler issues).
+    const bool ok = co_await cond.wait();
+    if (ok) {
         result.push_back(n);
         if (release) cond.release();
     }
     co_return true;
 }
 
-TEST_CASE("test_locks.py::ConditionTests::test_wait" * doctest::skip()) {  // known_failing.txt
+TEST_CASE("test_locks.py::ConditionTests::test_wait") {
     auto main = []() -> Coro<void> {
         aio::Condition cond;
         std::vector<int> result;
@@ -448,7 +451,7 @@ TEST_CASE("test_locks.py::ConditionTests::test_wait_for_unacquired") {
     cpy::run(main());
 }
 
-TEST_CASE("test_locks.py::ConditionTests::test_notify" * doctest::skip()) {  // known_failing.txt
+TEST_CASE("test_locks.py::ConditionTests::test_notify") {
     auto main = []() -> Coro<void> {
         aio::Condition cond;
         std::vector<int> result;
@@ -478,7 +481,7 @@ TEST_CASE("test_locks.py::ConditionTests::test_notify" * doctest::skip()) {  // 
     cpy::run(main());
 }
 
-TEST_CASE("test_locks.py::ConditionTests::test_notify_all" * doctest::skip()) {  // known_failing.txt
+TEST_CASE("test_locks.py::ConditionTests::test_notify_all") {
     auto main = []() -> Coro<void> {
         aio::Condition cond;
         std::vector<int> result;
