@@ -15,6 +15,7 @@
 // propagates at once (no sleep). So no two nodes ever make a decisive step (end, raise,
 // cancel) at the same instant, except along one causal chain of cancellations. Unphased
 // programs (phased = false) drop the discipline to give the scheduler many choices.
+#include <exception>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -71,8 +72,11 @@ struct Program {
 };
 
 /// The thrown error of a `raise` statement. Only it is caught by try_catch (not an
-/// ExceptionGroup, not CancelledError), as `except ProgError` in Python.
-struct ProgError {
+/// ExceptionGroup, not CancelledError), as `except ProgError` in Python. A std::exception, as
+/// Python's ProgError is an Exception: a TaskGroup whose children raise it raises
+/// aio::ExceptionGroup (a failure that is not a std::exception makes a BaseExceptionGroup).
+struct ProgError : std::exception {
+    explicit ProgError(int n) noexcept : id(n) {}
     int id;
 };
 

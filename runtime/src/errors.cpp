@@ -69,6 +69,7 @@ Parts split_by(const Probe& probe, int only, int& matched) {
     AIO_SPLIT_WHAT(TimeoutError, "TimeoutError")
     AIO_SPLIT_WHAT(InvalidStateError, "InvalidStateError")
     AIO_SPLIT_WHAT(ExceptionGroup, "ExceptionGroup")
+    AIO_SPLIT_WHAT(BaseExceptionGroup, "BaseExceptionGroup")
     AIO_SPLIT_WHAT(QueueFull, "QueueFull")
     AIO_SPLIT_WHAT(QueueEmpty, "QueueEmpty")
     if (tries())

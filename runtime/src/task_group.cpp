@@ -10,6 +10,19 @@
 
 namespace aio::detail {
 
+namespace {
+// taskgroups.py _is_base_error: SystemExit or KeyboardInterrupt (aio has no SystemExit).
+bool is_base_error(const std::exception_ptr& e) noexcept {
+    try {
+        std::rethrow_exception(e);
+    } catch (const KeyboardInterrupt&) {
+        return true;
+    } catch (...) {
+        return false;
+    }
+}
+}  // namespace
+
 std::string TaskGroupState::repr() const {
     std::string info;
     if (!tasks_.empty()) info += fmt::format(" tasks={}", tasks_.size());
@@ -74,6 +87,7 @@ void TaskGroupState::on_task_done(TaskBase* task) {
     if (!exc) return;
 
     errors_.push_back(exc);
+    if (!base_error_ && is_base_error(exc)) base_error_ = exc;
 
     if (parent_->done()) {
         // Killed (EventLoop::kill_tasks): the kill explains it; nothing is lost.
@@ -102,6 +116,7 @@ Coro<void> TaskGroupState::exit(Ref<TaskGroupState> self, std::exception_ptr exc
     TaskGroupState& s = *self;
     s.exiting_ = true;
 
+    if (exc && !s.base_error_ && is_base_error(exc)) s.base_error_ = exc;
     const bool exc_is_cancel = is_cancelled_error(exc);
     std::exception_ptr propagate_cancellation_error = exc_is_cancel ? exc : nullptr;
     if (s.parent_cancel_requested_) {
@@ -129,6 +144,8 @@ Coro<void> TaskGroupState::exit(Ref<TaskGroupState> self, std::exception_ptr exc
         s.on_completed_fut_.reset();
     }
 
+    if (s.base_error_) std::rethrow_exception(s.base_error_);
+
     // Propagate CancelledError if there is one, except if there are other errors.
     if (propagate_cancellation_error && s.errors_.empty()) std::rethrow_exception(propagate_cancellation_error);
 
@@ -137,7 +154,7 @@ Coro<void> TaskGroupState::exit(Ref<TaskGroupState> self, std::exception_ptr exc
     if (!s.errors_.empty()) {
         std::vector<std::exception_ptr> errors;
         errors.swap(s.errors_);
-        throw ExceptionGroup("unhandled errors in a TaskGroup", std::move(errors));
+        std::rethrow_exception(make_exception_group("unhandled errors in a TaskGroup", std::move(errors)));
     }
 }
 

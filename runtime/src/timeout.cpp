@@ -46,7 +46,11 @@ std::string TimeoutState::repr() const {
     if (state_ == State::entered) {
         if (when_) {
             double secs = to_seconds(when_->time_since_epoch());
-            info = fmt::format(" when={}", std::round(secs * 1000.0) / 1000.0);
+            // Python's repr of round(when, 3): a float always shows a fraction ("10.0", where
+            // fmt's shortest form is "10").
+            std::string num = fmt::format("{}", std::round(secs * 1000.0) / 1000.0);
+            if (num.find_first_of(".einf") == std::string::npos) num += ".0";
+            info = " when=" + num;
         } else {
             info = " when=None";
         }

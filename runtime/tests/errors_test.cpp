@@ -118,3 +118,113 @@ TEST_SUITE("errors") {
     }
 
 }  // TEST_SUITE("errors")
+
+namespace {
+struct NotStd {};
+}  // namespace
+
+TEST_CASE("make_exception_group: ExceptionGroup when every member is a std::exception, else BaseExceptionGroup") {
+    auto all_std = aio::make_exception_group("m", {make(aio::ValueError("v")), make(std::out_of_range("o"))});
+    try {
+        std::rethrow_exception(all_std);
+    } catch (const aio::ExceptionGroup& g) {
+        CHECK(g.message() == "m");
+        CHECK(g.exceptions().size() == 2);
+        CHECK(std::string(g.what()) == "m (2 sub-exceptions)");
+        CHECK(std::string(static_cast<const aio::BaseExceptionGroup&>(g).what()) == "m (2 sub-exceptions)");
+    }
+    CHECK(aio::describe(all_std) == "ExceptionGroup: m (2 sub-exceptions)");
+
+    auto mixed = aio::make_exception_group("m", {make(aio::ValueError("v")), make(NotStd{})});
+    bool base = false, exc = false;
+    try {
+        std::rethrow_exception(mixed);
+    } catch (const std::exception&) {
+        exc = true;
+    } catch (const aio::BaseExceptionGroup& g) {
+        base = true;
+        CHECK(g.exceptions().size() == 2);
+        CHECK(std::string(g.what()) == "m (2 sub-exceptions)");
+    }
+    CHECK(base);
+    CHECK_FALSE(exc);
+    CHECK(aio::describe(mixed) == "BaseExceptionGroup: m (2 sub-exceptions)");
+    CHECK(aio::exception_type_name(aio::make_exception_group("k", {make(aio::CancelledError())})) ==
+          "BaseExceptionGroup");
+}
+
+TEST_CASE("aio::cause is the exception a std::nested_exception carries (Python's __cause__), else null") {
+    std::exception_ptr chained;
+    try {
+        try {
+            throw aio::CancelledError("why");
+        } catch (...) {
+            std::throw_with_nested(aio::TimeoutError());
+        }
+    } catch (const aio::TimeoutError& e) {
+        chained = std::current_exception();
+        CHECK(aio::is_cancelled_error(aio::cause(e)));
+    }
+    CHECK(aio::is_cancelled_error(aio::cause(chained)));
+    CHECK(aio::cause(make(aio::ValueError("plain"))) == nullptr);
+    CHECK(aio::cause(std::exception_ptr()) == nullptr);
+    CHECK(aio::cause(aio::ValueError("plain")) == nullptr);
+    CHECK(aio::cause(aio::CancelledError()) == nullptr);  // not polymorphic: no cause
+}
+
+namespace {
+// Python's view of an exception for the group tests: "a[ValueError1, b[ValueError3]]".
+std::string show(const std::exception_ptr& e) {
+    if (!e) return "None";
+    if (const auto* g = aio::as_group(e)) {
+        std::string out = g->message() + "[";
+        for (std::size_t i = 0; i < g->exceptions().size(); ++i) out += (i ? ", " : "") + show(g->exceptions()[i]);
+        return out + "]";
+    }
+    return aio::exception_type_name(e) + aio::exception_message(e);
+}
+std::exception_ptr
+nested_group() {  // ExceptionGroup('a', [ValueError(1), ExceptionGroup('b', [TypeError(2), ValueError(3)]), TypeError(4)])
+    auto b = aio::make_exception_group("b", {make(std::invalid_argument("2")), make(aio::ValueError("3"))});
+    return aio::make_exception_group("a", {make(aio::ValueError("1")), b, make(std::invalid_argument("4"))});
+}
+}  // namespace
+
+// The expected strings are CPython 3.12.1's (TypeError is std::invalid_argument here).
+TEST_CASE("split/subgroup walk nested groups as Python's; a group kept whole is the same object") {
+    auto eg = nested_group();
+    auto [m, r] = aio::split<aio::ValueError>(eg);
+    CHECK(show(m) == "a[ValueError1, b[ValueError3]]");
+    CHECK(show(r) == "a[b[std::invalid_argument2], std::invalid_argument4]");
+    auto by_message = [](const std::exception_ptr& e) {
+        const auto* g = aio::as_group(e);
+        return g && g->message() == "b";
+    };
+    CHECK(show(aio::subgroup(eg, by_message)) == "a[b[std::invalid_argument2, ValueError3]]");
+    CHECK(aio::subgroup<aio::ExceptionGroup>(eg) == eg);  // the condition holds for the group itself
+    CHECK(aio::subgroup<aio::QueueFull>(eg) == nullptr);
+    auto [all, none] = aio::split<std::exception>(eg);
+    CHECK(all == eg);
+    CHECK(none == nullptr);
+}
+
+TEST_CASE("ExceptStar: except* clauses take their parts, the rest is rethrown; a bare exception is wrapped") {
+    aio::ExceptStar x(nested_group());
+    auto g = x.match<aio::ValueError>();
+    CHECK(show(g) == "a[ValueError1, b[ValueError3]]");
+    CHECK(x.match<aio::ValueError>() == nullptr);  // already taken
+    CHECK_THROWS_AS(x.rethrow_rest(), aio::ExceptionGroup);
+    CHECK(show(x.rest()) == "a[b[std::invalid_argument2], std::invalid_argument4]");
+    CHECK(show(x.match<std::invalid_argument>()) == "a[b[std::invalid_argument2], std::invalid_argument4]");
+    CHECK(x.rest() == nullptr);
+    x.rethrow_rest();  // nothing left: no throw
+
+    aio::ExceptStar bare(make(aio::ValueError("5")));
+    CHECK(bare.match<aio::TimeoutError>() == nullptr);
+    CHECK(show(bare.match<aio::ValueError>()) == "[ValueError5]");  // try: raise ValueError(5) except* ValueError as g
+    aio::ExceptStar unmatched(make(aio::ValueError("6")));
+    CHECK(unmatched.match<aio::TimeoutError>() == nullptr);
+    CHECK_THROWS_AS(unmatched.rethrow_rest(), aio::ValueError);  // re-raised as it was, not wrapped
+    auto base = aio::ExceptStar(make(NotStd{})).match<NotStd>();
+    CHECK(aio::exception_type_name(base) == "BaseExceptionGroup");
+}

@@ -120,3 +120,36 @@ TEST_SUITE("future") {
     }
 
 }  // TEST_SUITE("future")
+
+namespace {
+void count_done(aio::AnyTask) {}
+aio::Coro<void> yield_once() { co_await aio::sleep(0s); }
+struct Tagged {
+    std::vector<int>* log;
+    int tag;
+    void operator()(aio::AnyTask) const { log->push_back(tag); }
+    friend bool operator==(const Tagged&, const Tagged&) = default;
+};
+aio::Coro<void> remove_task_callbacks(std::vector<int>& log, std::size_t& removed_fn, std::size_t& removed_done) {
+    auto t = aio::create_task(yield_once());
+    t.add_done_callback(&count_done);
+    t.add_done_callback(Tagged{&log, 1});
+    t.add_done_callback(&count_done);
+    t.add_done_callback(Tagged{&log, 2});
+    removed_fn = t.remove_done_callback(&count_done);
+    CHECK(t.remove_done_callback(Tagged{&log, 3}) == 0);
+    CHECK(t.remove_done_callback(Tagged{&log, 1}) == 1);
+    co_await t;
+    removed_done = t.remove_done_callback(Tagged{&log, 2});  // already scheduled: nothing to remove
+    co_await aio::sleep(0s);
+}
+}  // namespace
+
+TEST_CASE("Task::remove_done_callback removes the equal callbacks of that type and counts them") {
+    std::vector<int> log;
+    std::size_t removed_fn = 0, removed_done = 9;
+    aio::run(remove_task_callbacks(log, removed_fn, removed_done));
+    CHECK(removed_fn == 2);
+    CHECK(removed_done == 0);
+    CHECK(log == std::vector<int>{2});
+}

@@ -9,6 +9,7 @@
 #include "aio/clock.hpp"
 #include "aio/coro.hpp"
 #include "aio/errors.hpp"
+#include "aio/except_star.hpp"
 #include "aio/event_loop.hpp"
 #include "aio/executor.hpp"
 #include "aio/future.hpp"

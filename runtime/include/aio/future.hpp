@@ -11,10 +11,13 @@
 // not atomic: never copy or drop one on another thread). While the loop runs, set_result,
 // set_exception, cancel and add_done_callback throw RuntimeError on any other thread: post them
 // with loop.call_soon_threadsafe().
+#include <concepts>
+#include <cstddef>
 #include <functional>
 #include <type_traits>
 #include <variant>
 
+#include "aio/detail/done_fn.hpp"
 #include "aio/detail/future_awaiter.hpp"
 
 namespace aio {
@@ -60,10 +63,25 @@ public:
     }
 
     /// fn(future) runs on a later pass of the loop once the future is done.
-    void add_done_callback(std::function<void(Future)> fn) {
+    template <class F>
+        requires std::invocable<F&, Future>
+    void add_done_callback(F fn) {
         detail::check_loop_thread(s_->loop(), "Future.add_done_callback()");
-        Future self = *this;
-        detail::add_callback(*s_, [self, fn = std::move(fn)] { fn(self); });
+        detail::add_done_fn_of<Future>(*s_, *this, std::move(fn));
+    }
+    /// asyncio's remove_done_callback(fn): removes every pending callback added as an F equal
+    /// to `fn` (a function pointer, a functor with ==); returns how many. Lambdas have no ==:
+    /// a lambda callback cannot be removed (keep a functor or a function pointer for that).
+    template <class F>
+        requires std::equality_comparable<F>
+    std::size_t remove_done_callback(const F& fn) {
+        detail::check_loop_thread(s_->loop(), "Future.remove_done_callback()");
+        return detail::remove_done_fn_of<Future>(*s_, fn);
+    }
+    /// asyncio's get_loop(): the loop the future belongs to.
+    EventLoop& get_loop() const {
+        if (!s_->loop()) throw RuntimeError("the future's event loop was destroyed");
+        return *s_->loop();
     }
 
     detail::FutureBase* state() const noexcept { return s_.get(); }

@@ -66,10 +66,17 @@ public:
     /// Call it on the loop's thread.
     TaskCanceller canceller() const;
     /// fn(task) runs on a later pass of the loop once the task is done.
-    void add_done_callback(std::function<void(AnyTask)> fn) {
+    template <class F>
+        requires std::invocable<F&, AnyTask>
+    void add_done_callback(F fn) {
         auto& s = checked("Task.add_done_callback()");
-        AnyTask self = *this;
-        detail::add_callback(s, [self, fn = std::move(fn)] { fn(self); });
+        detail::add_done_fn_of<AnyTask>(s, *this, std::move(fn));
+    }
+    /// asyncio's remove_done_callback(fn): as Future::remove_done_callback (future.hpp).
+    template <class F>
+        requires std::equality_comparable<F>
+    std::size_t remove_done_callback(const F& fn) {
+        return detail::remove_done_fn_of<AnyTask>(checked("Task.remove_done_callback()"), fn);
     }
 
     detail::TaskBase* state_ptr() const noexcept { return s_.get(); }

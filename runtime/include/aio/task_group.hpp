@@ -19,7 +19,8 @@
 //  - A child that fails (with anything but CancelledError) cancels its running siblings and
 //    the parent task, so the body's pending co_await throws CancelledError; that cancellation
 //    is withdrawn (uncancel) when the block ends. The failures are thrown together as
-//    aio::ExceptionGroup, what() "unhandled errors in a TaskGroup (N sub-exceptions)", in the
+//    aio::ExceptionGroup (or BaseExceptionGroup, below), what() "unhandled errors in a
+//    TaskGroup (N sub-exceptions)", in the
 //    order the children finished, the body's own exception last (if it is not a
 //    CancelledError).
 //  - An exception escaping the body cancels the children the same way and is reported in the
@@ -33,7 +34,10 @@
 //    ("has already been entered"); from a task of another loop than the group's, it throws
 //    RuntimeError "... belongs to a different event loop ...".
 //  - Children are cancelled in creation order (asyncio iterates a set: address order).
-//  - KeyboardInterrupt/SystemExit have no C++ counterpart: every exception is an ordinary one.
+//  - A KeyboardInterrupt from a child or the body (taskgroups.py's _base_error; aio has no
+//    SystemExit) is raised by the block instead of a group, once every child is done. When a
+//    failure is not a std::exception (Python: a BaseException that is not an Exception), the
+//    group is an aio::BaseExceptionGroup instead of an aio::ExceptionGroup.
 //  - A child killed by EventLoop::kill_tasks(tag, why) fails with `why` as above (siblings and
 //    the parent cancelled, `why` in the ExceptionGroup); with the parent killed too, nothing
 //    more happens (no "parent task is already completed" report for killed tasks).

@@ -139,6 +139,11 @@ public:
     void add_done_callback(const ReadyEntry& e);
     /// Removes callbacks whose argument is `arg`; returns how many were removed.
     std::size_t remove_done_callback(const void* arg);
+    /// f(entry) for each pending done-callback, in registration order; f must not change them.
+    template <class F>
+    void for_each_done_callback(F&& f) const {
+        callbacks_.for_each(f);
+    }
 
     /// The CancelledError result() throws for a cancelled future.
     std::exception_ptr make_cancelled_error() const;

@@ -54,6 +54,9 @@ private:
     // asyncio: a set; here keyed by task id, i.e. in creation order (deterministic).
     std::map<std::uint64_t, Ref<TaskBase>> tasks_;
     std::vector<std::exception_ptr> errors_;
+    // The first KeyboardInterrupt of a child or the body (taskgroups.py _base_error): exit()
+    // raises it instead of a group.
+    std::exception_ptr base_error_;
     std::optional<Future<bool>> on_completed_fut_;
 };
 
