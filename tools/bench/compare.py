@@ -138,12 +138,23 @@ def build_asio(build):
     return None, f"{exe} not built (no asio.hpp, Debian package libasio-dev, or the build failed)"
 
 
+def expected_sleep_us_sum(n=100_000):
+    """The sum of W2's n sleeps in microseconds, by bench.py's copy of the simulator's PRNG:
+    every peer must sleep exactly these durations."""
+    sys.path.insert(0, str(HERE))
+    import bench  # noqa: E402 (bench.py, next to this file)
+    prng = bench.Prng(1)
+    return sum(prng.below(1_000_000) for _ in range(n))
+
+
 # A compiled peer's four programs: (arguments, how to read its JSON line into our samples).
-def compiled_peer_runs():
+def compiled_peer_runs(expected_sum):
     def lesson(r):
         return {"lesson_gather": r["runs"] / r["cpu_s"]}
 
     def sleepers(r):
+        if r["sleep_us_sum"] != expected_sum:
+            raise RuntimeError(f"a peer's W2 slept {r['sleep_us_sum']} us in all, not {expected_sum}: its PRNG differs")
         return {"sleepers_warm_s": statistics.median(r["warm_cpu_s"]), "sleepers_cold_s": r["cold_cpu_s"],
                 "sleepers_cold_rss_MiB": r["cold_max_rss_MiB"]}
 
@@ -181,6 +192,7 @@ def find_participants(a, build):
     found.append(("aiosim", "aiosim", aiosim_round))
 
     wanted = a.peers.split(",") if a.peers else []
+    expected = expected_sleep_us_sum() if {"tokio", "asio"} & set(wanted) else None
     for name in wanted:
         if name == "cpython":
             for exe, version in python_versions():
@@ -202,7 +214,7 @@ def find_participants(a, build):
 
             def compiled_round(cmd=cmd):
                 out = {}
-                for args, read in compiled_peer_runs():
+                for args, read in compiled_peer_runs(expected):
                     out.update(read(run_json(cmd + args)))
                 return out
             found.append((name, name, compiled_round))
