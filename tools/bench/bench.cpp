@@ -5,6 +5,8 @@
 // shared); compare.py runs this and the Python twin (bench.py) side by side.
 //
 //   aiosim_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+//   aiosim_bench --cold-sleepers     one run of the 100,000 sleepers in this fresh process,
+//                                    then exits: prints {"cpu_s", "wall_s", "max_rss_MiB"}
 //
 // AIOSIM_BENCH_SCALE=k divides every program's size by k (the CTest smoke run uses it).
 #include <benchmark/benchmark.h>
@@ -13,8 +15,11 @@
 #include <aio/detail/pool.hpp>
 #include <aio/sim/sim.hpp>
 #include <algorithm>
+#include <chrono>
 #include <coroutine>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <stdexcept>
 #include <string>
@@ -268,6 +273,28 @@ void yields(benchmark::State& state, bool sim) {
 BENCHMARK_CAPTURE(yields, sim, true)->Name("yields_1000x1000/sim")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(yields, real, false)->Name("yields_1000x1000/real")->Unit(benchmark::kMillisecond);
 
+// The cold start (issue 15, section 3): the process's first run of the 100,000 sleepers,
+// every page fresh from the kernel; the peak RSS is the whole process's, as for the peers.
+int cold_sleepers() {
+    const int n = scaled(100'000);
+    const aio::RunOptions opts = sim_options();
+    const double c0 = bench::thread_cpu_seconds();
+    const auto w0 = std::chrono::steady_clock::now();
+    aio::run(bench::sleepers_main(n, 1), opts);
+    const double cpu = bench::thread_cpu_seconds() - c0;
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - w0).count();
+    std::printf("{\"cpu_s\": %.6f, \"wall_s\": %.6f, \"max_rss_MiB\": %.1f}\n", cpu, wall,
+                static_cast<double>(bench::max_rss_bytes()) / (1024.0 * 1024.0));
+    return 0;
+}
+
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+    if (argc == 2 && std::strcmp(argv[1], "--cold-sleepers") == 0) return cold_sleepers();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
