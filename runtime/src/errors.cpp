@@ -104,7 +104,8 @@ class Probe {
 public:
     explicit Probe(const std::exception_ptr& e) noexcept : type_(e.__cxa_exception_type()) {
         static_assert(sizeof(std::exception_ptr) == sizeof(void*));
-        std::memcpy(&object_, &e, sizeof object_);  // libstdc++'s exception_ptr: the thrown object
+        // libstdc++'s exception_ptr is one pointer, the thrown object; its bytes are read, not moved
+        std::memcpy(&object_, &e, sizeof object_);  // NOLINT(bugprone-undefined-memory-manipulation)
     }
     template <class T>
     const T* as() const noexcept {
