@@ -7,13 +7,17 @@
 #     asyncio cannot run: the scenario relies on what asyncio guarantees) passes with a warning
 #     line; anything else fails the gate.
 #   - Each known-bug scenario (bug_*) must be found within AIOSIM_BUG_SEEDS seeds (default 100:
-#     401 runs; measured under the portfolio, the worst first failure of 20 independent seed
-#     ranges was at run 37, bug_cancel_leak), with --expect-failure (exit 0 when found, in an
-#     order CPython can run or only in one it cannot); bug_net_* with up to 2 network faults a
-#     run. The strategy, seed and run that found it are collected, and the printed replay
-#     string must reproduce it (`aiosim run NAME --replay STR`: exit 1, the same trace hash).
-# The last lines say which known bugs the portfolio found and where ("portfolio found every
-# known bug: bug_lost_update at run 5 (random, only in orders CPython cannot run), ...") or which
+#     601 runs, fifo once and then each seed under the portfolio's six other strategies;
+#     measured with tools/bench/power/gate-budget.sh, the worst first failure of 20 independent
+#     seed ranges was at run 34, bug_cancel_leak, found by urw), with --expect-failure (exit 0
+#     when found, in an order CPython can run or only in one it cannot); bug_net_* with up to 2
+#     network faults a run. The strategy, seed and run that found it are printed ("ok
+#     bug_cancel_leak: found by urw, seed 1, run 4, only in orders CPython cannot run; ..."), and
+#     the printed replay string must reproduce it (`aiosim run NAME --replay STR`: exit 1, the
+#     same trace hash).
+# The last lines say which known bugs the portfolio found, where and by which strategy
+# ("portfolio found every known bug (8, within 100 seeds each): bug_cancel_leak at run 4 (urw,
+# only in orders CPython cannot run), ...") or which
 # it missed, and count the explorations. Exploring nothing is no pass: when `aiosim list` fails
 # or lists no scenario, it says so and exits 1.
 # Exit status: 0 all as expected, 1 not.

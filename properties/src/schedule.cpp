@@ -3,7 +3,7 @@
 namespace aio::check {
 
 const std::vector<Policy>& all_policies() {
-    static const std::vector<Policy> all{Policy::fifo, Policy::timers, Policy::random, Policy::pct};
+    static const std::vector<Policy> all(aio::sim::policies().begin(), aio::sim::policies().end());
     return all;
 }
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "callbacks_program.hpp"  // sim/tests
+
 namespace sim = aio::sim;
 namespace check = aio::check;
 
@@ -22,18 +24,7 @@ namespace bounded_enum_test {
 // step whatever runs), so the schedules with exactly d deviations number the sum, over d-subsets
 // of the points, of the product of (n-1): for m = 4, (n-1) = 3, 2, 1 and the layers are
 // 1, 6 (3+2+1), 11 (3*2 + 3*1 + 2*1), 6 (3*2*1); all 24 = 4! orders with <= 3.
-aio::Coro<std::vector<int>> callbacks_main(int m) {
-    aio::EventLoop& loop = aio::get_running_loop();
-    aio::Future<void> all_ran(loop);
-    auto order = std::make_shared<std::vector<int>>();
-    for (int i = 0; i < m; ++i)
-        loop.call_soon([order, i, m, all_ran]() mutable {
-            order->push_back(i);
-            if (static_cast<int>(order->size()) == m) all_ran.set_result();
-        });
-    co_await all_ran;
-    co_return *order;
-}
+using test_programs::callbacks_main;
 
 // The planted bug: the callbacks ran last-first and then second-to-last. Taking the last of m
 // at the first point is one deviation, taking the second-to-last (then the last in the queue)

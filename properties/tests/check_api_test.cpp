@@ -35,6 +35,41 @@ std::string run_race(const aio::sim::Config& cfg, const aio::sim::RecordSink& re
     return aio::run(race3(), {.loop_factory = aio::sim::loop_factory(cfg, record)});
 }
 
+// Three tasks of three steps each and a 1 us timer among them: ready choices, and a timer due
+// while ready work is queued (an overtake choice, 'o', under every perturbing policy; a timer
+// tie under timers and delay has nothing to tie with). Returns the order things ran in.
+aio::Coro<void> three_steps(std::vector<char>& log, char c) {
+    for (int i = 0; i < 3; ++i) {
+        log.push_back(c);
+        co_await aio::sleep(0s);
+    }
+}
+aio::Coro<void> short_timer(std::vector<char>& log) {
+    co_await aio::sleep(1us);
+    log.push_back('t');
+}
+aio::Coro<std::string> steps_and_timer() {
+    std::vector<char> log;
+    co_await aio::gather(three_steps(log, 'a'), three_steps(log, 'b'), short_timer(log), three_steps(log, 'c'));
+    co_return std::string(log.begin(), log.end());
+}
+
+// One run of steps_and_timer: its order, record, and whether it diverged from its replay.
+struct Replayed {
+    std::string order;
+    aio::sim::Recorder rec;
+    bool diverged = false;
+};
+Replayed replay_steps(const aio::sim::Config& cfg) {
+    Replayed r;
+    try {
+        r.order = aio::run(steps_and_timer(), {.loop_factory = aio::sim::loop_factory(cfg, r.rec)});
+    } catch (const aio::sim::ReplayDivergence&) {
+        r.diverged = true;
+    }
+    return r;
+}
+
 struct CleanEnv {
     CleanEnv() {
         for (const char* v : {"AIOSIM_REPLAY", "AIOSIM_SEEDS", "AIOSIM_POLICY", "AIOSIM_TIME_BUDGET", "AIOSIM_CHECK"})
@@ -199,6 +234,69 @@ AIOSIM_PROPERTY("a generated schedule replays the same way twice", [](const Sche
     const std::string first = aio::check::run(s, [] { return race3(); });
     RC_ASSERT(aio::check::run(s, [] { return race3(); }) == first);
 });
+
+// The generator's contract (rapidcheck.hpp): a generated schedule is a lenient replay; the
+// schedule as run replays strictly, the same run; the generated one strictly only when every
+// decision fitted, and otherwise the mismatch is reported, never silently run another way.
+AIOSIM_PROPERTY(
+    "a generated schedule runs leniently, its schedule as run replays strictly, and "
+    "strict replay of the generated one is accepted only when it fitted",
+    [](const Schedule& s) {
+        aio::sim::Config cfg{.schedule = s, .trace = aio::sim::TraceMode::hash, .strict_replay = false};
+        const Replayed lenient = replay_steps(cfg);
+        RC_ASSERT(!lenient.diverged);
+        RC_ASSERT(lenient.rec->trace_hash.has_value());
+        const std::vector<aio::sim::Decision>& made = *lenient.rec->schedule.decisions;
+
+        aio::sim::Config as_run = aio::sim::Config::from_replay(lenient.rec->replay);
+        as_run.trace = aio::sim::TraceMode::hash;
+        const Replayed again = replay_steps(as_run);
+        RC_ASSERT(!again.diverged);
+        RC_ASSERT(!again.rec->replay_incomplete.has_value());
+        RC_ASSERT(again.order == lenient.order);
+        RC_ASSERT(again.rec->trace_hash == lenient.rec->trace_hash);
+
+        const bool fitted = *s.decisions == made;
+        RC_CLASSIFY(fitted);
+        cfg.strict_replay = true;
+        const Replayed strict = replay_steps(cfg);
+        if (fitted) {
+            RC_ASSERT(!strict.diverged);
+            RC_ASSERT(!strict.rec->replay_incomplete.has_value());
+            RC_ASSERT(strict.order == lenient.order);
+            RC_ASSERT(strict.rec->trace_hash == lenient.rec->trace_hash);
+        } else {
+            RC_ASSERT(strict.diverged || strict.rec->replay_incomplete.has_value());
+        }
+    });
+
+TEST_CASE("a schedule that names a choice the program does not offer there: lenient bends it, strict reports it") {
+    // Position 0 of steps_and_timer is a ready choice among the four tasks' first steps.
+    for (const char* text : {"aiosim1:random:-:o1", "aiosim1:random:-:r9", "aiosim1:random:-:r1.999r1"}) {
+        CAPTURE(text);
+        aio::sim::Config cfg = aio::sim::Config::from_replay(text);
+        cfg.trace = aio::sim::TraceMode::hash;
+        cfg.strict_replay = false;
+        const Replayed lenient = replay_steps(cfg);
+        REQUIRE_FALSE(lenient.diverged);
+        const std::vector<aio::sim::Decision>& made = *lenient.rec->schedule.decisions;
+        REQUIRE_FALSE(made.empty());
+        CHECK(made.front().position == 0);
+        CHECK(made.front().kind == aio::sim::Choice::ready);  // the point's kind, whatever the string said
+        CHECK(made.front().index >= 1);
+        CHECK(made != *aio::sim::Schedule::parse(text).decisions);
+        cfg.strict_replay = true;
+        const Replayed strict = replay_steps(cfg);
+        CHECK((strict.diverged || strict.rec->replay_incomplete.has_value()));
+        // The schedule as run is the strict one.
+        aio::sim::Config as_run = aio::sim::Config::from_replay(lenient.rec->replay);
+        as_run.trace = aio::sim::TraceMode::hash;
+        const Replayed again = replay_steps(as_run);
+        CHECK_FALSE(again.diverged);
+        CHECK(again.order == lenient.order);
+        CHECK(again.rec->trace_hash == lenient.rec->trace_hash);
+    }
+}
 
 // ---- a check that ran nothing does not pass; malformed variables are errors -----------------
 
@@ -414,6 +512,9 @@ TEST_CASE("run_plan: seeds x policies with fifo once, shards, and the same tally
         };
     };
     aio::check::ExplorePlan plan;
+    CHECK(plan.policies == aio::check::all_policies());  // the default: every policy
+    CHECK(plan.policies.size() == 7);
+    plan.policies = {aio::sim::Policy::fifo, aio::sim::Policy::timers, aio::sim::Policy::random, aio::sim::Policy::pct};
     plan.seeds = 10;
     std::vector<std::string> order;
     auto record = [&](const aio::check::RunAt& at, const aio::check::RunResult&) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -363,4 +364,87 @@ TEST_CASE("coverage: a freed object's address reused by a new object changes no 
     // The reuse variant did build every Event at one address, the other at nine (the test's premise).
     CHECK(aio::run(slots_program(true), {.loop_factory = aio::sim::loop_factory({})}) == 1);
     CHECK(aio::run(slots_program(false), {.loop_factory = aio::sim::loop_factory({})}) == 0);
+}
+
+namespace coverage_test {
+
+// Four tasks that each touch a cell in the step after a sleep(0) at their own line: a and b in
+// the first run_until_complete of a loop, c and d in the second.
+constexpr int cell_line_a = __LINE__ + 2;
+aio::Coro<void> cell_toucher_a(const void* cell) {
+    co_await aio::sleep(std::chrono::seconds(0));
+    aio::sim::touch(cell);
+}
+constexpr int cell_line_b = __LINE__ + 2;
+aio::Coro<void> cell_toucher_b(const void* cell) {
+    co_await aio::sleep(std::chrono::seconds(0));
+    aio::sim::touch(cell);
+}
+constexpr int cell_line_c = __LINE__ + 2;
+aio::Coro<void> cell_toucher_c(const void* cell) {
+    co_await aio::sleep(std::chrono::seconds(0));
+    aio::sim::touch(cell);
+}
+constexpr int cell_line_d = __LINE__ + 2;
+aio::Coro<void> cell_toucher_d(const void* cell) {
+    co_await aio::sleep(std::chrono::seconds(0));
+    aio::sim::touch(cell);
+}
+
+using CellToucher = aio::Coro<void> (*)(const void*);
+aio::Coro<void> both(CellToucher x, CellToucher y, const void* cell) { co_await aio::gather(x(cell), y(cell)); }
+
+// Two run_until_complete calls on one SimLoop, the cell used by a and b in the first and by c
+// and d in the second; with `end_between`, the cell ends between the two calls (while no loop
+// runs), so the second call's cell is a new object at the same address.
+RunCoverage two_runs_on_one_loop(bool end_between) {
+    aio::sim::Config cfg;
+    cfg.coverage = true;
+    std::optional<aio::sim::RunRecord> record;
+    {
+        aio::sim::SimLoop loop(cfg, [&record](aio::sim::RunRecord r) { record = std::move(r); });
+        int cell = 0;
+        loop.run_until_complete(both(&cell_toucher_a, &cell_toucher_b, &cell));
+        if (end_between) aio::sim::touch_end(&cell);
+        loop.run_until_complete(both(&cell_toucher_c, &cell_toucher_d, &cell));
+    }
+    REQUIRE(record.has_value());
+    REQUIRE(record->coverage.has_value());
+    return *record->coverage;
+}
+
+}  // namespace coverage_test
+
+TEST_CASE("coverage: an object that ends between two run_until_complete calls is a new object in the second") {
+    const RunCoverage ended = two_runs_on_one_loop(true);
+    CHECK(has_pair(ended, here(cell_line_a), here(cell_line_b)));
+    CHECK(has_pair(ended, here(cell_line_c), here(cell_line_d)));
+    // The second call's cell is another object: nothing of the first call touched it.
+    CHECK_FALSE(has_pair(ended, here(cell_line_b), here(cell_line_c)));
+    // The premise: a cell that lives on across the calls is one object, touched by b then c;
+    // that pair is the only difference.
+    const RunCoverage kept = two_runs_on_one_loop(false);
+    CHECK(has_pair(kept, here(cell_line_b), here(cell_line_c)));
+    CHECK(ended.points == kept.points);
+    CHECK(ended.pairs.size() + 1 == kept.pairs.size());
+}
+
+TEST_CASE("coverage: ends while no loop runs reach an idle loop's tracker, and none once the loop is gone") {
+    // Two idle loops with trackers on this thread, then none: touch_end reaches each while it lives.
+    aio::sim::Config cfg;
+    cfg.coverage = true;
+    int cell = 0;
+    {
+        aio::sim::SimLoop first(cfg);
+        {
+            aio::sim::SimLoop second(cfg);
+            CHECK(aio::detail::t_end_links != nullptr);
+            CHECK(aio::detail::t_end_links->next() != nullptr);
+            aio::sim::touch_end(&cell);
+        }
+        REQUIRE(aio::detail::t_end_links != nullptr);
+        CHECK(aio::detail::t_end_links->next() == nullptr);
+    }
+    CHECK(aio::detail::t_end_links == nullptr);
+    aio::sim::touch_end(&cell);  // no loop: nobody to tell
 }

@@ -52,6 +52,21 @@ EventLoop::~EventLoop() {
     futures_.reset();
 }
 
+void detail::EndLink::attach(AccessObserver* o) noexcept {
+    if (head_) {
+        (prev_ ? prev_->next_ : *head_) = next_;
+        if (next_) next_->prev_ = prev_;
+        prev_ = next_ = nullptr;
+        head_ = nullptr;
+    }
+    observer_ = o;
+    if (!o) return;
+    head_ = &t_end_links;
+    next_ = *head_;
+    if (next_) next_->prev_ = this;
+    *head_ = this;
+}
+
 void EventLoop::install_seam(const seam::Seam& parts) noexcept {
     clock_ = parts.clock ? parts.clock : &steady_clock_;
     driver_ = parts.driver ? parts.driver : &epoll_driver_;

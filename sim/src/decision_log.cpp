@@ -13,6 +13,7 @@ namespace aio::sim::loop_parts {
 
 void DecisionLog::open(const Config& cfg, const Schedule& params) {
     record_points_ = cfg.record_points;
+    observer_ = cfg.choice_observer.get();
     const bool start_choice = params.task_start == TaskStart::per_run || params.task_start == TaskStart::per_task;
     if (cfg.schedule.decisions) {
         auto r = std::make_unique<ReplaySource>(*cfg.schedule.decisions, cfg.strict_replay);
@@ -43,6 +44,7 @@ DecisionLog::Answer DecisionLog::ask(const ChoicePoint& p) {
         a.mismatch = source_->explain_mismatch(p, i);
         return a;
     }
+    if (observer_) observer_->offered(p, i);
     if (i != 0) made_.push_back({p.position, p.kind, static_cast<std::uint32_t>(i)});
     a.index = i;
     return a;

@@ -50,6 +50,7 @@ private:
     std::uint64_t decisions_ = 0;
     std::vector<Decision> made_;
     bool record_points_ = false;
+    ChoiceObserver* observer_ = nullptr;  // Config::choice_observer (the Config outlives the log)
     std::vector<OfferedPoint> points_;
 };
 

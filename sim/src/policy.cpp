@@ -12,6 +12,12 @@
 
 namespace aio::sim {
 
+std::span<const Policy> policies() noexcept {
+    static constexpr Policy all[] = {Policy::fifo, Policy::timers, Policy::random, Policy::pct,
+                                     Policy::pos,  Policy::urw,    Policy::delay};
+    return all;
+}
+
 std::string_view policy_name(Policy p) noexcept {
     switch (p) {
     case Policy::fifo: return "fifo";
@@ -26,8 +32,7 @@ std::string_view policy_name(Policy p) noexcept {
 }
 
 std::optional<Policy> policy_from_name(std::string_view s) noexcept {
-    for (Policy p :
-         {Policy::fifo, Policy::timers, Policy::random, Policy::pct, Policy::pos, Policy::urw, Policy::delay})
+    for (Policy p : policies())
         if (policy_name(p) == s) return p;
     return std::nullopt;
 }

@@ -9,29 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "callbacks_program.hpp"
+
 namespace sim = aio::sim;
 
 namespace delay_policy_test {
 
-// m callbacks queued at once by call_soon; the last one to run resolves the future main awaits.
-// The ready queue shrinks by one per step whatever runs, so the run offers exactly m-1 ready
-// choices, with m, m-1, ..., 2 candidates: the same points under every schedule.
-aio::Coro<std::vector<int>> delay_callbacks_main(int m) {
-    aio::EventLoop& loop = aio::get_running_loop();
-    aio::Future<void> all_ran(loop);
-    auto order = std::make_shared<std::vector<int>>();
-    for (int i = 0; i < m; ++i)
-        loop.call_soon([order, i, m, all_ran]() mutable {
-            order->push_back(i);
-            if (static_cast<int>(order->size()) == m) all_ran.set_result();
-        });
-    co_await all_ran;
-    co_return *order;
-}
+// m callbacks: exactly m-1 ready choices, the same points under every schedule.
+using test_programs::callbacks_main;
 
 sim::RunRecord delay_run(const sim::Config& cfg, int m, std::vector<int>* order = nullptr) {
     sim::Recorder rec;
-    auto got = aio::run(delay_callbacks_main(m), {.loop_factory = sim::loop_factory(cfg, rec)});
+    auto got = aio::run(callbacks_main(m), {.loop_factory = sim::loop_factory(cfg, rec)});
     if (order) *order = got;
     return *rec;
 }

@@ -5,6 +5,8 @@
 #include <aio/aio.hpp>
 #include <aio/sim/sim.hpp>
 #include <set>
+#include <span>
+#include <string>
 
 #include "programs.hpp"
 
@@ -13,8 +15,8 @@ namespace sim = aio::sim;
 
 namespace {
 
-const sim::Policy all_policies[] = {sim::Policy::fifo, sim::Policy::timers, sim::Policy::random,
-                                    sim::Policy::pct,  sim::Policy::pos,    sim::Policy::urw};
+// Every policy of the build.
+const std::span<const sim::Policy> all_policies = sim::policies();
 const sim::TaskStart all_starts[] = {sim::TaskStart::scheduled, sim::TaskStart::eager, sim::TaskStart::per_run,
                                      sim::TaskStart::per_task};
 
@@ -271,8 +273,19 @@ TEST_CASE("timers policy: timeouts at the same absolute deadline fire in the sam
 }
 
 TEST_CASE("policy names parse and the realizability table holds") {
-    for (auto p : all_policies) CHECK(sim::policy_from_name(sim::policy_name(p)) == p);
+    // The list is every policy: each once, each named and parsed, policy_names() lists them in its order.
+    std::string names;
+    std::set<sim::Policy> distinct;
+    for (auto p : all_policies) {
+        CHECK(sim::policy_from_name(sim::policy_name(p)) == p);
+        names += (names.empty() ? "" : ", ") + std::string(sim::policy_name(p));
+        distinct.insert(p);
+    }
+    CHECK(names == sim::policy_names());
+    CHECK(distinct.size() == all_policies.size());
+    CHECK(all_policies.size() == static_cast<std::size_t>(sim::Policy::delay) + 1);  // the enum's last
     CHECK_FALSE(sim::policy_from_name("fast").has_value());
+    CHECK_FALSE(sim::policy_from_name("portfolio").has_value());  // the default mix, not a policy
     CHECK(sim::realizable(sim::Policy::fifo));
     CHECK(sim::realizable(sim::Policy::timers));
     CHECK_FALSE(sim::realizable(sim::Policy::random));

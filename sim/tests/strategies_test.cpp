@@ -5,6 +5,8 @@
 
 #include <aio/aio.hpp>
 #include <aio/sim/sim.hpp>
+#include <aio/sim/touch.hpp>
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <numeric>
@@ -304,4 +306,131 @@ TEST_CASE("urw and fitted pct given the measured profile decide otherwise than r
     CHECK(urw_vs_random > 0);
     CHECK(urw_vs_unprofiled > 0);
     CHECK(pct_vs_unprofiled > 0);
+}
+
+// ---- ChoicePoint::conflicts_of as the loop offers it ------------------------------------------
+
+namespace conflicts_test {
+
+// What the program did, step by step: for each step of a worker, the loop's step count while
+// it ran (the serial the conflict tracker gives it) and the objects it touched.
+struct StepLog {
+    struct Step {
+        std::uint64_t serial = 0;
+        std::uint64_t task = 0;
+        std::vector<int> objects;
+    };
+    std::vector<Step> steps;
+    std::map<std::uint64_t, std::vector<int>> last_of_task;  // each worker's latest step's objects
+    int cells[3] = {};                                       // the shared objects, by number
+};
+
+// A worker: step k touches the objects plan[k] names, then yields (sleep(0) wakes no one).
+aio::Coro<void> worker(StepLog& log, std::vector<std::vector<int>> plan) {
+    const std::uint64_t me = aio::current_task().id();
+    for (const std::vector<int>& objects : plan) {
+        for (int o : objects) sim::touch(&log.cells[o]);
+        log.steps.push_back({aio::get_running_loop().steps_run(), me, objects});
+        log.last_of_task[me] = objects;
+        co_await aio::sleep(0s);
+    }
+}
+
+// a and b share cell 0, b and c cell 2; c alone uses cell 1. (The plans are built outside the
+// coroutine: g++ 12 rejects a braced list of lists in a coroutine's arguments.)
+std::vector<std::vector<int>> plan_of(char worker) {
+    if (worker == 'a') return {{0}, {0}, {}, {0}, {0}};
+    if (worker == 'b') return {{0}, {2}, {0, 2}, {}, {2}};
+    return {{1}, {2}, {1}, {2}, {1}};
+}
+aio::Coro<void> three_workers(StepLog& log) {
+    co_await aio::gather(worker(log, plan_of('a')), worker(log, plan_of('b')), worker(log, plan_of('c')));
+}
+
+// At every ready choice right after a worker's step, the conflict of each candidate that is a
+// worker, as the test's own bookkeeping predicts it: its task is the one that just ran, or its
+// latest step touched an object the step that just ran touched. A plain callback: true.
+struct Predict final : sim::ChoiceObserver {
+    const StepLog* log = nullptr;
+    std::uint64_t points = 0, checked = 0, conflicting = 0, apart = 0, callbacks = 0, without_conflicts = 0;
+    std::vector<std::string> wrong;
+
+    void offered(const sim::ChoicePoint& p, std::size_t) override {
+        ++points;
+        if (p.kind != sim::Choice::ready) return;
+        if (!p.conflicts_of) {
+            ++without_conflicts;
+            return;
+        }
+        if (log->steps.empty() || log->steps.back().serial != p.step) return;  // another entry ran last
+        const StepLog::Step& last = log->steps.back();
+        for (std::size_t i = 0; i < p.n; ++i) {
+            const std::uint64_t t = p.candidate_task(i);
+            const bool got = p.candidate_conflicts(i);
+            if (t == 0) {
+                ++callbacks;
+                if (!got) wrong.push_back("a callback reported as not conflicting");
+                continue;
+            }
+            auto it = log->last_of_task.find(t);
+            if (it == log->last_of_task.end()) continue;  // not a worker, or none of its steps ran yet
+            bool expected = t == last.task;
+            for (int o : it->second)
+                if (std::find(last.objects.begin(), last.objects.end(), o) != last.objects.end()) expected = true;
+            ++checked;
+            ++(expected ? conflicting : apart);
+            if (got != expected)
+                wrong.push_back("at point " + std::to_string(p.position) + ", candidate task #" + std::to_string(t) +
+                                (got ? " conflicts" : " does not conflict") + " with task #" +
+                                std::to_string(last.task) + "'s step");
+        }
+    }
+};
+
+}  // namespace conflicts_test
+
+TEST_CASE("conflicts_of: each ready candidate conflicts exactly when its last step and the last step share an object") {
+    using namespace conflicts_test;
+    Predict total;
+    for (const sim::Policy policy : {sim::Policy::random, sim::Policy::pos}) {
+        for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+            CAPTURE(sim::policy_name(policy));
+            CAPTURE(seed);
+            StepLog log;
+            auto seen = std::make_shared<Predict>();
+            seen->log = &log;
+            // pos tracks conflicts by itself; random only with coverage on.
+            sim::Config cfg{.schedule = {.policy = policy, .seed = seed},
+                            .coverage = policy == sim::Policy::random,
+                            .choice_observer = seen};
+            sim::run(three_workers(log), cfg);
+            CHECK(log.steps.size() == 15);
+            for (const std::string& w : seen->wrong) FAIL_CHECK(w);
+            CHECK(seen->without_conflicts == 0);
+            total.checked += seen->checked;
+            total.conflicting += seen->conflicting;
+            total.apart += seen->apart;
+            total.callbacks += seen->callbacks;
+        }
+    }
+    // Both answers were given and checked, many times.
+    CHECK(total.checked > 200);
+    CHECK(total.conflicting > 50);
+    CHECK(total.apart > 50);
+}
+
+TEST_CASE("conflicts_of: a run that tracks no conflicts offers none, and the observer sees every point") {
+    using namespace conflicts_test;
+    StepLog log;
+    auto seen = std::make_shared<Predict>();
+    seen->log = &log;
+    sim::Recorder rec;
+    sim::run(
+        three_workers(log),
+        sim::Config{
+            .schedule = {.policy = sim::Policy::random, .seed = 3}, .record_points = true, .choice_observer = seen},
+        rec);
+    CHECK(seen->checked == 0);
+    CHECK(seen->without_conflicts > 10);
+    CHECK(seen->points == rec->points.size());
 }

@@ -48,12 +48,6 @@ std::size_t max_rss_bytes() noexcept {
     return static_cast<std::size_t>(u.ru_maxrss) * 1024;
 }
 
-double thread_cpu_seconds() noexcept {
-    timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
-}
-
 }  // namespace bench
 
 // Aligned forms are not replaced: nothing in aiosim over-aligns, and the library's own

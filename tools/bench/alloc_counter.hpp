@@ -21,7 +21,4 @@ AllocStats alloc_count_end() noexcept;
 /// The process's peak resident set size so far, in bytes (getrusage).
 std::size_t max_rss_bytes() noexcept;
 
-/// This thread's CPU time in seconds.
-double thread_cpu_seconds() noexcept;
-
 }  // namespace bench

@@ -27,19 +27,13 @@
 #include <vector>
 
 #include "alloc_counter.hpp"
+#include "bench_support.hpp"
 #include "programs.hpp"
 #include "raise_probe.hpp"
 
 namespace {
 
-int scaled(int n) {
-    static const int k = [] {
-        const char* s = std::getenv("AIOSIM_BENCH_SCALE");
-        int v = s ? std::atoi(s) : 1;
-        return v > 0 ? v : 1;
-    }();
-    return n / k > 0 ? n / k : 1;
-}
+using bench::scaled;
 
 aio::RunOptions sim_options() {
     return {.loop_factory = aio::sim::loop_factory({.schedule = {.limits = {.max_steps = 1'000'000'000}}})};

@@ -23,24 +23,15 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
+
 namespace {
 
 namespace sim = aio::sim;
 
-int scaled(int n) {
-    static const int k = [] {
-        const char* s = std::getenv("AIOSIM_BENCH_SCALE");
-        int v = s ? std::atoi(s) : 1;
-        return v > 0 ? v : 1;
-    }();
-    return n / k > 0 ? n / k : 1;
-}
+using bench::scaled;
 
-double process_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
+using bench::process_cpu_seconds;
 
 // `aiosim explore gather_exception_propagates --seeds N --jobs J` (the random policy, trace
 // hashes on: the distinct traces line).

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "alloc_counter.hpp"
+#include "bench_support.hpp"
 #include "net/connection.hpp"
 
 using namespace std::chrono_literals;
@@ -32,14 +33,7 @@ namespace np = aio::sim::net_parts;
 
 namespace {
 
-int scaled(int n) {
-    static const int k = [] {
-        const char* s = std::getenv("AIOSIM_BENCH_SCALE");
-        int v = s ? std::atoi(s) : 1;
-        return v > 0 ? v : 1;
-    }();
-    return n / k > 0 ? n / k : 1;
-}
+using bench::scaled;
 
 constexpr std::size_t message_size = 64;
 

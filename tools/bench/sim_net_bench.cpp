@@ -24,28 +24,17 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
+
 namespace {
 
 namespace sim = aio::sim;
 using namespace std::chrono_literals;
 using aio::Coro;
 
-int scaled(int n) {
-    static const int k = [] {
-        const char* s = std::getenv("AIOSIM_BENCH_SCALE");
-        int v = s ? std::atoi(s) : 1;
-        return v > 0 ? v : 1;
-    }();
-    return n / k > 0 ? n / k : 1;
-}
+using bench::scaled;
 
-/// This thread's CPU time: on a shared machine real time includes the other processes' turns;
-/// on an idle core the two agree (a simulated run never blocks).
-double thread_cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
+using bench::thread_cpu_seconds;
 
 constexpr std::size_t message_size = 64;
 constexpr std::uint16_t port = 7000;

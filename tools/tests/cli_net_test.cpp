@@ -14,50 +14,17 @@
 #include <string>
 #include <vector>
 
+#include "cli_support.hpp"
 #include "loop_options.hpp"  // the command line's internals (tools/aiosim/src)
 #include "sim_run.hpp"
 
 namespace {
 
-struct Result {
-    int status;
-    std::string out;
-    std::string err;
-};
-
-Result cli(const aio::scenario::Registry& r, std::vector<std::string> args) {
-    args.insert(args.begin(), "aiosim");
-    std::vector<const char*> argv;
-    for (auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    const int status = aio::cli::main(static_cast<int>(argv.size()), argv.data(), r, out, err);
-    return {status, out.str(), err.str()};
-}
-
-bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
-// A lost update between two tasks (no network): fails under some random orders.
-aio::Coro<void> add_one(int pre_yields, int& counter) {
-    for (int i = 0; i < pre_yields; ++i) co_await aio::sleep(std::chrono::seconds(0));
-    const int seen = counter;
-    co_await aio::sleep(std::chrono::seconds(0));
-    counter = seen + 1;
-}
-aio::Coro<void> two_adders(aio::scenario::Context& ctx) {
-    int counter = 0;
-    auto a = aio::create_task(add_one(0, counter), "a");
-    auto b = aio::create_task(add_one(1, counter), "b");
-    co_await a;
-    co_await b;
-    ctx.print("counter = {}", counter);
-}
-int racy(aio::scenario::Context& ctx) {
-    aio::run(two_adders(ctx), ctx.run_options());
-    return 0;
-}
-void racy_oracle(const aio::scenario::Execution& o, aio::scenario::Verdict& v) {
-    v.require(o.last_line() == "counter = 2", "the counter must be 2, got '{}'", o.last_line());
-}
+using cli_support::cli;
+using cli_support::has;
+using cli_support::racy;  // a lost update between two tasks (no network): fails under some random orders
+using cli_support::racy_oracle;
+using cli_support::Result;
 int quiet(aio::scenario::Context& ctx) {
     aio::run([]() -> aio::Coro<void> { co_await aio::sleep(std::chrono::seconds(1)); }(), ctx.run_options());
     return 0;
@@ -105,15 +72,7 @@ aio::scenario::Registry sample() {
     return r;
 }
 
-std::string field(const std::string& text, const std::string& key) {
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        auto start = line.find_first_not_of(' ');
-        if (start != std::string::npos && line.compare(start, key.size() + 2, key + ": ") == 0)
-            return line.substr(start + key.size() + 2);
-    }
-    return {};
-}
+using cli_support::field;
 
 }  // namespace
 

@@ -15,24 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "cli_support.hpp"
 #include "distinct_count.hpp"  // the command line's internals (tools/aiosim/src)
 
 namespace {
 
-struct Result {
-    int status;
-    std::string out;
-    std::string err;
-};
-
-Result cli(const aio::scenario::Registry& r, std::vector<std::string> args, std::string program = "aiosim") {
-    args.insert(args.begin(), program);
-    std::vector<const char*> argv;
-    for (auto& a : args) argv.push_back(a.c_str());
-    std::ostringstream out, err;
-    int status = aio::cli::main(static_cast<int>(argv.size()), argv.data(), r, out, err);
-    return {status, out.str(), err.str()};
-}
+using cli_support::cli;
+using cli_support::Result;
 
 aio::Coro<void> two_lines(aio::scenario::Context& ctx) {
     ctx.print("one");
@@ -254,29 +243,8 @@ TEST_CASE("list over a program without scenarios says how to add one") {
 
 namespace {
 
-// A lost update: worker 1 arrives one pass later, so in asyncio's order the two
-// read-await-write windows do not overlap; some perturbed orders overlap them.
-aio::Coro<void> add_one(int pre_yields, int& counter) {
-    for (int i = 0; i < pre_yields; ++i) co_await aio::sleep(std::chrono::seconds(0));
-    const int seen = counter;
-    co_await aio::sleep(std::chrono::seconds(0));
-    counter = seen + 1;
-}
-aio::Coro<void> two_adders(aio::scenario::Context& ctx) {
-    int counter = 0;
-    auto a = aio::create_task(add_one(0, counter), "a");
-    auto b = aio::create_task(add_one(1, counter), "b");
-    co_await a;
-    co_await b;
-    ctx.print("counter = {}", counter);
-}
-int racy(aio::scenario::Context& ctx) {
-    aio::run(two_adders(ctx), ctx.run_options());
-    return 0;
-}
-void racy_oracle(const aio::scenario::Execution& o, aio::scenario::Verdict& v) {
-    v.require(o.last_line() == "counter = 2", "the counter must be 2, got '{}'", o.last_line());
-}
+using cli_support::racy;  // a lost update between two tasks
+using cli_support::racy_oracle;
 
 // Deadlocks, and catches the simulator's Deadlock (an aio::RuntimeError) at the top level.
 aio::Coro<void> waits_forever() {
@@ -300,16 +268,7 @@ aio::scenario::Registry sim_sample() {
     return r;
 }
 
-// A line "  key: value" (or "key: value") of `text`, or "".
-std::string field(const std::string& text, const std::string& key) {
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        auto start = line.find_first_not_of(' ');
-        if (start != std::string::npos && line.compare(start, key.size() + 2, key + ": ") == 0)
-            return line.substr(start + key.size() + 2);
-    }
-    return {};
-}
+using cli_support::field;  // a line "  key: value" of a report
 
 // The summary line without its rate and time, which depend on the machine.
 std::string summary(const std::string& out) {

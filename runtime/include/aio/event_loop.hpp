@@ -388,6 +388,7 @@ public:
     void set_access_observer(detail::AccessObserver* o) noexcept {
         access_observer_ = o;
         if (detail::t_running_loop == this) detail::t_access_observer = o;
+        end_link_.attach(o);  // ends reach it while the loop is idle too
     }
     /// Ready entries (task steps and callbacks) this loop has run so far.
     std::uint64_t steps_run() const noexcept { return steps_; }
@@ -460,6 +461,7 @@ private:
     detail::IntrusiveList<detail::FutureBase> futures_;  // this loop's futures and tasks
     detail::LoopObserver* observer_ = nullptr;
     detail::AccessObserver* access_observer_ = nullptr;
+    detail::EndLink end_link_;  // access_observer_ in this thread's list for touch_end
     // The seam. The chooser is null on the real loop; the flags are its offers(), read once.
     seam::Clock* clock_ = &steady_clock_;
     seam::Driver* driver_ = &epoll_driver_;

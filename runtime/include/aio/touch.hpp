@@ -11,7 +11,8 @@
 // write, drain). Call it for plain shared state. The address is only compared for equality,
 // never printed or ordered. A touched object that ends while the simulated run goes on (freed
 // state whose address a later object may get) must say so with aio::touch_end(obj), e.g. in its
-// destructor, so that the later object is a different one (the runtime's own objects do). On
+// destructor, so that the later object is a different one (the runtime's own objects do); an
+// end while the loop is idle (between two run_until_complete calls) reaches it too. On
 // the real loop it costs a thread-local load and a branch; a touch outside a task step (a plain
 // callback) is not counted. Also reachable as aio::sim::touch.
 #include "aio/detail/access_observer.hpp"

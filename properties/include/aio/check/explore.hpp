@@ -53,7 +53,7 @@
 // value throws aio::ValueError naming the variable and the accepted forms, never a silent
 // default). They let CI set the budget or replay one failure:
 //   AIOSIM_SEEDS=N        N seeds per policy (seeds 1..N); AIOSIM_SEEDS=A..B: seeds A to B
-//   AIOSIM_POLICY=p[,q]   only these policies (fifo, timers, random, pct, delay) instead of the portfolio
+//   AIOSIM_POLICY=p[,q]   only these policies (fifo, timers, random, pct, pos, urw, delay) instead of the portfolio
 //   AIOSIM_STRICT_ORDER=1 a failure found only in an order CPython cannot run fails the check
 //   AIOSIM_TIME_BUDGET=D  stop exploring after D of real time (e.g. 30s, 2m)
 //   AIOSIM_REPLAY=STR     run exactly this schedule (strictly) instead of exploring

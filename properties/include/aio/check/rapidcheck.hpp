@@ -6,13 +6,23 @@
 //         RC_ASSERT(st.max_in_use <= 2);
 //     });
 //
-// rc::Arbitrary<Schedule> draws a policy and a short list of non-zero decisions at random
-// positions (few deviations from asyncio's order, as PCT argues most bugs need). Its shrinks
-// drop decisions (chunks, then single ones) and lower each index toward 1, so a failing
-// schedule shrinks to the fewest, smallest deviations from the default order (a schedule of
-// two or more also tries each single decision at every earlier position, to escape local
-// minima; one with none becomes fifo). A decision that does not fit the program is bent to
-// the nearest candidate (lenient replay).
+// rc::Arbitrary<Schedule> draws a policy (any of all_policies()) and a short list of non-zero
+// decisions at random positions (few deviations from asyncio's order, as PCT argues most bugs
+// need). Its shrinks drop decisions (chunks, then single ones) and lower each index toward 1, so
+// a failing schedule shrinks to the fewest, smallest deviations from the default order (a
+// schedule of two or more also tries each single decision at every earlier position, to escape
+// local minima; one with none becomes fifo).
+//
+// A generated schedule is drawn blind to the program, so it is for lenient replay, which
+// aio::check::run uses: its decisions name positions, kinds and indices the program may not
+// offer (an 'o1' where only ready choices come, an index past the candidates, a position past
+// the run's last choice point). Lenient replay bends a decision to the point it lands on (the
+// point's kind, the index clamped to the last candidate) and drops one never reached. What
+// replays strictly is the schedule as run (RunRecord::replay, which run logs): the same run
+// again. Strict replay of the generated schedule itself is accepted exactly when its decisions
+// are already those of the run (every one fitted); otherwise it reports the mismatch, as a
+// ReplayDivergence (a decision that does not fit its point) or RunRecord::replay_incomplete (one
+// never reached). check_api_test holds both as a property.
 //
 // aio::check::run(s, make_main) runs the program once under s and logs (RC_LOG) the
 // schedule as it really ran and whether CPython's asyncio can run that order: on failure

@@ -21,7 +21,8 @@ using Schedule = aio::sim::Schedule;
 using Policy = aio::sim::Policy;
 using Decision = aio::sim::Decision;
 
-/// Every policy: fifo, timers, random, pct.
+/// Every policy of the build (aio::sim::policies()): fifo, timers, random, pct, pos, urw, delay.
+/// ExplorePlan's and ScheduleGenOptions' default; the portfolio is portfolio_policies().
 const std::vector<Policy>& all_policies();
 
 /// The default portfolio, the one place that lists it: what for_all_schedules (without

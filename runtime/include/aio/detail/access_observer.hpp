@@ -11,7 +11,10 @@
 // identified by address for equality only: an observer never orders or prints them. A touched
 // object reports its end (detail::touch_end, from its destructor), so an object created later at
 // the same address is a new one to the observer: which addresses the allocator reuses never
-// reaches scheduling (the pos policy's conflicts) or coverage.
+// reaches scheduling (the pos policy's conflicts) or coverage. An object may end while no loop
+// runs (destroyed between two run_until_complete calls of one loop, or after the loop stopped),
+// so ends go to the observers of every loop alive on this thread that has one, running or not
+// (EndLink), not only to the running loop's.
 namespace aio::detail {
 
 struct ReadyEntry;
@@ -25,6 +28,7 @@ public:
     /// all, stays unobserved).
     virtual void scheduled(const ReadyEntry& e) noexcept = 0;
     /// The object at `obj` ends (never null); a later touch of that address is another object.
+    /// Called whether or not the observer's loop runs, and for objects it may never have seen.
     virtual void ended(const void* obj) noexcept = 0;
 
 protected:
@@ -34,14 +38,38 @@ protected:
 /// The running loop's access observer, or null (constant-initialised: reading it is one load).
 inline constinit thread_local AccessObserver* t_access_observer = nullptr;
 
+/// A loop's place in its thread's list of access observers that hear of ends (touch_end):
+/// EventLoop::set_access_observer links its observer here, on the loop's thread, until the
+/// loop sets another or ends. The loop must end on the thread that set its observer.
+class EndLink {
+public:
+    EndLink() = default;
+    EndLink(const EndLink&) = delete;
+    EndLink& operator=(const EndLink&) = delete;
+    ~EndLink() { attach(nullptr); }
+    /// Links `o` into this thread's list (unlinking the previous one first); null: unlinks.
+    void attach(AccessObserver* o) noexcept;
+    AccessObserver* observer() const noexcept { return observer_; }
+    const EndLink* next() const noexcept { return next_; }
+
+private:
+    AccessObserver* observer_ = nullptr;
+    EndLink* prev_ = nullptr;
+    EndLink* next_ = nullptr;
+    EndLink** head_ = nullptr;  // the list it is in: the linking thread's t_end_links
+};
+
+/// This thread's EndLinks, or null (on the real loop: reading it is one load).
+inline constinit thread_local EndLink* t_end_links = nullptr;
+
 inline void touch(const void* obj) noexcept {
     if (AccessObserver* o = t_access_observer) [[unlikely]]
         o->touched(obj);
 }
 
 inline void touch_end(const void* obj) noexcept {
-    if (AccessObserver* o = t_access_observer) [[unlikely]]
-        o->ended(obj);
+    if (const EndLink* l = t_end_links) [[unlikely]]
+        for (; l; l = l->next()) l->observer()->ended(obj);
 }
 
 inline void note_scheduled(const ReadyEntry& e) noexcept {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "aio/clock.hpp"
+#include "aio/sim/decision.hpp"
 #include "aio/sim/replay.hpp"  // from_replay throws its ReplayParseError
 #include "aio/sim/schedule.hpp"
 #include "aio/sim/trace.hpp"
@@ -49,6 +50,12 @@ struct Config {
     /// candidates), for the bounded exhaustive enumerator (aio/check/bounded.hpp). A vector
     /// push per point.
     bool record_points = false;
+    /// Shown every choice point offered and its answer (decision.hpp; a test hook). Under a
+    /// policy that offers no choice (fifo) there is none to show; the candidates' conflicts are
+    /// known when the run tracks them (coverage, or pos). Not part of the replay string;
+    /// compared by pointer. One run at a time: an observer shared by runs on several threads
+    /// must synchronise itself.
+    std::shared_ptr<ChoiceObserver> choice_observer{};
     /// delay with Schedule::delay_points == 0: the number of choice points a first, all-zero
     /// run under delay offered (its RunRecord::decisions); 0: not measured.
     std::uint64_t measured_points = 0;

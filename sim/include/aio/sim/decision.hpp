@@ -76,6 +76,17 @@ struct ChoicePoint {
     bool candidate_conflicts(std::size_t i) const { return conflicts_of ? conflicts_of(conflict_ctx, i) : true; }
 };
 
+/// Sees every choice point a run offers and the index its source answered
+/// (Config::choice_observer): a hook for tests that check what the loop offers (the
+/// candidates' tasks, their conflicts), called inside the run before the loop acts on the
+/// answer, while the point's callbacks (task_of, conflicts_of) still describe the candidates.
+/// It watches only: it cannot change the answer, and must not run the loop or throw.
+class ChoiceObserver {
+public:
+    virtual ~ChoiceObserver() = default;
+    virtual void offered(const ChoicePoint& p, std::size_t index) = 0;
+};
+
 /// One non-zero decision of a run, as stored in a replay string.
 struct Decision {
     std::uint64_t position = 0;

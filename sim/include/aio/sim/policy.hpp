@@ -92,6 +92,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -112,6 +113,10 @@ enum class TaskStart : std::uint8_t {
     per_task,   // one decision (s) per create_task on the running loop
 };
 
+/// Every policy of the build, in the order policy_names() lists them: what policy_from_name
+/// accepts. The default portfolio (aio::check::portfolio_policies()) and the coverage-guided
+/// mode (`aiosim explore --guided`) are ways of running these, not policies of their own.
+std::span<const Policy> policies() noexcept;
 std::string_view policy_name(Policy p) noexcept;
 std::optional<Policy> policy_from_name(std::string_view s) noexcept;
 /// "fifo, timers, random, pct, pos, urw, delay": for error messages listing the valid names.
