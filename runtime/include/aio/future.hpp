@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "aio/context.hpp"
 #include "aio/detail/future_awaiter.hpp"
 
 namespace aio {
@@ -59,11 +60,18 @@ public:
         s_->set_exception(std::move(e));
     }
 
-    /// fn(future) runs on a later pass of the loop once the future is done.
+    /// fn(future) runs on a later pass of the loop once the future is done, in a copy of the
+    /// context current now, or in `context` (context=).
     void add_done_callback(std::function<void(Future)> fn) {
         detail::check_loop_thread(s_->loop(), "Future.add_done_callback()");
         Future self = *this;
         detail::add_callback(*s_, [self, fn = std::move(fn)] { fn(self); });
+    }
+    void add_done_callback(std::function<void(Future)> fn, const Context& context) {
+        detail::check_loop_thread(s_->loop(), "Future.add_done_callback()");
+        Future self = *this;
+        detail::add_callback(
+            *s_, [self, fn = std::move(fn)] { fn(self); }, context.cell());
     }
 
     detail::FutureBase* state() const noexcept { return s_.get(); }

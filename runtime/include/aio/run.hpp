@@ -65,12 +65,19 @@ public:
     /// above; pending tasks are left to the next run() or to close()).
     // Coro<T>&& (not by value): a by-value overload would tie with the catch-all below for a
     // named Coro and the user would get "use of deleted function" instead of the message.
+    // The task runs in the runner's context (asyncio.Runner's: a copy of the context current
+    // at the first run(), kept for all of them), or in `context` (run(coro, context=)).
     template <class T>
     T run(Coro<T>&& coro) {
+        if (!context_) context_ = copy_context();
+        return run(std::move(coro), *context_);
+    }
+    template <class T>
+    T run(Coro<T>&& coro, const Context& context) {
         if (!coro) throw ValueError("Runner::run() needs a coroutine, got an empty (moved-from) aio::Coro");
         if (EventLoop::running()) throw RuntimeError("aio::Runner::run() cannot be called from a running event loop");
         EventLoop& loop = get_loop();
-        auto task = loop.create_task(std::move(coro));
+        auto task = loop.create_task(std::move(coro), {}, context);
         detail::RunnerSigint sigint(loop, task);  // Ctrl-C, see above
         try {
             if constexpr (std::is_void_v<T>) {
@@ -100,6 +107,7 @@ public:
 
 private:
     RunOptions options_;
+    std::optional<Context> context_;
     std::unique_ptr<EventLoop> loop_;
     bool closed_ = false;
 };
