@@ -40,6 +40,7 @@ aio::Coro<void> child(int parent, int mine, std::shared_ptr<std::string> sig) {
     co_await aio::sleep(0s);
     require(g_owner.get() == mine, "child {} saw {} after a yield", mine, g_owner.get());
     *sig += 'c';
+    aio::touch(sig.get());
 }
 
 aio::Coro<void> worker(int id, int rounds, std::shared_ptr<std::string> sig) {
@@ -56,17 +57,27 @@ aio::Coro<void> worker(int id, int rounds, std::shared_ptr<std::string> sig) {
             // context, one in a fresh copy that it changes: only the second could change ours,
             // and it sets the value it already has.
             aio::Event done;
+            int left = 3;  // the callbacks may run in any order under a perturbing policy
+            auto one_done = [&] {
+                if (--left == 0) done.set();
+            };
             int seen_copy = -2;
             int seen_own = -2;
             loop.call_soon([&] {
                 seen_copy = g_owner.get();
                 g_owner.set(-100);  // lost with the callback's copy
+                one_done();
             });
-            loop.call_soon([&] { seen_own = g_owner.get(); }, aio::current_task().get_context());
+            loop.call_soon(
+                [&] {
+                    seen_own = g_owner.get();
+                    one_done();
+                },
+                aio::current_task().get_context());
             loop.call_soon(
                 [&] {
                     g_owner.set(-200);
-                    done.set();
+                    one_done();
                 },
                 aio::copy_context());
             co_await done.wait();
@@ -86,6 +97,7 @@ aio::Coro<void> worker(int id, int rounds, std::shared_ptr<std::string> sig) {
         }
         require(g_owner.get() == id, "worker {} has {} after round {}", id, g_owner.get(), r);
         *sig += static_cast<char>('a' + id);
+        aio::touch(sig.get());  // the signature is what the tasks share: their steps conflict
         children.push_back(aio::create_task(child(id, id * 100 + r, sig)));
     }
     co_await aio::gather(children);
