@@ -82,7 +82,7 @@ CtxValue* CtxMap::find(std::uint64_t var) const noexcept {
 
 ContextCell* ContextSlot::share() {
     if (ContextCell* c = cell()) return c;
-    auto* c = new ContextCell(reinterpret_cast<CtxMap*>(bits_));  // the map's reference moves in
+    auto* c = new ContextCell(raw_map());  // the map's reference moves in
     bits_ = reinterpret_cast<std::uintptr_t>(c) | 1U;
     return c;
 }
@@ -91,7 +91,7 @@ void ContextSlot::replace_map(CtxMap* m) noexcept {
     if (ContextCell* c = cell()) {
         std::swap(c->map, m);
     } else {
-        CtxMap* prev = reinterpret_cast<CtxMap*>(bits_);
+        CtxMap* prev = raw_map();
         bits_ = reinterpret_cast<std::uintptr_t>(m);
         m = prev;
     }
@@ -102,7 +102,7 @@ void ContextSlot::drop() noexcept {
     if (ContextCell* c = cell())
         c->release();
     else
-        reinterpret_cast<CtxMap*>(bits_)->release();
+        raw_map()->release();
     bits_ = 0;
 }
 

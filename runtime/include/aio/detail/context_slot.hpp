@@ -51,8 +51,7 @@ private:
 template <class T>
 class CtxBox final : public CtxValue {
 public:
-    template <class U>
-    explicit CtxBox(U&& v) : value(std::forward<U>(v)) {}
+    explicit CtxBox(T v) : value(std::move(v)) {}
     const T value;
 };
 
@@ -146,13 +145,11 @@ public:
 
     CtxMap* map() const noexcept {
         if (bits_ & 1U) [[unlikely]]
-            return reinterpret_cast<ContextCell*>(bits_ & ~std::uintptr_t{1})->map;
-        return reinterpret_cast<CtxMap*>(bits_);
+            return raw_cell()->map;
+        return raw_map();
     }
     /// The shared cell, or null for a private slot.
-    ContextCell* cell() const noexcept {
-        return (bits_ & 1U) ? reinterpret_cast<ContextCell*>(bits_ & ~std::uintptr_t{1}) : nullptr;
-    }
+    ContextCell* cell() const noexcept { return (bits_ & 1U) ? raw_cell() : nullptr; }
     /// The cell, made first if the slot is private (its map moves into it).
     ContextCell* share();
     /// Replaces the map (adopting m's reference; m may be null).
@@ -161,6 +158,14 @@ public:
     bool empty_private() const noexcept { return bits_ == 0; }
 
 private:
+    // The word's two readings. The slot is one tagged word on purpose: it is what every task
+    // and callback carries, and the cost bound is one pointer copy at creation.
+    CtxMap* raw_map() const noexcept {
+        return reinterpret_cast<CtxMap*>(bits_);  // NOLINT(performance-no-int-to-ptr): tagged word
+    }
+    ContextCell* raw_cell() const noexcept {
+        return reinterpret_cast<ContextCell*>(bits_ & ~std::uintptr_t{1});  // NOLINT(performance-no-int-to-ptr)
+    }
     void drop() noexcept;
     std::uintptr_t bits_ = 0;
 };
