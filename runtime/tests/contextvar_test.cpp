@@ -73,7 +73,7 @@ TEST_CASE("reset restores the old value, or no value, and each error comes in CP
         // Used and of another variable: "used" is checked first.
         w.reset(tw);
         CHECK(error_of([&] { v.reset(tw); }).rfind("RuntimeError:", 0) == 0);
-        auto copy = t1;  // the same token
+        auto copy = t1;  // NOLINT(performance-unnecessary-copy-initialization): a copy is the same token
         v.reset(t1);
         CHECK(copy.used());
         CHECK(error_of([&] { (void)v.get(); }) == "LookupError: <ContextVar name='v'>");
