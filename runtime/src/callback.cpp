@@ -20,6 +20,7 @@ namespace detail {
 void CallbackNode::invoke(void* self) {
     Ref<CallbackNode> node = Ref<CallbackNode>::adopt(static_cast<CallbackNode*>(self));
     if (node->cancelled) return;
+    ContextFrameScope in_context(&node->ctx);
     try {
         node->fn();
     } catch (...) {

@@ -72,6 +72,7 @@ Parts split_by(const Probe& probe, int only, int& matched) {
     AIO_SPLIT_WHAT(BaseExceptionGroup, "BaseExceptionGroup")
     AIO_SPLIT_WHAT(QueueFull, "QueueFull")
     AIO_SPLIT_WHAT(QueueEmpty, "QueueEmpty")
+    AIO_SPLIT_WHAT(LookupError, "LookupError")
     if (tries())
         if (probe.template as<KeyboardInterrupt>()) return matched = i, Parts{"KeyboardInterrupt", ""};
     if (tries())

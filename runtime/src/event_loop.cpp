@@ -80,8 +80,18 @@ void EventLoop::install_seam(const seam::Seam& parts) noexcept {
     choose_start_ = o.eager_start;
 }
 
-void EventLoop::register_task(detail::TaskBase* t, std::string name) {
+void EventLoop::register_task(detail::TaskBase* t, std::string name, detail::ContextCell* context) {
     t->set_tag(current_tag());
+    // The task's context: one pointer copy (and no count) while no variable was ever set.
+    if (context) [[unlikely]] {
+        t->context_slot() = detail::ContextSlot::shared(context);
+    } else {
+        detail::ContextFrame* top = detail::t_context_frames;
+        const detail::ContextSlot& creator = current_task_ && (!top || top->task != current_task_)
+                                                 ? current_task_->context_slot()
+                                                 : (top ? *top->slot : detail::thread_base_context());
+        t->context_slot() = creator.copy();
+    }
     t->add_ref();  // the loop's reference while the task is pending
     bool eager = false;
     if (running_) {
@@ -237,6 +247,38 @@ Handle EventLoop::call_soon(std::function<void()> fn) {
     detail::Ref<detail::CallbackNode> node(new detail::CallbackNode(this, std::move(fn)));
     push_ready(node->entry());
     return Handle(std::move(node));
+}
+
+Handle EventLoop::call_soon(std::function<void()> fn, const Context& context) {
+    check_thread("loop.call_soon()");
+    check_not_closed("call_soon");
+    detail::Ref<detail::CallbackNode> node(new detail::CallbackNode(this, std::move(fn), context.cell()));
+    push_ready(node->entry());
+    return Handle(std::move(node));
+}
+
+Handle EventLoop::call_later(Duration delay, std::function<void()> fn, const Context& context) {
+    check_thread("loop.call_later()");
+    return call_at(deadline_after(time(), delay), std::move(fn), context);
+}
+
+Handle EventLoop::call_at(TimePoint when, std::function<void()> fn, const Context& context) {
+    check_thread("loop.call_at()");
+    check_not_closed("call_at");
+    detail::Ref<detail::CallbackNode> node(new detail::CallbackNode(this, std::move(fn), context.cell()));
+    node->timer.on_expire = node->entry();
+    add_timer(&node->timer, when);
+    return Handle(std::move(node));
+}
+
+void EventLoop::call_soon_threadsafe(std::function<void()> fn, const Context& context) {
+    auto* node = new detail::CallbackNode(this, std::move(fn), context.cell());
+    detail::ReadyEntry e = node->entry();
+    if (!inbox_.post(e)) {
+        detail::drop_entry(e);
+        throw RuntimeError("Event loop is closed (called call_soon_threadsafe on a closed loop)");
+    }
+    driver_->wake();
 }
 
 Handle EventLoop::call_later(Duration delay, std::function<void()> fn) {

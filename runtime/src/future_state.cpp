@@ -136,8 +136,9 @@ std::exception_ptr FutureBase::make_cancelled_error() const {
     return std::make_exception_ptr(CancelledError(cancel_message().value_or(std::string())));
 }
 
-void add_callback(FutureBase& f, std::function<void()> fn) {
-    auto* node = new CallbackNode(f.loop(), std::move(fn));
+void add_callback(FutureBase& f, std::function<void()> fn, ContextCell* context) {
+    auto* node =
+        context ? new CallbackNode(f.loop(), std::move(fn), context) : new CallbackNode(f.loop(), std::move(fn));
     Ref<CallbackNode> keep(node);
     f.add_done_callback(node->entry());
 }

@@ -199,4 +199,57 @@ TEST_SUITE("threads") {
         CHECK(aio::run(main()) == 99);
     }
 
+    TEST_CASE("to_thread runs the function in a copy of the awaiting task's context") {
+        static aio::ContextVar<int> v("v", 0);
+        auto main = []() -> aio::Coro<void> {
+            v.set(7);
+            auto read_and_set = [] {
+                int seen = v.get();
+                v.set(99);  // in the job's copy only
+                return seen * 10 + v.get() / 99;
+            };
+            CHECK(co_await aio::to_thread(read_and_set) == 71);
+            CHECK(v.get() == 7);
+            // A task's to_thread sees the task's copy (taken at create_task), not later sets.
+            std::atomic<bool> go{false};
+            auto waits = [&go] {
+                while (!go.load()) std::this_thread::sleep_for(1ms);
+                return v.get();
+            };
+            auto t = aio::create_task(aio::to_thread(waits));
+            co_await aio::sleep(0s);  // the task's first step has called to_thread
+            v.set(8);
+            go = true;
+            CHECK(co_await t == 7);
+        };
+        aio::run(main());
+    }
+
+    TEST_CASE("concurrent to_thread jobs see their own task's values while tasks come and go") {
+        // Threads read and set through copies that share maps with the loop's tasks: the counts
+        // are atomic (ThreadSanitizer checks it in the tsan build).
+        static aio::ContextVar<std::shared_ptr<int>> v("v");
+        auto worker = [](int id) -> aio::Coro<int> {
+            v.set(std::make_shared<int>(id));
+            int ok = 0;
+            for (int i = 0; i < 20; ++i) {
+                auto job = [id] {
+                    const bool mine = *v.get() == id;
+                    v.set(std::make_shared<int>(-id));
+                    return mine && *v.get() == -id;
+                };
+                if (co_await aio::to_thread(job)) ++ok;
+                auto child = [id]() -> aio::Coro<bool> { co_return *v.get() == id; };
+                if (co_await aio::create_task(child())) ++ok;
+                if (*v.get() != id) ok = -1000;
+            }
+            co_return ok;
+        };
+        auto main = [&worker]() -> aio::Coro<std::vector<int>> {
+            std::vector<aio::Task<int>> tasks;
+            for (int id = 1; id <= 8; ++id) tasks.push_back(aio::create_task(worker(id)));
+            co_return co_await aio::gather(tasks);
+        };
+        CHECK(aio::run(main()) == std::vector<int>(8, 40));
+    }
 }  // TEST_SUITE("threads")

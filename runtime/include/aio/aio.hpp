@@ -7,6 +7,8 @@
 // gather, to_thread, errors; then the sync primitives (sync/: event, lock, semaphore,
 // condition, barrier, queue).
 #include "aio/clock.hpp"
+#include "aio/context.hpp"
+#include "aio/context_var.hpp"
 #include "aio/coro.hpp"
 #include "aio/errors.hpp"
 #include "aio/except_star.hpp"

@@ -58,6 +58,11 @@ struct ValueError : std::invalid_argument {
     using std::invalid_argument::invalid_argument;
 };
 
+/// Python's LookupError: ContextVar::get() of a variable with no value and no default.
+struct LookupError : std::out_of_range {
+    using std::out_of_range::out_of_range;
+};
+
 /// asyncio's TimeoutError, raised by timeout() and wait_for().
 struct TimeoutError : std::runtime_error {
     using std::runtime_error::runtime_error;

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "aio/clock.hpp"
+#include "aio/context.hpp"
 #include "aio/coro.hpp"
 #include "aio/errors.hpp"
 #include "aio/executor.hpp"
@@ -109,12 +110,19 @@ public:
 
     // --- time and callbacks --------------------------------------------------------------
     TimePoint time() const { return clock_->now(); }
+    // Each callback runs in a copy of the context current when it is scheduled, or in the
+    // Context given (asyncio's context= argument; context.hpp).
     Handle call_soon(std::function<void()> fn);
+    Handle call_soon(std::function<void()> fn, const Context& context);
     Handle call_later(Duration delay, std::function<void()> fn);
+    Handle call_later(Duration delay, std::function<void()> fn, const Context& context);
     Handle call_at(TimePoint when, std::function<void()> fn);
+    Handle call_at(TimePoint when, std::function<void()> fn, const Context& context);
     /// The only method that may be called from another thread; wakes the loop. Returns no
-    /// handle: a handle's count would be shared between threads.
+    /// handle: a handle's count would be shared between threads. The copy of the context is
+    /// taken on the calling thread.
     void call_soon_threadsafe(std::function<void()> fn);
+    void call_soon_threadsafe(std::function<void()> fn, const Context& context);
 
     // --- tasks ---------------------------------------------------------------------------
     /// Wraps coro in a task scheduled to start on the next pass (asyncio's create_task).
@@ -123,6 +131,11 @@ public:
     /// create_task instead; see set_eager_tasks().
     template <class T>
     Task<T> create_task(Coro<T> coro, std::string name = {},
+                        std::source_location loc = std::source_location::current());
+    /// create_task(coro, name=, context=): the task runs in `context` itself (not a copy), so
+    /// what it sets shows through `context` (context.hpp).
+    template <class T>
+    Task<T> create_task(Coro<T> coro, std::string name, const Context& context,
                         std::source_location loc = std::source_location::current());
     /// The pending tasks of this loop, in creation order (asyncio's all_tasks).
     std::vector<AnyTask> all_tasks() const;
@@ -437,7 +450,8 @@ private:
     void fire_due_timers(TimePoint end);
     void fire_timer(detail::TimerNode* n);
     void run_entry_debug(const detail::ReadyEntry& e);
-    void register_task(detail::TaskBase* t, std::string name);
+    /// `context` null: the task runs in a copy of the current context; else in that cell.
+    void register_task(detail::TaskBase* t, std::string name, detail::ContextCell* context = nullptr);
     void start_eagerly(detail::TaskBase& t);
     std::uint64_t next_task_id() noexcept { return ++task_counter_; }
     void check_running_allowed();

@@ -17,6 +17,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "aio/context.hpp"
 #include "aio/detail/done_fn.hpp"
 #include "aio/detail/future_awaiter.hpp"
 
@@ -62,7 +63,8 @@ public:
         s_->set_exception(std::move(e));
     }
 
-    /// fn(future) runs on a later pass of the loop once the future is done.
+    /// fn(future) runs on a later pass of the loop once the future is done, in a copy of the
+    /// context current now, or in `context` (context=).
     template <class F>
         requires std::invocable<F&, Future>
     void add_done_callback(F fn) {
@@ -82,6 +84,12 @@ public:
     EventLoop& get_loop() const {
         if (!s_->loop()) throw RuntimeError("the future's event loop was destroyed");
         return *s_->loop();
+    }
+    template <class F>
+        requires std::invocable<F&, Future>
+    void add_done_callback(F fn, const Context& context) {
+        detail::check_loop_thread(s_->loop(), "Future.add_done_callback()");
+        detail::add_done_fn_of<Future>(*s_, *this, std::move(fn), context.cell());
     }
 
     detail::FutureBase* state() const noexcept { return s_.get(); }

@@ -82,9 +82,17 @@ public:
     // Coro<T>&& (not by value): a by-value overload would tie with the catch-all below for a
     // named Coro and the user would get "use of deleted function" instead of the message.
     // Inline (always) so that the rethrow starts in the caller's frame (see aio::run).
+    // The task runs in the runner's context (asyncio.Runner's: a copy of the context current
+    // at the first run(), kept for all of them), or in `context` (run(coro, context=)).
     template <class T>
     [[gnu::always_inline]] inline T run(Coro<T>&& coro) {
         detail::RunOutcome<T> out = run_outcome(std::move(coro));
+        if (out.error) std::rethrow_exception(std::move(out.error));
+        if constexpr (!std::is_void_v<T>) return std::move(*out.value);
+    }
+    template <class T>
+    [[gnu::always_inline]] inline T run(Coro<T>&& coro, const Context& context) {
+        detail::RunOutcome<T> out = run_outcome(std::move(coro), context);
         if (out.error) std::rethrow_exception(std::move(out.error));
         if constexpr (!std::is_void_v<T>) return std::move(*out.value);
     }
@@ -105,10 +113,15 @@ public:
     /// failure of the run itself (no loop, a loop stopped early, KeyboardInterrupt) throws.
     template <class T>
     detail::RunOutcome<T> run_outcome(Coro<T>&& coro) {
+        if (!context_) context_ = copy_context();
+        return run_outcome(std::move(coro), *context_);
+    }
+    template <class T>
+    detail::RunOutcome<T> run_outcome(Coro<T>&& coro, const Context& context) {
         if (!coro) throw ValueError("Runner::run() needs a coroutine, got an empty (moved-from) aio::Coro");
         if (EventLoop::running()) throw RuntimeError("aio::Runner::run() cannot be called from a running event loop");
         EventLoop& loop = get_loop();
-        auto task = loop.create_task(std::move(coro));
+        auto task = loop.create_task(std::move(coro), {}, context);
         detail::RunnerSigint sigint(loop, task);  // Ctrl-C, see above
         detail::RunOutcome<T> out;
         try {
@@ -132,6 +145,7 @@ public:
 
 private:
     RunOptions options_;
+    std::optional<Context> context_;
     std::unique_ptr<EventLoop> loop_;
     bool closed_ = false;
 };

@@ -65,7 +65,8 @@ public:
     /// A thread-safe handle that cancels this task from any thread (task_canceller.hpp).
     /// Call it on the loop's thread.
     TaskCanceller canceller() const;
-    /// fn(task) runs on a later pass of the loop once the task is done.
+    /// fn(task) runs on a later pass of the loop once the task is done, in a copy of the
+    /// context current now, or in `context`.
     template <class F>
         requires std::invocable<F&, AnyTask>
     void add_done_callback(F fn) {
@@ -78,6 +79,15 @@ public:
     std::size_t remove_done_callback(const F& fn) {
         return detail::remove_done_fn_of<AnyTask>(checked("Task.remove_done_callback()"), fn);
     }
+    template <class F>
+        requires std::invocable<F&, AnyTask>
+    void add_done_callback(F fn, const Context& context) {
+        detail::add_done_fn_of<AnyTask>(checked("Task.add_done_callback()"), *this, std::move(fn),
+                                        context.cell());
+    }
+    /// The context the task runs in (Task.get_context()): the very one, so a set() through
+    /// Context::run shows in the task, and the task's sets show through it.
+    Context get_context() const { return Context::from_cell(state().context_slot().share()); }
 
     detail::TaskBase* state_ptr() const noexcept { return s_.get(); }
     friend bool operator==(const AnyTask& a, const AnyTask& b) noexcept { return a.s_ == b.s_; }
@@ -154,6 +164,13 @@ Task<T> create_task(Coro<T> coro, std::string name = {}, std::source_location lo
     return get_running_loop().create_task(std::move(coro), std::move(name), loc);
 }
 
+/// asyncio.create_task(coro, name=, context=): the task runs in `context` itself.
+template <class T>
+Task<T> create_task(Coro<T> coro, std::string name, const Context& context,
+                    std::source_location loc = std::source_location::current()) {
+    return get_running_loop().create_task(std::move(coro), std::move(name), context, loc);
+}
+
 /// The task running now (asyncio.current_task()); an empty handle in a plain callback.
 /// Throws RuntimeError("no running event loop") outside a loop.
 AnyTask current_task();
@@ -168,6 +185,17 @@ Task<T> EventLoop::create_task(Coro<T> coro, std::string name, std::source_locat
     auto* s = new detail::TaskState<T>(this, std::move(coro), std::string(), next_task_id(), loc);
     Task<T> t{detail::Ref<detail::TaskState<T>>(s)};
     register_task(s, std::move(name));
+    return t;
+}
+
+template <class T>
+Task<T> EventLoop::create_task(Coro<T> coro, std::string name, const Context& context, std::source_location loc) {
+    check_thread("loop.create_task()");
+    check_not_closed("create_task");
+    if (!coro) throw ValueError("create_task() needs a coroutine, got an empty (moved-from) aio::Coro");
+    auto* s = new detail::TaskState<T>(this, std::move(coro), std::string(), next_task_id(), loc);
+    Task<T> t{detail::Ref<detail::TaskState<T>>(s)};
+    register_task(s, std::move(name), context.cell());
     return t;
 }
 

@@ -99,6 +99,15 @@ public:
         s_->add_task(t.state_ptr());
         return t;
     }
+    /// TaskGroup.create_task(coro, name=, context=): the child runs in `context` itself.
+    template <class T>
+    Task<T> create_task(Coro<T> coro, std::string name, const Context& context,
+                        std::source_location loc = std::source_location::current()) {
+        s_->check_can_create_task();
+        Task<T> t = s_->loop()->create_task(std::move(coro), std::move(name), context, loc);
+        s_->add_task(t.state_ptr());
+        return t;
+    }
 
     /// `async with tg: <body>`; body is a Coro<T> or a callable `() -> Coro<T>`. Returns T.
     template <class T>

@@ -3,7 +3,9 @@
 // executor and resumes the awaiting task with its result (or exception) on the loop thread.
 //
 // f runs on another thread: it must not touch the loop or its tasks (it may start its own
-// loop with aio::run). Cancelling the awaiting task raises CancelledError in it at once; the
+// loop with aio::run). It runs in a copy of the awaiting task's context, taken at the call
+// (asyncio's copy_context() + ctx.run): it sees the task's context variables, and what it
+// sets stays in that copy (the values are freed on the loop's thread, with the job). Cancelling the awaiting task raises CancelledError in it at once; the
 // function keeps running to completion and its result is dropped, as in asyncio.
 //
 // GCC 12 bug: a lambda (or other aggregate) temporary whose captures have destructors, built
@@ -39,10 +41,13 @@ auto to_thread(F f, Args... args) -> Coro<std::invoke_result_t<F&, Args&...>> {
         std::tuple<Args...> args;
         std::optional<Stored> value;
         std::exception_ptr error;
+        detail::ContextSlot context;
     };
-    auto job = std::make_shared<Job>(Job{std::move(f), std::tuple<Args...>(std::move(args)...), {}, {}});
+    auto job = std::make_shared<Job>(
+        Job{std::move(f), std::tuple<Args...>(std::move(args)...), {}, {}, detail::current_context_slot().copy()});
     loop.run_in_executor(
         [job] {
+            detail::ContextFrameScope in_context(&job->context);
             try {
                 if constexpr (std::is_void_v<R>) {
                     std::apply(job->f, job->args);

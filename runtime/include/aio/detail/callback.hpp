@@ -5,6 +5,7 @@
 #include <functional>
 #include <source_location>
 
+#include "aio/detail/context_slot.hpp"
 #include "aio/detail/ref.hpp"
 #include "aio/detail/timer_heap.hpp"
 
@@ -16,7 +17,12 @@ namespace aio::detail {
 
 class CallbackNode final : public RefCounted {
 public:
-    CallbackNode(EventLoop* loop, std::function<void()> fn) : loop(loop), fn(std::move(fn)) {}
+    /// Runs in a copy of the context current now (asyncio's Handle: context=None).
+    CallbackNode(EventLoop* loop, std::function<void()> fn)
+        : loop(loop), fn(std::move(fn)), ctx(current_context_slot().copy()) {}
+    /// Runs in `context` (a ContextCell: an aio::Context given as context=).
+    CallbackNode(EventLoop* loop, std::function<void()> fn, ContextCell* context)
+        : loop(loop), fn(std::move(fn)), ctx(ContextSlot::shared(context)) {}
 
     /// The ReadyEntry that runs this callback; it owns one reference, released after running.
     ReadyEntry entry() noexcept {
@@ -30,6 +36,7 @@ public:
     EventLoop* loop;
     std::function<void()> fn;
     TimerNode timer;
+    ContextSlot ctx;  // the context fn runs in
     bool cancelled = false;
 };
 

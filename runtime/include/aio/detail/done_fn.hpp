@@ -20,8 +20,8 @@ struct DoneFn {
 };
 
 template <class H, class F>
-void add_done_fn_of(FutureBase& s, H self, F fn) {
-    add_callback(s, DoneFn<H, F>{std::move(self), std::move(fn)});
+void add_done_fn_of(FutureBase& s, H self, F fn, ContextCell* context = nullptr) {
+    add_callback(s, DoneFn<H, F>{std::move(self), std::move(fn)}, context);
 }
 
 /// Removes every pending callback registered as an F comparing equal to `fn`; returns how many.

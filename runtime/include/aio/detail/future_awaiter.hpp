@@ -15,7 +15,9 @@ namespace aio::detail {
 inline TaskBase& require_current_task(const char* what);
 
 /// Registers fn to run (call_soon semantics) once `f` is done.
-void add_callback(FutureBase& f, std::function<void()> fn);
+/// Registers fn to run (call_soon semantics) once `f` is done, in a copy of the current
+/// context or, when `context` is given, in that ContextCell.
+void add_callback(FutureBase& f, std::function<void()> fn, ContextCell* context = nullptr);
 
 /// RuntimeError "<who>: Task 'x' is attached to a different event loop; ..." (with the fix).
 [[noreturn]] void throw_foreign_future(const FutureBase& f, std::string_view who);

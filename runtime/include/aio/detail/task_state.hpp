@@ -25,6 +25,7 @@
 
 #include "aio/coro.hpp"
 #include "aio/errors.hpp"
+#include "aio/detail/context_slot.hpp"
 #include "aio/detail/future_state.hpp"
 #include "aio/detail/wait_note.hpp"
 
@@ -131,6 +132,10 @@ public:
     bool is_task() const noexcept override { return true; }
     bool abandoned() const noexcept { return abandoned_; }
 
+    /// The context the task runs in (context.hpp): a copy of its creator's, set at creation.
+    /// Nothing switches it per step: current_context_slot() finds it through the current task.
+    ContextSlot& context_slot() noexcept { return ctx_; }
+
 protected:
     friend class CancelWalk;
     friend class WaitNoteScope;
@@ -157,6 +162,7 @@ protected:
     std::uint64_t id_;
     std::string name_;
     std::source_location created_at_;
+    ContextSlot ctx_;
     int num_cancels_requested_ = 0;
     std::uint32_t tag_ = 0;
     bool must_cancel_ = false;
