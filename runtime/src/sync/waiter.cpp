@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <utility>
 #include <variant>
 
 #include "aio/detail/access_observer.hpp"
@@ -9,9 +10,11 @@
 
 namespace aio::detail {
 
-Waiter::~Waiter() {
+Waiter::~Waiter() { leave(); }
+
+void Waiter::leave() noexcept {
     if (list_) list_->remove(*this);
-    if (lost_ && state_ == State::done) lost_(owner_);
+    if (lost_ && state_ == State::done) std::exchange(lost_, nullptr)(owner_);
 }
 
 void Waiter::set_result() {

@@ -44,6 +44,9 @@ public:
     Waiter(Waiter&&) noexcept {}
     Waiter& operator=(Waiter&&) = delete;
     ~Waiter();
+    /// What the destructor does, done now by an owner that must run the lost-wakeup hook
+    /// while it is still whole: leaves the list, and hands a wake-up taken on.
+    void leave() noexcept;
 
     bool pending() const noexcept { return state_ == State::pending; }
     /// asyncio's fut.done(): woken or cancelled.
