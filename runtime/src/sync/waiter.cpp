@@ -10,8 +10,6 @@
 
 namespace aio::detail {
 
-Waiter::~Waiter() { leave(); }
-
 void Waiter::leave() noexcept {
     if (list_) list_->remove(*this);
     if (lost_ && state_ == State::done) std::exchange(lost_, nullptr)(owner_);

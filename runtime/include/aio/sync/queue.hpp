@@ -29,7 +29,9 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -113,16 +115,25 @@ public:
     public:
         using is_aio_awaitable = void;
         PutAwaiter(Queue& q, T item) : q_(&q), item_(std::move(item)) {}
+        // The waiter is built only when the task waits (an awaiter that does not wait stays
+        // small and cheap); only an awaiter not yet awaited moves.
+        PutAwaiter(PutAwaiter&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
+            : q_(o.q_), item_(std::move(o.item_)) {}
+        PutAwaiter& operator=(PutAwaiter&&) = delete;
+        ~PutAwaiter() {
+            if (suspended_) w_.~Waiter();
+        }
         bool await_ready() {
             if (q_->full()) return false;
             q_->put_nowait(std::move(item_));
             return true;
         }
         void await_suspend(std::coroutine_handle<> h) {
+            std::construct_at(&w_);
+            suspended_ = true;
             w_.on_lost_wakeup(&Queue::lost_putter_wakeup, q_);
             w_.on_restep(&Queue::restep_putter);
             detail::WaitOn{w_, q_->putters_, q_->binding_, "aio::Queue::put()"}.await_suspend(h);
-            suspended_ = true;
         }
         void await_resume() {
             if (!suspended_) return;
@@ -133,7 +144,9 @@ public:
     private:
         Queue* q_;
         T item_;
-        detail::Waiter w_;
+        union {
+            detail::Waiter w_;  // built in await_suspend
+        };
         bool suspended_ = false;
     };
 
@@ -142,16 +155,22 @@ public:
     public:
         using is_aio_awaitable = void;
         explicit GetAwaiter(Queue& q) noexcept : q_(&q) {}
+        GetAwaiter(GetAwaiter&& o) noexcept : q_(o.q_) {}  // only before it is awaited
+        GetAwaiter& operator=(GetAwaiter&&) = delete;
+        ~GetAwaiter() {
+            if (suspended_) w_.~Waiter();
+        }
         bool await_ready() {
             if (q_->empty()) return false;
             item_.emplace(q_->get_nowait());
             return true;
         }
         void await_suspend(std::coroutine_handle<> h) {
+            std::construct_at(&w_);
+            suspended_ = true;
             w_.on_lost_wakeup(&Queue::lost_getter_wakeup, q_);
             w_.on_restep(&Queue::restep_getter);
             detail::WaitOn{w_, q_->getters_, q_->binding_, "aio::Queue::get()"}.await_suspend(h);
-            suspended_ = true;
         }
         T await_resume() {
             if (!suspended_) return std::move(*item_);
@@ -162,7 +181,9 @@ public:
     private:
         Queue* q_;
         std::optional<T> item_;
-        detail::Waiter w_;
+        union {
+            detail::Waiter w_;  // built in await_suspend
+        };
         bool suspended_ = false;
     };
 

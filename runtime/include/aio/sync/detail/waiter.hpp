@@ -43,7 +43,11 @@ public:
     /// moves, and it moves as a fresh one.
     Waiter(Waiter&&) noexcept {}
     Waiter& operator=(Waiter&&) = delete;
-    ~Waiter();
+    /// Inline: an awaiter that did not wait (its waiter never armed) pays no call.
+    ~Waiter() {
+        if (list_ || lost_) [[unlikely]]
+            leave();
+    }
     /// What the destructor does, done now by an owner that must run the lost-wakeup hook
     /// while it is still whole: leaves the list, and hands a wake-up taken on.
     void leave() noexcept;
