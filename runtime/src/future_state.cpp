@@ -353,7 +353,7 @@ void TaskBase::step() {
     if (loop->observer()) [[unlikely]]
         loop->observer()->task_step(*this);
     loop->enter_task(this);
-    if (!staged_wait_ || !restep(waited)) [[likely]]
+    if (!staged_wait_ || !restep_staged(waited)) [[likely]]
         resume_chain(resume_point_);
     loop->leave_task(this);
     throw_cancel_ = false;
@@ -386,7 +386,7 @@ void TaskBase::step_slow() {
         }
     }
     loop->enter_task(this);
-    if (!staged_wait_ || !restep(waited)) resume_chain(resume_point_);
+    if (!staged_wait_ || !restep_staged(waited)) resume_chain(resume_point_);
     loop->leave_task(this);
     throw_cancel_ = false;
     if (kill_after_step_) [[unlikely]] {
@@ -396,7 +396,7 @@ void TaskBase::step_slow() {
     if (root_.done()) finish_from_root();  // may destroy *this: nothing may follow
 }
 
-bool TaskBase::restep(Waitable* waited) {
+bool TaskBase::restep_staged(Waitable* waited) {
     staged_wait_ = false;
     return waited && waited->restep(*this);
 }

@@ -151,7 +151,7 @@ protected:
     [[noreturn]] void throw_cancelled();
     void step_slow();
     // A staged wait's hook (stage_wait()); true when the task waits again.
-    bool restep(Waitable* waited);
+    bool restep_staged(Waitable* waited);
 
     std::coroutine_handle<> root_;
     std::coroutine_handle<> resume_point_;
