@@ -348,12 +348,14 @@ void TaskBase::step() {
         step_slow();
         return;
     }
+    Waitable* const waited = fut_waiter_;
     fut_waiter_ = nullptr;
     EventLoop* loop = loop_;
     if (loop->observer()) [[unlikely]]
         loop->observer()->task_step(*this);
     loop->enter_task(this);
-    resume_chain(resume_point_);
+    if (!staged_wait_ || !restep_staged(waited)) [[likely]]
+        resume_chain(resume_point_);
     loop->leave_task(this);
     throw_cancel_ = false;
     if (kill_after_step_) [[unlikely]] {
@@ -369,6 +371,7 @@ void TaskBase::step_slow() {
         must_cancel_ = false;
         throw_cancel_ = true;
     }
+    Waitable* const waited = fut_waiter_;
     fut_waiter_ = nullptr;
     EventLoop* loop = loop_;
     if (loop->observer()) loop->observer()->task_step(*this);
@@ -384,7 +387,7 @@ void TaskBase::step_slow() {
         }
     }
     loop->enter_task(this);
-    resume_chain(resume_point_);
+    if (!staged_wait_ || !restep_staged(waited)) resume_chain(resume_point_);
     loop->leave_task(this);
     throw_cancel_ = false;
     if (kill_after_step_) [[unlikely]] {
@@ -392,6 +395,11 @@ void TaskBase::step_slow() {
         return;
     }
     if (root_.done()) finish_from_root();  // may destroy *this: nothing may follow
+}
+
+bool TaskBase::restep_staged(Waitable* waited) {
+    staged_wait_ = false;
+    return waited && waited->restep(*this);
 }
 
 void TaskBase::complete(std::exception_ptr exc) {

@@ -172,6 +172,33 @@ TEST_CASE("Condition: cancelled again while re-acquiring, wait raises a bare Can
     }());
 }
 
+TEST_CASE("Condition: a wait() from a second loop raises RuntimeError with the lock held again") {
+    // asyncio: the RuntimeError of _get_loop() is raised inside wait()'s try, so its finally
+    // re-acquires the lock first.
+    aio::Condition cond;
+    aio::run([](aio::Condition& cond) -> aio::Coro<void> {
+        auto t = aio::create_task(wait_locked(cond));
+        co_await yield();
+        co_await cond.acquire();
+        cond.notify();
+        cond.release();
+        co_await t;
+    }(cond));
+    aio::run([](aio::Condition& cond) -> aio::Coro<void> {
+        co_await cond.acquire();
+        std::string err;
+        try {
+            co_await cond.wait();
+        } catch (const aio::RuntimeError& e) {
+            err = e.what();
+        }
+        CHECK(err.find("aio::Condition::wait(): the primitive is bound to a different event loop") == 0);
+        CHECK(cond.locked());
+        CHECK(cond.waiters() == 0);
+        cond.release();
+    }(cond));
+}
+
 TEST_CASE("Condition: a condition over a given lock shares it") {
     aio::run([]() -> aio::Coro<void> {
         aio::Lock lock;

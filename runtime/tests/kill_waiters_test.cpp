@@ -337,6 +337,48 @@ TEST_CASE("a putter killed after a get() made room for it, before it ran, passes
     check_clean(o, 1);
 }
 
+TEST_CASE("a getter or putter killed after it queued again (the wake-up was taken first) leaves the queue") {
+    Outcome o;
+    aio::run(
+        [&]() -> aio::Coro<void> {
+            aio::Queue<int> q;
+            spawn(5, blocked([&] { return q.get(); }, o.log, o.cleanups));
+            auto get = [&]() -> aio::Coro<int> { co_return co_await q.get(); };
+            auto survivor = spawn(6, get());
+            co_await passes(2);
+            q.put_nowait(9);             // wakes the first getter...
+            CHECK(q.get_nowait() == 9);  // ...and takes its item first
+            co_await passes(1);          // it queues again, behind the survivor
+            CHECK(q.getters() == 2);
+            q.put_nowait(10);  // wakes the survivor
+            CHECK(kill5() == 1);
+            CHECK(q.getters() == 0);
+            CHECK(co_await bounded(survivor) == 10);
+
+            aio::Queue<int> full(1);
+            full.put_nowait(1);
+            spawn(5, blocked([&] { return full.put(2); }, o.log, o.cleanups));
+            auto put = [&]() -> aio::Coro<int> {
+                co_await full.put(3);
+                co_return 0;
+            };
+            auto putter = spawn(6, put());
+            co_await passes(2);
+            CHECK(full.get_nowait() == 1);  // wakes the first putter...
+            full.put_nowait(4);             // ...and takes its slot first
+            co_await passes(1);             // it queues again, behind the other putter
+            CHECK(full.putters() == 2);
+            CHECK(kill5() == 1);
+            CHECK(full.putters() == 1);
+            CHECK(full.get_nowait() == 4);  // wakes the surviving putter
+            co_await bounded(putter);
+            CHECK(full.get_nowait() == 3);
+            CHECK(full.putters() == 0);
+        }(),
+        o.reports.options());
+    check_clean(o, 2);
+}
+
 // ---- futures and tasks ----------------------------------------------------------------------
 
 TEST_CASE("a task killed while awaiting a future or a task leaves their callbacks; they complete for the others") {

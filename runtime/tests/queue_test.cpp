@@ -142,6 +142,107 @@ TEST_CASE("Queue: a putter woken then cancelled before it runs stores nothing an
     }());
 }
 
+TEST_CASE("Queue: a woken getter that finds the queue empty again queues again, at the back") {
+    // asyncio's `while self.empty(): ... await getter`: the re-check runs in the getter's own
+    // step, and a get_nowait() that took the item first sends it to the back of the getters.
+    aio::run([]() -> aio::Coro<void> {
+        aio::Queue<int> q;
+        auto g1 = aio::create_task(get(q));
+        auto g2 = aio::create_task(get(q));
+        co_await yield();
+        REQUIRE(q.getters() == 2);
+        q.put_nowait(1);  // wakes g1 (it leaves the getters)
+        CHECK(q.getters() == 1);
+        CHECK(q.get_nowait() == 1);
+        co_await yield();  // g1 runs, finds nothing, queues behind g2
+        CHECK(q.getters() == 2);
+        CHECK_FALSE(g1.done());
+        q.put_nowait(2);  // now g2 is first
+        co_await yield();
+        CHECK(g2.done());
+        CHECK_FALSE(g1.done());
+        CHECK(co_await g2 == 2);
+        q.put_nowait(3);
+        CHECK(co_await g1 == 3);
+        CHECK(q.getters() == 0);
+        // Twice in a row for one getter, then served.
+        auto g = aio::create_task(get(q));
+        co_await yield();
+        for (int k = 0; k < 2; ++k) {
+            q.put_nowait(10 + k);
+            CHECK(q.get_nowait() == 10 + k);
+            co_await yield();
+            CHECK(q.getters() == 1);
+            CHECK_FALSE(g.done());
+        }
+        q.put_nowait(12);
+        CHECK(co_await g == 12);
+        CHECK(q.empty());
+    }());
+}
+
+TEST_CASE("Queue: a getter that queued again is cancelled like any waiting getter") {
+    aio::run([]() -> aio::Coro<void> {
+        aio::Queue<int> q;
+        auto g1 = aio::create_task(get(q));
+        auto g2 = aio::create_task(get(q));
+        co_await yield();
+        q.put_nowait(1);
+        CHECK(q.get_nowait() == 1);
+        co_await yield();  // g1 queued again, behind g2
+        REQUIRE(q.getters() == 2);
+        g1.cancel("again");
+        CHECK(co_await sync_test::outcome(g1) == "CancelledError: again");
+        CHECK(q.getters() == 1);
+        // Woken a second time, then cancelled before it runs: the item goes to the next getter.
+        auto g3 = aio::create_task(get(q));
+        co_await yield();
+        q.put_nowait(2);  // wakes g2
+        g2.cancel();
+        CHECK(co_await sync_test::outcome(g2) == "CancelledError: ");
+        CHECK(co_await g3 == 2);
+        CHECK(q.getters() == 0);
+        CHECK(q.empty());
+    }());
+}
+
+TEST_CASE("Queue: a woken putter that finds the queue full again queues again, at the back") {
+    aio::run([]() -> aio::Coro<void> {
+        aio::Queue<int> q(1);
+        q.put_nowait(0);
+        auto p1 = aio::create_task(put(q, 1));
+        auto p2 = aio::create_task(put(q, 2));
+        co_await yield();
+        REQUIRE(q.putters() == 2);
+        CHECK(q.get_nowait() == 0);  // wakes p1
+        q.put_nowait(7);             // takes the slot first
+        co_await yield();            // p1 runs, finds the queue full, queues behind p2
+        CHECK(q.putters() == 2);
+        CHECK_FALSE(p1.done());
+        CHECK(q.get_nowait() == 7);  // wakes p2
+        co_await yield();
+        CHECK(p2.done());
+        CHECK_FALSE(p1.done());
+        CHECK(q.get_nowait() == 2);  // wakes p1
+        co_await p1;
+        CHECK(q.get_nowait() == 1);
+        CHECK(q.putters() == 0);
+        // A putter that queued again, then cancelled: stores nothing, leaves the putters.
+        q.put_nowait(3);
+        auto p3 = aio::create_task(put(q, 4));
+        co_await yield();
+        CHECK(q.get_nowait() == 3);
+        q.put_nowait(5);
+        co_await yield();
+        REQUIRE(q.putters() == 1);
+        p3.cancel();
+        CHECK(co_await sync_test::outcome(p3) == "CancelledError: ");
+        CHECK(q.putters() == 0);
+        CHECK(q.qsize() == 1);
+        CHECK(q.get_nowait() == 5);
+    }());
+}
+
 TEST_CASE("Queue: a putter cancelled while waiting leaves the putters queue") {
     aio::run([]() -> aio::Coro<void> {
         aio::Queue<int> q(1);

@@ -9,8 +9,9 @@ repeated and the median reported.
 
     python3 bench.py [--repetitions N] [--scale K] [--json FILE] [--filter SUBSTRING]
 
---scale K shortens the ping-pong (1,000,000 / K hand-offs) and the yields (1,000 tasks x
-1,000 / K yields), whose figures are per operation: CPython needs seconds for each.
+--scale K shortens the ping-pong (1,000,000 / K hand-offs), the yields (1,000 tasks x
+1,000 / K yields) and the sync primitives' programs (1,000,000 / K operations), whose figures
+are per operation: CPython needs seconds for each.
 """
 import argparse
 import asyncio
@@ -163,6 +164,122 @@ async def yields_main(tasks, n):
     await asyncio.gather(*[yielder(n) for _ in range(tasks)])
 
 
+# ---- the sync primitives (the same as tools/bench/sync_programs.hpp) ------------------------
+
+
+async def lock_uncontended(n):
+    lock = asyncio.Lock()
+    for _ in range(n):
+        await lock.acquire()
+        lock.release()
+
+
+async def lock_holder(lock, rounds):
+    for _ in range(rounds):
+        await lock.acquire()
+        await asyncio.sleep(0)
+        lock.release()
+
+
+async def lock_contended(n):
+    lock = asyncio.Lock()
+    await asyncio.gather(lock_holder(lock, n // 2), lock_holder(lock, n // 2))
+
+
+async def sem_uncontended(n):
+    sem = asyncio.Semaphore(1)
+    for _ in range(n):
+        await sem.acquire()
+        sem.release()
+
+
+async def sem_contended(n):
+    sem = asyncio.Semaphore(1)
+    await asyncio.gather(lock_holder(sem, n // 2), lock_holder(sem, n // 2))
+
+
+async def event_uncontended(n):
+    ev = asyncio.Event()
+    for _ in range(n):
+        ev.set()
+        await ev.wait()
+        ev.clear()
+
+
+async def event_pinger(ping, pong, rounds):
+    for _ in range(rounds):
+        ping.set()
+        await pong.wait()
+        pong.clear()
+
+
+async def event_ponger(ping, pong, rounds):
+    for _ in range(rounds):
+        await ping.wait()
+        ping.clear()
+        pong.set()
+
+
+async def event_pingpong(n):
+    ping, pong = asyncio.Event(), asyncio.Event()
+    await asyncio.gather(event_pinger(ping, pong, n // 2), event_ponger(ping, pong, n // 2))
+
+
+async def condition_uncontended(n):
+    cond = asyncio.Condition()
+    for _ in range(n):
+        await cond.acquire()
+        cond.notify()
+        cond.release()
+
+
+async def condition_pinger(cond, turn, rounds):
+    async with cond:
+        for _ in range(rounds):
+            turn[0] = 1
+            cond.notify()
+            await cond.wait_for(lambda: turn[0] == 0)
+
+
+async def condition_ponger(cond, turn, rounds):
+    async with cond:
+        for _ in range(rounds):
+            await cond.wait_for(lambda: turn[0] == 1)
+            turn[0] = 0
+            cond.notify()
+
+
+async def condition_pingpong(n):
+    cond, turn = asyncio.Condition(), [0]
+    await asyncio.gather(condition_pinger(cond, turn, n // 2), condition_ponger(cond, turn, n // 2))
+
+
+async def queue_uncontended(n):
+    q = asyncio.Queue()
+    for i in range(n):
+        await q.put(i)
+        await q.get()
+
+
+async def producer(q, n):
+    for i in range(n):
+        await q.put(i)
+
+
+async def consumer(q, n):
+    for _ in range(n):
+        await q.get()
+
+
+async def queue_put_contended(n):
+    q = asyncio.Queue(1)
+    await asyncio.gather(producer(q, n), consumer(q, n))
+
+
+SYNC_PROGRAMS = [lock_uncontended, lock_contended, sem_uncontended, sem_contended, event_uncontended,
+                 event_pingpong, condition_uncontended, condition_pingpong, queue_uncontended, queue_put_contended]
+
+
 # ---- measuring -----------------------------------------------------------------------------
 
 
@@ -211,6 +328,11 @@ def bench_yields(reps, virtual, tasks=1000, n=1000):
     return {"metric": "ns_per_yield", "samples": samples}
 
 
+def bench_sync(program, reps, virtual, n=1_000_000):
+    samples = [cpu_seconds(lambda: run(program(n), virtual)) * 1e9 / n for _ in range(reps)]
+    return {"metric": "ns_per_op", "samples": samples}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repetitions", type=int, default=5)
@@ -227,6 +349,11 @@ def main():
         "yields_1000x1000/sim": lambda: bench_yields(a.repetitions, True, 1000, 1000 // a.scale),
         "yields_1000x1000/real": lambda: bench_yields(a.repetitions, False, 1000, 1000 // a.scale),
     }
+    for program in SYNC_PROGRAMS:
+        for loop, virtual in (("sim", True), ("real", False)):
+            benches[f"{program.__name__}_1M/{loop}"] = (
+                lambda program=program, virtual=virtual: bench_sync(program, a.repetitions, virtual,
+                                                                    1_000_000 // a.scale))
     results = {"python": sys.version.split()[0], "scale": a.scale, "benchmarks": {}}
     for name, fn in benches.items():
         if a.filter not in name:

@@ -52,6 +52,12 @@ METRICS = {
     "yields_1000x1000/sim": ("ns_per_yield", 1e9, "ns/yield", False),
     "yields_1000x1000/real": ("ns_per_yield", 1e9, "ns/yield", False),
 }
+# The sync primitives (sync_bench.cpp): ns per operation (uncontended) or per hand-off.
+for _program in ("lock_uncontended", "lock_contended", "sem_uncontended", "sem_contended", "event_uncontended",
+                 "event_pingpong", "condition_uncontended", "condition_pingpong", "queue_uncontended",
+                 "queue_put_contended"):
+    for _loop in ("sim", "real"):
+        METRICS[f"{_program}_1M/{_loop}"] = ("ns_per_op", 1e9, "ns/op", False)
 
 
 def load():

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <utility>
 #include <variant>
 
 #include "aio/detail/access_observer.hpp"
@@ -9,9 +10,9 @@
 
 namespace aio::detail {
 
-Waiter::~Waiter() {
+void Waiter::leave() noexcept {
     if (list_) list_->remove(*this);
-    if (lost_ && state_ == State::done) lost_(owner_);
+    if (lost_ && state_ == State::done) std::exchange(lost_, nullptr)(owner_);
 }
 
 void Waiter::set_result() {
@@ -24,7 +25,7 @@ void Waiter::set_result() {
 bool Waiter::cancel_wait(const std::optional<std::string>& msg) {
     if (state_ != State::pending) return false;
     state_ = State::cancelled;
-    msg_ = msg;
+    task_->set_wait_cancel_message(msg);
     task_->loop()->push_ready(task_->step_ready_entry());
     return true;
 }
@@ -33,7 +34,7 @@ void Waiter::resume() {
     lost_ = nullptr;  // the task runs: the primitive's own code handles what follows
     if (state_ == State::cancelled) {
         task_->drop_cancel_delivery();  // the waiter's own CancelledError wins (asyncio)
-        throw CancelledError(msg_.value_or(std::string()));
+        task_->throw_wait_cancelled();
     }
     task_->check_cancel();
 }
@@ -91,6 +92,14 @@ void WaitOn::await_suspend(std::coroutine_handle<> h) {
     w.arm(task);
     list.push_back(w);
     task.suspend_on(&w, h, what);
+    if (w.restep_) task.stage_wait();
+}
+
+void WaitOn::rearm(TaskBase& task) {
+    w.arm(task);
+    list.push_back(w);
+    task.suspend_on(&w, task.resume_point(), what);
+    task.stage_wait();
 }
 
 }  // namespace aio::detail

@@ -26,6 +26,7 @@ namespace aio::detail {
 
 class FutureBase;
 class CancelWalk;
+class TaskBase;
 
 /// Something a task can be suspended on that task.cancel() can cancel (a future, a sleep).
 class Waitable {
@@ -37,6 +38,15 @@ public:
     /// cancels are run by one loop (CancelWalk) instead of calling each other, so that a chain
     /// of a million tasks awaiting each other is cancelled without a million nested calls.
     virtual FutureBase* cancel_forwarder() noexcept { return nullptr; }
+    /// A staged wait (the task called TaskBase::stage_wait() after suspending on it): called
+    /// by the waiting task's next step, inside the step (the task is current) and before the
+    /// coroutine resumes. True when the wait was armed again (the task suspended on a
+    /// waitable anew and the coroutine is not resumed): asyncio's `while cond: await fut`
+    /// going round once more, without a coroutine frame of its own.
+    virtual bool restep(TaskBase& task) {
+        (void)task;
+        return false;
+    }
 
 protected:
     ~Waitable() = default;

@@ -73,6 +73,10 @@ public:
         waiting_what_ = what;
         if (must_cancel_ && w->cancel_wait(cancel_message())) must_cancel_ = false;
     }
+    /// After suspend_on(w, ...): the task's next step calls w->restep() first (Waitable).
+    void stage_wait() noexcept { staged_wait_ = true; }
+    /// Where the task's coroutine resumes (the innermost suspended frame).
+    std::coroutine_handle<> resume_point() const noexcept { return resume_point_; }
     /// The task gives up the loop for one pass (asyncio's bare `yield`).
     void set_resume_point(std::coroutine_handle<> h) noexcept { resume_point_ = h; }
     /// Throws CancelledError at the await point if this step was started to deliver a
@@ -153,6 +157,8 @@ protected:
     void complete(std::exception_ptr exc);
     [[noreturn]] void throw_cancelled();
     void step_slow();
+    // A staged wait's hook (stage_wait()); true when the task waits again.
+    bool restep_staged(Waitable* waited);
 
     std::coroutine_handle<> root_;
     std::coroutine_handle<> resume_point_;
@@ -173,6 +179,7 @@ protected:
     bool cancel_marked_ = false;      // in cancel_once_each's `marked`
     bool killed_ = false;
     bool kill_after_step_ = false;
+    bool staged_wait_ = false;  // see stage_wait()
 
 public:
     /// Scratch flag for GatherBase::start()'s duplicate check; false outside of it.

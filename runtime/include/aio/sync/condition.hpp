@@ -24,7 +24,10 @@
 //    while re-acquiring the lock leaves the lock to the others, and its LockGuard (of the lock
 //    or of the condition) releases nothing.
 //  - The condition belongs to the loop of its first wait(); it must outlive its waiters.
+#include <coroutine>
 #include <cstddef>
+#include <cstdint>
+#include <exception>
 #include <type_traits>
 
 #include "aio/coro.hpp"
@@ -52,8 +55,10 @@ public:
     /// The underlying lock.
     Lock& lock() const noexcept { return *lock_; }
 
-    /// Releases the lock, waits to be notified, re-acquires the lock; yields true.
-    Coro<bool> wait();
+    class WaitAwaiter;
+    /// Awaitable: releases the lock, waits to be notified, re-acquires the lock; yields true.
+    /// It allocates nothing: no coroutine frame (see WaitAwaiter).
+    [[nodiscard]] WaitAwaiter wait() noexcept;
 
     /// Waits until pred() is truthy (checked with the lock held); yields its last value.
     template <class Pred>
@@ -73,6 +78,44 @@ public:
     /// How many tasks are blocked in wait() (notified ones until they have run).
     std::size_t waiters() const noexcept { return waiters_.size(); }
 
+    /// The awaitable wait() returns (await it at once; it cannot be reused). asyncio's
+    /// `release(); try: await fut finally: while True: try: await acquire() ...` as a state
+    /// machine on one waiter: first on the condition's waiters, then, while the lock is taken,
+    /// on the lock's; each step of the waiting task moves it on (Waitable::restep), so the
+    /// task resumes only once it holds the lock again.
+    class WaitAwaiter {
+    public:
+        using is_aio_awaitable = void;
+        explicit WaitAwaiter(Condition& c) noexcept : c_(&c) {}
+        /// Only an awaiter not yet awaited moves (await_transform).
+        WaitAwaiter(WaitAwaiter&&) noexcept = default;
+        WaitAwaiter& operator=(WaitAwaiter&&) = delete;
+        ~WaitAwaiter();
+
+        /// Checks the lock is held and releases it.
+        bool await_ready();
+        bool await_suspend(std::coroutine_handle<> h);
+        bool await_resume();
+
+    private:
+        enum class Stage : unsigned char { idle, notified, reacquiring, held, failed };
+        // The re-acquire loop's first try: true when the task must wait for the lock (armed
+        // on its waiters at `h`, or at the task's resume point from a restep).
+        bool reacquire(detail::TaskBase* task, std::coroutine_handle<> h);
+        bool restep(detail::TaskBase& task);
+        static bool restep_hook(void* self, detail::Waiter& w, detail::TaskBase& task);
+        // The waiter's lost-wakeup hooks (the awaiter is destroyed with its task's frame).
+        static void lost_notification(void* self) noexcept;
+        static void lost_lock(void* self) noexcept;
+
+        Condition* c_;
+        detail::Waiter w_;
+        std::exception_ptr failure_;  // how the wait for a notification ended, if it failed
+        std::uint64_t task_id_ = 0;
+        Stage stage_ = Stage::idle;
+        bool cancelled_again_ = false;  // cancelled while re-acquiring
+    };
+
 private:
     // A notified waiter's frame was destroyed (its task killed): the notification goes to the
     // next waiter not yet notified.
@@ -83,6 +126,8 @@ private:
     detail::WaiterList waiters_;
     detail::LoopBinding binding_;
 };
+
+inline Condition::WaitAwaiter Condition::wait() noexcept { return WaitAwaiter(*this); }
 
 inline bool guard_skips_release(Condition& c, std::uint64_t task_id) noexcept {
     return c.lock().take_dead_reacquire(task_id);

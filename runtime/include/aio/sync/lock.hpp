@@ -79,6 +79,7 @@ public:
     };
 
 private:
+    friend class Condition;  // Condition::WaitAwaiter re-acquires through these
     bool try_acquire_now() noexcept;
     void finish_acquire(detail::Waiter& w);
     void wake_up_first();

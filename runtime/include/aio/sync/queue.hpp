@@ -22,14 +22,16 @@
 //    first by Compare (std::less: lowest first, like asyncio and unlike std::priority_queue;
 //    equal items come out in exactly the order Python's heapq gives).
 //  - put(item) takes the item (by value) when called; the awaitables put()/get()/join()
-//    return must be awaited at once. They allocate nothing unless the task has to wait.
+//    return must be awaited at once. They allocate nothing, even when the task has to wait.
 //  - A queue belongs to the loop of its first blocking put()/get(); it must outlive every
 //    task waiting on it. PriorityQueue and LifoQueue are Queues (they override the storage).
 #include <coroutine>
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -106,53 +108,83 @@ public:
     std::size_t putters() const noexcept { return putters_.size(); }
     std::size_t getters() const noexcept { return getters_.size(); }
 
-    /// The awaitable put() returns: no allocation when a slot is free at once.
+    /// The awaitable put() returns. It allocates nothing: a task that has to wait parks on
+    /// the awaiter's own waiter (no coroutine frame), and its re-check of the queue after a
+    /// wake-up runs in its step (Waitable::restep).
     class PutAwaiter {
     public:
         using is_aio_awaitable = void;
         PutAwaiter(Queue& q, T item) : q_(&q), item_(std::move(item)) {}
+        // The waiter is built only when the task waits (an awaiter that does not wait stays
+        // small and cheap); only an awaiter not yet awaited moves.
+        PutAwaiter(PutAwaiter&& o) noexcept(std::is_nothrow_move_constructible_v<T>)
+            : q_(o.q_), item_(std::move(o.item_)) {}
+        PutAwaiter& operator=(PutAwaiter&&) = delete;
+        ~PutAwaiter() {
+            if (suspended_) w_.~Waiter();
+        }
         bool await_ready() {
             if (q_->full()) return false;
             q_->put_nowait(std::move(item_));
             return true;
         }
-        std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) {
-            slow_ = q_->put_slow(std::move(item_));
-            return typename Coro<void>::Awaiter{slow_.handle()}.await_suspend(h);
+        void await_suspend(std::coroutine_handle<> h) {
+            std::construct_at(&w_);
+            suspended_ = true;
+            w_.on_lost_wakeup(&Queue::lost_putter_wakeup, q_);
+            w_.on_restep(&Queue::restep_putter);
+            detail::WaitOn{w_, q_->putters_, q_->binding_, "aio::Queue::put()"}.await_suspend(h);
         }
         void await_resume() {
-            if (slow_) slow_.handle().promise().take();
+            if (!suspended_) return;
+            q_->finish_put_wait(w_);
+            q_->put_nowait(std::move(item_));
         }
 
     private:
         Queue* q_;
         T item_;
-        Coro<void> slow_;
+        union {
+            detail::Waiter w_;  // built in await_suspend
+        };
+        bool suspended_ = false;
     };
 
-    /// The awaitable get() returns: no allocation when an item is there at once.
+    /// The awaitable get() returns: no allocation, as put()'s.
     class GetAwaiter {
     public:
         using is_aio_awaitable = void;
         explicit GetAwaiter(Queue& q) noexcept : q_(&q) {}
+        GetAwaiter(GetAwaiter&& o) noexcept : q_(o.q_) {}  // only before it is awaited
+        GetAwaiter& operator=(GetAwaiter&&) = delete;
+        ~GetAwaiter() {
+            if (suspended_) w_.~Waiter();
+        }
         bool await_ready() {
             if (q_->empty()) return false;
             item_.emplace(q_->get_nowait());
             return true;
         }
-        std::coroutine_handle<> await_suspend(std::coroutine_handle<> h) {
-            slow_ = q_->get_slow();
-            return typename Coro<T>::Awaiter{slow_.handle()}.await_suspend(h);
+        void await_suspend(std::coroutine_handle<> h) {
+            std::construct_at(&w_);
+            suspended_ = true;
+            w_.on_lost_wakeup(&Queue::lost_getter_wakeup, q_);
+            w_.on_restep(&Queue::restep_getter);
+            detail::WaitOn{w_, q_->getters_, q_->binding_, "aio::Queue::get()"}.await_suspend(h);
         }
         T await_resume() {
-            if (slow_) return slow_.handle().promise().take();
-            return std::move(*item_);
+            if (!suspended_) return std::move(*item_);
+            q_->finish_get_wait(w_);
+            return q_->get_nowait();
         }
 
     private:
         Queue* q_;
         std::optional<T> item_;
-        Coro<T> slow_;
+        union {
+            detail::Waiter w_;  // built in await_suspend
+        };
+        bool suspended_ = false;
     };
 
     /// The awaitable join() returns.
@@ -180,38 +212,45 @@ protected:
     }
 
 private:
-    Coro<void> put_slow(T item) {
-        while (full()) {
-            detail::Waiter putter;
-            putter.on_lost_wakeup(&Queue::lost_putter_wakeup, this);
-            try {
-                co_await detail::WaitOn{putter, putters_, binding_, "aio::Queue::put()"};
-            } catch (...) {
-                putter.cancel_in_place();
-                putters_.remove(putter);  // absent if a get_nowait() already popped it
-                // Woken by a get_nowait() but unable to take the slot: pass the wake-up on.
-                if (!full() && !putter.cancelled()) wakeup_next(putters_);
-                throw;
-            }
-        }
-        put_nowait(std::move(item));
+    // asyncio's put()/get() loop `while self.full(): await putter` (`while self.empty()`),
+    // one round per step of the waiting task: a woken putter (getter) that finds the queue
+    // full (empty) again, because a put_nowait() (get_nowait()) came first, queues again at
+    // the back. A waiter cancelled, or woken and then cancelled, resumes instead.
+    static bool restep_putter(void* self, detail::Waiter& w, detail::TaskBase& task) {
+        auto* q = static_cast<Queue*>(self);
+        if (!w.woken() || task.cancel_delivery_pending() || !q->full()) return false;
+        detail::WaitOn{w, q->putters_, q->binding_, "aio::Queue::put()"}.rearm(task);
+        return true;
+    }
+    static bool restep_getter(void* self, detail::Waiter& w, detail::TaskBase& task) {
+        auto* q = static_cast<Queue*>(self);
+        if (!w.woken() || task.cancel_delivery_pending() || !q->empty()) return false;
+        detail::WaitOn{w, q->getters_, q->binding_, "aio::Queue::get()"}.rearm(task);
+        return true;
     }
 
-    Coro<T> get_slow() {
-        while (empty()) {
-            detail::Waiter getter;
-            getter.on_lost_wakeup(&Queue::lost_getter_wakeup, this);
-            try {
-                co_await detail::WaitOn{getter, getters_, binding_, "aio::Queue::get()"};
-            } catch (...) {
-                getter.cancel_in_place();
-                getters_.remove(getter);  // absent if a put_nowait() already popped it
-                // Woken by a put_nowait() but unable to take the item: pass the wake-up on.
-                if (!empty() && !getter.cancelled()) wakeup_next(getters_);
-                throw;
-            }
+    // The end of a wait, in the waiting task's step: the CancelledError (the waiter's own, or
+    // a cancellation delivered after the wake-up) is raised, and a wake-up the task cannot use
+    // any more goes on to the next waiter (asyncio's `except: ... self._wakeup_next(...)`).
+    void finish_put_wait(detail::Waiter& putter) {
+        try {
+            putter.resume();
+        } catch (...) {
+            putter.cancel_in_place();
+            putters_.remove(putter);  // absent if a get_nowait() already popped it
+            if (!full() && !putter.cancelled()) wakeup_next(putters_);
+            throw;
         }
-        co_return get_nowait();
+    }
+    void finish_get_wait(detail::Waiter& getter) {
+        try {
+            getter.resume();
+        } catch (...) {
+            getter.cancel_in_place();
+            getters_.remove(getter);  // absent if a put_nowait() already popped it
+            if (!empty() && !getter.cancelled()) wakeup_next(getters_);
+            throw;
+        }
     }
 
     // A woken getter's (putter's) frame was destroyed (its task killed): as the catch blocks

@@ -43,7 +43,14 @@ public:
     /// moves, and it moves as a fresh one.
     Waiter(Waiter&&) noexcept {}
     Waiter& operator=(Waiter&&) = delete;
-    ~Waiter();
+    /// Inline: an awaiter that did not wait (its waiter never armed) pays no call.
+    ~Waiter() {
+        if (list_ || lost_) [[unlikely]]
+            leave();
+    }
+    /// What the destructor does, done now by an owner that must run the lost-wakeup hook
+    /// while it is still whole: leaves the list, and hands a wake-up taken on.
+    void leave() noexcept;
 
     bool pending() const noexcept { return state_ == State::pending; }
     /// asyncio's fut.done(): woken or cancelled.
@@ -58,6 +65,16 @@ public:
         lost_ = fn;
         owner_ = owner;
     }
+    /// A staged wait (Waitable::restep, TaskBase::stage_wait): `fn(owner, *this, task)` runs
+    /// in the task's next step before its coroutine resumes, and returns true when it armed
+    /// the waiter again (a queue's getter that finds the queue empty again queues at the back,
+    /// as asyncio's `while self.empty(): await getter` does) instead of resuming the
+    /// coroutine. Set after on_lost_wakeup(); the hooks share `owner`.
+    using Restep = bool (*)(void* owner, Waiter& w, TaskBase& task);
+    void on_restep(Restep fn) noexcept { restep_ = fn; }
+    bool restep(TaskBase& task) override { return restep_ && restep_(owner_, *this, task); }
+    /// Woken by set_result() (asyncio: fut.done() and not fut.cancelled()).
+    bool woken() const noexcept { return state_ == State::done; }
 
     /// Starts waiting for `task` (the future is created pending).
     void arm(TaskBase& task) noexcept {
@@ -73,19 +90,21 @@ public:
         if (state_ == State::pending) state_ = State::cancelled;
     }
     /// What `await fut` does once the task runs again: deliver a pending task cancellation,
-    /// or raise CancelledError(msg) if the waiter was cancelled.
+    /// or raise CancelledError(msg) if the waiter was cancelled (the message is kept by the
+    /// task, as for a sleep: TaskBase::set_wait_cancel_message).
     void resume();
 
 private:
     friend class WaiterList;
+    friend struct WaitOn;
     enum class State : unsigned char { idle, pending, done, cancelled };
-    TaskBase* task_ = nullptr;
     State state_ = State::idle;
-    std::optional<std::string> msg_;
+    TaskBase* task_ = nullptr;
     WaiterList* list_ = nullptr;
     Waiter* prev_ = nullptr;
     Waiter* next_ = nullptr;
     LostWakeup lost_ = nullptr;  // cleared once resume() delivered the wake-up
+    Restep restep_ = nullptr;
     void* owner_ = nullptr;
 };
 
@@ -144,6 +163,9 @@ struct WaitOn {
     bool await_ready() const noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h);
     void await_resume() { w.resume(); }
+    /// A staged waiter's restep hook queuing it again (at the back of `list`): the task,
+    /// current in its step, suspends on it anew at the same resume point.
+    void rearm(TaskBase& task);
 };
 
 }  // namespace aio::detail
