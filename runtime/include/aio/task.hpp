@@ -82,8 +82,7 @@ public:
     template <class F>
         requires std::invocable<F&, AnyTask>
     void add_done_callback(F fn, const Context& context) {
-        detail::add_done_fn_of<AnyTask>(checked("Task.add_done_callback()"), *this, std::move(fn),
-                                        context.cell());
+        detail::add_done_fn_of<AnyTask>(checked("Task.add_done_callback()"), *this, std::move(fn), context.cell());
     }
     /// The context the task runs in (Task.get_context()): the very one, so a set() through
     /// Context::run shows in the task, and the task's sets show through it.
