@@ -803,6 +803,11 @@ const char* state_name(aio::Barrier::State s) {
     return "?";
 }
 
+// all(results) of a list of booleans.
+bool all_true(const std::vector<bool>& v) {
+    return std::all_of(v.begin(), v.end(), [](bool b) { return b; });
+}
+
 // BarrierTests.make_tasks(n, coro): n tasks of coro().
 template <class F>
 auto make_tasks(int n, F& coro) {
@@ -966,9 +971,9 @@ TEST_CASE("test_locks.py::BarrierTests::test_filling_tasks_check_return_value") 
         };
         std::vector<std::size_t> res = co_await gather_tasks(kBarrierN, coro);
         CHECK(results1.size() == kBarrierN);
-        CHECK(std::all_of(results1.begin(), results1.end(), [](bool b) { return b; }));
+        CHECK(all_true(results1));
         CHECK(results2.size() == kBarrierN);
-        CHECK(std::all_of(results2.begin(), results2.end(), [](bool b) { return b; }));
+        CHECK(all_true(results2));
         std::sort(res.begin(), res.end());
         CHECK(res == std::vector<std::size_t>{0, 1, 2, 3, 4});
         CHECK(barrier.n_waiting() == 0);
@@ -989,7 +994,7 @@ TEST_CASE("test_locks.py::BarrierTests::test_draining_state") {
         co_await gather_tasks(kBarrierN, coro);
         REQUIRE(results.size() == kBarrierN);
         CHECK(results.back() == false);
-        CHECK(std::all_of(results.begin(), results.end() - 1, [](bool b) { return b; }));
+        CHECK(all_true(std::vector<bool>(results.begin(), results.end() - 1)));  // all(results[:self.N-1])
         CHECK(barrier.n_waiting() == 0);
         CHECK_FALSE(barrier.broken());
     };
@@ -1053,7 +1058,7 @@ TEST_CASE("test_locks.py::BarrierTests::test_filling_tasks_cancel_one") {
         auto t4 = aio::create_task(coro());
         co_await aio::gather(t2, t3, t4);
         CHECK(results.size() == n);
-        CHECK(std::all_of(results.begin(), results.end(), [](bool b) { return b; }));
+        CHECK(all_true(results));
         CHECK(barrier.n_waiting() == 0);
         CHECK_FALSE(barrier.broken());
     };
@@ -1090,7 +1095,7 @@ TEST_CASE("test_locks.py::BarrierTests::test_reset_barrier_while_tasks_waiting")
         aio::create_task(coro_reset());
         co_await aio::gather(tasks);
         CHECK(results.size() == kBarrierN - 1);
-        CHECK(std::all_of(results.begin(), results.end(), [](bool b) { return b; }));
+        CHECK(all_true(results));
         CHECK(barrier.n_waiting() == 0);
         CHECK(barrier.state() != aio::Barrier::State::resetting);
         CHECK_FALSE(barrier.broken());
@@ -1212,9 +1217,9 @@ TEST_CASE("test_locks.py::BarrierTests::test_reset_barrier_while_tasks_waiting_a
         co_await aio::gather(tasks);
         CHECK_FALSE(barrier.broken());
         CHECK(results1.size() == kBarrierN - 1);
-        CHECK(std::all_of(results1.begin(), results1.end(), [](bool b) { return b; }));
+        CHECK(all_true(results1));
         CHECK(results2.size() == kBarrierN);
-        CHECK(std::all_of(results2.begin(), results2.end(), [](bool b) { return b; }));
+        CHECK(all_true(results2));
         CHECK(barrier.n_waiting() == 0);
     };
     cpy::run(main());
@@ -1254,11 +1259,11 @@ TEST_CASE("test_locks.py::BarrierTests::test_reset_barrier_while_tasks_draining"
         };
         co_await gather_tasks(kBarrierN, coro);
         CHECK_FALSE(barrier.broken());
-        CHECK(std::all_of(results1.begin(), results1.end(), [](bool b) { return b; }));
+        CHECK(all_true(results1));
         CHECK(results1.size() == kBarrierN - 1);
         CHECK(results2.empty());
         CHECK(results3.size() == kBarrierN);
-        CHECK(std::all_of(results3.begin(), results3.end(), [](bool b) { return b; }));
+        CHECK(all_true(results3));
         CHECK(barrier.n_waiting() == 0);
     };
     cpy::run(main());
@@ -1339,7 +1344,7 @@ TEST_CASE("test_locks.py::BarrierTests::test_abort_barrier_when_exception") {
         CHECK(barrier.broken());
         CHECK(results1.empty());
         CHECK(results2.size() == kBarrierN - 1);
-        CHECK(std::all_of(results2.begin(), results2.end(), [](bool b) { return b; }));
+        CHECK(all_true(results2));
         CHECK(barrier.n_waiting() == 0);
     };
     cpy::run(main());
@@ -1378,9 +1383,9 @@ TEST_CASE("test_locks.py::BarrierTests::test_abort_barrier_when_exception_then_r
         CHECK_FALSE(barrier1.broken());
         CHECK(results1.empty());
         CHECK(results2.size() == kBarrierN - 1);
-        CHECK(std::all_of(results2.begin(), results2.end(), [](bool b) { return b; }));
+        CHECK(all_true(results2));
         CHECK(results3.size() == kBarrierN);
-        CHECK(std::all_of(results3.begin(), results3.end(), [](bool b) { return b; }));
+        CHECK(all_true(results3));
         CHECK(barrier1.n_waiting() == 0);
     };
     cpy::run(main());

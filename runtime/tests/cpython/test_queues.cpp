@@ -496,7 +496,7 @@ void task_done() {
         // and assert all items have been processed.
         bool running = true;
         auto worker = [&]() -> Coro<void> {
-            while (running) {
+            while (running) {  // NOLINT(bugprone-infinite-loop): the main task clears it while this one waits in get()
                 int item = co_await q.get();
                 accumulator += item;
                 q.task_done();
