@@ -559,6 +559,23 @@ ThreadPoolExecutor& EventLoop::default_executor() {
     return *executor_;
 }
 
+namespace detail {
+namespace {
+void abandon_executor(std::unique_ptr<ThreadPoolExecutor> ex, std::thread joiner) noexcept;
+}  // namespace
+}  // namespace detail
+
+void EventLoop::set_default_executor(std::unique_ptr<ThreadPoolExecutor> executor) {
+    check_thread("loop.set_default_executor()");
+    check_not_closed("set_default_executor");
+    if (!executor) throw ValueError("set_default_executor(): the executor is null");
+    if (executor_) {
+        executor_->shutdown(false);  // takes no more jobs; the queued ones still run and post back
+        detail::abandon_executor(std::move(executor_), std::thread());
+    }
+    executor_ = std::move(executor);
+}
+
 void EventLoop::run_in_executor(std::function<void()> job, std::function<void()> done) {
     auto& ex = default_executor();
     if (!executor_link_) executor_link_ = std::make_shared<detail::ExecutorLink>(this);

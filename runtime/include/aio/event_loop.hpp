@@ -57,6 +57,8 @@ namespace aio {
 
 template <class T>
 class Task;
+template <class T>
+class Future;
 class AnyTask;
 class EventLoop;
 class Server;  // aio/net/server.hpp
@@ -123,6 +125,21 @@ public:
     /// taken on the calling thread.
     void call_soon_threadsafe(std::function<void()> fn);
     void call_soon_threadsafe(std::function<void()> fn, const Context& context);
+    /// asyncio raises TypeError when given a coroutine function: here it does not compile (a
+    /// std::function<void()> would silently drop the coroutine each call creates). Pass a plain
+    /// function; it may start the coroutine with create_task.
+    template <class F>
+        requires std::is_invocable_v<F&> && is_coro_v<std::invoke_result_t<F&>>
+    Handle call_soon(F&&) = delete;
+    template <class F>
+        requires std::is_invocable_v<F&> && is_coro_v<std::invoke_result_t<F&>>
+    Handle call_later(Duration, F&&) = delete;
+    template <class F>
+        requires std::is_invocable_v<F&> && is_coro_v<std::invoke_result_t<F&>>
+    Handle call_at(TimePoint, F&&) = delete;
+    template <class F>
+        requires std::is_invocable_v<F&> && is_coro_v<std::invoke_result_t<F&>>
+    void call_soon_threadsafe(F&&) = delete;
 
     // --- tasks ---------------------------------------------------------------------------
     /// Wraps coro in a task scheduled to start on the next pass (asyncio's create_task).
@@ -232,6 +249,11 @@ public:
     T run_until_complete(Coro<T> coro);
     template <class T>
     T run_until_complete(Task<T> task);
+    /// asyncio's run_until_complete(future): runs until `fut` is done and returns (a copy of)
+    /// its result, or throws its exception. ValueError for a future of another loop. Defined in
+    /// aio/detail/loop_futures.hpp.
+    template <class T>
+    T run_until_complete(Future<T> fut);
     void run_forever();
     void stop() noexcept { stopping_ = true; }
     bool is_running() const noexcept { return running_; }
@@ -262,9 +284,28 @@ public:
 
     // --- executor ------------------------------------------------------------------------
     ThreadPoolExecutor& default_executor();
+    /// asyncio's set_default_executor(): run_in_executor and to_thread use `executor` from now
+    /// on. A previous default executor stops taking jobs; the jobs it has run on and their
+    /// completions still reach this loop, and its workers are joined by a detached thread (as
+    /// shutdown_default_executor's timeout abandons one), so the loop's thread does not block.
+    /// ValueError for a null executor; RuntimeError on a closed loop or another thread.
+    void set_default_executor(std::unique_ptr<ThreadPoolExecutor> executor);
     /// Runs job on the default executor, destroys it there, then calls and destroys `done`
     /// on the loop's thread (so what job and done share is released on the loop's thread).
     virtual void run_in_executor(std::function<void()> job, std::function<void()> done);
+    /// asyncio's run_in_executor(None, f, *args): runs f(args...) on the default executor and
+    /// returns a Future (of this loop) of its result or exception. Cancelling the future does
+    /// not stop f; its result is then dropped. f and args are destroyed on the loop's thread.
+    /// A coroutine function does not compile (asyncio: TypeError). Defined in
+    /// aio/detail/loop_futures.hpp (included at the end of this header).
+    template <class F, class... Args>
+        requires std::is_invocable_v<F&, Args&...> && (!is_coro_v<std::invoke_result_t<F&, Args&...>>)
+    Future<std::invoke_result_t<F&, Args&...>> run_in_executor(std::nullptr_t executor, F f, Args... args);
+    /// A coroutine function: asyncio raises TypeError; here it does not compile (the 2-argument
+    /// overload would otherwise take it as a std::function<void()> that drops the coroutine).
+    template <class F, class... Args>
+        requires std::is_invocable_v<F&, Args&...> && is_coro_v<std::invoke_result_t<F&, Args&...>>
+    void run_in_executor(std::nullptr_t executor, F f, Args... args) = delete;
     /// asyncio's shutdown_default_executor(timeout) (Python 3.13's; see README, Differences):
     /// waits (in the loop) for the queued jobs and the workers. With a timeout, after that long
     /// it reports "The executor did not finishing joining its threads within N seconds." to the
@@ -555,3 +596,4 @@ bool debug_from_environment() noexcept;
 }  // namespace aio
 
 #include "aio/task.hpp"
+#include "aio/detail/loop_futures.hpp"

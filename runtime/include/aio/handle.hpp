@@ -12,7 +12,8 @@ public:
     Handle() = default;
     explicit Handle(detail::Ref<detail::CallbackNode> n) : node_(std::move(n)) {}
 
-    /// asyncio Handle.cancel(). Idempotent; must be called on the loop's thread.
+    /// asyncio Handle.cancel(). Idempotent; must be called on the loop's thread. A timer's
+    /// callback (and what it captured) is destroyed here, as asyncio's TimerHandle drops it.
     void cancel();
     bool cancelled() const noexcept { return node_ && node_->cancelled; }
     /// asyncio TimerHandle.when(): the deadline of a timer handle.

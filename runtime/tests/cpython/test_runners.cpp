@@ -182,6 +182,53 @@ TEST_CASE("test_runners.py::RunTests::test_asyncio_run_reports_hanging_tasks_err
     CHECK(cpy::as<ZeroDivisionError>(calls.back().exception) != nullptr);
 }
 
+struct FancyExit : std::runtime_error {
+    FancyExit() : std::runtime_error("FancyExit") {}
+};
+
+aio::AsyncGenerator<int> fidget() {
+    for (;;) {
+        co_yield 1;
+        co_await aio::sleep(1s);
+    }
+}
+
+TEST_CASE("test_runners.py::RunTests::test_asyncio_run_closes_gens_after_hanging_tasks_errors") {
+    std::optional<aio::AsyncGenerator<int>> spinner;
+    std::optional<aio::Task<void>> lazyboy;
+    auto spin = [&]() -> Coro<void> {
+        spinner.emplace(fidget());
+        bool cancelled = false;
+        try {
+            while (co_await spinner->next()) {
+            }
+        } catch (const aio::CancelledError&) {
+            cancelled = true;
+        }
+        if (cancelled) throw ZeroDivisionError();  // except CancelledError: 1 / 0
+    };
+    auto main = [&]() -> Coro<void> {
+        // loop.call_exception_handler = mock.Mock(): the shutdown's report is silenced.
+        aio::get_running_loop().set_exception_handler([](aio::EventLoop&, const aio::ExceptionContext&) {});
+        lazyboy = aio::create_task(spin());
+        throw FancyExit();
+        co_return;
+    };
+    bool raised = false;
+    try {
+        aio::run(main(), cpy::sim_options());
+    } catch (const FancyExit&) {
+        raised = true;
+    }
+    CHECK(raised);
+    REQUIRE(lazyboy.has_value());
+    CHECK(lazyboy->done());
+    // spin's first step ran before run()'s stop (the main task's done-callback comes a pass later)
+    REQUIRE(spinner.has_value());
+    CHECK(spinner->done());  // spinner.ag_frame is None
+    CHECK_FALSE(spinner->running());
+}
+
 TEST_CASE("test_runners.py::RunTests::test_asyncio_run_loop_factory") {
     Factory f;
     aio::EventLoop* seen = nullptr;
@@ -267,6 +314,22 @@ TEST_CASE("test_runners.py::RunnerTests::test_second_with_block_raises") {
         CHECK(std::string(e.what()).find("Runner is closed") != std::string::npos);
     }
     CHECK(ret == std::vector<int>{1});
+}
+
+TEST_CASE("test_runners.py::RunnerTests::test_run_keeps_context") {
+    aio::ContextVar<int> cvar("cvar", -1);
+    auto f = [&](int val) -> Coro<int> {
+        const int old = cvar.get();
+        co_await aio::sleep(0s);
+        (void)cvar.set(val);
+        co_return old;
+    };
+    auto get_context = []() -> Coro<aio::Context> { co_return aio::copy_context(); };
+    aio::Runner runner(cpy::sim_options());
+    CHECK(-1 == runner.run(f(1)));
+    CHECK(1 == runner.run(f(2)));
+    CHECK(std::optional<int>(2) == runner.run(get_context()).get(cvar));
+    runner.close();
 }
 
 TEST_CASE("test_runners.py::RunnerTests::test_recursive_run") {

@@ -67,6 +67,7 @@ public:
     std::string pending_tasks_report() const;
 
     void run_in_executor(std::function<void()> job, std::function<void()> done) override;
+    using EventLoop::run_in_executor;  // the Future-returning run_in_executor(nullptr, f, args...)
 
     /// The simulated network (network.hpp): hosts, DNS, connections, faults. aio::sim::network()
     /// returns it for the running SimLoop.
