@@ -167,4 +167,48 @@ private:
     std::thread thread_;
 };
 
+/// test_utils.run_udp_echo_server(): a UDP socket on 127.0.0.1 (a port the OS picks) whose
+/// thread sends each datagram (of at most 4096 bytes) back to its sender, until it gets "STOP"
+/// (which the destructor sends it from its own socket). `address`: the server's address.
+class UdpEchoServer {
+public:
+    UdpEchoServer() {
+        fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd_ < 0) throw std::runtime_error("UdpEchoServer: socket");
+        const aio::SocketAddress any = aio::SocketAddress::ip("127.0.0.1", 0);
+        if (::bind(fd_, any.data(), any.size()) != 0) throw std::runtime_error("UdpEchoServer: bind");
+        address = aio::SocketAddress::local_of(fd_);
+        thread_ = std::thread([this] { echo_datagrams(); });
+    }
+    ~UdpEchoServer() {
+        (void)::sendto(fd_, "STOP", 4, 0, address.data(), address.size());
+        thread_.join();
+        ::close(fd_);
+    }
+    UdpEchoServer(const UdpEchoServer&) = delete;
+    UdpEchoServer& operator=(const UdpEchoServer&) = delete;
+
+    aio::SocketAddress address;
+
+private:
+    void echo_datagrams() const {
+        char buf[4096];
+        for (;;) {
+            aio::SocketAddress from;
+            socklen_t len = aio::SocketAddress::capacity();
+            const ssize_t n = ::recvfrom(fd_, buf, sizeof buf, 0, from.storage(), &len);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return;
+            }
+            from.set_size(len);
+            if (std::string_view(buf, static_cast<std::size_t>(n)) == "STOP") return;
+            (void)::sendto(fd_, buf, static_cast<std::size_t>(n), 0, from.data(), from.size());
+        }
+    }
+
+    int fd_ = -1;
+    std::thread thread_;
+};
+
 }  // namespace cpy
