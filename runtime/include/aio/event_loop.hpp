@@ -341,6 +341,8 @@ public:
     // Each tries the operation at once and waits for readiness only on EAGAIN. Cancelling one
     // leaves no registration behind. Errors are aio/net/errors.hpp's (ConnectionRefusedError,
     // ConnectionResetError, BrokenPipeError, ... carrying errno and the operation).
+    // In debug mode (set_debug(true)) a blocking fd is ValueError("the socket must be
+    // non-blocking"), as asyncio's.
     /// connect(2); a failure after EINPROGRESS says "[Errno 111] Connect call failed ADDR" as
     /// asyncio's, one connect(2) reports at once says strerror ("[Errno 2] No such file ...").
     Coro<void> sock_connect(int fd, SocketAddress address);
@@ -352,6 +354,15 @@ public:
     Coro<std::size_t> sock_recv_into(int fd, std::span<char> buf);
     /// Sends all of data (which must outlive the await).
     Coro<void> sock_sendall(int fd, std::string_view data);
+    /// recvfrom(2) of up to bufsize bytes (a datagram socket's one datagram): the data and the
+    /// sender's address.
+    Coro<std::pair<std::string, SocketAddress>> sock_recvfrom(int fd, std::size_t bufsize);
+    /// recvfrom(2) into buf (which must outlive the await), at most nbytes (0: buf's size;
+    /// ValueError "nbytes is greater than the length of the buffer" past it): the count
+    /// received and the sender's address.
+    Coro<std::pair<std::size_t, SocketAddress>> sock_recvfrom_into(int fd, std::span<char> buf, std::size_t nbytes = 0);
+    /// sendto(2) of data (which must outlive the await) to address: the count sent.
+    Coro<std::size_t> sock_sendto(int fd, std::string_view data, SocketAddress address);
 
     // --- I/O: names and connections (asyncio's getaddrinfo, create_connection, ...) ---------
     // Virtual: the simulator answers them with its own network; code using them (the streams

@@ -1,13 +1,14 @@
 // The loop's low-level socket calls (asyncio's sock_connect, sock_accept, sock_recv,
-// sock_recv_into, sock_sendall). Each tries the system call at once and waits for readiness
-// only when it would block, as asyncio does. The wait is detail::wait_readable/wait_writable:
-// cancelling the awaiting task removes the watch, and nothing else is registered, so a
-// cancelled call leaves neither a watch nor (accept: the new descriptor is an aio::Socket
-// from the moment it exists) a descriptor behind.
+// sock_recv_into, sock_sendall, sock_recvfrom, sock_recvfrom_into, sock_sendto). Each tries the
+// system call at once and waits for readiness only when it would block, as asyncio does. The
+// wait is detail::wait_readable/wait_writable: cancelling the awaiting task removes the watch,
+// and nothing else is registered, so a cancelled call leaves neither a watch nor (accept: the
+// new descriptor is an aio::Socket from the moment it exists) a descriptor behind.
 //
 // EINTR: a call interrupted by a signal is retried at once, except connect(2), whose
 // connection then goes on in the background (retrying would say EALREADY): it waits for
 // writability like EINPROGRESS, as asyncio does (bpo-23618).
+#include <fcntl.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -24,11 +25,19 @@ namespace aio {
 
 namespace {
 bool would_block(int err) noexcept { return err == EAGAIN || err == EWOULDBLOCK; }
+
+// asyncio's debug-mode check (selector_events.py): a blocking socket would block the loop.
+void check_nonblocking(const EventLoop& loop, int fd) {
+    if (!loop.get_debug()) return;
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags >= 0 && (flags & O_NONBLOCK) == 0) throw ValueError("the socket must be non-blocking");
+}
 }  // namespace
 
 Coro<void> EventLoop::sock_connect(int fd, SocketAddress address) {
     check_thread("loop.sock_connect()");
     ensure_fd_no_transport(fd);
+    check_nonblocking(*this, fd);
     if (::connect(fd, address.data(), address.size()) == 0) co_return;
     const int err = errno;
     // A Unix-domain connect says EAGAIN when the listener's backlog is full; asyncio then
@@ -49,6 +58,7 @@ Coro<void> EventLoop::sock_connect(int fd, SocketAddress address) {
 Coro<std::pair<Socket, SocketAddress>> EventLoop::sock_accept(int fd) {
     check_thread("loop.sock_accept()");
     ensure_fd_no_transport(fd);
+    check_nonblocking(*this, fd);
     for (;;) {
         SocketAddress peer;
         socklen_t len = SocketAddress::capacity();
@@ -67,6 +77,7 @@ Coro<std::pair<Socket, SocketAddress>> EventLoop::sock_accept(int fd) {
 Coro<std::string> EventLoop::sock_recv(int fd, std::size_t n) {
     check_thread("loop.sock_recv()");
     ensure_fd_no_transport(fd);
+    check_nonblocking(*this, fd);
     std::string out(n, '\0');
     for (;;) {
         const ssize_t got = ::recv(fd, out.data(), n, 0);
@@ -84,6 +95,7 @@ Coro<std::string> EventLoop::sock_recv(int fd, std::size_t n) {
 Coro<std::size_t> EventLoop::sock_recv_into(int fd, std::span<char> buf) {
     check_thread("loop.sock_recv_into()");
     ensure_fd_no_transport(fd);
+    check_nonblocking(*this, fd);
     for (;;) {
         const ssize_t got = ::recv(fd, buf.data(), buf.size(), 0);
         if (got >= 0) co_return static_cast<std::size_t>(got);
@@ -97,6 +109,7 @@ Coro<std::size_t> EventLoop::sock_recv_into(int fd, std::span<char> buf) {
 Coro<void> EventLoop::sock_sendall(int fd, std::string_view data) {
     check_thread("loop.sock_sendall()");
     ensure_fd_no_transport(fd);
+    check_nonblocking(*this, fd);
     std::size_t pos = 0;
     // One send even for empty data, as asyncio: an error on the socket is still reported.
     // MSG_NOSIGNAL: a peer that went away is EPIPE (BrokenPipeError), never SIGPIPE.
@@ -111,6 +124,63 @@ Coro<void> EventLoop::sock_sendall(int fd, std::string_view data) {
         if (err == EINTR) continue;
         if (!would_block(err)) throw_os_error(err, "send");
         co_await detail::wait_writable(fd, "loop.sock_sendall()");
+    }
+}
+
+Coro<std::pair<std::string, SocketAddress>> EventLoop::sock_recvfrom(int fd, std::size_t bufsize) {
+    check_thread("loop.sock_recvfrom()");
+    ensure_fd_no_transport(fd);
+    check_nonblocking(*this, fd);
+    std::string out(bufsize, '\0');
+    for (;;) {
+        SocketAddress from;
+        socklen_t len = SocketAddress::capacity();
+        const ssize_t got = ::recvfrom(fd, out.data(), bufsize, 0, from.storage(), &len);
+        if (got >= 0) {
+            from.set_size(len);
+            out.resize(static_cast<std::size_t>(got));
+            co_return std::pair<std::string, SocketAddress>(std::move(out), from);
+        }
+        const int err = errno;
+        if (err == EINTR) continue;
+        if (!would_block(err)) throw_os_error(err, "recvfrom");
+        co_await detail::wait_readable(fd, "loop.sock_recvfrom()");
+    }
+}
+
+Coro<std::pair<std::size_t, SocketAddress>> EventLoop::sock_recvfrom_into(int fd, std::span<char> buf,
+                                                                          std::size_t nbytes) {
+    check_thread("loop.sock_recvfrom_into()");
+    ensure_fd_no_transport(fd);
+    check_nonblocking(*this, fd);
+    if (nbytes == 0) nbytes = buf.size();
+    if (nbytes > buf.size()) throw ValueError("nbytes is greater than the length of the buffer");
+    for (;;) {
+        SocketAddress from;
+        socklen_t len = SocketAddress::capacity();
+        const ssize_t got = ::recvfrom(fd, buf.data(), nbytes, 0, from.storage(), &len);
+        if (got >= 0) {
+            from.set_size(len);
+            co_return std::pair<std::size_t, SocketAddress>(static_cast<std::size_t>(got), from);
+        }
+        const int err = errno;
+        if (err == EINTR) continue;
+        if (!would_block(err)) throw_os_error(err, "recvfrom");
+        co_await detail::wait_readable(fd, "loop.sock_recvfrom_into()");
+    }
+}
+
+Coro<std::size_t> EventLoop::sock_sendto(int fd, std::string_view data, SocketAddress address) {
+    check_thread("loop.sock_sendto()");
+    ensure_fd_no_transport(fd);
+    check_nonblocking(*this, fd);
+    for (;;) {
+        const ssize_t sent = ::sendto(fd, data.data(), data.size(), MSG_NOSIGNAL, address.data(), address.size());
+        if (sent >= 0) co_return static_cast<std::size_t>(sent);
+        const int err = errno;
+        if (err == EINTR) continue;
+        if (!would_block(err)) throw_os_error(err, "sendto");
+        co_await detail::wait_writable(fd, "loop.sock_sendto()");
     }
 }
 

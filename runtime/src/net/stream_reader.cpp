@@ -232,6 +232,7 @@ void StreamReader::set_transport(std::shared_ptr<Transport> transport) {
 
 std::size_t StreamReader::limit() const noexcept { return s_->limit; }
 std::size_t StreamReader::buffered() const noexcept { return s_->buffer.size(); }
+std::string_view StreamReader::buffer() const noexcept { return s_->buffer.view(); }
 bool StreamReader::paused() const noexcept { return s_->paused; }
 bool StreamReader::has_waiter() const noexcept { return s_->waiter.valid(); }
 

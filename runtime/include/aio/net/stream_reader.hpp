@@ -72,6 +72,9 @@ public:
     std::size_t limit() const noexcept;
     /// Bytes buffered (len(reader._buffer)).
     std::size_t buffered() const noexcept;
+    /// The bytes buffered and not yet read (asyncio's reader._buffer), valid until the next
+    /// feed or read.
+    std::string_view buffer() const noexcept;
     /// True while the reader has paused the transport's reading.
     bool paused() const noexcept;
     /// True while a read waits for data.
