@@ -295,8 +295,7 @@ TEST_CASE("a getter killed after a put() handed it the item, before it ran, pass
         [&]() -> aio::Coro<void> {
             aio::Queue<int> q;
             spawn(5, blocked([&] { return q.get(); }, o.log, o.cleanups));
-            auto get = [&]() -> aio::Coro<int> { co_return co_await q.get(); };
-            auto survivor = spawn(6, get());
+            auto survivor = spawn(6, aio_test::get(q));
             co_await passes(2);
             q.put_nowait(9);  // wakes the first getter: the one killed next
             CHECK(kill5() == 1);
@@ -307,7 +306,7 @@ TEST_CASE("a getter killed after a put() handed it the item, before it ran, pass
             co_await passes(2);
             CHECK(kill5() == 1);
             q.put_nowait(10);
-            auto later = spawn(6, get());
+            auto later = spawn(6, aio_test::get(q));
             CHECK(co_await bounded(later) == 10);
         }(),
         o.reports.options());
@@ -321,11 +320,7 @@ TEST_CASE("a putter killed after a get() made room for it, before it ran, passes
             aio::Queue<int> q(1);
             q.put_nowait(1);
             spawn(5, blocked([&] { return q.put(2); }, o.log, o.cleanups));
-            auto put = [&]() -> aio::Coro<int> {
-                co_await q.put(3);
-                co_return 0;
-            };
-            auto survivor = spawn(6, put());
+            auto survivor = spawn(6, aio_test::put(q, 3));
             co_await passes(2);
             CHECK(q.get_nowait() == 1);  // wakes the first putter: the one killed next
             CHECK(kill5() == 1);
@@ -343,8 +338,7 @@ TEST_CASE("a getter or putter killed after it queued again (the wake-up was take
         [&]() -> aio::Coro<void> {
             aio::Queue<int> q;
             spawn(5, blocked([&] { return q.get(); }, o.log, o.cleanups));
-            auto get = [&]() -> aio::Coro<int> { co_return co_await q.get(); };
-            auto survivor = spawn(6, get());
+            auto survivor = spawn(6, aio_test::get(q));
             co_await passes(2);
             q.put_nowait(9);             // wakes the first getter...
             CHECK(q.get_nowait() == 9);  // ...and takes its item first
@@ -358,11 +352,7 @@ TEST_CASE("a getter or putter killed after it queued again (the wake-up was take
             aio::Queue<int> full(1);
             full.put_nowait(1);
             spawn(5, blocked([&] { return full.put(2); }, o.log, o.cleanups));
-            auto put = [&]() -> aio::Coro<int> {
-                co_await full.put(3);
-                co_return 0;
-            };
-            auto putter = spawn(6, put());
+            auto putter = spawn(6, aio_test::put(full, 3));
             co_await passes(2);
             CHECK(full.get_nowait() == 1);  // wakes the first putter...
             full.put_nowait(4);             // ...and takes its slot first

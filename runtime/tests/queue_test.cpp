@@ -8,20 +8,9 @@
 
 #include "sync_helpers.hpp"
 
+using aio_test::get;
+using aio_test::put;
 using sync_test::yield;
-
-namespace {
-
-template <class T>
-aio::Coro<T> get(aio::Queue<T>& q) {
-    co_return co_await q.get();
-}
-template <class T>
-aio::Coro<void> put(aio::Queue<T>& q, T v) {
-    co_await q.put(std::move(v));
-}
-
-}  // namespace
 
 TEST_CASE("Queue: empty, full, qsize and maxsize") {
     aio::Queue<int> q(2);

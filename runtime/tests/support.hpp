@@ -111,6 +111,17 @@ inline aio::Coro<void> passes(int n) {
     for (int i = 0; i < n; ++i) co_await aio::sleep(std::chrono::seconds(0));
 }
 
+/// q.get() / q.put(v) as coroutines, for create_task and spawn: a queue's get() and put()
+/// are awaitables, and a task runs a coroutine.
+template <class T>
+aio::Coro<T> get(aio::Queue<T>& q) {
+    co_return co_await q.get();
+}
+template <class T>
+aio::Coro<void> put(aio::Queue<T>& q, T v) {
+    co_await q.put(std::move(v));
+}
+
 /// create_task under a TagScope: the task (and what it creates) gets `tag`.
 template <class T>
 aio::Task<T> spawn(std::uint32_t tag, aio::Coro<T> c, std::string name = {}) {

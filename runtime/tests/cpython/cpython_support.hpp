@@ -3,6 +3,7 @@
 // small helpers of CPython's test_utils.
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -33,6 +34,11 @@ inline void run_briefly(aio::EventLoop& loop) { loop.run_until_complete(once());
 
 /// The loop's time in seconds since its start (asyncio's loop.time() of a fresh TestLoop).
 inline double seconds(aio::TimePoint t) { return std::chrono::duration<double>(t.time_since_epoch()).count(); }
+
+/// assertRaisesRegex's check of the message: `text` (an exception's what()) contains `needle`.
+inline bool contains(std::string_view text, std::string_view needle) {
+    return text.find(needle) != std::string_view::npos;
+}
 
 /// The exception held by `e`, as E (null if `e` is null or holds something else). The object
 /// lives as long as `e`.

@@ -141,7 +141,7 @@ TEST_CASE("test_runners.py::RunTests::test_asyncio_run_from_running_loop") {
         aio::run(main(), cpy::sim_options());
         FAIL("no RuntimeError");
     } catch (const aio::RuntimeError& e) {
-        CHECK(std::string(e.what()).find("cannot be called from a running") != std::string::npos);
+        CHECK(cpy::contains(e.what(), "cannot be called from a running"));
     }
 }
 
@@ -270,7 +270,7 @@ TEST_CASE("test_runners.py::RunnerTests::test_run") {
             runner.get_loop();
             FAIL("no RuntimeError");
         } catch (const aio::RuntimeError& e) {
-            CHECK(std::string(e.what()).find("Runner is closed") != std::string::npos);
+            CHECK(cpy::contains(e.what(), "Runner is closed"));
         }
     }
     CHECK(f.destroyed == 1);  // loop.is_closed(): the Runner closed and released its loop
@@ -285,7 +285,7 @@ TEST_CASE("test_runners.py::RunnerTests::test_explicit_close") {
         runner.get_loop();
         FAIL("no RuntimeError");
     } catch (const aio::RuntimeError& e) {
-        CHECK(std::string(e.what()).find("Runner is closed") != std::string::npos);
+        CHECK(cpy::contains(e.what(), "Runner is closed"));
     }
     CHECK(f.destroyed == 1);
 }
@@ -311,7 +311,7 @@ TEST_CASE("test_runners.py::RunnerTests::test_second_with_block_raises") {
         runner.run(append(ret, 2));  // the second `with runner:` block
         FAIL("no RuntimeError");
     } catch (const aio::RuntimeError& e) {
-        CHECK(std::string(e.what()).find("Runner is closed") != std::string::npos);
+        CHECK(cpy::contains(e.what(), "Runner is closed"));
     }
     CHECK(ret == std::vector<int>{1});
 }
@@ -344,8 +344,7 @@ TEST_CASE("test_runners.py::RunnerTests::test_recursive_run") {
         runner.run(coro());
         FAIL("no RuntimeError");
     } catch (const aio::RuntimeError& e) {
-        CHECK(std::string(e.what()).find("Runner::run() cannot be called from a running event loop") !=
-              std::string::npos);
+        CHECK(cpy::contains(e.what(), "Runner::run() cannot be called from a running event loop"));
     }
 }
 

@@ -964,7 +964,7 @@ TEST_CASE("test_taskgroups.py::TestTaskGroup::test_taskgroup_already_entered") {
                 co_await tg.run([]() -> Coro<void> { co_return; });
                 FAIL("no RuntimeError");
             } catch (const aio::RuntimeError& e) {
-                CHECK(std::string(e.what()).find("has already been entered") != std::string::npos);
+                CHECK(cpy::contains(e.what(), "has already been entered"));
             }
         });
     };
@@ -979,7 +979,7 @@ TEST_CASE("test_taskgroups.py::TestTaskGroup::test_taskgroup_double_enter") {
             co_await tg.run([]() -> Coro<void> { co_return; });
             FAIL("no RuntimeError");
         } catch (const aio::RuntimeError& e) {
-            CHECK(std::string(e.what()).find("has already been entered") != std::string::npos);
+            CHECK(cpy::contains(e.what(), "has already been entered"));
         }
     };
     cpy::run(main());
@@ -993,7 +993,7 @@ TEST_CASE("test_taskgroups.py::TestTaskGroup::test_taskgroup_finished") {
             tg.create_task(nap(0s));
             FAIL("no RuntimeError");
         } catch (const aio::RuntimeError& e) {
-            CHECK(std::string(e.what()).find("is finished") != std::string::npos);
+            CHECK(cpy::contains(e.what(), "is finished"));
         }
     };
     cpy::run(main());
@@ -1006,7 +1006,7 @@ TEST_CASE("test_taskgroups.py::TestTaskGroup::test_taskgroup_not_entered") {
             tg.create_task(nap(0s));
             FAIL("no RuntimeError");
         } catch (const aio::RuntimeError& e) {
-            CHECK(std::string(e.what()).find("has not been entered") != std::string::npos);
+            CHECK(cpy::contains(e.what(), "has not been entered"));
         }
         co_return;
     };

@@ -387,7 +387,7 @@ TEST_CASE("test_timeouts.py::TimeoutTests::test_timeout_already_entered") {
                 co_await cm.run([]() -> Coro<void> { co_return; });
                 FAIL("no RuntimeError");
             } catch (const aio::RuntimeError& e) {
-                CHECK(std::string(e.what()).find("has already been entered") != std::string::npos);
+                CHECK(cpy::contains(e.what(), "has already been entered"));
             }
         });
     };
@@ -402,7 +402,7 @@ TEST_CASE("test_timeouts.py::TimeoutTests::test_timeout_double_enter") {
             co_await cm.run([]() -> Coro<void> { co_return; });
             FAIL("no RuntimeError");
         } catch (const aio::RuntimeError& e) {
-            CHECK(std::string(e.what()).find("has already been entered") != std::string::npos);
+            CHECK(cpy::contains(e.what(), "has already been entered"));
         }
     };
     cpy::run(main());
@@ -416,7 +416,7 @@ TEST_CASE("test_timeouts.py::TimeoutTests::test_timeout_finished") {
             cm.reschedule(now() + 20ms);
             FAIL("no RuntimeError");
         } catch (const aio::RuntimeError& e) {
-            CHECK(std::string(e.what()).find("finished") != std::string::npos);
+            CHECK(cpy::contains(e.what(), "finished"));
         }
     };
     cpy::run(main());
@@ -430,7 +430,7 @@ TEST_CASE("test_timeouts.py::TimeoutTests::test_timeout_expired") {
             cm.reschedule(now() + 20ms);
             FAIL("no RuntimeError");
         } catch (const aio::RuntimeError& e) {
-            CHECK(std::string(e.what()).find("expired") != std::string::npos);
+            CHECK(cpy::contains(e.what(), "expired"));
         }
     };
     cpy::run(main());
@@ -445,7 +445,7 @@ TEST_CASE("test_timeouts.py::TimeoutTests::test_timeout_expiring") {
                 cm.reschedule(now() + 20ms);
                 FAIL("no RuntimeError");
             } catch (const aio::RuntimeError& e) {
-                CHECK(std::string(e.what()).find("expiring") != std::string::npos);
+                CHECK(cpy::contains(e.what(), "expiring"));
             }
         });
     };
@@ -459,7 +459,7 @@ TEST_CASE("test_timeouts.py::TimeoutTests::test_timeout_not_entered") {
             cm.reschedule(now() + 20ms);
             FAIL("no RuntimeError");
         } catch (const aio::RuntimeError& e) {
-            CHECK(std::string(e.what()).find("has not been entered") != std::string::npos);
+            CHECK(cpy::contains(e.what(), "has not been entered"));
         }
         co_return;
     };
