@@ -56,8 +56,9 @@ private:
     std::vector<Policy> later_;
 };
 
-// A run that finished, with where it is in the plan. Each worker makes its own (Runs) and
-// destroys their results itself once the tally is done with them.
+// A run that finished, with where it is in the plan. A worker allocates its own (and reuses
+// them: run_plan's `kept` owns them until every thread has stopped) and destroys their results
+// itself once the tally is done with them.
 struct Finished {
     RunAt at;
     RunResult result;
