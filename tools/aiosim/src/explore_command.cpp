@@ -134,6 +134,32 @@ struct OrderOnly {
     std::uint64_t occurrences = 1;
 };
 
+// Runs made and failed so far, for the progress line: a counter per worker, each written by its
+// worker's thread only (one counter that every worker incremented moved its cache line between
+// the cores on every run).
+class RunCounts {
+public:
+    explicit RunCounts(std::uint64_t workers) : slots_(std::max<std::uint64_t>(workers, 1)) {}
+    void ran(unsigned worker, bool failed) {
+        Slot& s = slots_[worker];
+        s.done.store(s.done.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+        if (failed) s.failed.store(s.failed.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    }
+    std::uint64_t done() const { return sum(&Slot::done); }
+    std::uint64_t failed() const { return sum(&Slot::failed); }
+
+private:
+    struct alignas(64) Slot {
+        std::atomic<std::uint64_t> done{0}, failed{0};
+    };
+    std::uint64_t sum(std::atomic<std::uint64_t> Slot::*counter) const {
+        std::uint64_t n = 0;
+        for (const Slot& s : slots_) n += (s.*counter).load(std::memory_order_relaxed);
+        return n;
+    }
+    std::vector<Slot> slots_;
+};
+
 // "pos, seed 12, run 68 of the exploration".
 std::string found_by(const aio::check::RunAt& at, std::uint64_t seed) {
     std::string s(aio::sim::policy_name(at.policy));
@@ -389,7 +415,7 @@ private:
         if (count == 0) return report_empty(env, shard);
 
         const auto t0 = Clock::now();
-        std::atomic<std::uint64_t> done{0}, failures{0};
+        RunCounts counts(jobs_);
         auto run = [&](const aio::sim::Config& c, const aio::check::RunAt& at) {
             aio::sim::Recorder last;
             SimRun r = at.measuring ? run_simulated(*s, c, nullptr, last) : run_simulated(*s, c);
@@ -404,17 +430,17 @@ private:
             result.coverage = std::move(r.coverage);
             thread_local OutcomeHasher hash_outcome;
             Seen seen{hash_outcome(r.outcome), r.trace_hash.value_or(0), std::nullopt, {}, {}};
-            if (r.failed()) {
+            const bool failed = r.failed();
+            if (failed) {
                 if (!save_failures_.empty()) {
                     seen.signature = signature_of(r);
                     seen.replay = r.replay;
                 }
-                failures.fetch_add(1);
                 result.failure = r.failure;
                 seen.run = std::move(r);  // the judge reads it (the window bounds how many wait)
             }
+            counts.ran(at.worker, failed);
             result.detail = std::move(seen);
-            done.fetch_add(1);
             return result;
         };
         // In run order: a failure CPython can run is plain; one whose shrunk schedule still
@@ -456,7 +482,7 @@ private:
         };
 
         std::atomic<bool> finished{false};
-        std::thread shown([&] { progress(env, done, failures, finished, t0); });
+        std::thread shown([&] { progress(env, counts, finished, t0); });
         aio::check::ExploreTally tally;
         std::string internal_error;
         try {
@@ -468,7 +494,7 @@ private:
         shown.join();
         const double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
         if (!internal_error.empty()) {
-            env.err << cmd << ": internal error after " << done.load() << " runs: " << internal_error << '\n';
+            env.err << cmd << ": internal error after " << counts.done() << " runs: " << internal_error << '\n';
             return kBadUsage;
         }
 
@@ -695,8 +721,7 @@ private:
     }
 
     // The progress line, on a terminal only; returns when the exploration is over.
-    void progress(Env& env, const std::atomic<std::uint64_t>& done, const std::atomic<std::uint64_t>& failures,
-                  const std::atomic<bool>& finished, Clock::time_point t0) {
+    void progress(Env& env, const RunCounts& counts, const std::atomic<bool>& finished, Clock::time_point t0) {
         if (&env.err != &std::cerr || !isatty(STDERR_FILENO)) return;
         bool shown = false;
         // The workers end on their own; update the line every quarter second until they all have.
@@ -706,13 +731,13 @@ private:
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
             if (Clock::now() < next_update) continue;
             next_update = Clock::now() + std::chrono::milliseconds(250);
-            const std::uint64_t n = done.load();
+            const std::uint64_t n = counts.done();
             const double secs = std::chrono::duration<double>(Clock::now() - t0).count();
             std::string budget =
                 seeds_ ? fmt::format(" of {}", *seeds_) : fmt::format(" ({:.0f} s of {})", secs, *time_);
             std::fprintf(stderr, "\r%s explore %s: %llu runs%s, %llu failed, %.0f runs/s\033[K", env.program.c_str(),
                          name_.c_str(), static_cast<unsigned long long>(n), budget.c_str(),
-                         static_cast<unsigned long long>(failures.load()),
+                         static_cast<unsigned long long>(counts.failed()),
                          secs > 0 ? static_cast<double>(n) / secs : 0.0);
             std::fflush(stderr);
             shown = true;

@@ -10,6 +10,10 @@
 // and tallied in run order whatever the number of jobs, so with a seed budget the tally is the
 // same for any number of jobs (only the time differs). Memory stays bounded: a run that
 // finished early waits in a window of at most `window` runs for the slower ones before it.
+// With several jobs a worker takes a few consecutive runs at a time and hands their results
+// over together; the visitor and the judge are called on whichever worker's thread completes
+// the run order (one call at a time), and a result is destroyed on the thread of the worker
+// that made it (its memory was allocated there: no allocator traffic between the threads).
 // With stop_at_first the exploration ends at the first failing run in run order (later runs,
 // whichever thread made them, are discarded). A time budget is checked before each seed but
 // the first: the first seed always runs under every policy.
@@ -88,6 +92,10 @@ struct RunAt {
     /// every decision 0; index and seed_index are then the largest uint64): the PlannedRun
     /// fills RunResult::steps_per_task for it.
     bool measuring = false;
+    /// The worker making the run, 0 to jobs - 1 (0 for the measuring run): for the caller's
+    /// per-worker state (counters each written by one thread only). Not part of the plan's
+    /// order: which worker makes a run depends on timing.
+    unsigned worker = 0;
 };
 
 /// What one run gave: how it failed (nullopt: it passed), and whatever the caller keeps of it
