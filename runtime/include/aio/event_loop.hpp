@@ -230,6 +230,8 @@ public:
     // --- running -------------------------------------------------------------------------
     template <class T>
     T run_until_complete(Coro<T> coro);
+    /// The task's result, copied (the task keeps it, as asyncio's future.result()); a
+    /// move-only result is moved out.
     template <class T>
     T run_until_complete(Task<T> task);
     void run_forever();
