@@ -10,6 +10,7 @@
 #include "aio/context.hpp"
 #include "aio/context_var.hpp"
 #include "aio/coro.hpp"
+#include "aio/ensure_future.hpp"
 #include "aio/errors.hpp"
 #include "aio/except_star.hpp"
 #include "aio/event_loop.hpp"

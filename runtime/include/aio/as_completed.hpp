@@ -5,8 +5,8 @@
 //         int r = co_await next;     // the earliest result not yet taken (may throw)
 //     }
 //
-// aws is a std::vector of aio::Coro<T> (each wrapped in a task at once, in vector order),
-// aio::Task<T> or aio::Future<T>. The range has one element per distinct future; each
+// aws is a std::vector of aio::Coro<T> or of another aio awaitable (each wrapped in a task at
+// once, in vector order), aio::Task<T> or aio::Future<T>. The range has one element per distinct future; each
 // element is a coroutine that, when awaited, waits for the next future to complete and
 // returns its result or throws its exception (CancelledError for a cancelled one).
 // Contract (tasks.py of CPython 3.12):

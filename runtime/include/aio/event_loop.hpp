@@ -247,6 +247,8 @@ public:
     // --- running -------------------------------------------------------------------------
     template <class T>
     T run_until_complete(Coro<T> coro);
+    /// The task's result, copied (the task keeps it, as asyncio's future.result()); a
+    /// move-only result is moved out.
     template <class T>
     T run_until_complete(Task<T> task);
     /// asyncio's run_until_complete(future): runs until `fut` is done and returns (a copy of)

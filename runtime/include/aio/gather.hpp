@@ -5,7 +5,9 @@
 //     std::vector<int> v = co_await aio::gather(std::move(tasks));  // range form
 //     auto [x, y] = co_await aio::gather_outcomes(f(), g());        // never throws
 //
-// Coroutines are wrapped in tasks at once (named Task-N); tasks are used as they are. The
+// Coroutines, and aio's other awaitables (cond.wait(), queue.get(), another gather: each
+// awaited by a new task), are wrapped in tasks at once (named Task-N); tasks are used as
+// they are. The
 // result keeps argument order whatever the completion order; a void result is
 // std::monostate. Contract, as asyncio (return_exceptions=False):
 //  - the first child to fail (or be cancelled) makes the gather raise that exception
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "aio/task.hpp"
+#include "aio/detail/future_handle.hpp"
 #include "aio/detail/gather_state.hpp"
 
 namespace aio {
@@ -66,6 +69,11 @@ template <class T>
 Task<T> as_task(Coro<T> c) {
     return create_task(std::move(c));
 }
+/// Another aio awaitable (cond.wait(), queue.get(), a gather...) is awaited by a new task.
+template <PlainAwaitable A>
+Task<plain_result_t<A>> as_task(A aw) {
+    return create_task(as_coro(std::move(aw)));
+}
 template <class A>
 using task_of_t = decltype(as_task(std::declval<A>()));
 template <class A>
@@ -83,6 +91,8 @@ void check_gather_arg(const Task<T>& t, const EventLoop& loop, const char* who) 
 }
 template <class T>
 void check_gather_arg(const Coro<T>&, const EventLoop&, const char*) noexcept {}
+template <PlainAwaitable A>
+void check_gather_arg(const A&, const EventLoop&, const char*) noexcept {}
 
 template <class T>
 result_slot_t<T> extract(const Task<T>& t) {

@@ -4,7 +4,8 @@
 //     auto t = aio::create_task(save(record));
 //     co_await aio::shield(t);   // cancelling this task does not cancel `t`
 //
-// aw is an aio::Coro<T> (wrapped in a task at once), aio::Task<T> or aio::Future<T>; shield
+// aw is an aio::Coro<T> or another aio awaitable (cond.wait(), queue.get()...: wrapped in a
+// task at once), aio::Task<T> or aio::Future<T>; shield
 // returns a new aio::Future<T> (the "outer" future) that completes like the inner one.
 // Contract (tasks.py of CPython 3.12):
 //  - Cancelling the outer future (e.g. because the task awaiting it is cancelled) does not

@@ -4,8 +4,9 @@
 //     std::string page = co_await aio::wait_for(fetch(url), 2s);
 //     co_await aio::wait_for(task, std::nullopt);   // no timeout
 //
-// aw is an aio::Coro<T>, aio::Task<T> or aio::Future<T> (shield() returns one); the result is
-// T. Contract (3.12):
+// aw is an aio::Coro<T>, aio::Task<T> or aio::Future<T> (shield() returns one), or another aio
+// awaitable (cond.wait(), lock.acquire(), queue.get(), event.wait()...), which acts as the
+// coroutine awaiting it (asyncio's are coroutines); the result is T. Contract (3.12):
 //  - timeout > 0 or nullopt: `async with timeout(t): return await aw`. A coroutine runs
 //    inside the calling task (it is not wrapped in a task); awaiting a task or future that
 //    the timeout cancels cancels it. At the deadline, TimeoutError (message empty) is thrown
@@ -45,6 +46,10 @@ Coro<T> await_it(Coro<T> c) {
 template <FutureHandle H>
 Coro<typename FutureHandleTraits<H>::value_type> await_it(H h) {
     co_return co_await h;
+}
+template <PlainAwaitable A>
+Coro<plain_result_t<A>> await_it(A aw) {
+    return as_coro(std::move(aw));
 }
 
 }  // namespace detail

@@ -27,9 +27,11 @@ T run(aio::Coro<T> coro) {
 /// aio::RunOptions whose loop_factory makes simulator loops.
 inline aio::RunOptions sim_options() { return aio::RunOptions{.loop_factory = aio::sim::loop_factory({})}; }
 
-inline aio::Coro<void> once() { co_await aio::sleep(0s); }
+inline aio::Coro<void> once() { co_return; }
 
-/// test_utils.run_briefly(loop): one pass of the loop (a task that yields once).
+/// test_utils.run_briefly(loop): run_until_complete of a task whose coroutine returns at once
+/// (3.12's `async def once(): pass`), so the other ready tasks get two passes: the task's and
+/// the one of run_until_complete's done-callback that stops the loop.
 inline void run_briefly(aio::EventLoop& loop) { loop.run_until_complete(once()); }
 
 /// The loop's time in seconds since its start (asyncio's loop.time() of a fresh TestLoop).

@@ -567,9 +567,7 @@ TEST_CASE("test_locks.py::ConditionTests::test_timeout_in_block") {
     auto main = []() -> Coro<void> {
         aio::Condition condition;
         auto guard = co_await condition.scoped();
-        // Condition::wait() is an awaitable, not a coroutine (README, Differences): wrapped.
-        auto wait = [](aio::Condition& c) -> Coro<bool> { co_return co_await c.wait(); };
-        CHECK_THROWS_AS(co_await aio::wait_for(wait(condition), 500ms), aio::TimeoutError);
+        CHECK_THROWS_AS(co_await aio::wait_for(condition.wait(), 500ms), aio::TimeoutError);
     };
     cpy::run(main());
 }

@@ -1,7 +1,9 @@
 #pragma once
 // What the structured-concurrency helpers (wait_for, shield, wait, as_completed) need from
 // "a future-like handle": aio::Task<T>, aio::Future<T> or aio::AnyTask. asyncio's
-// ensure_future() turns a coroutine into a task; here it is a function overload set.
+// ensure_future() turns a coroutine into a task; here it is a function overload set, which
+// also wraps aio's other awaitables (Condition::wait(), Queue::get()...: coroutines in
+// asyncio) into a task.
 #include <functional>
 #include <string>
 #include <type_traits>
@@ -59,8 +61,36 @@ struct FutureHandleTraits<AnyTask> {
 template <class H>
 concept FutureHandle = requires { typename FutureHandleTraits<std::remove_cvref_t<H>>::value_type; };
 
+/// One of aio's other awaitables (a sync primitive's awaiter: Condition::wait(),
+/// Lock::acquire(), Queue::get(), Event::wait(); aio::sleep(); a gather...), which asyncio
+/// writes as a coroutine or a future: neither a Coro nor a future handle.
+template <class A>
+concept PlainAwaitable = AioAwaitable<A> && !is_coro_v<std::remove_cvref_t<A>> && !FutureHandle<A> &&
+                         std::move_constructible<std::remove_cvref_t<A>>;
+
+template <class A>
+auto awaiter_of(A&& a) -> decltype(std::forward<A>(a).operator co_await()) {
+    return std::forward<A>(a).operator co_await();
+}
+template <class A>
+    requires(!requires(A&& a) { std::forward<A>(a).operator co_await(); })
+A&& awaiter_of(A&& a) {
+    return std::forward<A>(a);
+}
+/// What `co_await a` yields for a PlainAwaitable A.
+template <class A>
+using plain_result_t =
+    decltype(std::declval<decltype(awaiter_of(std::declval<std::remove_cvref_t<A>&&>()))&>().await_resume());
+
+/// The coroutine `await aw` for an awaitable that is not one: what asyncio's coroutine
+/// (cond.wait(), lock.acquire(), queue.get()...) is.
+template <PlainAwaitable A>
+Coro<plain_result_t<A>> as_coro(A aw) {
+    co_return co_await std::move(aw);
+}
+
 /// asyncio.ensure_future: a coroutine becomes a task on the running loop (named Task-N);
-/// a task or future is returned as it is.
+/// a task or future is returned as it is; another aio awaitable is awaited by a new task.
 template <class T>
 Task<T> ensure_future(Coro<T> c) {
     return create_task(std::move(c));
@@ -68,6 +98,10 @@ Task<T> ensure_future(Coro<T> c) {
 template <FutureHandle H>
 H ensure_future(H h) {
     return h;
+}
+template <PlainAwaitable A>
+Task<plain_result_t<A>> ensure_future(A aw) {
+    return create_task(as_coro(std::move(aw)));
 }
 
 /// The combinators' entry check (before anything is created or registered): an empty handle
@@ -80,15 +114,19 @@ void check_handle(const H& h, const EventLoop& loop, const char* who) {
 }
 template <class T>
 void check_handle(const Coro<T>&, const EventLoop&, const char*) noexcept {}
+template <PlainAwaitable A>
+void check_handle(const A&, const EventLoop&, const char*) noexcept {}
 
 template <class A>
-using ensured_t = decltype(ensure_future(std::declval<A>()));
-/// The result type of awaiting A (a Coro, Task or Future).
+using ensured_t = decltype(detail::ensure_future(std::declval<A>()));
+/// The result type of awaiting A (a Coro, Task, Future or another aio awaitable).
 template <class A>
 using awaited_t = typename FutureHandleTraits<ensured_t<A>>::value_type;
 
+/// What wait_for, shield and as_completed accept: a Coro, a future handle, or any other aio
+/// awaitable (a PlainAwaitable, treated as the coroutine that awaits it).
 template <class A>
-concept Awaitish = is_coro_v<std::remove_cvref_t<A>> || FutureHandle<A>;
+concept Awaitish = is_coro_v<std::remove_cvref_t<A>> || FutureHandle<A> || PlainAwaitable<A>;
 
 /// fut.add_done_callback(fn) (call_soon semantics); returns an identity for
 /// fut.remove_done_callback(id). Comparing ids never dereferences them, so removing with the
