@@ -189,8 +189,14 @@ TEST_CASE("test_base_events.py::BaseEventLoopTests::test_check_thread" * doctest
                     fut.set_result();
             });
         });
-        loop.run_until_complete(fut);
+        std::exception_ptr failed;  // the thread's failure: joined first, then raised
+        try {
+            loop.run_until_complete(fut);
+        } catch (...) {
+            failed = std::current_exception();
+        }
         thread.join();
+        if (failed) std::rethrow_exception(failed);
     };
     // raise RuntimeError if the thread has no event loop
     test_thread(true, false);
@@ -466,8 +472,7 @@ TEST_CASE("test_base_events.py::BaseEventLoopTests::test_run_forever_keyboard_in
     loop->set_exception_handler(handler);
     try {
         loop->run_until_complete(raise_keyboard_interrupt());
-    } catch (const aio::KeyboardInterrupt&) {
-    }
+    } catch (const aio::KeyboardInterrupt&) {}
     loop->close();
     CHECK(handler.calls->empty());
 }
@@ -577,7 +582,8 @@ TEST_CASE("test_base_events.py::BaseEventLoopWithSelectorTests::test_log_slow_ca
     auto task = loop.create_task(stop_loop_coro(loop));
     loop.run_forever();
     REQUIRE_FALSE(log.lines.empty());
-    CHECK(std::regex_search(log.lines.back(), std::regex("^Executing <Task.*test_base_events.cpp.*> took .* seconds$")));
+    CHECK(
+        std::regex_search(log.lines.back(), std::regex("^Executing <Task.*test_base_events.cpp.*> took .* seconds$")));
     CHECK(task.done());
 }
 

@@ -109,7 +109,9 @@ Coro<void> stop_then_sleep(aio::EventLoop& loop) {
 }
 
 TEST_CASE("test_events.py::EventLoopTestsMixin::test_run_until_complete_stopped") {
+    std::vector<std::string> log;  // outlives the loop, which reports the task left pending
     auto loop = cpy::new_test_loop();
+    loop->set_log_sink([&](std::string_view line) { log.emplace_back(line); });
     CHECK_THROWS_AS(loop->run_until_complete(stop_then_sleep(*loop)), aio::RuntimeError);
 }
 
@@ -158,6 +160,8 @@ TEST_CASE("test_events.py::EventLoopTestsMixin::test_call_soon_threadsafe" * doc
         loop.run_forever();
     }
     t.join();
+    INFO("results: ", results.empty() ? std::string() : results[0], " ",
+         results.size() > 1 ? results[1] : std::string());
     CHECK(results == std::vector<std::string>{"hello", "world"});
 }
 
@@ -171,6 +175,8 @@ TEST_CASE("test_events.py::EventLoopTestsMixin::test_call_soon_threadsafe_same_t
     loop->call_soon_threadsafe([&] { callback("hello"); });
     loop->call_soon([&] { callback("world"); });
     loop->run_forever();
+    INFO("results: ", results.empty() ? std::string() : results[0], " ",
+         results.size() > 1 ? results[1] : std::string());
     CHECK(results == std::vector<std::string>{"hello", "world"});
 }
 

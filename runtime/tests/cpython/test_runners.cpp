@@ -200,8 +200,7 @@ TEST_CASE("test_runners.py::RunTests::test_asyncio_run_closes_gens_after_hanging
         spinner.emplace(fidget());
         bool cancelled = false;
         try {
-            while (co_await spinner->next()) {
-            }
+            while (co_await spinner->next()) {}
         } catch (const aio::CancelledError&) {
             cancelled = true;
         }
