@@ -209,7 +209,19 @@ bool caught_as_cancelled(const std::type_info* t) {
 bool is_cancelled_error(std::exception_ptr e) noexcept {
     if (!e) return false;
 #if defined(__GLIBCXX__)
-    if (const std::type_info* t = e.__cxa_exception_type()) return caught_as_cancelled(t);
+    if (const std::type_info* t = e.__cxa_exception_type()) {
+        // Per thread, the last type that answered yes and the last that answered no: a run
+        // asks about the same few types again and again (a task's error, CancelledError), and
+        // each walk costs a few dynamic_casts and name compares. A type_info object has static
+        // storage duration, so its address names its type for as long as it can be thrown.
+        thread_local const std::type_info* last_yes = nullptr;
+        thread_local const std::type_info* last_no = nullptr;
+        if (t == last_yes) return true;
+        if (t == last_no) return false;
+        const bool answer = caught_as_cancelled(t);
+        (answer ? last_yes : last_no) = t;
+        return answer;
+    }
 #endif
     try {
         std::rethrow_exception(e);

@@ -70,7 +70,8 @@ void detail::EndLink::attach(AccessObserver* o) noexcept {
 void EventLoop::install_seam(const seam::Seam& parts) noexcept {
     clock_ = parts.clock ? parts.clock : &steady_clock_;
     driver_ = parts.driver ? parts.driver : &epoll_driver_;
-    fd_driver_ = dynamic_cast<seam::FdDriver*>(driver_);
+    // The dynamic_cast only for a driver given (it walks the type's bases): the default is ours.
+    fd_driver_ = parts.driver ? dynamic_cast<seam::FdDriver*>(parts.driver) : &epoll_driver_;
     chooser_ = parts.chooser;
     const seam::Chooser::Offers o = chooser_ ? chooser_->offers() : seam::Chooser::Offers{};
     choose_ready_ = o.ready;

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <utility>
 
 #include "aio/loop_seam.hpp"
 #include "aio/sim/validate.hpp"
@@ -86,7 +88,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     // Conflict tracking (coverage_tracker.hpp): when Config::coverage is set or the source asks.
     std::unique_ptr<loop_parts::CoverageTracker> tracker;
     ReadyConflicts ready_conflicts_ctx;
-    std::unique_ptr<net_parts::SimNetwork> net;
+    mutable std::unique_ptr<net_parts::SimNetwork> net;  // network() makes it
 
     void setup() {
         // A small program's runs then grow neither (one allocation each instead of several).
@@ -118,9 +120,18 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         }
         if (params.task_start == TaskStart::eager) loop.set_eager_tasks(true);
         if (params.task_start == TaskStart::per_run) loop.set_eager_tasks(decide(Choice::start, 2) == 1);
-        net = std::make_unique<net_parts::SimNetwork>(loop, params.network, *this);
-        net->set_offer_latency(sim::offers(params.policy, Choice::latency));
         rearm();
+    }
+
+    // The simulated network, made on first use: a program that never touches it (most) does
+    // not build and destroy it with every loop. Making it has no effect on the run (its one
+    // host, "main", is a name and an address).
+    net_parts::SimNetwork& network() const {
+        if (!net) {
+            net = std::make_unique<net_parts::SimNetwork>(loop, params.network, const_cast<Impl&>(*this));
+            net->set_offer_latency(sim::offers(params.policy, Choice::latency));
+        }
+        return *net;
     }
 
     // --- decisions ------------------------------------------------------------------------
@@ -208,11 +219,10 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
             n, n == 1 ? " is set to" : "s are set to");
     }
 
-    // The network's hosts by number, for the blocked-task report (empty before the network exists).
+    // The network's hosts by number, for the blocked-task report.
     std::vector<loop_parts::HostInfo> host_infos() const {
         std::vector<loop_parts::HostInfo> out;
-        if (!net) return out;
-        for (const Host* h : net->hosts()) out.push_back({h->name(), h->address()});
+        for (const Host* h : network().hosts()) out.push_back({h->name(), h->address()});
         return out;
     }
 
@@ -501,11 +511,18 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
 SimLoop::SimLoop(Config cfg, RecordSink sink)
     : SimLoop(std::make_shared<const Config>(std::move(cfg)), std::move(sink)) {}
 
+namespace {
+// Set by loop_factory around the construction of a loop whose Config it has validated
+// before (its first loop did): the constructor skips validate() for that Config only.
+thread_local const Config* t_validated = nullptr;
+}  // namespace
+
 SimLoop::SimLoop(std::shared_ptr<const Config> cfg, RecordSink sink)
     : impl_(std::make_unique<Impl>(*this, std::move(cfg), std::move(sink))) {
     // Debug mode's slow-callback warnings measure real time: not under the simulator.
     slow_callback_duration = Duration::max();
-    validate(*impl_->cfg);  // a Config built in code is checked as one read from a replay string
+    // A Config built in code is checked as one read from a replay string.
+    if (impl_->cfg.get() != std::exchange(t_validated, nullptr)) validate(*impl_->cfg);
     impl_->setup();
 }
 
@@ -518,7 +535,7 @@ SimLoop::~SimLoop() {
     set_observer(nullptr);
     set_access_observer(nullptr);
     impl_->gate.shutdown(impl_->cfg->thread_timeout);
-    std::vector<std::string> faults = impl_->net->faults();
+    std::vector<std::string> faults = impl_->net ? impl_->net->faults() : std::vector<std::string>{};
     impl_->net.reset();  // its servers and links go while the loop is still whole
     if (impl_->sink) {
         RunRecord r;
@@ -567,26 +584,27 @@ void SimLoop::run_in_executor(std::function<void()> job, std::function<void()> d
     im.rearm();
 }
 
-Network& SimLoop::network() noexcept { return *impl_->net; }
+Network& SimLoop::network() noexcept { return impl_->network(); }
 
 Coro<std::vector<AddrInfo>> SimLoop::getaddrinfo(std::string host, std::string port, AddrInfoHints hints) {
     check_thread("loop.getaddrinfo()");
     check_not_closed("getaddrinfo");
-    co_return co_await impl_->net->getaddrinfo(std::move(host), std::move(port), hints);
+    co_return co_await impl_->network().getaddrinfo(std::move(host), std::move(port), hints);
 }
 
 Coro<std::shared_ptr<Transport>> SimLoop::create_connection(ProtocolFactory factory, std::string host,
                                                             std::uint16_t port, ConnectOptions options) {
     check_thread("loop.create_connection()");
     check_not_closed("create_connection");
-    co_return co_await impl_->net->create_connection(std::move(factory), std::move(host), port, std::move(options));
+    co_return co_await impl_->network().create_connection(std::move(factory), std::move(host), port,
+                                                          std::move(options));
 }
 
 Coro<Server> SimLoop::create_server(ProtocolFactory factory, std::string host, std::uint16_t port,
                                     ServerOptions options) {
     check_thread("loop.create_server()");
     check_not_closed("create_server");
-    co_return co_await impl_->net->create_server(std::move(factory), std::move(host), port, std::move(options));
+    co_return co_await impl_->network().create_server(std::move(factory), std::move(host), port, std::move(options));
 }
 
 namespace {
@@ -610,9 +628,28 @@ Coro<Server> SimLoop::create_unix_server(ProtocolFactory, std::string, ServerOpt
 }
 
 LoopFactory loop_factory(Config cfg, RecordSink sink) {
-    auto shared = std::make_shared<const Config>(std::move(cfg));
+    // The Config is validated by the first loop made (a bad one throws there, as a SimLoop built
+    // from it would), not again by every later one: nobody else holds it to change it. The flag
+    // is shared by the factory's copies (RunOptions is copied into each run).
+    struct Shared {
+        explicit Shared(Config c) : cfg(std::move(c)) {}
+        const Config cfg;
+        std::atomic<bool> validated{false};
+    };
+    auto shared = std::make_shared<Shared>(std::move(cfg));
     return [shared, sink = std::move(sink)]() -> std::unique_ptr<EventLoop> {
-        return std::make_unique<SimLoop>(shared, sink);
+        std::shared_ptr<const Config> c(shared, &shared->cfg);
+        const bool validated = shared->validated.load(std::memory_order_acquire);
+        if (validated) t_validated = c.get();
+        std::unique_ptr<EventLoop> loop;
+        try {
+            loop = std::make_unique<SimLoop>(std::move(c), sink);
+        } catch (...) {
+            t_validated = nullptr;
+            throw;
+        }
+        if (!validated) shared->validated.store(true, std::memory_order_release);
+        return loop;
     };
 }
 

@@ -209,6 +209,21 @@ TEST_SUITE("overflow") {
               std::string::npos);
     }
 
+    TEST_CASE("a loop_factory with a bad Config throws the ConfigError at every run; a good one's loops all run") {
+        // The factory validates its Config with the first loop that succeeds, and not again.
+        const aio::RunOptions bad{.loop_factory =
+                                      sim::loop_factory({.schedule = {.policy = sim::Policy::timers, .jitter = -1ms}})};
+        auto noop = []() -> aio::Coro<int> { co_return 7; };
+        for (int i = 0; i < 3; ++i)
+            CHECK(config_error([&] { aio::run(noop(), bad); }).find("jitter") != std::string::npos);
+        const aio::RunOptions good{.loop_factory = sim::loop_factory({})};
+        for (int i = 0; i < 3; ++i) CHECK(aio::run(noop(), good) == 7);
+        // A SimLoop built directly from another Config is still checked after a factory's loops.
+        CHECK(config_error([&] {
+                  sim::SimLoop loop(sim::Config{.schedule = {.policy = sim::Policy::timers, .jitter = -1ms}});
+              }).find("jitter") != std::string::npos);
+    }
+
     TEST_CASE("pct_steps = 0 (fitted) is accepted by Config and k=0 by the replay string") {
         sim::Config cfg{.schedule = {.policy = sim::Policy::pct, .pct_steps = 0}};
         CHECK_NOTHROW(sim::validate(cfg));
