@@ -201,7 +201,9 @@ Task<T> EventLoop::create_task(Coro<T> coro, std::string name, const Context& co
 template <class T>
 T EventLoop::run_until_complete(Coro<T> coro) {
     if (!coro) throw ValueError("run_until_complete() needs a coroutine, got an empty (moved-from) aio::Coro");
-    return run_until_complete(create_task(std::move(coro)));
+    Task<T> task = create_task(std::move(coro));
+    run_until_done(*task.state_ptr());
+    return task.take_result();  // nobody else holds the task: its result is moved out
 }
 
 template <class T>
@@ -209,7 +211,15 @@ T EventLoop::run_until_complete(Task<T> task) {
     if (task.state_ptr()->loop() != this)
         throw ValueError("run_until_complete(): the task belongs to another event loop");
     run_until_done(*task.state_ptr());
-    return task.take_result();
+    // The caller's task keeps its result (asyncio returns future.result()); a move-only one
+    // is moved out, as awaiting it does.
+    if constexpr (std::is_void_v<T>) {
+        task.result();
+    } else if constexpr (std::is_copy_constructible_v<T>) {
+        return task.result();
+    } else {
+        return task.take_result();
+    }
 }
 
 }  // namespace aio
