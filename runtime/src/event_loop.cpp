@@ -559,6 +559,13 @@ ThreadPoolExecutor& EventLoop::default_executor() {
     return *executor_;
 }
 
+std::shared_ptr<detail::ExecutorLink> EventLoop::threadsafe_link() {
+    check_thread("loop.threadsafe_link()");
+    if (closed_) return std::make_shared<detail::ExecutorLink>(nullptr);  // posts nothing
+    if (!executor_link_) executor_link_ = std::make_shared<detail::ExecutorLink>(this);
+    return executor_link_;
+}
+
 void EventLoop::run_in_executor(std::function<void()> job, std::function<void()> done) {
     auto& ex = default_executor();
     if (!executor_link_) executor_link_ = std::make_shared<detail::ExecutorLink>(this);

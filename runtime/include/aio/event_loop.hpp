@@ -265,6 +265,10 @@ public:
     /// Runs job on the default executor, destroys it there, then calls and destroys `done`
     /// on the loop's thread (so what job and done share is released on the loop's thread).
     virtual void run_in_executor(std::function<void()> job, std::function<void()> done);
+    /// A way back to this loop for other threads that may outlive it: link->post(fn) is
+    /// call_soon_threadsafe(fn) while the loop is open, and destroys fn on the posting thread
+    /// once it is closed (aio::wrap_future's delivery). Call it on the loop's thread.
+    std::shared_ptr<detail::ExecutorLink> threadsafe_link();
     /// asyncio's shutdown_default_executor(timeout) (Python 3.13's; see README, Differences):
     /// waits (in the loop) for the queued jobs and the workers. With a timeout, after that long
     /// it reports "The executor did not finishing joining its threads within N seconds." to the
