@@ -577,6 +577,13 @@ void EventLoop::set_default_executor(std::unique_ptr<ThreadPoolExecutor> executo
     executor_ = std::move(executor);
 }
 
+std::shared_ptr<detail::ExecutorLink> EventLoop::threadsafe_link() {
+    check_thread("loop.threadsafe_link()");
+    if (closed_) return std::make_shared<detail::ExecutorLink>(nullptr);  // posts nothing
+    if (!executor_link_) executor_link_ = std::make_shared<detail::ExecutorLink>(this);
+    return executor_link_;
+}
+
 void EventLoop::run_in_executor(std::function<void()> job, std::function<void()> done) {
     auto& ex = default_executor();
     if (!executor_link_) executor_link_ = std::make_shared<detail::ExecutorLink>(this);

@@ -308,6 +308,10 @@ public:
     template <class F, class... Args>
         requires std::is_invocable_v<F&, Args&...> && is_coro_v<std::invoke_result_t<F&, Args&...>>
     void run_in_executor(std::nullptr_t executor, F f, Args... args) = delete;
+    /// A way back to this loop for other threads that may outlive it: link->post(fn) is
+    /// call_soon_threadsafe(fn) while the loop is open, and destroys fn on the posting thread
+    /// once it is closed (aio::wrap_future's delivery). Call it on the loop's thread.
+    std::shared_ptr<detail::ExecutorLink> threadsafe_link();
     /// asyncio's shutdown_default_executor(timeout) (Python 3.13's; see README, Differences):
     /// waits (in the loop) for the queued jobs and the workers. With a timeout, after that long
     /// it reports "The executor did not finishing joining its threads within N seconds." to the

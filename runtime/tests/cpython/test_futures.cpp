@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <new>
+#include <thread>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -227,6 +229,83 @@ TEST_CASE("test_futures.py::BaseFutureTests::test_tb_logger_exception_result_ret
         CHECK_THROWS_AS(fut.result(), aio::RuntimeError);
     }
     CHECK(reports.got.empty());
+}
+
+// The wrap_future cases: concurrent.futures.Future is aio::ThreadFuture, and
+// ThreadPoolExecutor.submit(fn, arg) is submit() below. A thread completes the future, so the
+// loop is the real one (the simulator's loop does not wait for other threads' posts).
+using Ident = std::pair<std::string, std::thread::id>;
+
+// ex.submit(run, arg), run(arg) = (arg, threading.get_ident())
+aio::ThreadFuture<Ident> submit(aio::ThreadPoolExecutor& ex, std::string arg) {
+    aio::ThreadFuture<Ident> f;
+    ex.submit([f, arg]() mutable {
+        if (f.set_running_or_notify_cancel()) f.set_result(Ident(arg, std::this_thread::get_id()));
+    });
+    return f;
+}
+
+TEST_CASE("test_futures.py::BaseFutureTests::test_wrap_future") {
+    aio::EventLoop loop;
+    aio::ThreadPoolExecutor ex(1);
+    auto f1 = submit(ex, "oi");
+    Future<Ident> f2 = aio::wrap_future(f1, loop);  // asyncio.isfuture(f2): an aio::Future
+    auto [res, ident] = loop.run_until_complete([](Future<Ident> f) -> aio::Coro<Ident> { co_return co_await f; }(f2));
+    CHECK(res == "oi");
+    CHECK(ident != std::this_thread::get_id());
+    ex.shutdown(true);
+}
+
+TEST_CASE("test_futures.py::BaseFutureTests::test_wrap_future_future") {
+    auto loop = cpy::new_test_loop();
+    Future<int> f1(*loop);
+    Future<int> f2 = aio::wrap_future(f1);
+    CHECK(f1.state() == f2.state());  // assertIs(f1, f2)
+}
+
+TEST_CASE("test_futures.py::BaseFutureTests::test_wrap_future_without_loop") {
+    aio::ThreadPoolExecutor ex(1);
+    auto f1 = submit(ex, "oi");
+    try {
+        (void)aio::wrap_future(f1);
+        FAIL("no RuntimeError");
+    } catch (const aio::RuntimeError& e) {
+        // 'no current event loop': aio's message is "no running event loop"
+        CHECK(std::string(e.what()).find("no running event loop") != std::string::npos);
+    }
+    ex.shutdown(true);
+}
+
+TEST_CASE("test_futures.py::BaseFutureTests::test_wrap_future_use_running_loop") {
+    aio::EventLoop loop;
+    aio::ThreadPoolExecutor ex(1);
+    auto f1 = submit(ex, "oi");
+    auto test = [](aio::ThreadFuture<Ident> f1) -> aio::Coro<Future<Ident>> { co_return aio::wrap_future(f1); };
+    Future<Ident> f2 = loop.run_until_complete(test(f1));
+    CHECK(&f2.get_loop() == &loop);  // assertIs(self.loop, f2._loop)
+    ex.shutdown(true);
+}
+
+TEST_CASE("test_futures.py::BaseFutureTests::test_wrap_future_cancel") {
+    auto loop = cpy::new_test_loop();
+    aio::ThreadFuture<int> f1;
+    Future<int> f2 = aio::wrap_future(f1, *loop);
+    f2.cancel();
+    cpy::run_briefly(*loop);
+    CHECK(f1.cancelled());
+    CHECK(f2.cancelled());
+}
+
+TEST_CASE("test_futures.py::BaseFutureTests::test_wrap_future_cancel2") {
+    auto loop = cpy::new_test_loop();
+    aio::ThreadFuture<int> f1;
+    Future<int> f2 = aio::wrap_future(f1, *loop);
+    f1.set_result(42);
+    f2.cancel();
+    cpy::run_briefly(*loop);
+    CHECK_FALSE(f1.cancelled());
+    CHECK(f1.result() == 42);
+    CHECK(f2.cancelled());
 }
 
 TEST_CASE("test_futures.py::BaseFutureTests::test_future_exception_never_retrieved") {
