@@ -167,7 +167,9 @@ TaskBase::~TaskBase() {
     if (state_ == State::finished && exception_ && !exception_retrieved_) report_unretrieved();
 }
 
-std::string TaskBase::name() const { return name_.empty() ? fmt::format("Task-{}", id_) : name_; }
+const std::string TaskBase::no_name_;
+
+std::string TaskBase::name() const { return name_ ? *name_ : fmt::format("Task-{}", id_); }
 
 // ---- cancellation ---------------------------------------------------------------------
 //

@@ -53,22 +53,26 @@ protected:
 };
 
 /// A future's done-callbacks in registration order. Nearly every future has at most one
-/// (the task or gather awaiting it), so the first lives inline and only later ones allocate.
+/// (the task or gather awaiting it), so the first lives inline and only later ones allocate
+/// (a vector of their own, behind one pointer: 8 bytes in every future instead of 24).
 class DoneCallbacks {
 public:
     bool empty() const noexcept { return first_.fn == nullptr; }
-    std::size_t size() const noexcept { return empty() ? 0 : 1 + rest_.size(); }
+    std::size_t size() const noexcept { return empty() ? 0 : 1 + (rest_ ? rest_->size() : 0); }
     void push_back(const ReadyEntry& e) {
-        if (empty())
+        if (empty()) {
             first_ = e;
-        else
-            rest_.push_back(e);
+            return;
+        }
+        if (!rest_) rest_ = std::make_unique<std::vector<ReadyEntry>>();
+        rest_->push_back(e);
     }
     template <class F>
     void for_each(F&& f) const {
         if (empty()) return;
         f(first_);
-        for (const auto& e : rest_) f(e);
+        if (rest_)
+            for (const auto& e : *rest_) f(e);
     }
     /// Removes (in order) every entry for which pred(entry) is true; returns how many.
     template <class P>
@@ -76,21 +80,24 @@ public:
         if (empty()) return 0;
         const bool first_goes = pred(first_);
         std::size_t removed = first_goes ? 1 : 0;
-        std::size_t out = 0;
-        for (std::size_t k = 0; k < rest_.size(); ++k) {
-            if (pred(rest_[k])) {
-                ++removed;
-                continue;
+        if (rest_) {
+            std::vector<ReadyEntry>& rest = *rest_;
+            std::size_t out = 0;
+            for (std::size_t k = 0; k < rest.size(); ++k) {
+                if (pred(rest[k])) {
+                    ++removed;
+                    continue;
+                }
+                rest[out++] = rest[k];
             }
-            rest_[out++] = rest_[k];
+            rest.resize(out);
         }
-        rest_.resize(out);
         if (first_goes) {
-            if (rest_.empty()) {
+            if (!rest_ || rest_->empty()) {
                 first_ = {};
             } else {
-                first_ = rest_.front();
-                rest_.erase(rest_.begin());
+                first_ = rest_->front();
+                rest_->erase(rest_->begin());
             }
         }
         return removed;
@@ -99,13 +106,13 @@ public:
     DoneCallbacks take() noexcept {
         DoneCallbacks out;
         out.first_ = std::exchange(first_, ReadyEntry{});
-        out.rest_.swap(rest_);
+        out.rest_ = std::move(rest_);
         return out;
     }
 
 private:
     ReadyEntry first_{};
-    std::vector<ReadyEntry> rest_;
+    std::unique_ptr<std::vector<ReadyEntry>> rest_;  // the second and later, if ever any
 };
 
 class FutureBase : public RefCounted, public Waitable {
