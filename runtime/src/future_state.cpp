@@ -17,6 +17,7 @@
 #include "aio/net/address.hpp"
 #include "aio/net/transport.hpp"
 #include "report.hpp"
+#include "task_step.hpp"
 
 namespace aio::detail {
 
@@ -345,26 +346,15 @@ std::string TaskBase::waiting_description() const {
     return waiting_what_ ? waiting_what_ : "an awaitable";
 }
 
-void TaskBase::step() {
-    if (state_ != State::pending || abandoned_ || must_cancel_ || !started_) [[unlikely]] {
-        step_slow();
+void TaskBase::step() { run_step(); }
+
+// Out of line, so that step()'s common path (the coroutine suspended again) saves few registers.
+void TaskBase::end_step() {
+    if (kill_after_step_) {
+        loop_->kill_after_step(this);  // may destroy *this: nothing may follow
         return;
     }
-    Waitable* const waited = fut_waiter_;
-    fut_waiter_ = nullptr;
-    EventLoop* loop = loop_;
-    if (loop->observer()) [[unlikely]]
-        loop->observer()->task_step(*this);
-    loop->enter_task(this);
-    if (!staged_wait_ || !restep_staged(waited)) [[likely]]
-        resume_chain(resume_point_);
-    loop->leave_task(this);
-    throw_cancel_ = false;
-    if (kill_after_step_) [[unlikely]] {
-        loop->kill_after_step(this);  // may destroy *this: nothing may follow
-        return;
-    }
-    if (root_.done()) finish_from_root();  // may destroy *this: nothing may follow
+    finish_from_root();  // may destroy *this: nothing may follow
 }
 
 void TaskBase::step_slow() {

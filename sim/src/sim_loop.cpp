@@ -65,6 +65,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     std::vector<std::uint64_t> task_steps;  // steps run per task id (RunRecord::steps_per_task)
     bool offer_ready = false, offer_timers = false, offer_thread = false, offer_overtake = false;
     bool step_cost = false;               // Schedule::cost > 0: the clock moves while entries run
+    bool plain_ready = false;             // choose_ready only counts the step (see there)
     Duration owed{};                      // the cost of the entry running (or last run), not yet on the clock
     std::vector<std::size_t> heap_stack;  // scratch for TimerHeap::latest_due_by
 
@@ -105,6 +106,7 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         offer_thread = sim::offers(params.policy, Choice::thread);
         offer_overtake = sim::offers(params.policy, Choice::overtake) && params.ahead > Duration::zero();
         step_cost = params.cost > Duration::zero();
+        plain_ready = !offer_ready && !step_cost && !cfg->fingerprint;
         clock_jitter = sim::offers(params.policy, Choice::jitter);
         step_limit_at = params.limits.max_steps;
         time_limit_at = TimePoint(params.limits.max_virtual_time);
@@ -398,6 +400,23 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
     }
 
     std::size_t choose_ready(const detail::ReadyQueue& ready, std::size_t) override {
+        // The common case (fifo: no decision, no step cost, no fingerprint) only counts the
+        // step: every entry of every run passes here (issue 15 §4).
+        if (plain_ready) [[likely]] {
+            count_step(ready[0].task);
+            throw_pending();
+            return 0;
+        }
+        return choose_ready_slow(ready);
+    }
+    void count_step(const detail::TaskBase* t) {
+        const std::uint64_t id = t ? t->id() : 0;
+        if (id >= task_steps.size()) [[unlikely]]
+            grow_task_steps(id);
+        ++task_steps[id];
+    }
+    [[gnu::noinline]] void grow_task_steps(std::uint64_t id) { task_steps.resize(id + 1, 0); }
+    [[gnu::noinline]] std::size_t choose_ready_slow(const detail::ReadyQueue& ready) {
         if (step_cost) {
             settle();
             owed = params.cost;  // the entry about to run takes that long: its reads see its start
@@ -406,10 +425,9 @@ struct SimLoop::Impl final : seam::Clock, seam::Driver, seam::Chooser, net_parts
         std::size_t i = 0;
         if (offer_ready && n > 1) i = decide(Choice::ready, n, &ready_task_of, &ready);
         const detail::TaskBase* t = ready[i].task;
-        const std::uint64_t id = t ? t->id() : 0;
-        if (id >= task_steps.size()) task_steps.resize(id + 1, 0);
-        ++task_steps[id];
-        if (cfg->fingerprint) recorder.print_step({id, static_cast<std::uint32_t>(n), now_.time_since_epoch().count()});
+        count_step(t);
+        if (cfg->fingerprint)
+            recorder.print_step({t ? t->id() : 0, static_cast<std::uint32_t>(n), now_.time_since_epoch().count()});
         throw_pending();
         return i;
     }

@@ -505,6 +505,10 @@ protected:
 private:
     void run_once();
     void timers_with_chooser();
+    // run_once's pass with a chooser or in debug mode, off the common path.
+    [[gnu::noinline]] void run_batch_chosen();
+    // One ready entry: a task's step inline, anything else through its function.
+    inline void run_entry(void (*fn)(void*), void* arg);
     void fire_due_timers(TimePoint end);
     void fire_timer(detail::TimerNode* n);
     void run_entry_debug(const detail::ReadyEntry& e);

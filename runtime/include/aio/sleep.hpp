@@ -20,34 +20,28 @@ namespace aio {
 namespace detail {
 
 // What co_await on a sleep runs. Not movable: its timer node is in the heap while it waits.
+// sleep(0s), the yield, is the hot path (issue 15 §4): inline, and it touches only the fields
+// before the node; the timer's paths are out of line (sleep.cpp), so a coroutine that awaits
+// a sleep does not carry the heap's code.
 class SleepOperation final : public Waitable {
 public:
     explicit SleepOperation(Duration d) noexcept : delay_(d) {}  // node_ is built only if needed
     SleepOperation(const SleepOperation&) = delete;
     /// A frame destroyed while sleeping (loop closed) takes its timer with it.
     ~SleepOperation() {
-        if (state_ == State::timer) {
-            if (node_.scheduled())
-                task_->loop()->remove_timer(&node_);
-            else
-                task_->loop()->remove_ready(this);
-        }
+        if (state_ == State::timer) [[unlikely]]
+            drop_timer();
     }
 
     bool await_ready() noexcept { return false; }
     void await_suspend(std::coroutine_handle<> h) {
         task_ = &require_current_task("aio::sleep()");
-        EventLoop& loop = *task_->loop();
-        if (delay_ <= Duration::zero()) {
-            task_->set_resume_point(h);
-            loop.push_ready(task_->step_ready_entry());
+        if (delay_ > Duration::zero()) {
+            start_timer(h);
             return;
         }
-        std::construct_at(&node_);
-        node_.on_expire = {&SleepOperation::on_timer, this, task_};
-        loop.add_timer(&node_, deadline_after(loop.time(), delay_), task_);
-        state_ = State::timer;
-        task_->suspend_on(this, h, "sleep");
+        task_->set_resume_point(h);
+        task_->loop()->push_ready(task_->step_ready_entry());
     }
     [[gnu::always_inline]] void await_resume() {
         if (state_ == State::cancelled) [[unlikely]] {
@@ -57,37 +51,23 @@ public:
         task_->check_cancel();
     }
 
-    bool cancel_wait(const std::optional<std::string>& msg) override {
-        EventLoop& loop = *task_->loop();
-        if (state_ == State::timer) {
-            if (node_.scheduled())
-                loop.remove_timer(&node_);
-            else
-                loop.remove_ready(this);  // the timer fired; its callback has not run yet
-        } else {
-            return false;
-        }
-        state_ = State::cancelled;
-        task_->set_wait_cancel_message(msg);
-        loop.push_ready(task_->step_ready_entry());
-        return true;
-    }
+    bool cancel_wait(const std::optional<std::string>& msg) override;
 
 private:
     enum class State : unsigned char { idle, timer, woken, cancelled };
+    // A positive delay: the timer is scheduled and the task suspends on this sleep.
+    void start_timer(std::coroutine_handle<> h);
+    // The destructor's (or a cancel's) removal of a timer still scheduled or already fired.
+    void drop_timer() noexcept;
     // The timer fired: like asyncio's _set_result_unless_cancelled, the sleep's "future" is
     // now done and the task's wake-up is scheduled for the next pass.
-    static void on_timer(void* self) {
-        auto* s = static_cast<SleepOperation*>(self);
-        s->state_ = State::woken;
-        s->task_->loop()->push_ready(s->task_->step_ready_entry());
-    }
+    static void on_timer(void* self);
     Duration delay_;
     TaskBase* task_ = nullptr;
-    union {
-        TimerNode node_;  // constructed in await_suspend for a positive delay only
-    };
     State state_ = State::idle;
+    union {
+        TimerNode node_;  // constructed in start_timer() only
+    };
 };
 
 // What sleep() returns: just the delay. The 80-byte operation is made by operator co_await,

@@ -30,15 +30,6 @@ bool Waiter::cancel_wait(const std::optional<std::string>& msg) {
     return true;
 }
 
-void Waiter::resume() {
-    lost_ = nullptr;  // the task runs: the primitive's own code handles what follows
-    if (state_ == State::cancelled) {
-        task_->drop_cancel_delivery();  // the waiter's own CancelledError wins (asyncio)
-        task_->throw_wait_cancelled();
-    }
-    task_->check_cancel();
-}
-
 WaiterList::~WaiterList() {
     while (head_) {
         head_->lost_ = nullptr;  // its primitive is going: nothing to hand on, nobody to call

@@ -41,7 +41,8 @@ public:
     std::size_t batch_left() const noexcept { return batch_; }
 
     void push_back(const ReadyEntry& e) {
-        if (size_ == cap_) grow(cap_ * 2);
+        if (size_ == cap_) [[unlikely]]
+            grow(cap_ * 2);
         buf_[(head_ + size_) & (cap_ - 1)] = e;
         ++size_;
     }
@@ -83,7 +84,8 @@ public:
 
 private:
     ReadyEntry& at(std::size_t i) noexcept { return buf_[(head_ + i) & (cap_ - 1)]; }
-    void grow(std::size_t cap) {
+    // Out of line: push_back is inlined into every awaitable's suspend.
+    [[gnu::noinline]] void grow(std::size_t cap) {
         auto nb = std::make_unique<ReadyEntry[]>(cap);
         for (std::size_t k = 0; k < size_; ++k) nb[k] = (*this)[k];
         buf_ = std::move(nb);

@@ -112,6 +112,9 @@ public:
     void set_wait_note(const WaitNote* n) noexcept { wait_note_ = n; }
 
     void step();
+    /// step()'s body, inline where it is defined (src/task_step.hpp) for the loop's pass,
+    /// which runs a task's step entry without calling step_entry and step().
+    inline void run_step();
     bool started() const noexcept { return started_; }
     /// The promise of the task's root coroutine (the top of its await chain: follow
     /// PromiseBase::awaiting_ down); null once the frame is gone.
@@ -158,37 +161,44 @@ protected:
     void complete(std::exception_ptr exc);
     [[noreturn]] void throw_cancelled();
     void step_slow();
+    // The end of a step that finished the coroutine or must kill the task.
+    [[gnu::noinline, gnu::cold]] void end_step();
     // A staged wait's hook (stage_wait()); true when the task waits again.
     bool restep_staged(Waitable* waited);
 
+    // What a step reads comes first, on one cache line (with the loop's pointer and the
+    // state, FutureBase's): the coroutine handles, the wait, the flags, and the id (the
+    // simulator's step count).
     std::coroutine_handle<> root_;
     std::coroutine_handle<> resume_point_;
     Waitable* fut_waiter_ = nullptr;
+    bool must_cancel_ = false;
+    bool throw_cancel_ = false;
+    bool started_ = false;
+    bool abandoned_ = false;
+    bool kill_after_step_ = false;
+    bool staged_wait_ = false;        // see stage_wait()
+    bool forwarding_cancel_ = false;  // cancel() is passing a cancellation to fut_waiter_
+    bool cancel_marked_ = false;      // in cancel_once_each's `marked`
+    bool killed_ = false;
+
+public:
+    /// Scratch flag for GatherBase::start()'s duplicate check; false outside of it.
+    bool gather_mark = false;
+    bool log_destroy_pending = true;
+
+protected:
+    int num_cancels_requested_ = 0;
+    std::uint64_t id_;
     const char* waiting_what_ = nullptr;
     const WaitNote* wait_note_ = nullptr;  // in the waiting frame (WaitNoteScope)
-    std::uint64_t id_;
     // Most tasks keep the default name: a given one lives in a block of its own (8 bytes in
     // the task instead of a 32-byte std::string; issue 15's cold start counts task bytes).
     std::unique_ptr<std::string> name_;
     static const std::string no_name_;
     std::source_location created_at_;
     ContextSlot ctx_;
-    int num_cancels_requested_ = 0;
     std::uint32_t tag_ = 0;
-    bool must_cancel_ = false;
-    bool throw_cancel_ = false;
-    bool started_ = false;
-    bool abandoned_ = false;
-    bool forwarding_cancel_ = false;  // cancel() is passing a cancellation to fut_waiter_
-    bool cancel_marked_ = false;      // in cancel_once_each's `marked`
-    bool killed_ = false;
-    bool kill_after_step_ = false;
-    bool staged_wait_ = false;  // see stage_wait()
-
-public:
-    /// Scratch flag for GatherBase::start()'s duplicate check; false outside of it.
-    bool gather_mark = false;
-    bool log_destroy_pending = true;
 };
 
 /// aio::run's cleanup (asyncio's `for task in to_cancel: task.cancel()`), in linear time: a

@@ -92,7 +92,14 @@ public:
     /// What `await fut` does once the task runs again: deliver a pending task cancellation,
     /// or raise CancelledError(msg) if the waiter was cancelled (the message is kept by the
     /// task, as for a sleep: TaskBase::set_wait_cancel_message).
-    void resume();
+    void resume() {
+        lost_ = nullptr;  // the task runs: the primitive's own code handles what follows
+        if (state_ == State::cancelled) [[unlikely]] {
+            task_->drop_cancel_delivery();  // the waiter's own CancelledError wins (asyncio)
+            task_->throw_wait_cancelled();
+        }
+        task_->check_cancel();
+    }
 
 private:
     friend class WaiterList;
@@ -127,7 +134,14 @@ public:
     /// deque.popleft().
     Waiter& pop_front() noexcept {
         Waiter& w = *head_;
-        remove(w);
+        head_ = w.next_;
+        if (head_)
+            head_->prev_ = nullptr;
+        else
+            tail_ = nullptr;
+        w.list_ = nullptr;
+        w.next_ = nullptr;  // prev_ is null already: w was the head
+        --size_;
         return w;
     }
 
