@@ -247,6 +247,10 @@ Handle EventLoop::call_soon(std::function<void()> fn) {
     check_thread("loop.call_soon()");
     check_not_closed("call_soon");
     detail::Ref<detail::CallbackNode> node(new detail::CallbackNode(this, std::move(fn)));
+    // What call_soon_threadsafe posted and the loop has not drained yet goes first: call order,
+    // as asyncio's _ready, for every post that happened before this call (one load when empty).
+    if (inbox_.pending()) [[unlikely]]
+        inbox_.drain_into(ready_);
     push_ready(node->entry());
     return Handle(std::move(node));
 }
@@ -255,6 +259,8 @@ Handle EventLoop::call_soon(std::function<void()> fn, const Context& context) {
     check_thread("loop.call_soon()");
     check_not_closed("call_soon");
     detail::Ref<detail::CallbackNode> node(new detail::CallbackNode(this, std::move(fn), context.cell()));
+    if (inbox_.pending()) [[unlikely]]
+        inbox_.drain_into(ready_);  // earlier posts first, as in call_soon(fn)
     push_ready(node->entry());
     return Handle(std::move(node));
 }
@@ -276,6 +282,15 @@ Handle EventLoop::call_at(TimePoint when, std::function<void()> fn, const Contex
 void EventLoop::call_soon_threadsafe(std::function<void()> fn, const Context& context) {
     auto* node = new detail::CallbackNode(this, std::move(fn), context.cell());
     detail::ReadyEntry e = node->entry();
+    if (detail::t_running_loop == this) {
+        // On the loop's thread, inside its run: straight into the ready queue behind earlier
+        // posts (no wake-up: the loop is not waiting), so it keeps call order with everything
+        // queued later, task wake-ups included.
+        if (inbox_.pending()) [[unlikely]]
+            inbox_.drain_into(ready_);
+        push_ready(e);
+        return;
+    }
     if (!inbox_.post(e)) {
         detail::drop_entry(e);
         throw RuntimeError("Event loop is closed (called call_soon_threadsafe on a closed loop)");
@@ -300,6 +315,15 @@ Handle EventLoop::call_at(TimePoint when, std::function<void()> fn) {
 void EventLoop::call_soon_threadsafe(std::function<void()> fn) {
     auto* node = new detail::CallbackNode(this, std::move(fn));
     detail::ReadyEntry e = node->entry();  // the node's only reference, owned by the entry
+    if (detail::t_running_loop == this) {
+        // On the loop's thread, inside its run: straight into the ready queue behind earlier
+        // posts (no wake-up: the loop is not waiting), so it keeps call order with everything
+        // queued later, task wake-ups included.
+        if (inbox_.pending()) [[unlikely]]
+            inbox_.drain_into(ready_);
+        push_ready(e);
+        return;
+    }
     if (!inbox_.post(e)) {
         detail::drop_entry(e);
         throw RuntimeError("Event loop is closed (called call_soon_threadsafe on a closed loop)");

@@ -492,6 +492,54 @@ TEST_SUITE("event_loop") {
         for (int t = 0; t < kThreads; ++t) CHECK(seen[t] == expected);
     }
 
+    TEST_CASE("call_soon_threadsafe on the loop's thread keeps call order with call_soon and wake-ups") {
+        // asyncio appends both to _ready in call order (test_events.py's
+        // test_call_soon_threadsafe_same_thread, here inside the run and with a task woken).
+        aio::EventLoop loop;
+        Log log;
+        aio::Future<int> fut(loop);
+        auto waiter = loop.create_task([](aio::Future<int>& f, Log& l) -> aio::Coro<void> {
+            l.push_back("task " + std::to_string(co_await f));
+        }(fut, log));
+        loop.call_soon([&] {
+            loop.call_soon_threadsafe([&] { log.push_back("threadsafe 1"); });
+            loop.call_soon([&] { log.push_back("soon"); });
+            loop.call_soon_threadsafe([&] { log.push_back("threadsafe 2"); });
+            fut.set_result(7);  // wakes the task: its step queues after the posts above
+            loop.call_soon_threadsafe([&] { log.push_back("threadsafe 3"); });
+        });
+        loop.run_until_complete(waiter);
+        run_until_idle(loop);
+        CHECK(log == Log{"threadsafe 1", "soon", "threadsafe 2", "task 7", "threadsafe 3"});
+        // Before the loop runs: the post still goes first.
+        log.clear();
+        loop.call_soon_threadsafe([&] { log.push_back("threadsafe"); });
+        loop.call_soon([&] { log.push_back("soon"); });
+        run_until_idle(loop);
+        CHECK(log == Log{"threadsafe", "soon"});
+    }
+
+    TEST_CASE("a post from another thread that happened before a call_soon runs before it" *
+              doctest::test_suite("threads")) {
+        aio::EventLoop loop;
+        Log log;
+        loop.call_soon([&] {
+            log.push_back("first");
+            // The thread's post happens before the call_soon below (join synchronizes).
+            std::thread poster([&] { loop.call_soon_threadsafe([&] { log.push_back("threadsafe"); }); });
+            poster.join();
+            loop.call_soon([&] { log.push_back("soon"); });
+            std::thread second([&] { loop.call_soon_threadsafe([&] { log.push_back("threadsafe 2"); }); });
+            second.join();
+            loop.call_soon([&] {
+                log.push_back("soon 2");
+                loop.stop();
+            });
+        });
+        loop.run_forever();
+        CHECK(log == Log{"first", "threadsafe", "soon", "threadsafe 2", "soon 2"});
+    }
+
     TEST_CASE("in debug mode call_soon from another thread raises RuntimeError" * doctest::test_suite("threads")) {
         aio::EventLoop loop;
         loop.set_debug(true);

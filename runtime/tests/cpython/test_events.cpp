@@ -139,7 +139,7 @@ TEST_CASE("test_events.py::EventLoopTestsMixin::test_call_soon") {
     CHECK(results == std::vector<std::pair<std::string, std::string>>{{"hello", "world"}});
 }
 
-TEST_CASE("test_events.py::EventLoopTestsMixin::test_call_soon_threadsafe" * doctest::skip()) {
+TEST_CASE("test_events.py::EventLoopTestsMixin::test_call_soon_threadsafe") {
     // A real thread posts to the loop: the real loop.
     aio::EventLoop loop;
     std::vector<std::string> results;
@@ -165,7 +165,7 @@ TEST_CASE("test_events.py::EventLoopTestsMixin::test_call_soon_threadsafe" * doc
     CHECK(results == std::vector<std::string>{"hello", "world"});
 }
 
-TEST_CASE("test_events.py::EventLoopTestsMixin::test_call_soon_threadsafe_same_thread" * doctest::skip()) {
+TEST_CASE("test_events.py::EventLoopTestsMixin::test_call_soon_threadsafe_same_thread") {
     auto loop = cpy::new_test_loop();
     std::vector<std::string> results;
     auto callback = [&](const char* arg) {
