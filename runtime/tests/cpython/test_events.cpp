@@ -82,8 +82,8 @@ Coro<void> coro2(aio::EventLoop& loop) {
 }
 
 TEST_CASE("test_events.py::EventLoopTestsMixin::test_run_until_complete_nesting") {
+    std::vector<std::string> log;  // outlives the loop: its close() may still log
     auto loop = cpy::new_test_loop();
-    std::vector<std::string> log;
     loop->set_log_sink([&](std::string_view line) { log.emplace_back(line); });
     // The inner run_until_complete raises RuntimeError in coro2, which the outer one raises.
     // CPython also warns that coro1() was never awaited; an aio::Coro that never started is
